@@ -1,0 +1,281 @@
+package io.ipcobjects;
+
+import static io.ipcobjects.region.RegionHeaderLayout.*;
+
+import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.region.ProcessIdentity;
+import io.ipcobjects.region.ProcessTable;
+import io.ipcobjects.region.ProcessTableLayout;
+import io.ipcobjects.region.RegionContext;
+import io.ipcobjects.region.RegionFile;
+import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.sync.RegionLock;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One shared-memory region, mapped into this process: the entry point of the library.
+ *
+ * <pre>{@code
+ * // creator
+ * try (SharedMemory shm = SharedMemory.create("pipeline", 256L << 20)) {
+ *     shm.awaitConsumers(1, Duration.ofSeconds(30));
+ *     try (Access a = shm.acquire()) { ... }
+ * }
+ * // consumer, in another process
+ * try (SharedMemory shm = SharedMemory.attach("pipeline", Duration.ofSeconds(30))) {
+ *     try (Access a = shm.acquire()) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Where things are, for a newcomer: the file and its header ({@code region.RegionFile},
+ * {@code region.RegionHeaderLayout}), the process table ({@code region.ProcessTableLayout},
+ * {@code region.ProcessTable}), the lock ({@code sync.RegionLock}, {@code sync.LockLayout}),
+ * the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout}, {@code alloc.AllocatorLayout})
+ * and the block type tags ({@code alloc.BlockTypes}).
+ *
+ * <p>Lifecycle: the creator formats the header, then publishes it (magic, then state READY, both
+ * with release). Consumers wait for READY, check the header and take a process-table slot. On
+ * {@link #close()} a consumer frees its slot; the creator marks the region CLOSING, waits up to
+ * {@link SharedMemoryOptions#closeTimeout()} for consumers to detach, wipes the header and
+ * removes the file. Any later use through a consumer's handle throws {@link RegionClosedException}.
+ * A {@code SharedMemory} is thread-safe.
+ */
+public final class SharedMemory implements AutoCloseable {
+
+    private final RegionContext context;
+    private final SharedMemoryOptions options;
+
+    private SharedMemory(RegionContext context, SharedMemoryOptions options) {
+        this.context = context;
+        this.options = options;
+    }
+
+    // ---- creating and attaching ----
+
+    /** Creates region {@code name} of {@code sizeBytes} at {@code /dev/shm/ipcobjects-<name>}. */
+    public static SharedMemory create(String name, long sizeBytes) {
+        return create(name, sizeBytes, SharedMemoryOptions.defaults());
+    }
+
+    public static SharedMemory create(String name, long sizeBytes, SharedMemoryOptions options) {
+        return create(options.pathFor(name), sizeBytes, options);
+    }
+
+    /** Creates a region in the file at {@code path} (which must not hold a live region). */
+    public static SharedMemory create(Path path, long sizeBytes, SharedMemoryOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        MemorySegment segment = RegionFile.create(path, sizeBytes, options.permissions(), options.replaceStaleRegion());
+        try {
+            RegionMemory memory = new RegionMemory(segment);
+            ProcessIdentity self = ProcessIdentity.current();
+            memory.putInt(STATE_OFFSET, STATE_INITIALIZING);
+            memory.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+            memory.putInt(BYTE_ORDER_OFFSET, BYTE_ORDER_MARK);
+            memory.putLong(REGION_SIZE_OFFSET, sizeBytes);
+            memory.putInt(HEAP_START_FIELD_OFFSET, (int) HEAP_START);
+            memory.putLong(CREATOR_PID_OFFSET, self.pid());
+            memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTime());
+            memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
+            memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
+            HeapAllocator.format(memory, HEAP_START);
+            ProcessTable processes = new ProcessTable(memory);
+            long token = processes.attach(self, ProcessTableLayout.ROLE_CREATOR);
+            SharedMemory shared = open(path, memory, processes, token, true, options);
+            // Publish: everything above is visible to whoever sees the magic, then READY.
+            memory.putLongRelease(MAGIC_OFFSET, MAGIC);
+            memory.putIntRelease(STATE_OFFSET, STATE_READY);
+            return shared;
+        } catch (RuntimeException e) {
+            RegionFile.unlink(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches to region {@code name}, waiting up to {@code timeout} for its creator to make it
+     * ready.
+     *
+     * @throws RegionNotFoundException     no region appeared in time
+     * @throws IncompatibleRegionException the file is not a region this build can use
+     * @throws RegionClosedException       the region is closing
+     */
+    public static SharedMemory attach(String name, Duration timeout) {
+        return attach(name, timeout, SharedMemoryOptions.defaults());
+    }
+
+    public static SharedMemory attach(String name, Duration timeout, SharedMemoryOptions options) {
+        return attach(options.pathFor(name), timeout, options);
+    }
+
+    public static SharedMemory attach(Path path, Duration timeout, SharedMemoryOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(options, "options");
+        MemorySegment segment = RegionFile.open(path, timeout);
+        RegionMemory memory = new RegionMemory(segment);
+        ProcessTable processes = new ProcessTable(memory);
+        long token = processes.attach(ProcessIdentity.current(), ProcessTableLayout.ROLE_CONSUMER);
+        if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+            processes.detach(token);
+            throw new RegionClosedException("region " + path + " closed while attaching");
+        }
+        return open(path, memory, processes, token, false, options);
+    }
+
+    private static SharedMemory open(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
+                                     SharedMemoryOptions options) {
+        RegionLock lock = new RegionLock(memory, processes, token, options.waitStrategy().factory(),
+                options.ownerCheckInterval().toNanos(), options.lockSpinBeforeQueue().toNanos());
+        HeapAllocator allocator = new HeapAllocator(memory);
+        return new SharedMemory(new RegionContext(path, memory, processes, lock, allocator, token, creator), options);
+    }
+
+    /** The file region {@code name} lives in with default options. */
+    public static Path defaultPath(String name) {
+        return SharedMemoryOptions.defaults().pathFor(name);
+    }
+
+    // ---- the lock ----
+
+    /**
+     * Takes the region lock, waiting as long as it takes (a dead owner's lock is taken over).
+     * Close the returned {@link Access} to release it: {@code try (Access a = shm.acquire()) {...}}.
+     */
+    public Access acquire() {
+        if (!context.acquire(Long.MAX_VALUE)) {
+            throw new WaitTimeoutException("could not take the lock of region " + context.path());
+        }
+        return new Access(this, context);
+    }
+
+    /** Takes the lock if it can within {@code timeout}; returns null otherwise. */
+    public Access tryAcquire(Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        return context.acquire(deadline) ? new Access(this, context) : null;
+    }
+
+    /** Whether the calling thread holds this region's lock. */
+    public boolean isHeldByCurrentThread() {
+        return context.lock().isHeldByCurrentThread();
+    }
+
+    /** How many times, since the region was created, some process took the lock over from a dead owner. */
+    public long lockTakeovers() {
+        context.ensureOpen();
+        return context.lock().takeovers();
+    }
+
+    // ---- processes ----
+
+    /** Waits until at least {@code count} consumer processes are attached. */
+    public void awaitConsumers(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumerCount() < count) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new WaitTimeoutException(count + " consumers did not attach to " + context.path() + " within " + timeout
+                        + " (" + consumerCount() + " attached)");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** Number of live consumer processes attached now (dead ones are reclaimed on the way). */
+    public int consumerCount() {
+        context.ensureOpen();
+        return context.processes().countLive(ProcessTableLayout.ROLE_CONSUMER);
+    }
+
+    // ---- single-operation shortcuts ----
+
+    /** {@link Access#stats()} under the lock. */
+    public HeapStats stats() {
+        return context.locked(() -> context.allocator().stats());
+    }
+
+    /** {@link Access#verify()} under the lock. */
+    public HeapStats verify() {
+        return context.locked(() -> context.allocator().verify());
+    }
+
+    // ---- facts ----
+
+    public Path path() {
+        return context.path();
+    }
+
+    public long size() {
+        return context.memory().size();
+    }
+
+    public boolean isCreator() {
+        return context.isCreator();
+    }
+
+    public boolean isClosed() {
+        return context.isClosed();
+    }
+
+    public SharedMemoryOptions options() {
+        return options;
+    }
+
+    /** Internal: the region's parts, for the library's own packages and bindings. */
+    public RegionContext context() {
+        return context;
+    }
+
+    // ---- closing ----
+
+    /**
+     * Detaches (a consumer) or closes the region for everyone (the creator: see the class
+     * comment). Idempotent. Views of this region throw {@link RegionClosedException} afterwards.
+     */
+    @Override
+    public void close() {
+        if (context.isClosed()) {
+            return;
+        }
+        RegionMemory memory = context.memory();
+        if (context.isCreator()) {
+            closeAsCreator(memory);
+        } else {
+            context.lock().forceReleaseShared();
+            context.markClosed();
+            if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
+                context.processes().detach(context.token());
+            }
+        }
+    }
+
+    private void closeAsCreator(RegionMemory memory) {
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        boolean locked = context.lock().isHeldByCurrentThread() || context.acquire(deadline);
+        try {
+            memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
+        } finally {
+            if (locked) {
+                context.lock().forceReleaseShared();
+            }
+        }
+        while (context.processes().countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        context.markClosed();
+        // Wipe: the magic goes first, so nobody mistakes a half-wiped header for a region.
+        memory.putLongRelease(MAGIC_OFFSET, 0);
+        memory.fill(0, HEADER_PAGE_BYTES, (byte) 0);
+        RegionFile.unlink(context.path());
+    }
+
+    @Override
+    public String toString() {
+        return "SharedMemory[" + context.path() + ", " + size() + " bytes, " + (isCreator() ? "creator" : "consumer")
+                + (isClosed() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,147 @@
+package io.ipcobjects;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a region is created or attached. Immutable; start from {@link #defaults()} and change
+ * what you need with the {@code with*} methods.
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>directory</td><td>{@code /dev/shm}</td><td>where {@code ipcobjects-<name>} lives</td></tr>
+ *   <tr><td>permissions</td><td>{@code rw-------}</td><td>file mode of a created region</td></tr>
+ *   <tr><td>waitStrategy</td><td>{@link WaitStrategy#backoff()}</td><td>how waiters idle</td></tr>
+ *   <tr><td>ownerCheckInterval</td><td>100 ms</td><td>how often a lock waiter checks that the owner process lives;
+ *       a dead owner's lock is taken over within about this time</td></tr>
+ *   <tr><td>lockSpinBeforeQueue</td><td>20 µs</td><td>how long a waiter competes before it queues as the
+ *       lock's successor (shorter: fairer hand-offs; longer: longer bursts for the owner)</td></tr>
+ *   <tr><td>closeTimeout</td><td>5 s</td><td>how long a closing creator waits for consumers to detach</td></tr>
+ *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file whose creator is dead</td></tr>
+ * </table>
+ */
+public final class SharedMemoryOptions {
+
+    private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+    private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
+            PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
+            Duration.ofNanos(20_000), Duration.ofSeconds(5), true);
+
+    private final Path directory;
+    private final Set<PosixFilePermission> permissions;
+    private final WaitStrategy waitStrategy;
+    private final Duration ownerCheckInterval;
+    private final Duration lockSpinBeforeQueue;
+    private final Duration closeTimeout;
+    private final boolean replaceStaleRegion;
+
+    private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
+                                Duration ownerCheckInterval, Duration lockSpinBeforeQueue, Duration closeTimeout,
+                                boolean replaceStaleRegion) {
+        this.directory = directory;
+        this.permissions = Set.copyOf(permissions);
+        this.waitStrategy = waitStrategy;
+        this.ownerCheckInterval = ownerCheckInterval;
+        this.lockSpinBeforeQueue = lockSpinBeforeQueue;
+        this.closeTimeout = closeTimeout;
+        this.replaceStaleRegion = replaceStaleRegion;
+    }
+
+    public static SharedMemoryOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public SharedMemoryOptions withDirectory(Path directory) {
+        return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
+                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+    }
+
+    /** File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}. */
+    public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
+        return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
+                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+    }
+
+    public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
+        return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
+                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+    }
+
+    public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
+                lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+    }
+
+    public SharedMemoryOptions withLockSpinBeforeQueue(Duration spin) {
+        Objects.requireNonNull(spin, "lockSpinBeforeQueue");
+        if (spin.isNegative()) {
+            throw new IllegalArgumentException("lockSpinBeforeQueue must not be negative: " + spin);
+        }
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, spin, closeTimeout,
+                replaceStaleRegion);
+    }
+
+    public SharedMemoryOptions withCloseTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "closeTimeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
+        }
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockSpinBeforeQueue,
+                timeout, replaceStaleRegion);
+    }
+
+    public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockSpinBeforeQueue,
+                closeTimeout, replace);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Set<PosixFilePermission> permissions() {
+        return permissions;
+    }
+
+    public WaitStrategy waitStrategy() {
+        return waitStrategy;
+    }
+
+    public Duration ownerCheckInterval() {
+        return ownerCheckInterval;
+    }
+
+    public Duration lockSpinBeforeQueue() {
+        return lockSpinBeforeQueue;
+    }
+
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    public boolean replaceStaleRegion() {
+        return replaceStaleRegion;
+    }
+
+    /** The file of region {@code name} under {@link #directory()}. */
+    public Path pathFor(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.contains("/") || name.contains("\0") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("region name must be a non-empty file name without '/': \"" + name + "\"");
+        }
+        return directory.resolve("ipcobjects-" + name);
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+        return d;
+    }
+}
