@@ -121,11 +121,15 @@ public final class SharedMemory implements AutoCloseable {
         RegionMemory memory = new RegionMemory(segment);
         ProcessTable processes = new ProcessTable(memory);
         long token = processes.attach(ProcessIdentity.current(), ProcessTableLayout.ROLE_CONSUMER);
-        if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+        try {
+            if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+                throw new RegionClosedException("region " + path + " closed while attaching");
+            }
+            return open(path, memory, processes, token, false, options);
+        } catch (RuntimeException e) {
             processes.detach(token);
-            throw new RegionClosedException("region " + path + " closed while attaching");
+            throw e;
         }
-        return open(path, memory, processes, token, false, options);
     }
 
     private static SharedMemory open(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
@@ -219,6 +223,14 @@ public final class SharedMemory implements AutoCloseable {
 
     public boolean isClosed() {
         return context.isClosed();
+    }
+
+    /**
+     * True once the creator has begun closing the region (or this handle is closed): a consumer
+     * that sees it should finish what it is doing and {@link #close()}. Reads one word, no lock.
+     */
+    public boolean isClosing() {
+        return context.isClosing();
     }
 
     public SharedMemoryOptions options() {

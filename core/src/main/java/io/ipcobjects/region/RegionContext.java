@@ -104,7 +104,9 @@ public final class RegionContext {
             return true;
         }
         try {
-            if (closed || memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLong(MAGIC_OFFSET) != MAGIC) {
+            // CLOSING still serves attached consumers, so they can finish their work and detach.
+            int state = memory.getIntAcquire(STATE_OFFSET);
+            if (closed || (state != STATE_READY && state != STATE_CLOSING) || memory.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " was closed by its creator");
             }
             if (how == RegionLock.Acquired.TAKEN_OVER) {
@@ -115,6 +117,11 @@ public final class RegionContext {
             lock.release();
             throw e;
         }
+    }
+
+    /** True once the creator has started closing the region: consumers should finish and detach. */
+    public boolean isClosing() {
+        return closed || memory.getIntAcquire(STATE_OFFSET) != STATE_READY;
     }
 
     public void release() {

@@ -1,0 +1,150 @@
+package io.ipcobjects.testing;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Child-JVM programs for the foundation tests. Each prints {@code key=value} lines that the
+ * test reads with {@link ChildJvm.Result#value(String)}; each exits non-zero on failure.
+ * The shared counter they use is a raw 8-byte block whose offset is the region's user root.
+ */
+public final class Children {
+    private Children() {
+    }
+
+    static long readCounter(Access a) {
+        return a.block(a.userRoot()).get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    static void writeCounter(Access a, long value) {
+        a.block(a.userRoot()).set(ValueLayout.JAVA_LONG, 0, value);
+    }
+
+    /** args: region name, increments. Adds 1 to the counter {@code increments} times, each under its own acquire. */
+    public static final class Increment {
+        public static void main(String[] args) {
+            String name = args[0];
+            int increments = Integer.parseInt(args[1]);
+            try (SharedMemory shm = SharedMemory.attach(name, Duration.ofSeconds(30))) {
+                long counterOffset;
+                try (Access a = shm.acquire()) {
+                    counterOffset = a.userRoot();
+                }
+                for (int i = 0; i < increments; i++) {
+                    try (Access a = shm.acquire()) {
+                        MemorySegment counter = a.block(counterOffset);
+                        counter.set(ValueLayout.JAVA_LONG, 0, counter.get(ValueLayout.JAVA_LONG, 0) + 1);
+                    }
+                }
+                System.out.println("done=" + increments);
+            }
+        }
+    }
+
+    /**
+     * args: region name, total, ready file, go file. Attaches, signals ready, waits for go (so
+     * all racers start together), then loops acquire/increment/release as fast as it can until
+     * the shared counter reaches {@code total}; prints how many of the increments were its own.
+     */
+    public static final class Race {
+        public static void main(String[] args) {
+            String name = args[0];
+            long total = Long.parseLong(args[1]);
+            long mine = 0;
+            try (SharedMemory shm = SharedMemory.attach(name, Duration.ofSeconds(30))) {
+                ReadySignal.signal(Path.of(args[2]));
+                ReadySignal.await(Path.of(args[3]), Duration.ofSeconds(60));
+                while (true) {
+                    try (Access a = shm.acquire()) {
+                        long value = readCounter(a);
+                        if (value >= total) {
+                            break;
+                        }
+                        writeCounter(a, value + 1);
+                        mine++;
+                    }
+                }
+            }
+            System.out.println("mine=" + mine);
+        }
+    }
+
+    /** args: region name, signal file. Takes the lock, signals, and holds it until killed. */
+    public static final class HoldLockForever {
+        public static void main(String[] args) throws InterruptedException {
+            SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(30));
+            Access a = shm.acquire();
+            writeCounter(a, readCounter(a) + 1000);
+            ReadySignal.signal(Path.of(args[1]));
+            Thread.sleep(Long.MAX_VALUE);
+            a.close();
+        }
+    }
+
+    /**
+     * args: region name, attach timeout millis, [signal file]. Signals (if asked) that it is
+     * about to attach, attaches, reads the counter and prints it.
+     */
+    public static final class AttachAndRead {
+        public static void main(String[] args) {
+            if (args.length > 2) {
+                ReadySignal.signal(Path.of(args[2]));
+            }
+            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofMillis(Long.parseLong(args[1])))) {
+                try (Access a = shm.acquire()) {
+                    System.out.println("counter=" + readCounter(a));
+                    writeCounter(a, readCounter(a) + 1);
+                }
+            } catch (RuntimeException e) {
+                System.out.println("error=" + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * args: region name, signal file, go file. Attaches, signals, waits for the go file, then
+     * tries to use the region and prints what happened.
+     */
+    public static final class AttachWaitThenUse {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(30))) {
+                ReadySignal.signal(Path.of(args[1]));
+                ReadySignal.await(Path.of(args[2]), Duration.ofSeconds(60));
+                try (Access a = shm.acquire()) {
+                    System.out.println("counter=" + readCounter(a));
+                } catch (RuntimeException e) {
+                    System.out.println("error=" + e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    /** args: region name, signal file. Creates the region, signals, and waits to be killed. */
+    public static final class CreateAndHang {
+        public static void main(String[] args) throws InterruptedException {
+            SharedMemory.create(args[0], 1 << 20, SharedMemoryOptions.defaults());
+            ReadySignal.signal(Path.of(args[1]));
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    /** args: region path, offset. Attaches by path and prints the long at a raw region offset (big regions). */
+    public static final class ReadHighOffset {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(Path.of(args[0]), Duration.ofSeconds(30), SharedMemoryOptions.defaults());
+                 Access a = shm.acquire()) {
+                long offset = Long.parseLong(args[1]);
+                MemorySegment block = a.block(offset);
+                System.out.println("value=" + block.get(ValueLayout.JAVA_LONG, 0));
+                block.set(ValueLayout.JAVA_LONG, 0, 42L);
+                System.out.println("size=" + shm.size());
+            }
+        }
+    }
+}
