@@ -71,15 +71,18 @@ class RegionLockTest {
         Path holding = regions.newPath("holding");
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             newCounter(shm);
-            try (ChildJvm holder = ChildJvm.start(Children.HoldLockForever.class, name, holding.toString());
-                 ChildJvm waiter = ChildJvm.start(Children.Increment.class, name, "1000")) {
+            try (ChildJvm holder = ChildJvm.start(Children.HoldLockForever.class, name, holding.toString())) {
                 ReadySignal.await(holding, CHILD_TIMEOUT);
                 assertNull(shm.tryAcquire(Duration.ofMillis(50)), "the holder owns the lock");
                 long takeoversBefore = shm.lockTakeovers();
-                holder.kill9();
-                ChildJvm.Result result = waiter.await(CHILD_TIMEOUT);
-                assertEquals("1000", result.value("done"), result.describe());
-                assertEquals(takeoversBefore + 1, shm.lockTakeovers(), "exactly one process took the dead owner's lock");
+                // The waiter starts only now, so it must meet the held lock.
+                try (ChildJvm waiter = ChildJvm.start(Children.Increment.class, name, "1000")) {
+                    shm.awaitConsumers(2, CHILD_TIMEOUT);
+                    holder.kill9();
+                    ChildJvm.Result result = waiter.await(CHILD_TIMEOUT);
+                    assertEquals("1000", result.value("done"), result.describe());
+                    assertEquals(takeoversBefore + 1, shm.lockTakeovers(), "exactly one process took the dead owner's lock");
+                }
             }
             // The holder's increment (1000) was complete before it died, plus the waiter's 1000.
             assertEquals(2000, counter(shm));
