@@ -54,6 +54,11 @@ public final class HashLayout {
     public static final long TOMBSTONE = 1;
     public static final long LIVE_BIT = Long.MIN_VALUE;
 
+    /** Whether a control word marks a live entry (its top bit is set). */
+    public static boolean isLive(long control) {
+        return control < 0;
+    }
+
     /** The control word of a live entry whose key hashes to {@code hash}. */
     public static long control(long hash) {
         return hash | LIVE_BIT;

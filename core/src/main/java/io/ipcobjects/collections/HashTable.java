@@ -215,12 +215,12 @@ final class HashTable {
         long mask = cachedCapacity - 1;
         long index = probe.hash() & mask;
         long entry = entry(table, index);
-        for (long n = 0; n < cachedCapacity && memory.getLong(entry) > TOMBSTONE; n++) {
+        for (long n = 0; n < cachedCapacity && isLive(memory.getLong(entry)); n++) {
             index = (index + 1) & mask;
             entry = entry(table, index);
         }
         long previous = memory.getLong(entry);
-        if (previous > TOMBSTONE) {
+        if (isLive(previous)) {
             throw new CorruptedRegionException("hash table has no free entry", header);
         }
         encodedKey.writeTo(memory, entry + KEY_OFFSET);
@@ -290,7 +290,7 @@ final class HashTable {
         for (long i = 0; i < oldCapacity; i++) {
             long from = entry(old, i);
             long c = memory.getLong(from);
-            if (c <= TOMBSTONE) {
+            if (!isLive(c)) {
                 continue;
             }
             long index = c & mask;
@@ -320,7 +320,7 @@ final class HashTable {
     /** Index of the first live entry at or after {@code from}, or -1. */
     long nextLive(long table, long from) {
         for (long i = Math.max(from, 0); i < cachedCapacity; i++) {
-            if (memory.getLong(entry(table, i)) > TOMBSTONE) {
+            if (isLive(memory.getLong(entry(table, i)))) {
                 return i;
             }
         }
@@ -362,7 +362,7 @@ final class HashTable {
         SlotValue slot = new SlotValue();
         for (long i = 0; i < capacity; i++) {
             long entry = table + i * entryBytes;
-            if (memory.getLong(entry) <= TOMBSTONE) {
+            if (!isLive(memory.getLong(entry))) {
                 continue;
             }
             slot.readFrom(memory, entry + KEY_OFFSET);
