@@ -68,7 +68,8 @@ public final class ValueSlots {
 
     /**
      * Encodes {@code value} into the slot at {@code slotOffset}. If storing fails (unsupported
-     * type, out of memory) the slot is unchanged and nothing stays allocated.
+     * type, out of memory) the slot is unchanged and nothing stays allocated. A slot must start
+     * zeroed (null): whatever it holds is released when it is overwritten.
      */
     public static void write(RegionContext context, long slotOffset, Object value) {
         RegionMemory memory = context.memory();
@@ -87,8 +88,21 @@ public final class ValueSlots {
     /** Decodes the slot: plain values are copied out, containers and tensors come back as live views. */
     public static Object read(RegionContext context, long slotOffset) {
         RegionMemory memory = context.memory();
-        return decode(context, memory.getInt(slotOffset + KIND_OFFSET), memory.getInt(slotOffset + AUX_OFFSET),
-                memory.getLong(slotOffset + BITS_OFFSET), 0);
+        int kind = memory.getInt(slotOffset + KIND_OFFSET);
+        // The common inline kinds first, in a method small enough for the JIT to inline into the
+        // caller, so the box it returns can often be scalar-replaced.
+        switch (kind) {
+            case SlotKinds.NULL:
+                return null;
+            case SlotKinds.LONG:
+                return memory.getLong(slotOffset + BITS_OFFSET);
+            case SlotKinds.INT:
+                return (int) memory.getLong(slotOffset + BITS_OFFSET);
+            case SlotKinds.DOUBLE:
+                return Double.longBitsToDouble(memory.getLong(slotOffset + BITS_OFFSET));
+            default:
+                return decode(context, kind, memory.getInt(slotOffset + AUX_OFFSET), memory.getLong(slotOffset + BITS_OFFSET), 0);
+        }
     }
 
     /** Frees what the slot's value owns (recursively) and sets the slot to null. */
