@@ -107,6 +107,35 @@ public final class Access implements AutoCloseable {
         return context.allocator().verify();
     }
 
+    // ---- values ----
+
+    /**
+     * Stores {@code container} (a {@code List}, {@code Set} or {@code Map}, or a
+     * {@link FrozenMap} / {@link FrozenSet} snapshot) as a new shared object and returns its view:
+     * a {@link SharedList}, {@link SharedSet}, {@link SharedMap} or snapshot view. The object lives
+     * until {@link #destroy}ed; storing the view anywhere in this region stores a reference to it.
+     * A view of this region is returned as it is.
+     *
+     * @throws UnsupportedTypeException  an element cannot be stored; nothing stays allocated
+     * @throws OutOfSharedMemoryException the region is full; nothing stays allocated
+     */
+    @SuppressWarnings("unchecked")
+    public <V> V share(Object container) {
+        check();
+        return (V) ValueViews.share(context, container);
+    }
+
+    /**
+     * Frees the shared object behind {@code view} and everything it owns (nested containers that
+     * no other slot refers to, strings, structs). Views of it, in any process, then throw
+     * {@link IllegalStateException}; slots elsewhere that still refer to it must not be used.
+     */
+    public void destroy(Object view) {
+        check();
+        ValueViews.destroy(context, view);
+    }
+    // ---- end values ----
+
     /** Releases the lock (one hold of it). Idempotent. */
     @Override
     public void close() {
