@@ -135,7 +135,7 @@ public final class SharedMemory implements AutoCloseable {
     private static SharedMemory open(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
                                      SharedMemoryOptions options) {
         RegionLock lock = new RegionLock(memory, processes, token, options.waitStrategy().factory(),
-                options.ownerCheckInterval().toNanos(), options.lockSpinBeforeQueue().toNanos());
+                options.ownerCheckInterval().toNanos(), options.lockBurstLimit());
         HeapAllocator allocator = new HeapAllocator(memory);
         return new SharedMemory(new RegionContext(path, memory, processes, lock, allocator, token, creator), options);
     }

@@ -19,8 +19,9 @@ import java.util.Set;
  *   <tr><td>waitStrategy</td><td>{@link WaitStrategy#backoff()}</td><td>how waiters idle</td></tr>
  *   <tr><td>ownerCheckInterval</td><td>100 ms</td><td>how often a lock waiter checks that the owner process lives;
  *       a dead owner's lock is taken over within about this time</td></tr>
- *   <tr><td>lockSpinBeforeQueue</td><td>20 µs</td><td>how long a waiter competes before it queues as the
- *       lock's successor (shorter: fairer hand-offs; longer: longer bursts for the owner)</td></tr>
+ *   <tr><td>lockBurstLimit</td><td>32</td><td>how many times in a row a process may re-take the lock while
+ *       another process waits for it, before it must hand over (higher: more throughput under contention;
+ *       lower: shorter waits; 0: strict alternation)</td></tr>
  *   <tr><td>closeTimeout</td><td>5 s</td><td>how long a closing creator waits for consumers to detach</td></tr>
  *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file whose creator is dead</td></tr>
  * </table>
@@ -30,24 +31,24 @@ public final class SharedMemoryOptions {
     private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            Duration.ofNanos(20_000), Duration.ofSeconds(5), true);
+            32, Duration.ofSeconds(5), true);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
     private final WaitStrategy waitStrategy;
     private final Duration ownerCheckInterval;
-    private final Duration lockSpinBeforeQueue;
+    private final int lockBurstLimit;
     private final Duration closeTimeout;
     private final boolean replaceStaleRegion;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
-                                Duration ownerCheckInterval, Duration lockSpinBeforeQueue, Duration closeTimeout,
+                                Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
                                 boolean replaceStaleRegion) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
         this.ownerCheckInterval = ownerCheckInterval;
-        this.lockSpinBeforeQueue = lockSpinBeforeQueue;
+        this.lockBurstLimit = lockBurstLimit;
         this.closeTimeout = closeTimeout;
         this.replaceStaleRegion = replaceStaleRegion;
     }
@@ -58,31 +59,30 @@ public final class SharedMemoryOptions {
 
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
     }
 
     /** File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}. */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
     }
 
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
     }
 
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockSpinBeforeQueue, closeTimeout, replaceStaleRegion);
+                lockBurstLimit, closeTimeout, replaceStaleRegion);
     }
 
-    public SharedMemoryOptions withLockSpinBeforeQueue(Duration spin) {
-        Objects.requireNonNull(spin, "lockSpinBeforeQueue");
-        if (spin.isNegative()) {
-            throw new IllegalArgumentException("lockSpinBeforeQueue must not be negative: " + spin);
+    public SharedMemoryOptions withLockBurstLimit(int burstLimit) {
+        if (burstLimit < 0) {
+            throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
-        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, spin, closeTimeout,
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
                 replaceStaleRegion);
     }
 
@@ -91,12 +91,12 @@ public final class SharedMemoryOptions {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
-        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockSpinBeforeQueue,
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
                 timeout, replaceStaleRegion);
     }
 
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
-        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockSpinBeforeQueue,
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
                 closeTimeout, replace);
     }
 
@@ -116,8 +116,8 @@ public final class SharedMemoryOptions {
         return ownerCheckInterval;
     }
 
-    public Duration lockSpinBeforeQueue() {
-        return lockSpinBeforeQueue;
+    public int lockBurstLimit() {
+        return lockBurstLimit;
     }
 
     public Duration closeTimeout() {

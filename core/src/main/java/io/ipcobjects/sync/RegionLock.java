@@ -27,14 +27,18 @@ import org.agrona.concurrent.IdleStrategy;
  * <ul>
  *   <li><b>owner</b>: 0 when free, else the token of the owning process. Taken by CAS 0 to
  *       token (acquire semantics, it is a volatile CAS), released by a release store.</li>
- *   <li><b>successor</b>: a waiter that has waited longer than the spin phase registers itself
- *       here (CAS 0 to token). While a successor is registered, nobody else may take a free lock
- *       (the fast path reads successor first), and a releasing owner hands the lock straight to
- *       the successor: it clears successor by CAS and then stores owner = successor with
- *       release. This is what makes the lock fair enough: an owner that releases and re-acquires
- *       in a tight loop gets a burst of acquisitions (cheap, no cache-line transfer) until the
- *       other side has waited out its spin phase, and then must hand over.</li>
+ *   <li><b>successor</b>: a waiting process registers itself here as soon as it finds the lock
+ *       taken (CAS 0 to token). While a successor is registered, nobody else may take a free lock,
+ *       except the process that just released it, and only {@code burstLimit} times in a row
+ *       (its local {@link #burst} count). When the releasing owner has used up its burst, it hands
+ *       the lock straight to the successor: it clears successor by CAS and then stores
+ *       owner = successor with release.</li>
  * </ul>
+ * This is what makes the lock fair and still fast. An owner that releases and re-acquires in a
+ * tight loop gets a burst of cheap acquisitions (no cache-line transfer) while the other side
+ * waits, then must hand over, and the other side gets the same burst. Because a waiter queues
+ * at once and stays queued even while the scheduler has it off the CPU, the alternation holds
+ * under any load: each side gets {@code burstLimit} acquisitions per round, whatever the timing.
  *
  * <p><b>Timeouts.</b> A registered waiter that gives up clears successor by CAS from its own
  * token. If that CAS fails, an owner is in the middle of handing the lock over to it, so it waits
@@ -81,21 +85,26 @@ public final class RegionLock {
     private final long token;
     private final Supplier<IdleStrategy> idleStrategies;
     private final long ownerCheckIntervalNanos;
-    private final long spinBeforeQueueNanos;
+    private final int burstLimit;
 
     @SuppressWarnings("unused") // accessed through LOCAL_OWNER
     private volatile Thread localOwner;
     /** Written only by the owning thread while it holds the local level. */
     private int holds;
+    /**
+     * Acquisitions in a row this process took while another process was queued; guarded by the
+     * local level. Reset whenever the lock comes to this process through the queue.
+     */
+    private int burst;
 
     public RegionLock(RegionMemory memory, ProcessTable processes, long token, Supplier<IdleStrategy> idleStrategies,
-                      long ownerCheckIntervalNanos, long spinBeforeQueueNanos) {
+                      long ownerCheckIntervalNanos, int burstLimit) {
         this.memory = memory;
         this.processes = processes;
         this.token = token;
         this.idleStrategies = idleStrategies;
         this.ownerCheckIntervalNanos = ownerCheckIntervalNanos;
-        this.spinBeforeQueueNanos = spinBeforeQueueNanos;
+        this.burstLimit = burstLimit;
     }
 
     /**
@@ -165,8 +174,16 @@ public final class RegionLock {
     }
 
     private Acquired acquireShared(long deadlineNanos) {
-        // Fast path: free and nobody queued. The CAS is volatile, so it acquires.
-        if (memory.getLongVolatile(SUCCESSOR_OFFSET) == 0 && memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
+        // Fast path: free and nobody queued, or queued but this process still has burst left.
+        // The CAS is volatile, so it acquires.
+        long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
+        if (successor == 0) {
+            if (memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
+                burst = 0;
+                return Acquired.ACQUIRED;
+            }
+        } else if (burst < burstLimit && memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
+            burst++;
             return Acquired.ACQUIRED;
         }
         return acquireSharedSlow(deadlineNanos);
@@ -174,8 +191,7 @@ public final class RegionLock {
 
     private Acquired acquireSharedSlow(long deadlineNanos) {
         IdleStrategy idle = idleStrategies.get();
-        long start = System.nanoTime();
-        long nextOwnerCheck = start + ownerCheckIntervalNanos;
+        long nextOwnerCheck = System.nanoTime() + ownerCheckIntervalNanos;
         boolean queued = false;
         boolean handoffPending = false; // gave up, but an owner is handing the lock to us
         while (true) {
@@ -183,6 +199,7 @@ public final class RegionLock {
             long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
             if (owner == token) {
                 // Handed over by the previous owner, which cleared successor first.
+                burst = 0;
                 return Acquired.ACQUIRED;
             }
             if (owner == 0 && (successor == 0 || successor == token)) {
@@ -190,14 +207,15 @@ public final class RegionLock {
                     if (successor == token) {
                         memory.compareAndSetLong(SUCCESSOR_OFFSET, token, 0);
                     }
+                    burst = 0;
                     return Acquired.ACQUIRED;
                 }
                 continue;
             }
-            long now = System.nanoTime();
-            if (!queued && !handoffPending && successor == 0 && now - start >= spinBeforeQueueNanos) {
+            if (!queued && !handoffPending && successor == 0) {
                 queued = memory.compareAndSetLong(SUCCESSOR_OFFSET, 0, token);
             }
+            long now = System.nanoTime();
             if (now - nextOwnerCheck >= 0) {
                 nextOwnerCheck = now + ownerCheckIntervalNanos;
                 if (owner != 0 && !processes.isLive(owner)
@@ -205,6 +223,7 @@ public final class RegionLock {
                     memory.getAndAddLong(TAKEOVERS_OFFSET, 1);
                     processes.reclaimIfDead(owner);
                     memory.compareAndSetLong(SUCCESSOR_OFFSET, token, 0);
+                    burst = 0;
                     return Acquired.TAKEN_OVER;
                 }
                 if (successor != 0 && successor != token && !processes.isLive(successor)) {
@@ -223,10 +242,12 @@ public final class RegionLock {
 
     private void releaseShared() {
         long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
-        if (successor != 0 && successor != token && memory.compareAndSetLong(SUCCESSOR_OFFSET, successor, 0)) {
+        if (successor != 0 && successor != token && burst >= burstLimit
+                && memory.compareAndSetLong(SUCCESSOR_OFFSET, successor, 0)) {
             memory.putLongRelease(OWNER_OFFSET, successor); // direct hand-off
             return;
         }
+        // Free: a queued successor takes it now unless this process re-takes it within its burst.
         memory.putLongRelease(OWNER_OFFSET, 0);
     }
 }
