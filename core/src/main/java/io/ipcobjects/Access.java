@@ -120,7 +120,7 @@ public final class Access implements AutoCloseable {
      * message. Returns what another process's {@link #takeMessage()} will see: the live view
      * of a container or tensor, an equal copy of a plain value.
      *
-     * @throws UnsupportedOperationException or the values' exception for an unsupported type,
+     * @throws UnsupportedTypeException for a value of an unsupported type and
      *         {@link OutOfSharedMemoryException} for a full region: the queue is unchanged
      */
     @SuppressWarnings("unchecked")

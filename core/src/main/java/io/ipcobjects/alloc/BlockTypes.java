@@ -23,4 +23,24 @@ public final class BlockTypes {
     /** One named object: chain link, hash, value slot and the name's UTF-8 bytes ({@code names.NameDirectoryLayout}). */
     public static final int NAME_ENTRY = 0x111;
     // ---- end messages and names ----
+
+    // ---- values ----
+    // Tags of the value codec (io.ipcobjects.values), the containers (io.ipcobjects.collections)
+    // and the structs (io.ipcobjects.objects). Numbered from 100 to stay clear of other work.
+
+    /** A byte string whose meaning the referring slot's kind gives: see {@code values.BlobLayout}. */
+    public static final int VALUE_BLOB = 100;
+    /** A fixed array of value slots: Object[] and frozen lists, sets and maps: see {@code values.TupleLayout}. */
+    public static final int VALUE_TUPLE = 101;
+    /** A record or user object projected onto a field table: see {@code objects.StructLayout}. */
+    public static final int VALUE_STRUCT = 102;
+    /** The header of a live shared list: see {@code collections.ListLayout}. */
+    public static final int LIST = 103;
+    /** The element slots of a live shared list (grown by reallocation): see {@code collections.ListLayout}. */
+    public static final int LIST_ELEMENTS = 104;
+    /** The header of a live shared map or set: see {@code collections.HashLayout}. */
+    public static final int HASH = 105;
+    /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
+    public static final int HASH_TABLE = 106;
+    // ---- end values ----
 }

@@ -97,6 +97,8 @@ public final class MessageQueue {
         try {
             memory.putLong(node + NEXT_OFFSET, 0);
             memory.putLong(node + RESERVED_OFFSET, 0);
+            // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
+            memory.fill(node + VALUE_SLOT_OFFSET, ValueSlots.SLOT_BYTES, (byte) 0);
             ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
         } catch (RuntimeException e) {
             allocator.free(node);

@@ -1,34 +1,403 @@
 package io.ipcobjects.values;
 
+import static io.ipcobjects.values.SlotLayout.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.region.RegionContext;
+import io.ipcobjects.region.RegionMemory;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.UUID;
 
 /**
- * CONTRACT (filled in by the values work): a value slot is {@link #SLOT_BYTES} bytes in the
- * region that holds any supported value: small values inline, everything else as an offset to a
- * block. Containers, the message queue and the name directory all store their values in slots.
- * All methods run under the region lock (the caller holds it).
+ * The value codec: a value slot ({@link SlotLayout}, {@value #SLOT_BYTES} bytes) holds any
+ * supported value, small ones inline and the rest as the offset of a block it owns.
+ * Containers, the message queue and the name directory all store their values in slots.
+ *
+ * <h2>Overview</h2>
+ * <ul>
+ *   <li>All methods run under the region lock (the caller holds it): plain reads and writes.</li>
+ *   <li>Inline kinds ({@link SlotKinds#isInline}) are written and read with no block and no Java
+ *       allocation beyond the box the caller hands in or gets back.</li>
+ *   <li>Failure atomicity: {@link #write} stores the whole new value first (allocating its
+ *       blocks; a failure frees what was allocated), then writes the slot, then releases what the
+ *       slot held before. An unsupported type or a full region leaves the slot and the heap as
+ *       they were.</li>
+ *   <li>Ownership: a slot owns the blocks of its value; live containers are reference counted,
+ *       because a view of this region stored elsewhere is stored as a reference, not a copy.</li>
+ *   <li>Everything read from the region is validated (block tags, lengths, kinds), and nesting
+ *       is bounded by {@link #MAX_DEPTH}, so a corrupted region gives
+ *       {@link CorruptedRegionException}, never a crash or an endless recursion.</li>
+ * </ul>
  */
 public final class ValueSlots {
     private ValueSlots() {
     }
 
-    public static final long SLOT_BYTES = 16;
+    public static final long SLOT_BYTES = SlotLayout.SLOT_BYTES;
+
+    /** Deepest nesting of values written or read; deeper means a cycle or a corrupted region. */
+    public static final int MAX_DEPTH = 256;
 
     /**
      * Encodes {@code value} into the slot at {@code slotOffset}. If storing fails (unsupported
      * type, out of memory) the slot is unchanged and nothing stays allocated.
      */
     public static void write(RegionContext context, long slotOffset, Object value) {
-        throw new UnsupportedOperationException("values are not implemented yet");
+        RegionMemory memory = context.memory();
+        int oldKind = memory.getInt(slotOffset + KIND_OFFSET);
+        int oldAux = memory.getInt(slotOffset + AUX_OFFSET);
+        long oldBits = memory.getLong(slotOffset + BITS_OFFSET);
+        if (!writeInline(memory, slotOffset, value)) {
+            SlotValue encoded = encode(context, value, new SlotValue(), 0, false);
+            encoded.writeTo(memory, slotOffset);
+        }
+        if (!SlotKinds.isInline(oldKind)) {
+            release(context, oldKind, oldAux, oldBits, 0);
+        }
     }
 
     /** Decodes the slot: plain values are copied out, containers and tensors come back as live views. */
     public static Object read(RegionContext context, long slotOffset) {
-        throw new UnsupportedOperationException("values are not implemented yet");
+        RegionMemory memory = context.memory();
+        return decode(context, memory.getInt(slotOffset + KIND_OFFSET), memory.getInt(slotOffset + AUX_OFFSET),
+                memory.getLong(slotOffset + BITS_OFFSET), 0);
     }
 
     /** Frees what the slot's value owns (recursively) and sets the slot to null. */
     public static void destroy(RegionContext context, long slotOffset) {
-        throw new UnsupportedOperationException("values are not implemented yet");
+        RegionMemory memory = context.memory();
+        int kind = memory.getInt(slotOffset + KIND_OFFSET);
+        int aux = memory.getInt(slotOffset + AUX_OFFSET);
+        long bits = memory.getLong(slotOffset + BITS_OFFSET);
+        memory.putLong(slotOffset, 0);
+        memory.putLong(slotOffset + BITS_OFFSET, 0);
+        if (!SlotKinds.isInline(kind)) {
+            release(context, kind, aux, bits, 0);
+        }
+    }
+
+    // ---- inline values: no block, no allocation ----
+
+    /** Writes {@code value} into the slot if it is an inline kind; returns false (slot untouched) otherwise. */
+    public static boolean writeInline(RegionMemory memory, long slot, Object value) {
+        int kind;
+        int aux = 0;
+        long bits;
+        if (value == null) {
+            kind = SlotKinds.NULL;
+            bits = 0;
+        } else if (value instanceof Integer v) {
+            kind = SlotKinds.INT;
+            bits = v;
+        } else if (value instanceof Long v) {
+            kind = SlotKinds.LONG;
+            bits = v;
+        } else if (value instanceof Double v) {
+            kind = SlotKinds.DOUBLE;
+            bits = Double.doubleToRawLongBits(v);
+        } else if (value instanceof Boolean v) {
+            kind = SlotKinds.BOOLEAN;
+            bits = v ? 1 : 0;
+        } else if (value instanceof Float v) {
+            kind = SlotKinds.FLOAT;
+            bits = Float.floatToRawIntBits(v);
+        } else if (value instanceof Short v) {
+            kind = SlotKinds.SHORT;
+            bits = v;
+        } else if (value instanceof Byte v) {
+            kind = SlotKinds.BYTE;
+            bits = v;
+        } else if (value instanceof Character v) {
+            kind = SlotKinds.CHAR;
+            bits = v;
+        } else if (value instanceof Instant v) {
+            kind = SlotKinds.INSTANT;
+            bits = v.getEpochSecond();
+            aux = v.getNano();
+        } else if (value instanceof LocalDate v) {
+            kind = SlotKinds.LOCAL_DATE;
+            bits = v.toEpochDay();
+        } else if (value instanceof LocalTime v) {
+            kind = SlotKinds.LOCAL_TIME;
+            bits = v.toNanoOfDay();
+        } else if (value instanceof LocalDateTime v) {
+            kind = SlotKinds.LOCAL_DATE_TIME;
+            bits = v.toEpochSecond(ZoneOffset.UTC);
+            aux = v.getNano();
+        } else if (value instanceof Duration v) {
+            kind = SlotKinds.DURATION;
+            bits = v.getSeconds();
+            aux = v.getNano();
+        } else if (value instanceof Period v) {
+            kind = SlotKinds.PERIOD;
+            bits = ((long) v.getYears() << 32) | (v.getMonths() & 0xFFFFFFFFL);
+            aux = v.getDays();
+        } else if (value instanceof ZoneOffset v) {
+            kind = SlotKinds.ZONE_OFFSET;
+            bits = 0;
+            aux = v.getTotalSeconds();
+        } else {
+            return false;
+        }
+        memory.putLong(slot + BITS_OFFSET, bits);
+        memory.putInt(slot + AUX_OFFSET, aux);
+        memory.putInt(slot + KIND_OFFSET, kind);
+        return true;
+    }
+
+    /** Fills {@code out} for an inline value; returns false for a value that needs a block. */
+    public static boolean encodeInline(Object value, SlotValue out) {
+        return InlineScratch.encode(value, out);
+    }
+
+    /** The Java value of an inline slot. */
+    public static Object decodeInline(int kind, int aux, long bits, long at) {
+        return switch (kind) {
+            case SlotKinds.NULL -> null;
+            case SlotKinds.BOOLEAN -> bits != 0;
+            case SlotKinds.BYTE -> (byte) bits;
+            case SlotKinds.SHORT -> (short) bits;
+            case SlotKinds.INT -> (int) bits;
+            case SlotKinds.LONG -> bits;
+            case SlotKinds.CHAR -> (char) bits;
+            case SlotKinds.FLOAT -> Float.intBitsToFloat((int) bits);
+            case SlotKinds.DOUBLE -> Double.longBitsToDouble(bits);
+            case SlotKinds.INSTANT -> checkedTime(() -> Instant.ofEpochSecond(bits, aux), at);
+            case SlotKinds.LOCAL_DATE -> checkedTime(() -> LocalDate.ofEpochDay(bits), at);
+            case SlotKinds.LOCAL_TIME -> checkedTime(() -> LocalTime.ofNanoOfDay(bits), at);
+            case SlotKinds.LOCAL_DATE_TIME -> checkedTime(() -> LocalDateTime.ofEpochSecond(bits, aux, ZoneOffset.UTC), at);
+            case SlotKinds.DURATION -> checkedTime(() -> Duration.ofSeconds(bits, aux), at);
+            case SlotKinds.PERIOD -> Period.of((int) (bits >> 32), (int) bits, aux);
+            case SlotKinds.ZONE_OFFSET -> checkedTime(() -> ZoneOffset.ofTotalSeconds(aux), at);
+            default -> throw new CorruptedRegionException("unknown value kind " + kind, at);
+        };
+    }
+
+    // ---- values in blocks ----
+
+    /**
+     * Stores {@code value} in new blocks and describes it in {@code out}; on failure frees what
+     * it allocated. {@code frozen}: store lists, sets and maps as immutable values (keys).
+     */
+    public static SlotValue encode(RegionContext context, Object value, SlotValue out, int depth, boolean frozen) {
+        if (encodeInline(value, out)) {
+            return out;
+        }
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("value nests deeper than " + MAX_DEPTH + " levels (a cycle?): "
+                    + value.getClass().getName());
+        }
+        if (value instanceof String s) {
+            int coder = Blobs.coderOf(s);
+            return out.set(SlotKinds.STRING, coder, Blobs.storeString(context, s, coder));
+        }
+        if (value instanceof byte[] b) {
+            return out.set(SlotKinds.BYTES, 0, Blobs.store(context, b));
+        }
+        if (value instanceof char[] c) {
+            return out.set(SlotKinds.CHARS, 0, Blobs.store(context, c));
+        }
+        if (value instanceof BigInteger v) {
+            return out.set(SlotKinds.BIG_INTEGER, 0, Blobs.store(context, v.toByteArray()));
+        }
+        if (value instanceof BigDecimal v) {
+            return out.set(SlotKinds.BIG_DECIMAL, v.scale(), Blobs.store(context, v.unscaledValue().toByteArray()));
+        }
+        if (value instanceof OffsetDateTime v) {
+            return out.set(SlotKinds.OFFSET_DATE_TIME, 0, Blobs.store(context, dateTimeBytes(v.toLocalDateTime(), v.getOffset(), null)));
+        }
+        if (value instanceof ZonedDateTime v) {
+            return out.set(SlotKinds.ZONED_DATE_TIME, 0,
+                    Blobs.store(context, dateTimeBytes(v.toLocalDateTime(), v.getOffset(), v.getZone().getId())));
+        }
+        if (value instanceof ZoneId v) { // a ZoneOffset is inline; this is a region id
+            return out.set(SlotKinds.ZONE_ID, 0, Blobs.store(context, v.getId().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (value instanceof UUID v) {
+            ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            b.putLong(v.getMostSignificantBits()).putLong(v.getLeastSignificantBits());
+            return out.set(SlotKinds.UUID, 0, Blobs.store(context, b.array()));
+        }
+        if (value instanceof Enum<?> v) {
+            String text = v.getDeclaringClass().getName() + '\0' + v.name();
+            return out.set(SlotKinds.ENUM, 0, Blobs.store(context, text.getBytes(StandardCharsets.UTF_8)));
+        }
+        throw new UnsupportedTypeException(value.getClass(), "not a supported value type");
+    }
+
+    /** The Java value of a slot's three words; {@code depth} bounds nested decoding. */
+    public static Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
+        if (SlotKinds.isInline(kind)) {
+            return decodeInline(kind, aux, bits, bits);
+        }
+        if (depth > MAX_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + MAX_DEPTH + " levels", bits);
+        }
+        return switch (kind) {
+            case SlotKinds.STRING -> Blobs.string(context, bits, aux);
+            case SlotKinds.BYTES -> Blobs.bytes(context, bits);
+            case SlotKinds.CHARS -> Blobs.chars(context, bits);
+            case SlotKinds.BIG_INTEGER -> bigInteger(context, bits);
+            case SlotKinds.BIG_DECIMAL -> new BigDecimal(bigInteger(context, bits), aux);
+            case SlotKinds.OFFSET_DATE_TIME -> {
+                ByteBuffer b = dateTimeBuffer(context, bits);
+                yield checkedTime(() -> OffsetDateTime.of(localDateTime(b), ZoneOffset.ofTotalSeconds(b.getInt())), bits);
+            }
+            case SlotKinds.ZONED_DATE_TIME -> {
+                ByteBuffer b = dateTimeBuffer(context, bits);
+                yield checkedTime(() -> {
+                    LocalDateTime local = localDateTime(b);
+                    ZoneOffset offset = ZoneOffset.ofTotalSeconds(b.getInt());
+                    ZoneId zone = ZoneId.of(StandardCharsets.UTF_8.decode(b).toString());
+                    return ZonedDateTime.ofLocal(local, zone, offset);
+                }, bits);
+            }
+            case SlotKinds.ZONE_ID -> checkedTime(() -> ZoneId.of(Blobs.utf8(context, bits)), bits);
+            case SlotKinds.UUID -> {
+                byte[] raw = Blobs.bytes(context, bits);
+                if (raw.length != 16) {
+                    throw new CorruptedRegionException("UUID blob of " + raw.length + " bytes", bits);
+                }
+                ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+                yield new UUID(b.getLong(), b.getLong());
+            }
+            case SlotKinds.ENUM -> enumConstant(context, bits);
+            default -> throw new CorruptedRegionException("unknown value kind " + kind, bits);
+        };
+    }
+
+    /** Frees the blocks a slot's value owns (containers: drops one reference). */
+    public static void release(RegionContext context, int kind, int aux, long bits, int depth) {
+        if (SlotKinds.isInline(kind)) {
+            return;
+        }
+        if (depth > MAX_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + MAX_DEPTH + " levels", bits);
+        }
+        switch (kind) {
+            case SlotKinds.STRING, SlotKinds.BYTES, SlotKinds.CHARS, SlotKinds.BIG_INTEGER, SlotKinds.BIG_DECIMAL,
+                 SlotKinds.OFFSET_DATE_TIME, SlotKinds.ZONED_DATE_TIME, SlotKinds.ZONE_ID, SlotKinds.UUID,
+                 SlotKinds.ENUM -> Blobs.free(context, bits);
+            default -> throw new CorruptedRegionException("unknown value kind " + kind, bits);
+        }
+    }
+
+    // ---- helpers ----
+
+    private static BigInteger bigInteger(RegionContext context, long payload) {
+        byte[] raw = Blobs.bytes(context, payload);
+        if (raw.length == 0) {
+            throw new CorruptedRegionException("empty BigInteger blob", payload);
+        }
+        return new BigInteger(raw);
+    }
+
+    private static byte[] dateTimeBytes(LocalDateTime local, ZoneOffset offset, String zoneId) {
+        byte[] zone = zoneId == null ? new byte[0] : zoneId.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(16 + zone.length).order(ByteOrder.nativeOrder());
+        b.putLong(local.toEpochSecond(ZoneOffset.UTC)).putInt(local.getNano()).putInt(offset.getTotalSeconds()).put(zone);
+        return b.array();
+    }
+
+    private static ByteBuffer dateTimeBuffer(RegionContext context, long payload) {
+        byte[] raw = Blobs.bytes(context, payload);
+        if (raw.length < 16) {
+            throw new CorruptedRegionException("date-time blob of " + raw.length + " bytes", payload);
+        }
+        return ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+    }
+
+    private static LocalDateTime localDateTime(ByteBuffer b) {
+        long seconds = b.getLong();
+        int nano = b.getInt();
+        return LocalDateTime.ofEpochSecond(seconds, nano, ZoneOffset.UTC);
+    }
+
+    private static Object enumConstant(RegionContext context, long payload) {
+        String text = Blobs.utf8(context, payload);
+        int split = text.indexOf('\0');
+        if (split < 0) {
+            throw new CorruptedRegionException("enum blob without a separator", payload);
+        }
+        String className = text.substring(0, split);
+        String name = text.substring(split + 1);
+        Class<?> type = StoredClasses.load(className, payload);
+        if (!type.isEnum()) {
+            throw new CorruptedRegionException("class " + className + " named by an enum value is not an enum", payload);
+        }
+        for (Object constant : type.getEnumConstants()) {
+            if (((Enum<?>) constant).name().equals(name)) {
+                return constant;
+            }
+        }
+        throw new CorruptedRegionException("enum " + className + " has no constant " + name, payload);
+    }
+
+    private static <T> T checkedTime(java.util.function.Supplier<T> decoder, long at) {
+        try {
+            return decoder.get();
+        } catch (java.time.DateTimeException e) {
+            CorruptedRegionException c = new CorruptedRegionException("invalid date-time value: " + e.getMessage(), at);
+            c.initCause(e);
+            throw c;
+        }
+    }
+
+    /** Inline encoding into a {@link SlotValue} (the same rules as {@link #writeInline}). */
+    private static final class InlineScratch {
+        static boolean encode(Object value, SlotValue out) {
+            if (value == null) {
+                out.set(SlotKinds.NULL, 0, 0);
+            } else if (value instanceof Integer v) {
+                out.set(SlotKinds.INT, 0, v);
+            } else if (value instanceof Long v) {
+                out.set(SlotKinds.LONG, 0, v);
+            } else if (value instanceof Double v) {
+                out.set(SlotKinds.DOUBLE, 0, Double.doubleToRawLongBits(v));
+            } else if (value instanceof Boolean v) {
+                out.set(SlotKinds.BOOLEAN, 0, v ? 1 : 0);
+            } else if (value instanceof Float v) {
+                out.set(SlotKinds.FLOAT, 0, Float.floatToRawIntBits(v));
+            } else if (value instanceof Short v) {
+                out.set(SlotKinds.SHORT, 0, v);
+            } else if (value instanceof Byte v) {
+                out.set(SlotKinds.BYTE, 0, v);
+            } else if (value instanceof Character v) {
+                out.set(SlotKinds.CHAR, 0, v);
+            } else if (value instanceof Instant v) {
+                out.set(SlotKinds.INSTANT, v.getNano(), v.getEpochSecond());
+            } else if (value instanceof LocalDate v) {
+                out.set(SlotKinds.LOCAL_DATE, 0, v.toEpochDay());
+            } else if (value instanceof LocalTime v) {
+                out.set(SlotKinds.LOCAL_TIME, 0, v.toNanoOfDay());
+            } else if (value instanceof LocalDateTime v) {
+                out.set(SlotKinds.LOCAL_DATE_TIME, v.getNano(), v.toEpochSecond(ZoneOffset.UTC));
+            } else if (value instanceof Duration v) {
+                out.set(SlotKinds.DURATION, v.getNano(), v.getSeconds());
+            } else if (value instanceof Period v) {
+                out.set(SlotKinds.PERIOD, v.getDays(), ((long) v.getYears() << 32) | (v.getMonths() & 0xFFFFFFFFL));
+            } else if (value instanceof ZoneOffset v) {
+                out.set(SlotKinds.ZONE_OFFSET, v.getTotalSeconds(), 0);
+            } else {
+                return false;
+            }
+            return true;
+        }
     }
 }
