@@ -32,16 +32,17 @@ import org.agrona.concurrent.IdleStrategy;
  *       writes the value before it links anything; if any step throws (unsupported value, full
  *       region), what it allocated is freed and the queue is as it was. {@code take} reads the
  *       value before it unlinks, so a value that cannot be read leaves the message queued.</li>
- *   <li>Ownership: a message hands its object over. {@code take} frees the queue's node, and the
- *       value's own blocks only when the value came back as a copy (a {@code String}, a boxed
- *       number, ...: see {@link HandOver}); an object that came back as a live view stays
- *       in the region until it is destroyed.</li>
+ *   <li>Ownership: a message hands its object over. {@code take} gives the queue's node back
+ *       (kept as a spare for the next put, up to {@link MessageQueueLayout#MAX_SPARE_NODES},
+ *       else freed) and frees the value's own blocks only when the value came back as a copy
+ *       (a {@code String}, a boxed number, ...: see {@link HandOver}); an object that came
+ *       back as a live view stays in the region until it is destroyed.</li>
  *   <li>Every offset read from the region is checked ({@link HeapAllocator#checkBlock} with the
  *       node's tag) before it is followed, the count is checked against what the heap could
  *       hold, and head, tail and count must agree: a corrupted queue gives
  *       {@link CorruptedRegionException}. The one walk ({@link #verify}) is bounded by the count.</li>
  * </ul>
- * The root block is created at the first {@code put} and never freed (16 bytes).
+ * The root block is created at the first {@code put} and never freed (32 bytes).
  */
 public final class MessageQueue {
     private MessageQueue() {
@@ -85,32 +86,44 @@ public final class MessageQueue {
             checkEnds(context, root, count);
             tail = memory.getLong(root + TAIL_OFFSET);
         }
-        long node;
-        try {
-            node = allocator.allocate(NODE_BYTES, BlockTypes.MESSAGE_NODE);
-        } catch (RuntimeException e) {
-            if (newRoot) {
-                allocator.free(root);
+        // A spare node is used in place (unlinked only once the value is stored); else a new one.
+        long spare = newRoot ? 0 : checkedSpare(context, root);
+        long node = spare;
+        if (node == 0) {
+            try {
+                node = allocator.allocate(NODE_BYTES, BlockTypes.MESSAGE_NODE);
+            } catch (RuntimeException e) {
+                if (newRoot) {
+                    allocator.free(root);
+                }
+                throw e;
             }
-            throw e;
         }
         try {
-            memory.putLong(node + NEXT_OFFSET, 0);
-            memory.putLong(node + RESERVED_OFFSET, 0);
             // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
-            memory.fill(node + VALUE_SLOT_OFFSET, ValueSlots.SLOT_BYTES, (byte) 0);
+            clearSlot(memory, node + VALUE_SLOT_OFFSET);
             ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
         } catch (RuntimeException e) {
-            allocator.free(node);
+            if (spare == 0) {
+                allocator.free(node);
+            }
             if (newRoot) {
                 allocator.free(root);
             }
             throw e;
         }
+        if (spare != 0) {
+            memory.putLong(root + SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
+            memory.putLong(root + SPARE_COUNT_OFFSET, memory.getLong(root + SPARE_COUNT_OFFSET) - 1);
+        }
+        memory.putLong(node + NEXT_OFFSET, 0);
+        memory.putLong(node + RESERVED_OFFSET, 0);
         // Nothing below can fail: link the node, then publish the new count (release).
         if (newRoot) {
             memory.putLong(root + HEAD_OFFSET, 0);
             memory.putLong(root + TAIL_OFFSET, 0);
+            memory.putLong(root + SPARE_OFFSET, 0);
+            memory.putLong(root + SPARE_COUNT_OFFSET, 0);
             memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, root);
         }
         if (tail == 0) {
@@ -147,14 +160,23 @@ public final class MessageQueue {
         }
         long slot = head + VALUE_SLOT_OFFSET;
         Object value = ValueSlots.read(context, slot);
+        long spares = checkedSpareCount(context, root);
         if (HandOver.isCopiedOut(value)) {
             ValueSlots.destroy(context, slot);
+        } else {
+            clearSlot(memory, slot); // the reference now belongs to the caller
         }
         memory.putLong(root + HEAD_OFFSET, next);
         if (next == 0) {
             memory.putLong(root + TAIL_OFFSET, 0);
         }
-        context.allocator().free(head);
+        if (spares < MAX_SPARE_NODES) {
+            memory.putLong(head + NEXT_OFFSET, memory.getLong(root + SPARE_OFFSET));
+            memory.putLong(root + SPARE_OFFSET, head);
+            memory.putLong(root + SPARE_COUNT_OFFSET, spares + 1);
+        } else {
+            context.allocator().free(head);
+        }
         memory.putLongRelease(MESSAGE_COUNT_OFFSET, count - 1);
         return value;
     }
@@ -243,6 +265,15 @@ public final class MessageQueue {
             throw new CorruptedRegionException("message " + count + " is node " + node + " but the tail is " + tail,
                     root + TAIL_OFFSET);
         }
+        long spares = checkedSpareCount(context, root);
+        long spare = memory.getLong(root + SPARE_OFFSET);
+        for (long seen = 0; seen < spares; seen++) {
+            checkNode(context, spare, "spare node " + (seen + 1));
+            spare = memory.getLong(spare + NEXT_OFFSET);
+        }
+        if (spare != 0) {
+            throw new CorruptedRegionException("the spare list is longer than its count " + spares, root + SPARE_OFFSET);
+        }
         return count;
     }
 
@@ -266,6 +297,34 @@ public final class MessageQueue {
             throw new NoMessagesException("no messages in region " + context.path());
         }
         return root;
+    }
+
+    /** Sets a 16-byte value slot to null (all zero). */
+    private static void clearSlot(RegionMemory memory, long slot) {
+        memory.putLong(slot, 0);
+        memory.putLong(slot + 8, 0);
+    }
+
+    /** The first spare node, checked, or 0 if there is none. */
+    private static long checkedSpare(RegionContext context, long root) {
+        long spares = checkedSpareCount(context, root);
+        long spare = context.memory().getLong(root + SPARE_OFFSET);
+        if ((spare == 0) != (spares == 0)) {
+            throw new CorruptedRegionException("spare list head " + spare + " disagrees with spare count " + spares,
+                    root + SPARE_OFFSET);
+        }
+        if (spare != 0) {
+            checkNode(context, spare, "spare node");
+        }
+        return spare;
+    }
+
+    private static long checkedSpareCount(RegionContext context, long root) {
+        long spares = context.memory().getLong(root + SPARE_COUNT_OFFSET);
+        if (spares < 0 || spares > MAX_SPARE_NODES) {
+            throw new CorruptedRegionException("spare node count " + spares + " is out of range", root + SPARE_COUNT_OFFSET);
+        }
+        return spares;
     }
 
     private static void checkRoot(RegionContext context, long root) {

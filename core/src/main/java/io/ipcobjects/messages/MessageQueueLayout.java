@@ -19,6 +19,11 @@ import io.ipcobjects.values.ValueSlots;
  *  +---------------------------------------------------------------+
  *  |  tail: payload offset of the newest node (8), 0 = empty       |  8
  *  +---------------------------------------------------------------+
+ *  |  spare: first node kept for reuse (8), 0 = none; linked       | 16
+ *  |  through their next fields                                    |
+ *  +---------------------------------------------------------------+
+ *  |  spare count (8), at most MAX_SPARE_NODES                     | 24
+ *  +---------------------------------------------------------------+
  *
  * Message node (block tag MESSAGE_NODE), payload:
  *  +---------------------------------------------------------------+
@@ -32,7 +37,13 @@ import io.ipcobjects.values.ValueSlots;
  *
  * <p>Invariants (checked on every operation): count 0 if and only if head and tail are 0;
  * otherwise head and tail are MESSAGE_NODE blocks, tail's next is 0, and following next from
- * head reaches tail in exactly count - 1 steps.
+ * head reaches tail in exactly count - 1 steps. The spare list holds spare count nodes (their
+ * value slots null), the last with next 0.
+ *
+ * <p>Why spares: a taken node is kept for the next put (up to {@link #MAX_SPARE_NODES}) instead
+ * of going back to the allocator, so a steady flow of messages touches the queue's own cache
+ * lines and not the allocator's bins, bitmap and counters: between two processes each of those
+ * lines would cross cores on every message.
  */
 public final class MessageQueueLayout {
     private MessageQueueLayout() {
@@ -40,8 +51,12 @@ public final class MessageQueueLayout {
 
     public static final long HEAD_OFFSET = 0;
     public static final long TAIL_OFFSET = 8;
+    public static final long SPARE_OFFSET = 16;
+    public static final long SPARE_COUNT_OFFSET = 24;
     /** Payload bytes of the queue root block. */
-    public static final long ROOT_BYTES = 16;
+    public static final long ROOT_BYTES = 32;
+    /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */
+    public static final long MAX_SPARE_NODES = 8;
 
     public static final long NEXT_OFFSET = 0;
     public static final long RESERVED_OFFSET = 8;

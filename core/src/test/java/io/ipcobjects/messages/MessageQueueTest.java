@@ -83,26 +83,55 @@ class MessageQueueTest {
     @Test
     void takenMessagesGiveTheirMemoryBack() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            shm.putMessage(0L);
-            shm.takeMessage();
-            long baseline = shm.stats().usedBytes();
+            long afterFirstRound = 0;
             for (int round = 0; round < 50; round++) {
                 try (Access a = shm.acquire()) {
+                    long before = a.stats().usedBytes();
                     for (int i = 0; i < 20; i++) {
                         a.putMessage("message " + round + "/" + i + " " + "x".repeat(i * 10));
                         a.putMessage(new BigDecimal("12345.678900"));
                         a.putMessage((long) i);
                     }
-                    assertTrue(a.stats().usedBytes() > baseline);
+                    assertTrue(a.stats().usedBytes() > before);
                     for (int i = 0; i < 20; i++) {
                         assertEquals("message " + round + "/" + i + " " + "x".repeat(i * 10), a.takeMessage());
                         assertEquals(new BigDecimal("12345.678900"), a.takeMessage());
                         assertEquals((long) i, (Long) a.takeMessage());
                     }
+                    if (round == 0) {
+                        afterFirstRound = a.stats().usedBytes();
+                    }
                 }
             }
-            assertEquals(baseline, shm.stats().usedBytes());
+            // Strings and decimals were freed on take; nodes went back to the spare list or the heap.
+            assertEquals(afterFirstRound, shm.stats().usedBytes(), "no growth from round to round");
+            long sparesAndRoot = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT
+                    + 16 + MessageQueueLayout.ROOT_BYTES;
+            assertTrue(afterFirstRound <= sparesAndRoot, "only the root and spare nodes stay: " + afterFirstRound);
             shm.verify();
+            try (Access a = shm.acquire()) {
+                assertEquals(0, MessageQueue.verify(shm.context()));
+            }
+        }
+    }
+
+    @Test
+    void spareNodesAreReusedAndChecked() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(1L);
+            a.takeMessage();
+            long used = a.stats().usedBytes();
+            for (long i = 0; i < 1000; i++) {
+                a.putMessage(i);
+                assertEquals(i, (Long) a.takeMessage());
+            }
+            assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
+            RegionMemory memory = shm.context().memory();
+            long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+            memory.putLong(root + MessageQueueLayout.SPARE_OFFSET, 4242);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
+            memory.putLong(root + MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
+            assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
         }
     }
 

@@ -1,0 +1,85 @@
+package io.ipcobjects.benchmarks.messages;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.WaitStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The message queue inside one {@code acquire()} scope (the lock is held for the whole trial,
+ * as a batch of work would hold it), one process. Throughput in operations per microsecond
+ * (= M ops/s):
+ * <ul>
+ *   <li>{@code putThenTake}: append a message and take the oldest (one of each per operation);</li>
+ *   <li>{@code readMessage}: peek at the oldest message: the decoding half of a take.</li>
+ * </ul>
+ * {@code shape}: {@code long} (an inline value), {@code string} (a 40-character string, one
+ * block), {@code example} (the original's nested example object, see {@link ExampleObject}:
+ * needs records, maps and lists in the value codec; fails at setup while they are missing).
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar MessageQueueBenchmark -f 1 -wi 3 -i 5
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class MessageQueueBenchmark {
+
+    @Param({"long", "string", "example"})
+    public String shape;
+
+    private SharedMemory shm;
+    private Access access;
+    private Object message;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String name = "bench-mq-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        shm = SharedMemory.create(name, 64L << 20, SharedMemoryOptions.defaults().withWaitStrategy(WaitStrategy.busySpin()));
+        access = shm.acquire(); // JMH runs a thread-scoped state's setup on the benchmark thread
+        message = switch (shape) {
+            case "long" -> 0x1234_5678L;
+            case "string" -> "a small message of forty characters long";
+            case "example" -> ExampleObject.create();
+            default -> throw new IllegalArgumentException("unknown shape " + shape);
+        };
+        access.putMessage(message); // one message stays queued: readMessage has something to read
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        access.close();
+        shm.close();
+    }
+
+    @Benchmark
+    public Object putThenTake() {
+        access.putMessage(message);
+        return access.takeMessage();
+    }
+
+    @Benchmark
+    public Object readMessage() {
+        return access.readMessage();
+    }
+}
