@@ -168,9 +168,10 @@ public final class Access implements AutoCloseable {
 
     /**
      * Stores {@code value} under {@code name} (non-empty, at most 4096 UTF-8 bytes) and returns
-     * its view, as {@link #putMessage} does. If the name held an object, that object is
-     * destroyed (with everything it owns) unless {@code value} is that very object; do not
-     * store a part of the replaced object under its own name. On failure nothing changes.
+     * its view, as {@link #putMessage} does. If the name held an object, the name lets go of
+     * it: a plain value is freed, a live container is freed unless another slot (or the new
+     * value itself, as in {@code put(name, get(name))}) still refers to it. On failure
+     * (unsupported value, full region) nothing changes.
      */
     @SuppressWarnings("unchecked")
     public <T> T put(String name, Object value) {
@@ -191,7 +192,10 @@ public final class Access implements AutoCloseable {
         return NameDirectory.contains(context, name);
     }
 
-    /** Removes {@code name} and destroys the object it held; returns whether the name existed. */
+    /**
+     * Removes {@code name} and lets go of its object as {@link #put} does when replacing;
+     * returns whether the name existed.
+     */
     public boolean remove(String name) {
         check();
         return NameDirectory.remove(context, name);
@@ -203,6 +207,35 @@ public final class Access implements AutoCloseable {
         return NameDirectory.names(context);
     }
     // ---- end messages and names ----
+
+    // ---- values ----
+
+    /**
+     * Stores {@code container} (a {@code List}, {@code Set} or {@code Map}, or a
+     * {@link FrozenMap} / {@link FrozenSet} snapshot) as a new shared object and returns its view:
+     * a {@link SharedList}, {@link SharedSet}, {@link SharedMap} or snapshot view. The object lives
+     * until {@link #destroy}ed; storing the view anywhere in this region stores a reference to it.
+     * A view of this region is returned as it is.
+     *
+     * @throws UnsupportedTypeException  an element cannot be stored; nothing stays allocated
+     * @throws OutOfSharedMemoryException the region is full; nothing stays allocated
+     */
+    @SuppressWarnings("unchecked")
+    public <V> V share(Object container) {
+        check();
+        return (V) ValueViews.share(context, container);
+    }
+
+    /**
+     * Frees the shared object behind {@code view} and everything it owns (nested containers that
+     * no other slot refers to, strings, structs). Views of it, in any process, then throw
+     * {@link IllegalStateException}; slots elsewhere that still refer to it must not be used.
+     */
+    public void destroy(Object view) {
+        check();
+        ValueViews.destroy(context, view);
+    }
+    // ---- end values ----
 
     /** Releases the lock (one hold of it). Idempotent. */
     @Override

@@ -304,6 +304,19 @@ public final class SharedMemory implements AutoCloseable {
     }
     // ---- end messages and names ----
 
+    // ---- values ----
+
+    /** {@link Access#share} under the lock. */
+    public <V> V share(Object container) {
+        return context.locked(() -> ValueViews.share(context, container));
+    }
+
+    /** {@link Access#destroy} under the lock. */
+    public void destroy(Object view) {
+        context.lockedRun(() -> ValueViews.destroy(context, view));
+    }
+    // ---- end values ----
+
     // ---- facts ----
 
     public Path path() {

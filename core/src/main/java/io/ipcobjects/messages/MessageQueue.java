@@ -35,8 +35,9 @@ import org.agrona.concurrent.IdleStrategy;
  *   <li>Ownership: a message hands its object over. {@code take} gives the queue's node back
  *       (kept as a spare for the next put, up to {@link MessageQueueLayout#MAX_SPARE_NODES},
  *       else freed) and frees the value's own blocks only when the value came back as a copy
- *       (a {@code String}, a boxed number, ...: see {@link HandOver}); an object that came
- *       back as a live view stays in the region until it is destroyed.</li>
+ *       (a {@code String}, a boxed number, ...: see {@link HandOver}); a live container passes
+ *       to the caller with the message's reference to it and stays in the region until
+ *       destroyed.</li>
  *   <li>Every offset read from the region is checked ({@link HeapAllocator#checkBlock} with the
  *       node's tag) before it is followed, the count is checked against what the heap could
  *       hold, and head, tail and count must agree: a corrupted queue gives
@@ -161,11 +162,7 @@ public final class MessageQueue {
         long slot = head + VALUE_SLOT_OFFSET;
         Object value = ValueSlots.read(context, slot);
         long spares = checkedSpareCount(context, root);
-        if (HandOver.isCopiedOut(value)) {
-            ValueSlots.destroy(context, slot);
-        } else {
-            clearSlot(memory, slot); // the reference now belongs to the caller
-        }
+        HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
         memory.putLong(root + HEAD_OFFSET, next);
         if (next == 0) {
             memory.putLong(root + TAIL_OFFSET, 0);

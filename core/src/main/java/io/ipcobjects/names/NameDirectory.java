@@ -99,11 +99,6 @@ public final class NameDirectory {
             growIfCrowded(context, directory);
             return ValueSlots.read(context, entry + VALUE_SLOT_OFFSET);
         }
-        if (sameSlot(memory, old + VALUE_SLOT_OFFSET, entry + VALUE_SLOT_OFFSET)) {
-            // The name already holds this very value (e.g. put(name, get(name))): keep it.
-            allocator.free(entry);
-            return ValueSlots.read(context, old + VALUE_SLOT_OFFSET);
-        }
         memory.putLong(entry + NEXT_OFFSET, memory.getLong(old + NEXT_OFFSET));
         memory.putLong(link, entry);
         ValueSlots.destroy(context, old + VALUE_SLOT_OFFSET);
@@ -323,10 +318,5 @@ public final class NameDirectory {
             throw new CorruptedRegionException("name entry's hash does not belong to bucket " + index, entry + HASH_OFFSET);
         }
         return length;
-    }
-
-    private static boolean sameSlot(RegionMemory memory, long a, long b) {
-        return MemorySegment.mismatch(memory.segment(), a, a + ValueSlots.SLOT_BYTES, memory.segment(), b,
-                b + ValueSlots.SLOT_BYTES) == -1;
     }
 }

@@ -4,8 +4,12 @@ import static io.ipcobjects.values.SlotLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.collections.Containers;
+import io.ipcobjects.objects.StructType;
+import io.ipcobjects.objects.Structs;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.tensor.TensorValues;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -22,6 +26,14 @@ import java.time.Period;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -89,6 +101,44 @@ public final class ValueSlots {
         memory.putLong(slotOffset + BITS_OFFSET, 0);
         if (!SlotKinds.isInline(kind)) {
             release(context, kind, aux, bits, 0);
+        }
+    }
+
+    /**
+     * The slot's value as the caller of a removing operation gets it back ({@code remove},
+     * {@code set}, {@code put}): like {@link #read}, but a container the slot holds the last
+     * reference to comes back as a plain Java copy, since it is freed right after.
+     */
+    public static Object readForRemoval(RegionContext context, long slotOffset) {
+        RegionMemory memory = context.memory();
+        int kind = memory.getInt(slotOffset + KIND_OFFSET);
+        long bits = memory.getLong(slotOffset + BITS_OFFSET);
+        if (Containers.isContainerKind(kind)) {
+            return Containers.detach(context, kind, bits);
+        }
+        return decode(context, kind, memory.getInt(slotOffset + AUX_OFFSET), bits, 0);
+    }
+
+    /** Stores a {@code Long} without boxing, releasing what the slot held. */
+    public static void writeLong(RegionContext context, long slotOffset, long value) {
+        writePrimitive(context, slotOffset, SlotKinds.LONG, value);
+    }
+
+    /** Stores a {@code Double} without boxing, releasing what the slot held. */
+    public static void writeDouble(RegionContext context, long slotOffset, double value) {
+        writePrimitive(context, slotOffset, SlotKinds.DOUBLE, Double.doubleToRawLongBits(value));
+    }
+
+    private static void writePrimitive(RegionContext context, long slotOffset, int kind, long bits) {
+        RegionMemory memory = context.memory();
+        int oldKind = memory.getInt(slotOffset + KIND_OFFSET);
+        int oldAux = memory.getInt(slotOffset + AUX_OFFSET);
+        long oldBits = memory.getLong(slotOffset + BITS_OFFSET);
+        memory.putLong(slotOffset + BITS_OFFSET, bits);
+        memory.putInt(slotOffset + AUX_OFFSET, 0);
+        memory.putInt(slotOffset + KIND_OFFSET, kind);
+        if (!SlotKinds.isInline(oldKind)) {
+            release(context, oldKind, oldAux, oldBits, 0);
         }
     }
 
@@ -238,7 +288,45 @@ public final class ValueSlots {
             String text = v.getDeclaringClass().getName() + '\0' + v.name();
             return out.set(SlotKinds.ENUM, 0, Blobs.store(context, text.getBytes(StandardCharsets.UTF_8)));
         }
-        throw new UnsupportedTypeException(value.getClass(), "not a supported value type");
+        return encodeCompound(context, value, out, depth, frozen);
+    }
+
+    /** Tensors, tuples, containers and structs: values made of other values. */
+    private static SlotValue encodeCompound(RegionContext context, Object value, SlotValue out, int depth, boolean frozen) {
+        Class<?> type = value.getClass();
+        if (TensorValues.isTensorValue(value)) {
+            return out.set(SlotKinds.TENSOR, 0, TensorValues.store(context, value));
+        }
+        if (type == Object[].class) {
+            Object[] array = (Object[]) value;
+            return out.set(SlotKinds.OBJECT_ARRAY, 0, Tuples.store(context, Arrays.asList(array).iterator(), array.length,
+                    depth, frozen));
+        }
+        if (frozen) {
+            if (value instanceof List<?> list) {
+                return out.set(SlotKinds.FROZEN_LIST, 0, Tuples.store(context, list.iterator(), list.size(), depth, true));
+            }
+            if (value instanceof Set<?> set) {
+                return out.set(SlotKinds.FROZEN_SET, 0, Tuples.store(context, set.iterator(), set.size(), depth, true));
+            }
+            if (value instanceof Map<?, ?> map) {
+                return out.set(SlotKinds.FROZEN_MAP, 0, Tuples.store(context, Containers.flatten(map), 2L * map.size(), depth, true));
+            }
+        } else if (Containers.encode(context, value, out, depth)) {
+            return out;
+        }
+        if (type.isArray()) {
+            throw new UnsupportedTypeException(type, type.getComponentType().isPrimitive()
+                    ? "numeric primitive arrays are stored as tensors, and tensor support is not available"
+                    : "of arrays of references only Object[] is stored (it comes back as an Object[])");
+        }
+        if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+            throw new UnsupportedTypeException(type, "of collections only List, Set and Map are stored");
+        }
+        if (StructType.isCandidate(type)) {
+            return out.set(SlotKinds.STRUCT, 0, Structs.store(context, value, depth, frozen));
+        }
+        throw new UnsupportedTypeException(type, "not a supported value type");
     }
 
     /** The Java value of a slot's three words; {@code depth} bounds nested decoding. */
@@ -278,6 +366,24 @@ public final class ValueSlots {
                 yield new UUID(b.getLong(), b.getLong());
             }
             case SlotKinds.ENUM -> enumConstant(context, bits);
+            case SlotKinds.OBJECT_ARRAY -> Tuples.read(context, bits, depth);
+            case SlotKinds.FROZEN_LIST -> Collections.unmodifiableList(Arrays.asList(Tuples.read(context, bits, depth)));
+            case SlotKinds.FROZEN_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, bits, depth))));
+            case SlotKinds.FROZEN_MAP -> {
+                Object[] flat = Tuples.read(context, bits, depth);
+                if ((flat.length & 1) != 0) {
+                    throw new CorruptedRegionException("frozen map tuple of odd length " + flat.length, bits);
+                }
+                Map<Object, Object> map = new LinkedHashMap<>();
+                for (int i = 0; i < flat.length; i += 2) {
+                    map.put(flat[i], flat[i + 1]);
+                }
+                yield Collections.unmodifiableMap(map);
+            }
+            case SlotKinds.STRUCT -> Structs.read(context, bits, depth);
+            case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET, SlotKinds.FROZEN_MAP_VIEW, SlotKinds.FROZEN_SET_VIEW ->
+                    Containers.view(context, kind, bits);
+            case SlotKinds.TENSOR -> TensorValues.view(context, bits);
             default -> throw new CorruptedRegionException("unknown value kind " + kind, bits);
         };
     }
@@ -294,6 +400,12 @@ public final class ValueSlots {
             case SlotKinds.STRING, SlotKinds.BYTES, SlotKinds.CHARS, SlotKinds.BIG_INTEGER, SlotKinds.BIG_DECIMAL,
                  SlotKinds.OFFSET_DATE_TIME, SlotKinds.ZONED_DATE_TIME, SlotKinds.ZONE_ID, SlotKinds.UUID,
                  SlotKinds.ENUM -> Blobs.free(context, bits);
+            case SlotKinds.OBJECT_ARRAY, SlotKinds.FROZEN_LIST, SlotKinds.FROZEN_SET, SlotKinds.FROZEN_MAP ->
+                    Tuples.free(context, bits, depth);
+            case SlotKinds.STRUCT -> Structs.free(context, bits, depth);
+            case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET, SlotKinds.FROZEN_MAP_VIEW, SlotKinds.FROZEN_SET_VIEW ->
+                    Containers.release(context, kind, bits, depth);
+            case SlotKinds.TENSOR -> TensorValues.free(context, bits);
             default -> throw new CorruptedRegionException("unknown value kind " + kind, bits);
         }
     }

@@ -7,13 +7,18 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ipcobjects.Access;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.OutOfSharedMemoryException;
+import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.collections.ContainerView;
+import io.ipcobjects.collections.Containers;
 import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.region.RegionMemory;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -71,6 +76,26 @@ class NameDirectoryTest {
             assertTrue(shm.remove("config"));
             assertEquals(baseline, shm.stats().usedBytes(), "replaced and removed values were freed");
             shm.verify();
+        }
+    }
+
+    @Test
+    void namedContainersAreLiveAndLetGoOnReplaceAndRemove() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.put("warm-up", 1L);
+            long baseline = a.stats().usedBytes();
+            SharedMap<String, Object> state = a.put("state", new HashMap<>(Map.of("step", 0L)));
+            SharedMap<String, Object> again = a.get("state");
+            again.put("step", 5L);
+            assertEquals(5L, state.get("step"));
+            a.put("state", again); // put(name, get(name)) keeps the object
+            assertEquals(5L, state.get("step"));
+            assertEquals(1, Containers.references(shm.context(), (ContainerView) state));
+            a.put("state", "replaced"); // the last reference goes: the map is freed
+            assertThrows(IllegalStateException.class, () -> state.get("step"));
+            assertTrue(a.remove("state"));
+            assertEquals(baseline, a.stats().usedBytes());
+            a.verify();
         }
     }
 

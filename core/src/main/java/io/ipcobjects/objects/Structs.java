@@ -1,0 +1,108 @@
+package io.ipcobjects.objects;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.alloc.BlockTypes;
+import io.ipcobjects.region.RegionContext;
+import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.values.Blobs;
+import io.ipcobjects.values.SlotLayout;
+import io.ipcobjects.values.SlotValue;
+import io.ipcobjects.values.StoredClasses;
+import io.ipcobjects.values.ValueSlots;
+
+import java.util.Arrays;
+
+/**
+ * Struct blocks ({@link StructLayout}): records and user objects stored field by field
+ * ({@link StructType}) and read back as a new instance of the same class. The struct owns its
+ * descriptor and its field values; nested containers in fields are live views when read.
+ */
+public final class Structs {
+    private Structs() {
+    }
+
+    /** Stores {@code value} as a struct; on failure frees what it allocated. {@code frozen}: as a key (records only). */
+    public static long store(RegionContext context, Object value, int depth, boolean frozen) {
+        StructType type = StructType.of(value.getClass());
+        if (frozen && !type.isRecord()) {
+            throw new UnsupportedTypeException(value.getClass(),
+                    "only records can be keys or set elements: a user class's equals is not known to every process");
+        }
+        RegionMemory memory = context.memory();
+        int count = type.fieldCount();
+        long descriptor = Blobs.store(context, type.descriptor());
+        long struct;
+        try {
+            struct = context.allocator().allocate(StructLayout.blockBytes(count), BlockTypes.VALUE_STRUCT);
+        } catch (RuntimeException e) {
+            Blobs.free(context, descriptor);
+            throw e;
+        }
+        memory.putLong(struct + StructLayout.DESCRIPTOR_OFFSET, descriptor);
+        memory.putLong(struct + StructLayout.FIELD_COUNT_OFFSET, count);
+        memory.fill(struct + StructLayout.SLOTS_OFFSET, count * SlotLayout.SLOT_BYTES, (byte) 0);
+        try {
+            SlotValue scratch = new SlotValue();
+            for (int i = 0; i < count; i++) {
+                ValueSlots.encode(context, type.get(value, i), scratch, depth + 1, frozen)
+                        .writeTo(memory, StructLayout.slotOffset(struct, i));
+            }
+            return struct;
+        } catch (RuntimeException | Error e) {
+            free(context, struct, depth);
+            throw e;
+        }
+    }
+
+    /** Reads the struct back as a new instance of its class. */
+    public static Object read(RegionContext context, long struct, int depth) {
+        long count = fieldCount(context, struct);
+        RegionMemory memory = context.memory();
+        String[] lines = Blobs.utf8(context, memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET)).split("\n", -1);
+        if (lines.length != count + 1) {
+            throw new CorruptedRegionException("struct descriptor names " + (lines.length - 1) + " fields, the struct has "
+                    + count, struct);
+        }
+        StructType type;
+        try {
+            type = StructType.of(StoredClasses.load(lines[0], struct));
+        } catch (UnsupportedTypeException e) {
+            throw new CorruptedRegionException("stored class cannot be rebuilt here: " + e.getMessage(), struct);
+        }
+        String[] names = Arrays.copyOfRange(lines, 1, lines.length);
+        if (!type.matches(names)) {
+            throw new CorruptedRegionException("stored fields " + Arrays.toString(names) + " do not match the fields "
+                    + Arrays.toString(type.names()) + " of " + lines[0] + " in this process", struct);
+        }
+        Object[] values = new Object[(int) count];
+        SlotValue slot = new SlotValue();
+        for (int i = 0; i < values.length; i++) {
+            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
+            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        }
+        return type.newInstance(values);
+    }
+
+    /** Releases the field values, the descriptor and the struct block. */
+    public static void free(RegionContext context, long struct, int depth) {
+        long count = fieldCount(context, struct);
+        RegionMemory memory = context.memory();
+        SlotValue slot = new SlotValue();
+        for (long i = 0; i < count; i++) {
+            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
+            ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        }
+        Blobs.free(context, memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET));
+        context.allocator().free(struct);
+    }
+
+    private static long fieldCount(RegionContext context, long struct) {
+        long capacity = context.allocator().checkBlock(struct, BlockTypes.VALUE_STRUCT);
+        long count = context.memory().getLong(struct + StructLayout.FIELD_COUNT_OFFSET);
+        if (count < 0 || count > (capacity - StructLayout.SLOTS_OFFSET) / SlotLayout.SLOT_BYTES) {
+            throw new CorruptedRegionException("struct of " + count + " fields does not fit its block", struct);
+        }
+        return count;
+    }
+}
