@@ -60,14 +60,19 @@ public class MessageQueueBenchmark {
     public void setUp() {
         String name = "bench-mq-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         shm = SharedMemory.create(name, 64L << 20, SharedMemoryOptions.defaults().withWaitStrategy(WaitStrategy.busySpin()));
-        access = shm.acquire(); // JMH runs a thread-scoped state's setup on the benchmark thread
-        message = switch (shape) {
-            case "long" -> 0x1234_5678L;
-            case "string" -> "a small message of forty characters long";
-            case "example" -> exampleThatFits();
-            default -> throw new IllegalArgumentException("unknown shape " + shape);
-        };
-        access.putMessage(message); // one message stays queued: readMessage has something to read
+        try {
+            access = shm.acquire(); // JMH runs a thread-scoped state's setup on the benchmark thread
+            message = switch (shape) {
+                case "long" -> 0x1234_5678L;
+                case "string" -> "a small message of forty characters long";
+                case "example" -> exampleThatFits();
+                default -> throw new IllegalArgumentException("unknown shape " + shape);
+            };
+            access.putMessage(message); // one message stays queued: readMessage has something to read
+        } catch (RuntimeException e) {
+            shm.close(); // a failed setup must not leave the region file behind
+            throw e;
+        }
     }
 
     @TearDown(Level.Trial)

@@ -51,13 +51,18 @@ public class TakeMessageBenchmark {
     public void setUp() {
         String name = "bench-take-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         shm = SharedMemory.create(name, 64L << 20, SharedMemoryOptions.defaults().withWaitStrategy(WaitStrategy.busySpin()));
-        access = shm.acquire();
-        message = switch (shape) {
-            case "long" -> 0x1234_5678L;
-            case "string" -> "a small message of forty characters long";
-            case "example" -> ExampleObject.create(false); // int[] needs tensors; see MessageQueueBenchmark
-            default -> throw new IllegalArgumentException("unknown shape " + shape);
-        };
+        try {
+            access = shm.acquire();
+            message = switch (shape) {
+                case "long" -> 0x1234_5678L;
+                case "string" -> "a small message of forty characters long";
+                case "example" -> ExampleObject.create(false); // int[] needs tensors; see MessageQueueBenchmark
+                default -> throw new IllegalArgumentException("unknown shape " + shape);
+            };
+        } catch (RuntimeException e) {
+            shm.close(); // a failed setup must not leave the region file behind
+            throw e;
+        }
     }
 
     @Setup(Level.Invocation)
