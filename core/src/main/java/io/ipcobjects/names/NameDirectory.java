@@ -232,6 +232,19 @@ public final class NameDirectory {
         if (count <= buckets - (buckets >>> 2) || buckets >= MAX_BUCKETS) {
             return;
         }
+        // Check every chain before moving anything: a bad entry found halfway would leave
+        // the entries split between two tables.
+        long total = 0;
+        for (long index = 0; index < buckets; index++) {
+            for (long entry = memory.getLong(directory + bucketOffset(index)); entry != 0;
+                 entry = memory.getLong(entry + NEXT_OFFSET)) {
+                if (++total > count) {
+                    throw new CorruptedRegionException("the name directory holds more entries than its count " + count,
+                            directory + ENTRY_COUNT_OFFSET);
+                }
+                checkEntry(context, entry, buckets, index);
+            }
+        }
         long grown = buckets * 2;
         long bigger;
         try {
@@ -242,16 +255,9 @@ public final class NameDirectory {
         memory.fill(bigger, directoryBytes(grown), (byte) 0);
         memory.putLong(bigger + BUCKET_COUNT_OFFSET, grown);
         memory.putLong(bigger + ENTRY_COUNT_OFFSET, count);
-        long moved = 0;
         for (long index = 0; index < buckets; index++) {
             long entry = memory.getLong(directory + bucketOffset(index));
             while (entry != 0) {
-                if (++moved > count) {
-                    allocator.free(bigger);
-                    throw new CorruptedRegionException("the name directory holds more entries than its count " + count,
-                            directory + ENTRY_COUNT_OFFSET);
-                }
-                checkEntry(context, entry, buckets, index);
                 long next = memory.getLong(entry + NEXT_OFFSET);
                 long target = bigger + bucketOffset(memory.getInt(entry + HASH_OFFSET) & (grown - 1));
                 memory.putLong(entry + NEXT_OFFSET, memory.getLong(target));
