@@ -112,10 +112,6 @@ final class HashTable {
         return table;
     }
 
-    long capacity() {
-        return cachedCapacity;
-    }
-
     int size() {
         table();
         long size = memory.getLong(header + SIZE_OFFSET);

@@ -68,7 +68,8 @@ public final class ValueSlots {
 
     /**
      * Encodes {@code value} into the slot at {@code slotOffset}. If storing fails (unsupported
-     * type, out of memory) the slot is unchanged and nothing stays allocated.
+     * type, out of memory) the slot is unchanged and nothing stays allocated. A slot must start
+     * zeroed (null): whatever it holds is released when it is overwritten.
      */
     public static void write(RegionContext context, long slotOffset, Object value) {
         RegionMemory memory = context.memory();
@@ -87,8 +88,21 @@ public final class ValueSlots {
     /** Decodes the slot: plain values are copied out, containers and tensors come back as live views. */
     public static Object read(RegionContext context, long slotOffset) {
         RegionMemory memory = context.memory();
-        return decode(context, memory.getInt(slotOffset + KIND_OFFSET), memory.getInt(slotOffset + AUX_OFFSET),
-                memory.getLong(slotOffset + BITS_OFFSET), 0);
+        int kind = memory.getInt(slotOffset + KIND_OFFSET);
+        // The common inline kinds first, in a method small enough for the JIT to inline into the
+        // caller, so the box it returns can often be scalar-replaced.
+        switch (kind) {
+            case SlotKinds.NULL:
+                return null;
+            case SlotKinds.LONG:
+                return memory.getLong(slotOffset + BITS_OFFSET);
+            case SlotKinds.INT:
+                return (int) memory.getLong(slotOffset + BITS_OFFSET);
+            case SlotKinds.DOUBLE:
+                return Double.longBitsToDouble(memory.getLong(slotOffset + BITS_OFFSET));
+            default:
+                return decode(context, kind, memory.getInt(slotOffset + AUX_OFFSET), memory.getLong(slotOffset + BITS_OFFSET), 0);
+        }
     }
 
     /** Frees what the slot's value owns (recursively) and sets the slot to null. */
@@ -146,74 +160,108 @@ public final class ValueSlots {
 
     /** Writes {@code value} into the slot if it is an inline kind; returns false (slot untouched) otherwise. */
     public static boolean writeInline(RegionMemory memory, long slot, Object value) {
-        int kind;
-        int aux = 0;
-        long bits;
-        if (value == null) {
-            kind = SlotKinds.NULL;
-            bits = 0;
-        } else if (value instanceof Integer v) {
-            kind = SlotKinds.INT;
-            bits = v;
-        } else if (value instanceof Long v) {
-            kind = SlotKinds.LONG;
-            bits = v;
-        } else if (value instanceof Double v) {
-            kind = SlotKinds.DOUBLE;
-            bits = Double.doubleToRawLongBits(v);
-        } else if (value instanceof Boolean v) {
-            kind = SlotKinds.BOOLEAN;
-            bits = v ? 1 : 0;
-        } else if (value instanceof Float v) {
-            kind = SlotKinds.FLOAT;
-            bits = Float.floatToRawIntBits(v);
-        } else if (value instanceof Short v) {
-            kind = SlotKinds.SHORT;
-            bits = v;
-        } else if (value instanceof Byte v) {
-            kind = SlotKinds.BYTE;
-            bits = v;
-        } else if (value instanceof Character v) {
-            kind = SlotKinds.CHAR;
-            bits = v;
-        } else if (value instanceof Instant v) {
-            kind = SlotKinds.INSTANT;
-            bits = v.getEpochSecond();
-            aux = v.getNano();
-        } else if (value instanceof LocalDate v) {
-            kind = SlotKinds.LOCAL_DATE;
-            bits = v.toEpochDay();
-        } else if (value instanceof LocalTime v) {
-            kind = SlotKinds.LOCAL_TIME;
-            bits = v.toNanoOfDay();
-        } else if (value instanceof LocalDateTime v) {
-            kind = SlotKinds.LOCAL_DATE_TIME;
-            bits = v.toEpochSecond(ZoneOffset.UTC);
-            aux = v.getNano();
-        } else if (value instanceof Duration v) {
-            kind = SlotKinds.DURATION;
-            bits = v.getSeconds();
-            aux = v.getNano();
-        } else if (value instanceof Period v) {
-            kind = SlotKinds.PERIOD;
-            bits = ((long) v.getYears() << 32) | (v.getMonths() & 0xFFFFFFFFL);
-            aux = v.getDays();
-        } else if (value instanceof ZoneOffset v) {
-            kind = SlotKinds.ZONE_OFFSET;
-            bits = 0;
-            aux = v.getTotalSeconds();
-        } else {
+        int kind = inlineKind(value);
+        if (kind < 0) {
             return false;
         }
-        memory.putLong(slot + BITS_OFFSET, bits);
-        memory.putInt(slot + AUX_OFFSET, aux);
+        memory.putLong(slot + BITS_OFFSET, inlineBits(kind, value));
+        memory.putInt(slot + AUX_OFFSET, inlineAux(kind, value));
         memory.putInt(slot + KIND_OFFSET, kind);
         return true;
     }
 
     /** Fills {@code out} for an inline value; returns false for a value that needs a block. */
     public static boolean encodeInline(Object value, SlotValue out) {
-        return InlineScratch.encode(value, out);
+        int kind = inlineKind(value);
+        if (kind < 0) {
+            return false;
+        }
+        out.set(kind, inlineAux(kind, value), inlineBits(kind, value));
+        return true;
+    }
+
+    /** The inline kind of {@code value}, or -1 if it needs a block. Most frequent kinds first. */
+    private static int inlineKind(Object value) {
+        if (value == null) {
+            return SlotKinds.NULL;
+        }
+        if (value instanceof Long) {
+            return SlotKinds.LONG;
+        }
+        if (value instanceof Integer) {
+            return SlotKinds.INT;
+        }
+        if (value instanceof Double) {
+            return SlotKinds.DOUBLE;
+        }
+        if (value instanceof Boolean) {
+            return SlotKinds.BOOLEAN;
+        }
+        if (value instanceof Float) {
+            return SlotKinds.FLOAT;
+        }
+        if (value instanceof Short) {
+            return SlotKinds.SHORT;
+        }
+        if (value instanceof Byte) {
+            return SlotKinds.BYTE;
+        }
+        if (value instanceof Character) {
+            return SlotKinds.CHAR;
+        }
+        if (value instanceof Instant) {
+            return SlotKinds.INSTANT;
+        }
+        if (value instanceof LocalDate) {
+            return SlotKinds.LOCAL_DATE;
+        }
+        if (value instanceof LocalTime) {
+            return SlotKinds.LOCAL_TIME;
+        }
+        if (value instanceof LocalDateTime) {
+            return SlotKinds.LOCAL_DATE_TIME;
+        }
+        if (value instanceof Duration) {
+            return SlotKinds.DURATION;
+        }
+        if (value instanceof Period) {
+            return SlotKinds.PERIOD;
+        }
+        if (value instanceof ZoneOffset) {
+            return SlotKinds.ZONE_OFFSET;
+        }
+        return -1;
+    }
+
+    private static long inlineBits(int kind, Object value) {
+        return switch (kind) {
+            case SlotKinds.LONG -> (Long) value;
+            case SlotKinds.INT -> (Integer) value;
+            case SlotKinds.DOUBLE -> Double.doubleToRawLongBits((Double) value);
+            case SlotKinds.BOOLEAN -> (Boolean) value ? 1 : 0;
+            case SlotKinds.FLOAT -> Float.floatToRawIntBits((Float) value);
+            case SlotKinds.SHORT -> (Short) value;
+            case SlotKinds.BYTE -> (Byte) value;
+            case SlotKinds.CHAR -> (Character) value;
+            case SlotKinds.INSTANT -> ((Instant) value).getEpochSecond();
+            case SlotKinds.LOCAL_DATE -> ((LocalDate) value).toEpochDay();
+            case SlotKinds.LOCAL_TIME -> ((LocalTime) value).toNanoOfDay();
+            case SlotKinds.LOCAL_DATE_TIME -> ((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC);
+            case SlotKinds.DURATION -> ((Duration) value).getSeconds();
+            case SlotKinds.PERIOD -> ((long) ((Period) value).getYears() << 32) | (((Period) value).getMonths() & 0xFFFFFFFFL);
+            default -> 0; // NULL; ZONE_OFFSET keeps its seconds in aux
+        };
+    }
+
+    private static int inlineAux(int kind, Object value) {
+        return switch (kind) {
+            case SlotKinds.INSTANT -> ((Instant) value).getNano();
+            case SlotKinds.LOCAL_DATE_TIME -> ((LocalDateTime) value).getNano();
+            case SlotKinds.DURATION -> ((Duration) value).getNano();
+            case SlotKinds.PERIOD -> ((Period) value).getDays();
+            case SlotKinds.ZONE_OFFSET -> ((ZoneOffset) value).getTotalSeconds();
+            default -> 0;
+        };
     }
 
     /** The Java value of an inline slot. */
@@ -468,48 +516,6 @@ public final class ValueSlots {
             CorruptedRegionException c = new CorruptedRegionException("invalid date-time value: " + e.getMessage(), at);
             c.initCause(e);
             throw c;
-        }
-    }
-
-    /** Inline encoding into a {@link SlotValue} (the same rules as {@link #writeInline}). */
-    private static final class InlineScratch {
-        static boolean encode(Object value, SlotValue out) {
-            if (value == null) {
-                out.set(SlotKinds.NULL, 0, 0);
-            } else if (value instanceof Integer v) {
-                out.set(SlotKinds.INT, 0, v);
-            } else if (value instanceof Long v) {
-                out.set(SlotKinds.LONG, 0, v);
-            } else if (value instanceof Double v) {
-                out.set(SlotKinds.DOUBLE, 0, Double.doubleToRawLongBits(v));
-            } else if (value instanceof Boolean v) {
-                out.set(SlotKinds.BOOLEAN, 0, v ? 1 : 0);
-            } else if (value instanceof Float v) {
-                out.set(SlotKinds.FLOAT, 0, Float.floatToRawIntBits(v));
-            } else if (value instanceof Short v) {
-                out.set(SlotKinds.SHORT, 0, v);
-            } else if (value instanceof Byte v) {
-                out.set(SlotKinds.BYTE, 0, v);
-            } else if (value instanceof Character v) {
-                out.set(SlotKinds.CHAR, 0, v);
-            } else if (value instanceof Instant v) {
-                out.set(SlotKinds.INSTANT, v.getNano(), v.getEpochSecond());
-            } else if (value instanceof LocalDate v) {
-                out.set(SlotKinds.LOCAL_DATE, 0, v.toEpochDay());
-            } else if (value instanceof LocalTime v) {
-                out.set(SlotKinds.LOCAL_TIME, 0, v.toNanoOfDay());
-            } else if (value instanceof LocalDateTime v) {
-                out.set(SlotKinds.LOCAL_DATE_TIME, v.getNano(), v.toEpochSecond(ZoneOffset.UTC));
-            } else if (value instanceof Duration v) {
-                out.set(SlotKinds.DURATION, v.getNano(), v.getSeconds());
-            } else if (value instanceof Period v) {
-                out.set(SlotKinds.PERIOD, v.getDays(), ((long) v.getYears() << 32) | (v.getMonths() & 0xFFFFFFFFL));
-            } else if (value instanceof ZoneOffset v) {
-                out.set(SlotKinds.ZONE_OFFSET, v.getTotalSeconds(), 0);
-            } else {
-                return false;
-            }
-            return true;
         }
     }
 }

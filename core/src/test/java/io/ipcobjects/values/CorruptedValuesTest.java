@@ -1,0 +1,83 @@
+package io.ipcobjects.values;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.collections.ContainerView;
+import io.ipcobjects.collections.HashLayout;
+import io.ipcobjects.collections.ListLayout;
+import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.testing.TestRegions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Bad words in the region give CorruptedRegionException, never a crash, an OOM or a hang. */
+class CorruptedValuesTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    @Test
+    void corruptedSlotsAndHeadersAreReportedNotFollowed() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = shm.context().memory();
+            long slot = a.allocate(ValueSlots.SLOT_BYTES);
+            ValueSlots.write(shm.context(), slot, "text");
+            long blob = memory.getLong(slot + SlotLayout.BITS_OFFSET);
+
+            memory.putLong(blob + BlobLayout.LENGTH_OFFSET, Long.MAX_VALUE / 2);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
+            memory.putLong(blob + BlobLayout.LENGTH_OFFSET, 4);
+
+            memory.putInt(slot + SlotLayout.KIND_OFFSET, 9999);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
+            memory.putInt(slot + SlotLayout.KIND_OFFSET, SlotKinds.STRING);
+            memory.putLong(slot + SlotLayout.BITS_OFFSET, shm.size() - 8);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
+            memory.putLong(slot + SlotLayout.BITS_OFFSET, blob);
+            assertEquals("text", ValueSlots.read(shm.context(), slot));
+
+            SharedList<Object> list = a.share(new ArrayList<>(List.of(1, 2, 3)));
+            long header = ((ContainerView) list).offset();
+            memory.putLong(header + ListLayout.SIZE_OFFSET, 1L << 40);
+            assertThrows(CorruptedRegionException.class, () -> list.get(0));
+            memory.putLong(header + ListLayout.SIZE_OFFSET, 3);
+            long elements = memory.getLong(header + ListLayout.ELEMENTS_OFFSET);
+            memory.putLong(header + ListLayout.ELEMENTS_OFFSET, elements + 16);
+            assertThrows(CorruptedRegionException.class, () -> list.get(0));
+            memory.putLong(header + ListLayout.ELEMENTS_OFFSET, elements);
+            assertEquals(List.of(1, 2, 3), list);
+
+            SharedMap<String, Object> map = a.share(new HashMap<>(Map.of("a", 1)));
+            long mapHeader = ((ContainerView) map).offset();
+            long capacity = memory.getLong(mapHeader + HashLayout.CAPACITY_OFFSET);
+            memory.putLong(mapHeader + HashLayout.CAPACITY_OFFSET, capacity * 1024);
+            assertThrows(CorruptedRegionException.class, () -> map.get("a"));
+            memory.putLong(mapHeader + HashLayout.CAPACITY_OFFSET, capacity);
+            // every entry live and none matching: the probe still ends after capacity steps
+            long table = memory.getLong(mapHeader + HashLayout.TABLE_OFFSET);
+            long entryBytes = memory.getLong(mapHeader + HashLayout.ENTRY_BYTES_OFFSET);
+            List<Long> saved = new ArrayList<>();
+            for (long i = 0; i < capacity; i++) {
+                saved.add(memory.getLong(table + i * entryBytes));
+                memory.putLong(table + i * entryBytes, HashLayout.control(12345));
+            }
+            assertNull(map.get("absent"));
+            for (int i = 0; i < capacity; i++) {
+                memory.putLong(table + i * entryBytes, saved.get(i));
+            }
+            assertEquals(1, map.get("a"));
+            a.verify();
+        }
+    }
+}
