@@ -6,6 +6,12 @@ import io.ipcobjects.region.RegionHeaderLayout;
 
 import java.lang.foreign.MemorySegment;
 
+// ---- messages and names ----
+import io.ipcobjects.messages.MessageQueue;
+import io.ipcobjects.names.NameDirectory;
+import java.util.Set;
+// ---- end messages and names ----
+
 /**
  * One critical section on a region: the lock is held from {@link SharedMemory#acquire()} until
  * {@link #close()}. The Java form of the original's "acquire, work fast, release":
@@ -106,6 +112,101 @@ public final class Access implements AutoCloseable {
         check();
         return context.allocator().verify();
     }
+
+    // ---- messages and names ----
+
+    /**
+     * Stores {@code value} in the region and appends it to the message queue as the newest
+     * message. Returns what another process's {@link #takeMessage()} will see: the live view
+     * of a container or tensor, an equal copy of a plain value.
+     *
+     * @throws UnsupportedTypeException for a value of an unsupported type and
+     *         {@link OutOfSharedMemoryException} for a full region: the queue is unchanged
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T putMessage(Object value) {
+        check();
+        return (T) MessageQueue.put(context, value);
+    }
+
+    /**
+     * Removes the oldest message and returns its value. The message hands its object over: a
+     * live view stays valid until {@code destroy}; a plain value (copied out) is freed from the
+     * region now.
+     *
+     * @throws NoMessagesException if no message is queued (nothing waits here: see
+     *         {@link SharedMemory#takeMessage(java.time.Duration)})
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T takeMessage() {
+        check();
+        return (T) MessageQueue.take(context);
+    }
+
+    /**
+     * The oldest message's value, left in the queue.
+     *
+     * @throws NoMessagesException if no message is queued
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T readMessage() {
+        check();
+        return (T) MessageQueue.peek(context);
+    }
+
+    /** Whether a message is queued. */
+    public boolean hasMessages() {
+        check();
+        return MessageQueue.count(context) > 0;
+    }
+
+    /** The number of queued messages. */
+    public long messageCount() {
+        check();
+        return MessageQueue.count(context);
+    }
+
+    /**
+     * Stores {@code value} under {@code name} (non-empty, at most 4096 UTF-8 bytes) and returns
+     * its view, as {@link #putMessage} does. If the name held an object, the name lets go of
+     * it: a plain value is freed, a live container is freed unless another slot (or the new
+     * value itself, as in {@code put(name, get(name))}) still refers to it. On failure
+     * (unsupported value, full region) nothing changes.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T put(String name, Object value) {
+        check();
+        return (T) NameDirectory.put(context, name, value);
+    }
+
+    /** The value stored under {@code name} (a live view for containers), or null if none. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(String name) {
+        check();
+        return (T) NameDirectory.get(context, name);
+    }
+
+    /** Whether {@code name} holds a value; tells a stored null from a missing name. */
+    public boolean contains(String name) {
+        check();
+        return NameDirectory.contains(context, name);
+    }
+
+    /**
+     * Removes {@code name} and lets go of its object as {@link #put} does when replacing;
+     * returns whether the name existed.
+     */
+    public boolean remove(String name) {
+        check();
+        return NameDirectory.remove(context, name);
+    }
+
+    /** A copy of the names stored now. */
+    public Set<String> names() {
+        check();
+        return NameDirectory.names(context);
+    }
+    // ---- end messages and names ----
 
     // ---- values ----
 

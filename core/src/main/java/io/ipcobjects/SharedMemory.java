@@ -12,6 +12,12 @@ import io.ipcobjects.region.RegionMemory;
 import io.ipcobjects.sync.RegionLock;
 
 import java.lang.foreign.MemorySegment;
+
+// ---- messages and names ----
+import io.ipcobjects.messages.MessageQueue;
+import io.ipcobjects.names.NameDirectory;
+import java.util.Set;
+// ---- end messages and names ----
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -206,6 +212,101 @@ public final class SharedMemory implements AutoCloseable {
     public HeapStats verify() {
         return context.locked(() -> context.allocator().verify());
     }
+
+    // ---- messages and names ----
+
+    /** {@link Access#putMessage} under the lock. */
+    @SuppressWarnings("unchecked")
+    public <T> T putMessage(Object value) {
+        return (T) context.locked(() -> MessageQueue.put(context, value));
+    }
+
+    /** {@link Access#takeMessage()} under the lock: does not wait. */
+    @SuppressWarnings("unchecked")
+    public <T> T takeMessage() {
+        return (T) context.locked(() -> MessageQueue.take(context));
+    }
+
+    /**
+     * Takes the oldest message, waiting up to {@code timeout} for one. The lock is not held
+     * while waiting: the message count is polled without it, with this region's
+     * {@link SharedMemoryOptions#waitStrategy()}, and the lock is taken once a message is there.
+     *
+     * @throws WaitTimeoutException  no message could be taken in time
+     * @throws IllegalStateException the calling thread holds the lock (inside {@code acquire()}
+     *                               no other process can put the message it would wait for)
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T takeMessage(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        long nanos = timeout.compareTo(Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        return (T) MessageQueue.takeWaiting(context, options.waitStrategy().newIdleStrategy(), deadline, timeout.toString());
+    }
+
+    /** {@link Access#readMessage()} under the lock. */
+    @SuppressWarnings("unchecked")
+    public <T> T readMessage() {
+        return (T) context.locked(() -> MessageQueue.peek(context));
+    }
+
+    /** Whether a message is queued: one acquire read of a header word, without the lock. */
+    public boolean hasMessages() {
+        return MessageQueue.hasMessages(context);
+    }
+
+    /**
+     * Takes the lock only if a message is queued: returns an {@link Access} holding the lock
+     * with at least one message in the queue, or null (without waiting for one). Checks the
+     * count without the lock first, so an idle poller does not contend for the lock.
+     */
+    public Access acquireIfHasMessages() {
+        if (!MessageQueue.hasMessages(context)) {
+            return null;
+        }
+        Access access = acquire();
+        try {
+            if (MessageQueue.count(context) > 0) {
+                return access;
+            }
+        } catch (RuntimeException e) {
+            access.close();
+            throw e;
+        }
+        access.close();
+        return null;
+    }
+
+    /** {@link Access#put(String, Object)} under the lock. */
+    @SuppressWarnings("unchecked")
+    public <T> T put(String name, Object value) {
+        return (T) context.locked(() -> NameDirectory.put(context, name, value));
+    }
+
+    /** {@link Access#get(String)} under the lock. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(String name) {
+        return (T) context.locked(() -> NameDirectory.get(context, name));
+    }
+
+    /** {@link Access#contains(String)} under the lock. */
+    public boolean contains(String name) {
+        return context.locked(() -> NameDirectory.contains(context, name));
+    }
+
+    /** {@link Access#remove(String)} under the lock. */
+    public boolean remove(String name) {
+        return context.locked(() -> NameDirectory.remove(context, name));
+    }
+
+    /** {@link Access#names()} under the lock. */
+    public Set<String> names() {
+        return context.locked(() -> NameDirectory.names(context));
+    }
+    // ---- end messages and names ----
 
     // ---- values ----
 

@@ -12,6 +12,18 @@ public final class BlockTypes {
     /** Raw bytes handed out by {@code Access.allocate}: the application owns the contents. */
     public static final int RAW = 1;
 
+    // ---- messages and names ----
+
+    /** The message queue's root: head and tail node offsets ({@code messages.MessageQueueLayout}). */
+    public static final int MESSAGE_QUEUE = 0x100;
+    /** One queued message: next-node offset and the message's value slot ({@code messages.MessageQueueLayout}). */
+    public static final int MESSAGE_NODE = 0x101;
+    /** The named-object directory: bucket count, entry count, buckets ({@code names.NameDirectoryLayout}). */
+    public static final int NAME_DIRECTORY = 0x110;
+    /** One named object: chain link, hash, value slot and the name's UTF-8 bytes ({@code names.NameDirectoryLayout}). */
+    public static final int NAME_ENTRY = 0x111;
+    // ---- end messages and names ----
+
     // ---- values ----
     // Tags of the value codec (io.ipcobjects.values), the containers (io.ipcobjects.collections)
     // and the structs (io.ipcobjects.objects). Numbered from 100 to stay clear of other work.

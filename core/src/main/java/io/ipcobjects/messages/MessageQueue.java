@@ -1,0 +1,371 @@
+package io.ipcobjects.messages;
+
+import static io.ipcobjects.messages.MessageQueueLayout.*;
+import static io.ipcobjects.region.RegionHeaderLayout.MESSAGE_COUNT_OFFSET;
+import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.NoMessagesException;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.alloc.BlockTypes;
+import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.region.RegionContext;
+import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.values.ValueSlots;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * The region's FIFO of messages: a singly linked list of nodes ({@link MessageQueueLayout}),
+ * the Java form of the original's linked list of global messages.
+ *
+ * <h2>Overview</h2>
+ * <ul>
+ *   <li>Every operation but {@link #hasMessages} and the waiting loop of {@link #takeWaiting}
+ *       runs under the region lock (the caller holds it), with plain reads and writes: the
+ *       lock's acquire and release order them between processes.</li>
+ *   <li>The message count lives in the header on its own cache line. It is written last in
+ *       {@code put} and {@code take}, with release, so a process that reads it with acquire and
+ *       sees n &gt; 0 knows a message was linked; it still takes the lock to take it (another
+ *       consumer may be first). The count is the one word read without the lock.</li>
+ *   <li>Failure atomicity: {@code put} allocates the node (and, the first time, the root) and
+ *       writes the value before it links anything; if any step throws (unsupported value, full
+ *       region), what it allocated is freed and the queue is as it was. {@code take} reads the
+ *       value before it unlinks, so a value that cannot be read leaves the message queued.</li>
+ *   <li>Ownership: a message hands its object over. {@code take} gives the queue's node back
+ *       (kept as a spare for the next put, up to {@link MessageQueueLayout#MAX_SPARE_NODES},
+ *       else freed) and frees the value's own blocks only when the value came back as a copy
+ *       (a {@code String}, a boxed number, ...: see {@link HandOver}); a live container passes
+ *       to the caller with the message's reference to it and stays in the region until
+ *       destroyed.</li>
+ *   <li>Every offset read from the region is checked ({@link HeapAllocator#checkBlock} with the
+ *       node's tag) before it is followed, the count is checked against what the heap could
+ *       hold, and head, tail and count must agree: a corrupted queue gives
+ *       {@link CorruptedRegionException}. The one walk ({@link #verify}) is bounded by the count.</li>
+ * </ul>
+ * The root block is created at the first {@code put} and never freed (32 bytes).
+ */
+public final class MessageQueue {
+    private MessageQueue() {
+    }
+
+    /** Whether a message is queued: one acquire read of the count, no lock. */
+    public static boolean hasMessages(RegionContext context) {
+        context.ensureOpen();
+        return context.memory().getLongAcquire(MESSAGE_COUNT_OFFSET) > 0;
+    }
+
+    /** The number of queued messages (under the lock), checked against the heap's capacity. */
+    public static long count(RegionContext context) {
+        long count = context.memory().getLong(MESSAGE_COUNT_OFFSET);
+        HeapAllocator allocator = context.allocator();
+        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT) {
+            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", MESSAGE_COUNT_OFFSET);
+        }
+        return count;
+    }
+
+    /**
+     * Stores {@code value} and appends it as the newest message; returns what
+     * {@link ValueSlots#read} gives for it (the live view of a container, a copy of a plain value).
+     */
+    public static Object put(RegionContext context, Object value) {
+        RegionMemory memory = context.memory();
+        HeapAllocator allocator = context.allocator();
+        long count = count(context);
+        long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+        long tail = 0;
+        boolean newRoot = false;
+        if (root == 0) {
+            if (count != 0) {
+                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
+            }
+            root = allocator.allocate(ROOT_BYTES, BlockTypes.MESSAGE_QUEUE);
+            newRoot = true;
+        } else {
+            checkRoot(context, root);
+            checkEnds(context, root, count);
+            tail = memory.getLong(root + TAIL_OFFSET);
+        }
+        // A spare node is used in place (unlinked only once the value is stored); else a new one.
+        long spare = newRoot ? 0 : checkedSpare(context, root);
+        long node = spare;
+        if (node == 0) {
+            try {
+                node = allocator.allocate(NODE_BYTES, BlockTypes.MESSAGE_NODE);
+            } catch (RuntimeException e) {
+                if (newRoot) {
+                    allocator.free(root);
+                }
+                throw e;
+            }
+        }
+        try {
+            // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
+            clearSlot(memory, node + VALUE_SLOT_OFFSET);
+            ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
+        } catch (RuntimeException e) {
+            if (spare == 0) {
+                allocator.free(node);
+            }
+            if (newRoot) {
+                allocator.free(root);
+            }
+            throw e;
+        }
+        if (spare != 0) {
+            memory.putLong(root + SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
+            memory.putLong(root + SPARE_COUNT_OFFSET, memory.getLong(root + SPARE_COUNT_OFFSET) - 1);
+        }
+        memory.putLong(node + NEXT_OFFSET, 0);
+        memory.putLong(node + RESERVED_OFFSET, 0);
+        // Nothing below can fail: link the node, then publish the new count (release).
+        if (newRoot) {
+            memory.putLong(root + HEAD_OFFSET, 0);
+            memory.putLong(root + TAIL_OFFSET, 0);
+            memory.putLong(root + SPARE_OFFSET, 0);
+            memory.putLong(root + SPARE_COUNT_OFFSET, 0);
+            memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, root);
+        }
+        if (tail == 0) {
+            memory.putLong(root + HEAD_OFFSET, node);
+        } else {
+            memory.putLong(tail + NEXT_OFFSET, node);
+        }
+        memory.putLong(root + TAIL_OFFSET, node);
+        memory.putLongRelease(MESSAGE_COUNT_OFFSET, count + 1);
+        return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
+    }
+
+    /**
+     * Removes the oldest message and returns its value.
+     *
+     * @throws NoMessagesException if the queue is empty
+     */
+    public static Object take(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long count = count(context);
+        long root = rootOrEmpty(context, count);
+        long head = memory.getLong(root + HEAD_OFFSET);
+        long next = memory.getLong(head + NEXT_OFFSET);
+        if (count == 1) {
+            if (next != 0) {
+                throw new CorruptedRegionException("the only queued message links to " + next, head + NEXT_OFFSET);
+            }
+        } else {
+            if (next == 0) {
+                throw new CorruptedRegionException("message count is " + count + " but the queue ends after one node",
+                        head + NEXT_OFFSET);
+            }
+            checkNode(context, next, "next message node");
+        }
+        long slot = head + VALUE_SLOT_OFFSET;
+        Object value = ValueSlots.read(context, slot);
+        long spares = checkedSpareCount(context, root);
+        HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
+        memory.putLong(root + HEAD_OFFSET, next);
+        if (next == 0) {
+            memory.putLong(root + TAIL_OFFSET, 0);
+        }
+        if (spares < MAX_SPARE_NODES) {
+            memory.putLong(head + NEXT_OFFSET, memory.getLong(root + SPARE_OFFSET));
+            memory.putLong(root + SPARE_OFFSET, head);
+            memory.putLong(root + SPARE_COUNT_OFFSET, spares + 1);
+        } else {
+            context.allocator().free(head);
+        }
+        memory.putLongRelease(MESSAGE_COUNT_OFFSET, count - 1);
+        return value;
+    }
+
+    /**
+     * The oldest message's value, left queued.
+     *
+     * @throws NoMessagesException if the queue is empty
+     */
+    public static Object peek(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long count = count(context);
+        long root = rootOrEmpty(context, count);
+        long head = memory.getLong(root + HEAD_OFFSET);
+        return ValueSlots.read(context, head + VALUE_SLOT_OFFSET);
+    }
+
+    /**
+     * Waits until a message is queued, then takes it; the lock is not held while waiting. The
+     * count is polled with acquire reads and {@code idle} between looks; when it is positive the
+     * lock is taken (by the deadline) and the message taken if it is still there (another
+     * consumer may have been first: then the wait goes on).
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} deadline, {@link Long#MAX_VALUE} for none
+     * @throws WaitTimeoutException  no message could be taken by the deadline
+     * @throws IllegalStateException the calling thread holds the lock (no other process could
+     *                               put a message while it waits)
+     */
+    public static Object takeWaiting(RegionContext context, IdleStrategy idle, long deadlineNanos, String timeoutText) {
+        if (context.lock().isHeldByCurrentThread()) {
+            throw new IllegalStateException("takeMessage(timeout) cannot wait while this thread holds the region lock: "
+                    + "no other process could put a message; use takeMessage() inside acquire(), or wait outside it");
+        }
+        idle.reset();
+        while (true) {
+            if (hasMessages(context)) {
+                if (!context.acquire(deadlineNanos)) {
+                    break;
+                }
+                try {
+                    if (count(context) > 0) {
+                        return take(context);
+                    }
+                } finally {
+                    context.release();
+                }
+                idle.reset();
+            }
+            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
+                break;
+            }
+            idle.idle();
+        }
+        throw new WaitTimeoutException("no message arrived in region " + context.path() + " within " + timeoutText);
+    }
+
+    /**
+     * Walks the whole queue from head to tail, at most count nodes, and checks every link.
+     * Returns the count. For tests and inspection.
+     *
+     * @throws CorruptedRegionException at the first inconsistency
+     */
+    public static long verify(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long count = count(context);
+        long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+        if (root == 0) {
+            if (count != 0) {
+                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
+            }
+            return 0;
+        }
+        checkRoot(context, root);
+        checkEnds(context, root, count);
+        long node = memory.getLong(root + HEAD_OFFSET);
+        long tail = memory.getLong(root + TAIL_OFFSET);
+        for (long seen = 1; seen < count; seen++) {
+            long next = memory.getLong(node + NEXT_OFFSET);
+            if (next == 0) {
+                throw new CorruptedRegionException("queue ends after " + seen + " of " + count + " messages", node + NEXT_OFFSET);
+            }
+            checkNode(context, next, "message node " + (seen + 1));
+            node = next;
+        }
+        if (node != tail) {
+            throw new CorruptedRegionException("message " + count + " is node " + node + " but the tail is " + tail,
+                    root + TAIL_OFFSET);
+        }
+        long spares = checkedSpareCount(context, root);
+        long spare = memory.getLong(root + SPARE_OFFSET);
+        for (long seen = 0; seen < spares; seen++) {
+            checkNode(context, spare, "spare node " + (seen + 1));
+            spare = memory.getLong(spare + NEXT_OFFSET);
+        }
+        if (spare != 0) {
+            throw new CorruptedRegionException("the spare list is longer than its count " + spares, root + SPARE_OFFSET);
+        }
+        return count;
+    }
+
+    // ---- checks of what is read from the region ----
+
+    /**
+     * The checked root of a queue with {@code count} messages, its head and tail checked too;
+     * throws NoMessagesException when it is empty.
+     */
+    private static long rootOrEmpty(RegionContext context, long count) {
+        long root = context.memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+        if (root == 0) {
+            if (count != 0) {
+                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
+            }
+            throw new NoMessagesException("no messages in region " + context.path());
+        }
+        checkRoot(context, root);
+        checkEnds(context, root, count);
+        if (count == 0) {
+            throw new NoMessagesException("no messages in region " + context.path());
+        }
+        return root;
+    }
+
+    /** Sets a 16-byte value slot to null (all zero). */
+    private static void clearSlot(RegionMemory memory, long slot) {
+        memory.putLong(slot, 0);
+        memory.putLong(slot + 8, 0);
+    }
+
+    /** The first spare node, checked, or 0 if there is none. */
+    private static long checkedSpare(RegionContext context, long root) {
+        long spares = checkedSpareCount(context, root);
+        long spare = context.memory().getLong(root + SPARE_OFFSET);
+        if ((spare == 0) != (spares == 0)) {
+            throw new CorruptedRegionException("spare list head " + spare + " disagrees with spare count " + spares,
+                    root + SPARE_OFFSET);
+        }
+        if (spare != 0) {
+            checkNode(context, spare, "spare node");
+        }
+        return spare;
+    }
+
+    private static long checkedSpareCount(RegionContext context, long root) {
+        long spares = context.memory().getLong(root + SPARE_COUNT_OFFSET);
+        if (spares < 0 || spares > MAX_SPARE_NODES) {
+            throw new CorruptedRegionException("spare node count " + spares + " is out of range", root + SPARE_COUNT_OFFSET);
+        }
+        return spares;
+    }
+
+    private static void checkRoot(RegionContext context, long root) {
+        try {
+            context.allocator().checkBlock(root, BlockTypes.MESSAGE_QUEUE);
+        } catch (CorruptedRegionException e) {
+            throw corrupted("the message queue root " + root + " is not a queue block", ROOT_MESSAGE_QUEUE_OFFSET, e);
+        }
+    }
+
+    /** Checks head and tail against {@code count}: both null, or message nodes with a last tail. */
+    private static void checkEnds(RegionContext context, long root, long count) {
+        RegionMemory memory = context.memory();
+        long head = memory.getLong(root + HEAD_OFFSET);
+        long tail = memory.getLong(root + TAIL_OFFSET);
+        if (count == 0) {
+            if (head != 0 || tail != 0) {
+                throw new CorruptedRegionException("message count is 0 but the queue has head " + head + ", tail " + tail,
+                        root + HEAD_OFFSET);
+            }
+            return;
+        }
+        checkNode(context, head, "queue head");
+        if (tail != head) {
+            checkNode(context, tail, "queue tail");
+        } else if (count != 1) {
+            throw new CorruptedRegionException("message count is " + count + " but head and tail are one node", root + TAIL_OFFSET);
+        }
+        if (memory.getLong(tail + NEXT_OFFSET) != 0) {
+            throw new CorruptedRegionException("the newest message node links further", tail + NEXT_OFFSET);
+        }
+    }
+
+    private static void checkNode(RegionContext context, long node, String what) {
+        try {
+            context.allocator().checkBlock(node, BlockTypes.MESSAGE_NODE);
+        } catch (CorruptedRegionException e) {
+            throw corrupted(what + " " + node + " is not a message node", node, e);
+        }
+    }
+
+    private static CorruptedRegionException corrupted(String message, long offset, CorruptedRegionException cause) {
+        CorruptedRegionException e = new CorruptedRegionException(message + ": " + cause.getMessage(), offset);
+        e.initCause(cause);
+        return e;
+    }
+}

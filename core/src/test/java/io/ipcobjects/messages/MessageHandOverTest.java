@@ -1,0 +1,105 @@
+package io.ipcobjects.messages;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.collections.ContainerView;
+import io.ipcobjects.collections.Containers;
+import io.ipcobjects.testing.TestRegions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What a taken message gives the caller and what it frees: copies go, live containers stay. */
+class MessageHandOverTest {
+
+    public record Holder(String label, Map<String, Object> state, List<Object> items) {
+    }
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    @Test
+    void aTakenContainerStaysLiveUntilDestroyed() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(0L);
+            a.takeMessage();
+            long baseline = a.stats().usedBytes();
+            SharedMap<String, Object> put = a.putMessage(new HashMap<>(Map.of("step", 0L)));
+            SharedMap<String, Object> taken = a.takeMessage();
+            taken.put("step", 1L);
+            assertEquals(1L, put.get("step"), "both views show one live map");
+            assertEquals(1, Containers.references(shm.context(), (ContainerView) taken), "the message's reference passed on");
+            assertTrue(a.stats().usedBytes() > baseline);
+            a.destroy(taken);
+            assertEquals(baseline, a.stats().usedBytes());
+            a.verify();
+        }
+    }
+
+    @Test
+    void aTakenRecordIsFreedButItsContainersLive() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(0L);
+            a.takeMessage();
+            long baseline = a.stats().usedBytes();
+            a.putMessage(new Holder("a label", new HashMap<>(Map.of("k", "v")), new ArrayList<>(List.of(1L, "two"))));
+            Holder taken = a.takeMessage();
+            assertEquals("a label", taken.label());
+            assertInstanceOf(SharedMap.class, taken.state());
+            assertInstanceOf(SharedList.class, taken.items());
+            taken.items().add(3.0);
+            assertEquals(List.of(1L, "two", 3.0), taken.items());
+            a.destroy(taken.state());
+            a.destroy(taken.items());
+            assertEquals(baseline, a.stats().usedBytes(), "the struct, its strings and descriptor were freed on take");
+            a.verify();
+        }
+    }
+
+    @Test
+    void copiedOutValuesAreFreedOnTake() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(0L); // two nodes, kept as spares after the takes: the baseline includes them
+            a.putMessage(0L);
+            a.takeMessage();
+            a.takeMessage();
+            long baseline = a.stats().usedBytes();
+            a.putMessage(new Object[] {"tuple", 1L, List.of("nested", "list")});
+            a.putMessage(Map.of(List.of(1L, 2L), "tuple key"));
+            Object[] tuple = a.takeMessage();
+            assertEquals("tuple", tuple[0]);
+            Map<?, ?> map = a.takeMessage();
+            assertInstanceOf(SharedMap.class, map);
+            assertEquals("tuple key", map.get(List.of(1L, 2L)));
+            a.destroy(map);
+            a.destroy(tuple[2]);
+            assertEquals(baseline, a.stats().usedBytes());
+        }
+    }
+
+    @Test
+    void aContainerReferencedElsewhereSurvivesTheTake() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            SharedList<Object> list = a.put("named", new ArrayList<>(List.of("x")));
+            a.putMessage(list); // the same object, a second reference
+            assertEquals(2, Containers.references(shm.context(), (ContainerView) list));
+            SharedList<Object> taken = a.takeMessage();
+            taken.add("y");
+            assertEquals(List.of("x", "y"), a.get("named"));
+            assertEquals(2, Containers.references(shm.context(), (ContainerView) list), "the name's and the taker's");
+            assertTrue(a.remove("named"));
+            assertEquals(List.of("x", "y"), taken, "still live: the taker holds a reference");
+            a.destroy(taken);
+            a.verify();
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package io.ipcobjects.messages;
+
+import static io.ipcobjects.messages.MessageQueueLayout.HEAD_OFFSET;
+import static io.ipcobjects.messages.MessageQueueLayout.NEXT_OFFSET;
+import static io.ipcobjects.messages.MessageQueueLayout.TAIL_OFFSET;
+import static io.ipcobjects.region.RegionHeaderLayout.MESSAGE_COUNT_OFFSET;
+import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.NoMessagesException;
+import io.ipcobjects.OutOfSharedMemoryException;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.testing.TestRegions;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The queue in one process: FIFO, peeking, emptiness, failure atomicity, memory reuse, corruption. */
+class MessageQueueTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    @Test
+    void messagesComeOutOldestFirst() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            assertFalse(a.hasMessages());
+            for (long i = 0; i < 100; i++) {
+                Long stored = a.putMessage(i);
+                assertEquals(i, stored);
+            }
+            a.putMessage("text");
+            a.putMessage(null);
+            assertEquals(102, a.messageCount());
+            assertEquals(102, MessageQueue.verify(shm.context()));
+            for (long i = 0; i < 100; i++) {
+                assertEquals(i, (Long) a.takeMessage());
+            }
+            assertEquals("text", a.takeMessage());
+            assertTrue(a.hasMessages());
+            assertNull(a.takeMessage());
+            assertFalse(a.hasMessages());
+            assertEquals(0, MessageQueue.verify(shm.context()));
+        }
+    }
+
+    @Test
+    void readMessagePeeksWithoutRemoving() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            shm.putMessage("first");
+            shm.putMessage("second");
+            assertEquals("first", shm.readMessage());
+            assertEquals("first", shm.readMessage());
+            assertEquals("first", shm.takeMessage());
+            assertEquals("second", shm.readMessage());
+            assertEquals("second", shm.takeMessage());
+            assertThrows(NoMessagesException.class, shm::readMessage);
+        }
+    }
+
+    @Test
+    void emptyQueueThrowsNoMessagesBeforeAndAfterFirstUse() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            assertThrows(NoMessagesException.class, shm::takeMessage);
+            assertThrows(NoMessagesException.class, shm::readMessage);
+            shm.putMessage(1L);
+            assertEquals(1L, (Long) shm.takeMessage());
+            NoMessagesException e = assertThrows(NoMessagesException.class, shm::takeMessage);
+            assertTrue(e.getMessage().contains("no messages"), e.getMessage());
+        }
+    }
+
+    @Test
+    void takenMessagesGiveTheirMemoryBack() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            long afterFirstRound = 0;
+            for (int round = 0; round < 50; round++) {
+                try (Access a = shm.acquire()) {
+                    long before = a.stats().usedBytes();
+                    for (int i = 0; i < 20; i++) {
+                        a.putMessage("message " + round + "/" + i + " " + "x".repeat(i * 10));
+                        a.putMessage(new BigDecimal("12345.678900"));
+                        a.putMessage((long) i);
+                    }
+                    assertTrue(a.stats().usedBytes() > before);
+                    for (int i = 0; i < 20; i++) {
+                        assertEquals("message " + round + "/" + i + " " + "x".repeat(i * 10), a.takeMessage());
+                        assertEquals(new BigDecimal("12345.678900"), a.takeMessage());
+                        assertEquals((long) i, (Long) a.takeMessage());
+                    }
+                    if (round == 0) {
+                        afterFirstRound = a.stats().usedBytes();
+                    }
+                }
+            }
+            // Strings and decimals were freed on take; nodes went back to the spare list or the heap.
+            assertEquals(afterFirstRound, shm.stats().usedBytes(), "no growth from round to round");
+            long sparesAndRoot = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT
+                    + 16 + MessageQueueLayout.ROOT_BYTES;
+            assertTrue(afterFirstRound <= sparesAndRoot, "only the root and spare nodes stay: " + afterFirstRound);
+            shm.verify();
+            try (Access a = shm.acquire()) {
+                assertEquals(0, MessageQueue.verify(shm.context()));
+            }
+        }
+    }
+
+    @Test
+    void spareNodesAreReusedAndChecked() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(1L);
+            a.takeMessage();
+            long used = a.stats().usedBytes();
+            for (long i = 0; i < 1000; i++) {
+                a.putMessage(i);
+                assertEquals(i, (Long) a.takeMessage());
+            }
+            assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
+            RegionMemory memory = shm.context().memory();
+            long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+            memory.putLong(root + MessageQueueLayout.SPARE_OFFSET, 4242);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
+            memory.putLong(root + MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
+            assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
+        }
+    }
+
+    @Test
+    void unsupportedValueLeavesQueueAndHeapUnchanged() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            // The first put of all creates the root: its failure must free the root too.
+            long emptyHeap = a.stats().usedBytes();
+            assertThrows(UnsupportedTypeException.class, () -> a.putMessage(new Object()));
+            assertEquals(emptyHeap, a.stats().usedBytes());
+            assertEquals(0, shm.context().memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET));
+
+            a.putMessage("kept");
+            long used = a.stats().usedBytes();
+            UnsupportedTypeException e = assertThrows(UnsupportedTypeException.class, () -> a.putMessage(new Thread()));
+            assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+            assertEquals(used, a.stats().usedBytes());
+            assertEquals(1, a.messageCount());
+            assertEquals(1, MessageQueue.verify(shm.context()));
+            assertEquals("kept", a.takeMessage());
+            a.verify();
+        }
+    }
+
+    @Test
+    void fullRegionLeavesEveryQueuedMessageIntact() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 64 << 10); Access a = shm.acquire()) {
+            List<String> stored = new ArrayList<>();
+            OutOfSharedMemoryException full = null;
+            for (int i = 0; full == null; i++) {
+                String message = "message number " + i + " " + "y".repeat(100);
+                try {
+                    a.putMessage(message);
+                    stored.add(message);
+                } catch (OutOfSharedMemoryException e) {
+                    full = e;
+                }
+            }
+            assertTrue(stored.size() > 100, "stored " + stored.size());
+            long used = a.stats().usedBytes();
+            assertThrows(OutOfSharedMemoryException.class, () -> a.putMessage("z".repeat(10_000)));
+            assertEquals(used, a.stats().usedBytes());
+            assertEquals(stored.size(), a.messageCount());
+            a.verify();
+            assertEquals(stored.size(), MessageQueue.verify(shm.context()));
+            for (String message : stored) {
+                assertEquals(message, a.takeMessage());
+            }
+            assertFalse(a.hasMessages());
+        }
+    }
+
+    @Test
+    void acquireIfHasMessagesHoldsTheLockOnlyWhenThereIsOne() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            assertNull(shm.acquireIfHasMessages());
+            assertFalse(shm.isHeldByCurrentThread());
+            shm.putMessage("here");
+            try (Access a = shm.acquireIfHasMessages()) {
+                assertNotNull(a);
+                assertTrue(shm.isHeldByCurrentThread());
+                assertEquals("here", a.takeMessage());
+            }
+            assertFalse(shm.isHeldByCurrentThread());
+            assertNull(shm.acquireIfHasMessages());
+        }
+    }
+
+    @Test
+    void takeWithTimeoutReturnsAQueuedMessageAndTimesOutOnAnEmptyQueue() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            shm.putMessage(7L);
+            assertEquals(7L, (Long) shm.takeMessage(Duration.ofSeconds(10)));
+            WaitTimeoutException e = assertThrows(WaitTimeoutException.class, () -> shm.takeMessage(Duration.ofMillis(20)));
+            assertTrue(e.getMessage().contains("no message"), e.getMessage());
+            assertThrows(WaitTimeoutException.class, () -> shm.takeMessage(Duration.ZERO));
+            assertThrows(IllegalArgumentException.class, () -> shm.takeMessage(Duration.ofSeconds(-1)));
+            try (Access a = shm.acquire()) {
+                assertThrows(IllegalStateException.class, () -> shm.takeMessage(Duration.ofSeconds(1)));
+            }
+        }
+    }
+
+    // ---- corruption: every offset is checked, walks are bounded ----
+
+    @Test
+    void corruptedNextOffsetGivesCorruptedRegionException() {
+        for (long bad : new long[] {12345, 0, -16, Long.MAX_VALUE}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+                a.putMessage(1L);
+                a.putMessage(2L);
+                a.putMessage(3L);
+                RegionMemory memory = shm.context().memory();
+                long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+                memory.putLong(head + NEXT_OFFSET, bad);
+                assertThrows(CorruptedRegionException.class, a::takeMessage, "next = " + bad);
+                assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()), "next = " + bad);
+                memory.putLong(head + NEXT_OFFSET, 0);
+                memory.putLong(MESSAGE_COUNT_OFFSET, 1);
+                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + TAIL_OFFSET, head);
+            }
+        }
+    }
+
+    @Test
+    void nextPointingToAnotherBlockTypeIsRejected() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(1L);
+            a.putMessage(2L);
+            long raw = a.allocate(64);
+            RegionMemory memory = shm.context().memory();
+            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            memory.putLong(head + NEXT_OFFSET, raw);
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertTrue(e.getMessage().contains("not a message node"), e.getMessage());
+            assertEquals(2, a.messageCount(), "nothing taken");
+        }
+    }
+
+    @Test
+    void cycleInTheQueueIsFoundByABoundedWalk() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            for (long i = 0; i < 5; i++) {
+                a.putMessage(i);
+            }
+            RegionMemory memory = shm.context().memory();
+            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            long second = memory.getLong(head + NEXT_OFFSET);
+            memory.putLong(second + NEXT_OFFSET, head); // head -> second -> head -> ...
+            assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
+        }
+    }
+
+    @Test
+    void impossibleCountIsRejected() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(1L);
+            RegionMemory memory = shm.context().memory();
+            memory.putLong(MESSAGE_COUNT_OFFSET, Long.MAX_VALUE);
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
+            memory.putLong(MESSAGE_COUNT_OFFSET, 3); // count disagrees with head == tail
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            memory.putLong(MESSAGE_COUNT_OFFSET, 0); // count 0 but a node is linked
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
+            memory.putLong(MESSAGE_COUNT_OFFSET, 1);
+            memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, 8200); // root points at no block
+            assertThrows(CorruptedRegionException.class, a::readMessage);
+        }
+    }
+}
