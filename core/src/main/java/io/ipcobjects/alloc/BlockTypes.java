@@ -11,4 +11,14 @@ public final class BlockTypes {
 
     /** Raw bytes handed out by {@code Access.allocate}: the application owns the contents. */
     public static final int RAW = 1;
+
+    // ---- tensors ----
+
+    /**
+     * A tensor: header ({@code tensor.TensorLayout}) and, unless it is a view of another tensor
+     * block, its 64-byte aligned data. Primitive arrays, {@code SharedTensor}s and binding arrays
+     * are stored as this.
+     */
+    public static final int TENSOR = 16;
+    // ---- end tensors ----
 }
