@@ -109,9 +109,7 @@ class SharedDjlTest {
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedDjl.fromDjl(DataType.STRING));
             assertTrue(e.getMessage().contains("STRING"), e.getMessage());
-            NDArray shorts = manager.zeros(new Shape(2), DataType.INT16);
-            IllegalArgumentException s16 = assertThrows(IllegalArgumentException.class, () -> SharedDjl.store(shm, shorts, manager));
-            assertTrue(s16.getMessage().contains("INT16"), s16.getMessage());
+            // (DJL cannot even create an INT16 array here: manager.zeros(shape, INT16) aborts the JVM too)
         }
     }
 
