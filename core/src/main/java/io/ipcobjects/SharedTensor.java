@@ -398,8 +398,23 @@ public final class SharedTensor {
             data.fill((byte) 0);
             return;
         }
-        for (long i = 0; i < elementCount; i++) {
-            ElementCodec.writeDouble(dtype, data, flatByteOffset(i), value);
+        if (!rowMajor) {
+            for (long i = 0; i < elementCount; i++) {
+                ElementCodec.writeDouble(dtype, data, flatByteOffset(i), value);
+            }
+            return;
+        }
+        if (elementCount == 0) {
+            return;
+        }
+        // one element, then doubling copies: memcpy speed instead of one conversion per element
+        ElementCodec.writeDouble(dtype, data, 0, value);
+        long filled = dtype.byteSize();
+        long total = data.byteSize();
+        while (filled < total) {
+            long chunk = Math.min(filled, total - filled);
+            MemorySegment.copy(data, 0, data, filled, chunk);
+            filled += chunk;
         }
     }
 
