@@ -3,6 +3,7 @@ package io.ipcobjects.examples.tensors;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,11 +17,11 @@ import java.util.concurrent.locks.LockSupport;
  * that batch's slot is FULL with that batch number (acquire), reads the tensor through its view,
  * and sets the slot FREE (release): the tensor bytes go from loader to trainer with no copy and no
  * lock, ordered only by these two words. Results (batches, checksum mismatches) are counted in
- * the block with atomic adds.
+ * the block with atomic adds; trainers also count themselves ready there before the first batch.
  *
  * <pre>
  *   0  batch count       8  slot count      16  next batch to claim
- *  24  batches trained  32  mismatches      40  (unused)
+ *  24  batches trained  32  mismatches      40  trainers ready
  *  64 + 32 * i: slot i = state | batch number | tensor block | checksum (double bits)
  * </pre>
  */
@@ -35,6 +36,7 @@ final class BatchRing {
     private static final long NEXT_CLAIM = 16;
     private static final long TRAINED = 24;
     private static final long MISMATCHES = 32;
+    private static final long READY = 40;
     private static final long SLOTS = 64;
     private static final long SLOT_BYTES = 32;
     private static final long STATE = 0;
@@ -90,7 +92,23 @@ final class BatchRing {
         LONG.setRelease(block, slot(slot) + STATE, FULL);
     }
 
+    /** Waits until {@code trainers} trainers said they are ready, so work is shared from the first batch. */
+    void awaitTrainers(int trainers, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while ((long) LONG.getAcquire(block, READY) < trainers) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + (long) LONG.getAcquire(block, READY) + " of " + trainers
+                        + " trainers became ready within " + timeout);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     // ---- trainer side ----
+
+    void ready() {
+        LONG.getAndAdd(block, READY, 1L);
+    }
 
     /** The next batch number for this trainer, or -1 when all are claimed. */
     long claim() {

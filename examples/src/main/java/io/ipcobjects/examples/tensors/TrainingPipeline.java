@@ -61,6 +61,7 @@ public final class TrainingPipeline {
             Process djl = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "djl");
             Process nd4j = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "nd4j");
 
+            ring.awaitTrainers(2, Duration.ofSeconds(120));
             float[] staging = new float[(int) (batchBytes / 4)];
             long start = System.nanoTime();
             for (long b = 0; b < batches; b++) {
@@ -117,6 +118,7 @@ public final class TrainingPipeline {
                     nd4jViews[i] = SharedNd4j.view(tensors[i]);
                 }
             }
+            ring.ready();
             long count = 0;
             for (long b = ring.claim(); b >= 0; b = ring.claim()) {
                 int slot = ring.awaitBatch(b);
