@@ -132,22 +132,28 @@ class SharedDjlTest {
     @Test
     void aViewMadeBeforeCloseKeepsWorkingUntilDropped() throws Exception {
         String name = regions.newName();
-        NDArray view = viewOfAClosedRegion(name, manager);
+        java.util.List<java.lang.ref.WeakReference<Object>> refs = new java.util.ArrayList<>();
+        NDArray view = viewOfAClosedRegion(name, manager, refs);
         assertFalse(Files.exists(SharedMemory.defaultPath(name)));
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);
         }
+        assertNull(refs.get(0).get(), "the SharedMemory handle must be unreachable for this test to mean anything");
+        assertNull(refs.get(1).get(), "the SharedTensor must be unreachable");
         assertEquals(7f, view.getFloat(1, 1));
         view.addi(1f);
         assertEquals(32f, view.sum().getFloat());
     }
 
-    private static NDArray viewOfAClosedRegion(String name, NDManager manager) {
+    private static NDArray viewOfAClosedRegion(String name, NDManager manager,
+                                                java.util.List<java.lang.ref.WeakReference<Object>> refs) {
         SharedMemory shm = SharedMemory.create(name, 16L << 20);
         SharedTensor t = shm.newTensor(DType.FLOAT32, 2, 2);
         t.fill(7);
         NDArray view = SharedDjl.view(t, manager);
+        refs.add(new java.lang.ref.WeakReference<>(shm));
+        refs.add(new java.lang.ref.WeakReference<>(t));
         shm.close();
         assertThrows(RegionClosedException.class, () -> t.getFloat(0, 0));
         assertThrows(RegionClosedException.class, () -> SharedDjl.view(t, manager));

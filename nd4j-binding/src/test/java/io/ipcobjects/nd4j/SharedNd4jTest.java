@@ -107,23 +107,30 @@ class SharedNd4jTest {
     void aViewMadeBeforeCloseKeepsWorkingUntilDropped() throws Exception {
         String name = regions.newName();
         Path file = SharedMemory.defaultPath(name);
-        INDArray view = viewOfAClosedRegion(name);
+        java.util.List<java.lang.ref.WeakReference<Object>> refs = new java.util.ArrayList<>();
+        INDArray view = viewOfAClosedRegion(name, refs);
         assertFalse(Files.exists(file), "the creator's close removed the file");
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(50);
         }
-        // the region handle and the SharedTensor are unreachable now; only the view holds the mapping
+        // the region handle and the SharedTensor are gone; the tensor's segment lives on in the view
+        assertNull(refs.get(0).get(), "the SharedMemory handle must be unreachable for this test to mean anything");
+        assertNull(refs.get(1).get(), "the SharedTensor must be unreachable");
+        assertNotNull(refs.get(2).get(), "the view must hold the tensor's segment");
         assertEquals(7.0, view.getDouble(1, 1));
         view.addi(1);
         assertEquals(8.0 * 4, view.sumNumber().doubleValue());
     }
 
-    private static INDArray viewOfAClosedRegion(String name) {
+    private static INDArray viewOfAClosedRegion(String name, java.util.List<java.lang.ref.WeakReference<Object>> refs) {
         SharedMemory shm = SharedMemory.create(name, 16L << 20);
         SharedTensor t = shm.newTensor(DType.FLOAT32, 2, 2);
         t.fill(7);
         INDArray view = SharedNd4j.view(t);
+        refs.add(new java.lang.ref.WeakReference<>(shm));
+        refs.add(new java.lang.ref.WeakReference<>(t));
+        refs.add(new java.lang.ref.WeakReference<>(t.segment()));
         shm.close();
         assertThrows(RegionClosedException.class, () -> t.getFloat(0, 0));
         assertThrows(RegionClosedException.class, () -> SharedNd4j.view(t));
