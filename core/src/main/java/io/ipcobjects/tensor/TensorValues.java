@@ -6,6 +6,8 @@ import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.spi.TensorBinding;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The bridge the value codec uses for everything that is stored as a tensor block: numeric
@@ -59,8 +61,33 @@ public final class TensorValues {
         if (binding == null) {
             throw new IllegalArgumentException("not a tensor value: " + (value == null ? "null" : value.getClass().getName()));
         }
-        return context.locked(() -> binding.store(value,
-                (type, shape) -> TensorBlocks.allocate(context, type, shape, binding.id())));
+        return context.locked(() -> storeThroughBinding(context, binding, value));
+    }
+
+    /** Lets {@code binding} copy {@code value}; if it fails, frees whatever it allocated, so nothing leaks. */
+    private static SharedTensor storeThroughBinding(RegionContext context, TensorBinding binding, Object value) {
+        List<SharedTensor> allocated = new ArrayList<>(1);
+        try {
+            SharedTensor tensor = binding.store(value, (type, shape) -> {
+                SharedTensor t = TensorBlocks.allocate(context, type, shape, binding.id());
+                allocated.add(t);
+                return t;
+            });
+            if (!tensor.belongsTo(context)) {
+                throw new IllegalStateException("tensor binding " + binding.name() + " returned a tensor of another region");
+            }
+            for (SharedTensor t : allocated) {
+                if (t.blockOffset() != tensor.blockOffset()) {
+                    TensorBlocks.free(context, t.blockOffset());
+                }
+            }
+            return tensor;
+        } catch (RuntimeException | Error e) {
+            for (SharedTensor t : allocated) {
+                TensorBlocks.free(context, t.blockOffset());
+            }
+            throw e;
+        }
     }
 
     /**

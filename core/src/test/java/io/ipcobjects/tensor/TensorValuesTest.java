@@ -99,4 +99,30 @@ class TensorValuesTest {
             shm.verify();
         }
     }
+
+    @Test
+    void bindingTypesGoThroughTheSpiAndComeBackAsTheBindingsViewType() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            RegionContext ctx = shm.context();
+            FailingTestBinding.Array array = new FailingTestBinding.Array(new long[] {2, 2}, 1.5, false);
+            assertTrue(TensorValues.isTensorValue(array));
+            long block = TensorValues.store(ctx, array);
+            FailingTestBinding.View view = assertInstanceOf(FailingTestBinding.View.class, TensorValues.view(ctx, block));
+            assertEquals(77, view.tensor().origin());
+            assertEquals(1.5, view.tensor().getDouble(1, 1));
+            assertEquals(77, shm.tensorAt(block).origin(), "the core view still reads the tensor");
+        }
+    }
+
+    @Test
+    void aBindingThatFailsMidwayLeavesNothingAllocated() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            long before = shm.stats().usedBytes();
+            FailingTestBinding.Array failing = new FailingTestBinding.Array(new long[] {1000}, 0, true);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> TensorValues.store(shm.context(), failing));
+            assertEquals("copy failed midway", e.getMessage());
+            assertEquals(before, shm.stats().usedBytes());
+            shm.verify();
+        }
+    }
 }
