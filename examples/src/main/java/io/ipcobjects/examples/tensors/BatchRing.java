@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A ring of batch slots in one raw block of the region, shared by a loader and its trainers.
@@ -79,10 +80,21 @@ final class BatchRing {
 
     // ---- loader side ----
 
-    /** Waits until {@code slot} is FREE; its tensor may then be overwritten. */
-    void awaitFree(int slot) {
+    /**
+     * Waits until {@code slot} is FREE; its tensor may then be overwritten.
+     *
+     * @param peersAlive checked while waiting: when the other side is gone, waiting is pointless
+     */
+    void awaitFree(int slot, BooleanSupplier peersAlive) {
         while ((long) LONG.getAcquire(block, slot(slot) + STATE) != FREE) {
+            checkPeers(peersAlive, "the trainers exited with slot " + slot + " still full");
             LockSupport.parkNanos(20_000);
+        }
+    }
+
+    private static void checkPeers(BooleanSupplier peersAlive, String what) {
+        if (!peersAlive.getAsBoolean()) {
+            throw new IllegalStateException(what);
         }
     }
 
@@ -117,10 +129,11 @@ final class BatchRing {
     }
 
     /** Waits until {@code batch} is in its slot; returns the slot. */
-    int awaitBatch(long batch) {
+    int awaitBatch(long batch, BooleanSupplier loaderAlive) {
         int slot = (int) (batch % slots());
         while ((long) LONG.getAcquire(block, slot(slot) + STATE) != FULL
                 || block.get(ValueLayout.JAVA_LONG, slot(slot) + BATCH) != batch) {
+            checkPeers(loaderAlive, "the loader exited before batch " + batch);
             LockSupport.parkNanos(20_000);
         }
         return slot;

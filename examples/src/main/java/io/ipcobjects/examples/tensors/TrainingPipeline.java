@@ -33,7 +33,7 @@ public final class TrainingPipeline {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("trainer")) {
-            train(args[1], args[2]);
+            train(args[1], args[2], Long.parseLong(args[3]));
             return;
         }
         long batches = ExampleJvms.option(args, "batches", 24);
@@ -58,8 +58,8 @@ public final class TrainingPipeline {
             }
             System.out.println("loader: " + batches + " batches of " + java.util.Arrays.toString(shape) + " floats, "
                     + slots + " slots, region " + shm.path());
-            Process djl = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "djl");
-            Process nd4j = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "nd4j");
+            Process djl = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "djl", pid());
+            Process nd4j = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "nd4j", pid());
 
             ring.awaitTrainers(2, Duration.ofSeconds(120));
             float[] staging = new float[(int) (batchBytes / 4)];
@@ -67,7 +67,7 @@ public final class TrainingPipeline {
             for (long b = 0; b < batches; b++) {
                 int slot = (int) (b % slots);
                 double checksum = decodeBatch(b, staging); // stands for reading and decoding images
-                ring.awaitFree(slot);
+                ring.awaitFree(slot, () -> djl.isAlive() || nd4j.isAlive());
                 tensors[slot].copyFrom(staging);
                 ring.publish(slot, b, checksum);
             }
@@ -95,7 +95,13 @@ public final class TrainingPipeline {
         return sum;
     }
 
-    private static void train(String region, String library) {
+    private static String pid() {
+        return Long.toString(ProcessHandle.current().pid());
+    }
+
+    private static void train(String region, String library, long loaderPid) {
+        java.util.function.BooleanSupplier loaderAlive = () -> ProcessHandle.of(loaderPid).map(ProcessHandle::isAlive)
+                .orElse(false);
         try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60));
              NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             BatchRing ring;
@@ -121,7 +127,7 @@ public final class TrainingPipeline {
             ring.ready();
             long count = 0;
             for (long b = ring.claim(); b >= 0; b = ring.claim()) {
-                int slot = ring.awaitBatch(b);
+                int slot = ring.awaitBatch(b, loaderAlive);
                 double sum;
                 if (library.equals("djl")) {
                     // summed in double for a tight check; the cast is the only copy, the view is not one
