@@ -203,4 +203,15 @@ class SharedTensorTest {
         assertThrows(RegionClosedException.class, () -> t.fill(1));
         assertThrows(RegionClosedException.class, t::address);
     }
+
+    @Test
+    void aTensorLargerThanTheFreeSpaceFailsAndChangesNothing() {
+        long usedBefore = shm.stats().usedBytes();
+        io.ipcobjects.OutOfSharedMemoryException e = assertThrows(io.ipcobjects.OutOfSharedMemoryException.class,
+                () -> shm.newTensor(DType.FLOAT64, 1L << 30));
+        assertNotNull(e.getMessage());
+        assertEquals(usedBefore, shm.stats().usedBytes());
+        shm.verify();
+        assertEquals(4, shm.newTensor(DType.INT8, 4).elementCount(), "the region is still usable");
+    }
 }
