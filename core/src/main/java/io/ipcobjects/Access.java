@@ -3,6 +3,8 @@ package io.ipcobjects;
 import io.ipcobjects.alloc.BlockTypes;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionHeaderLayout;
+import io.ipcobjects.tensor.TensorBlocks;
+import io.ipcobjects.tensor.TensorValues;
 
 import java.lang.foreign.MemorySegment;
 
@@ -236,6 +238,58 @@ public final class Access implements AutoCloseable {
         ValueViews.destroy(context, view);
     }
     // ---- end values ----
+    // ---- tensors ----
+
+    /**
+     * A new row-major tensor, zero-filled (which writes, and so faults in, every page of it).
+     * Use {@link #newTensor(SharedTensor.Init, DType, long...)} to skip the zeroing.
+     *
+     * @throws IllegalArgumentException  for a negative dimension, a rank over 32, or a byte size over a long
+     * @throws OutOfSharedMemoryException if the region has no room; nothing changes
+     */
+    public SharedTensor newTensor(DType dtype, long... shape) {
+        return newTensor(SharedTensor.Init.ZEROED, dtype, shape);
+    }
+
+    /** A new row-major tensor whose contents and pages are as {@code init} says. */
+    public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
+        check();
+        java.util.Objects.requireNonNull(init, "init");
+        java.util.Objects.requireNonNull(dtype, "dtype");
+        return TensorBlocks.initialise(TensorBlocks.allocate(context, dtype, shape, 0), init);
+    }
+
+    /**
+     * Copies a numeric primitive array, a tensor of another region, or an array of a binding on
+     * the class path (ND4J, DJL) into a new tensor of this region, once. A tensor of this region
+     * is returned as it is.
+     */
+    public SharedTensor copyToTensor(Object value) {
+        check();
+        return TensorValues.copyToTensor(context, value);
+    }
+
+    /**
+     * A core view of the tensor block at {@code blockOffset} ({@link SharedTensor#blockOffset()}),
+     * validated. For handing a tensor to another process by its offset until it travels in a
+     * message or under a name.
+     *
+     * @throws CorruptedRegionException if no valid tensor is there
+     */
+    public SharedTensor tensorAt(long blockOffset) {
+        check();
+        return TensorBlocks.read(context, blockOffset);
+    }
+
+    /** Frees {@code tensor}'s block. Views of it in any process must no longer be used. */
+    public void freeTensor(SharedTensor tensor) {
+        check();
+        if (!tensor.belongsTo(context)) {
+            throw new IllegalArgumentException(tensor + " is not a tensor of this region handle");
+        }
+        TensorBlocks.free(context, tensor.blockOffset());
+    }
+    // ---- end tensors ----
 
     /** Releases the lock (one hold of it). Idempotent. */
     @Override

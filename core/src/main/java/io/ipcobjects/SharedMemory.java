@@ -10,6 +10,8 @@ import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionFile;
 import io.ipcobjects.region.RegionMemory;
 import io.ipcobjects.sync.RegionLock;
+import io.ipcobjects.tensor.TensorBlocks;
+import io.ipcobjects.tensor.TensorValues;
 
 import java.lang.foreign.MemorySegment;
 
@@ -320,6 +322,33 @@ public final class SharedMemory implements AutoCloseable {
         context.lockedRun(() -> ValueViews.destroy(context, view));
     }
     // ---- end values ----
+    // ---- tensors ----
+
+    /**
+     * A new zero-filled tensor, like {@link Access#newTensor(DType, long...)}; the lock is held
+     * only for the allocation, the zeroing runs after it.
+     */
+    public SharedTensor newTensor(DType dtype, long... shape) {
+        return newTensor(SharedTensor.Init.ZEROED, dtype, shape);
+    }
+
+    /** {@link Access#newTensor(SharedTensor.Init, DType, long...)}, the lock held only for the allocation. */
+    public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
+        Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(dtype, "dtype");
+        return TensorBlocks.initialise(TensorBlocks.allocate(context, dtype, shape, 0), init);
+    }
+
+    /** {@link Access#copyToTensor(Object)} under the lock. */
+    public SharedTensor copyToTensor(Object value) {
+        return TensorValues.copyToTensor(context, value);
+    }
+
+    /** {@link Access#tensorAt(long)} under the lock. */
+    public SharedTensor tensorAt(long blockOffset) {
+        return TensorBlocks.read(context, blockOffset);
+    }
+    // ---- end tensors ----
 
     // ---- facts ----
 

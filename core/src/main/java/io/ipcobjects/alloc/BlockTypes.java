@@ -43,4 +43,13 @@ public final class BlockTypes {
     /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
     public static final int HASH_TABLE = 106;
     // ---- end values ----
+    // ---- tensors ----
+
+    /**
+     * A tensor: header ({@code tensor.TensorLayout}) and, unless it is a view of another tensor
+     * block, its 64-byte aligned data. Primitive arrays, {@code SharedTensor}s and binding arrays
+     * are stored as this.
+     */
+    public static final int TENSOR = 16;
+    // ---- end tensors ----
 }

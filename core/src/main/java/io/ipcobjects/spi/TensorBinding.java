@@ -1,0 +1,39 @@
+package io.ipcobjects.spi;
+
+import io.ipcobjects.SharedTensor;
+
+/**
+ * A tensor library plugged into core (ND4J, DJL, ...), found with {@link java.util.ServiceLoader}:
+ * a binding jar lists its implementation in
+ * {@code META-INF/services/io.ipcobjects.spi.TensorBinding}. Core never names a tensor library;
+ * it asks the bindings on the class path.
+ *
+ * <p>What a binding does for core: it recognises its own array type ({@link #accepts}), copies
+ * such an array once into a new shared tensor ({@link #store}), and turns a shared tensor back
+ * into its array type without a copy ({@link #view}). The tensor's header records the binding's
+ * {@link #id()}, so a process that reads the tensor gets the binding's type back when that
+ * binding is on its class path, and a plain {@link SharedTensor} otherwise.
+ */
+public interface TensorBinding {
+
+    /**
+     * A positive number, unique among bindings, stored in tensor headers; it must never change
+     * once tensors carry it. 0 is core's own (primitive arrays and {@code SharedTensor}s).
+     */
+    int id();
+
+    /** A short name for messages ("nd4j", "djl"). */
+    String name();
+
+    /** Whether {@code value} is an array of this binding's library. */
+    boolean accepts(Object value);
+
+    /**
+     * Copies {@code value} (accepted by {@link #accepts}) into a tensor obtained from
+     * {@code allocator}, in row-major order, and returns that tensor. Runs under the region lock.
+     */
+    SharedTensor store(Object value, TensorAllocator allocator);
+
+    /** The binding's array type over {@code tensor}'s memory, with no copy. */
+    Object view(SharedTensor tensor);
+}

@@ -1,0 +1,78 @@
+package io.ipcobjects.tensor;
+
+import io.ipcobjects.DType;
+import io.ipcobjects.SharedTensor;
+import io.ipcobjects.alloc.BlockTypes;
+import io.ipcobjects.region.RegionContext;
+
+/**
+ * Allocates, reads and frees tensor blocks ({@link TensorLayout}). Allocation and freeing run
+ * under the region lock (taken here unless the thread holds it); initialising the elements
+ * ({@link #initialise}) does not need it, because nobody else knows the block yet.
+ */
+public final class TensorBlocks {
+    private TensorBlocks() {
+    }
+
+    /** A new row-major tensor block with unspecified contents; {@code origin} is recorded in its header. */
+    public static SharedTensor allocate(RegionContext context, DType dtype, long[] shape, int origin) {
+        Shapes.checkNewShape(shape, dtype.byteSize());
+        long[] dims = shape.clone();
+        long spanBytes = Shapes.elementCount(dims) * dtype.byteSize();
+        long dataStart = TensorLayout.dataStart(dims.length);
+        return context.locked(() -> {
+            long block = context.allocator().allocateAligned(dataStart + spanBytes, TensorLayout.DATA_ALIGNMENT,
+                    BlockTypes.TENSOR);
+            TensorHeader header = new TensorHeader(block, dtype, dims, Shapes.rowMajorStrides(dims), spanBytes,
+                    block + dataStart, 0, origin);
+            header.write(context.memory());
+            return new SharedTensor(context, header);
+        });
+    }
+
+    /** Brings a freshly allocated tensor's elements into the state {@code init} promises. */
+    public static SharedTensor initialise(SharedTensor tensor, SharedTensor.Init init) {
+        switch (init) {
+            case ZEROED -> tensor.segment().fill((byte) 0);
+            case PREFAULTED -> tensor.prefault();
+            case UNINITIALIZED -> { }
+        }
+        return tensor;
+    }
+
+    /** A core view of the tensor block at {@code block}, validated. */
+    public static SharedTensor read(RegionContext context, long block) {
+        return context.locked(() -> new SharedTensor(context, TensorHeader.read(context, block)));
+    }
+
+    /**
+     * The block to store for {@code tensor}, a view of this region: its own block when it is the
+     * whole tensor, else a new header-only block that points into the owning block's data.
+     */
+    public static long storeView(RegionContext context, SharedTensor tensor) {
+        if (tensor.isWholeBlock()) {
+            return tensor.blockOffset();
+        }
+        TensorHeader owner = tensor.header();
+        long base = owner.baseBlock() != 0 ? owner.baseBlock() : owner.block();
+        long[] shape = tensor.shape();
+        return context.lockedLong(() -> {
+            long block = context.allocator().allocate(TensorLayout.headerBytes(shape.length), BlockTypes.TENSOR);
+            new TensorHeader(block, tensor.dtype(), shape, tensor.strides(), tensor.byteSize(), tensor.dataOffset(), base,
+                    tensor.origin()).write(context.memory());
+            return block;
+        });
+    }
+
+    /**
+     * Frees the tensor block at {@code block} after validating it. A view block frees only its
+     * header; freeing a tensor that views still point into leaves those views dangling, as
+     * destroying any shared object does.
+     */
+    public static void free(RegionContext context, long block) {
+        context.lockedRun(() -> {
+            TensorHeader.read(context, block);
+            context.allocator().free(block);
+        });
+    }
+}

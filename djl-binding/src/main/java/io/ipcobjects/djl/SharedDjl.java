@@ -1,0 +1,180 @@
+package io.ipcobjects.djl;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.DType;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedTensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * DJL {@link NDArray}s (PyTorch engine, CPU) over shared tensors, with no copy: an in-place op
+ * ({@code addi}, {@code muli}) in one process is seen by every process viewing the tensor.
+ *
+ * <pre>{@code
+ * try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+ *     NDArray batch = SharedDjl.view(tensor, manager);      // no copy; freed with the manager
+ *     NDArray stored = SharedDjl.store(shm, x, manager);    // one copy of x into a new tensor
+ * }
+ * }</pre>
+ *
+ * How: PyTorch's {@code from_blob} over the tensor's bytes. Up to 2 GiB through the public
+ * {@code manager.create(ByteBuffer, shape, dtype)} with a direct, native-order buffer of exactly
+ * the tensor's bytes (a {@code FloatBuffer} or heap buffer would be copied); beyond 2 GiB, where no
+ * {@code ByteBuffer} can cover the data, through {@code JniUtils.createNdFromByteBuffer} with a
+ * small buffer at the tensor's start (the native side only reads the buffer's address). Either
+ * way the {@code NDArray} holds that buffer, and the buffer holds the region's mapping, so the
+ * view keeps working after the region is closed, until the array is closed or dropped.
+ *
+ * <p>Runs offline: {@code pytorch-native-cpu} (classifier {@code linux-x86_64}) and
+ * {@code pytorch-jni} on the class path and {@code -Dai.djl.offline=true}; do not set
+ * {@code PYTORCH_VERSION}. {@code --enable-native-access=ALL-UNNAMED} silences JDK 25's warning.
+ *
+ * <p>Arrays that come back through core (a message, a named object) are views in
+ * {@link #defaultManager()}, which lives as long as the process unless replaced with
+ * {@link #setDefaultManager}; arrays in it are freed only when it is closed.
+ */
+public final class SharedDjl {
+    private SharedDjl() {
+    }
+
+    /** The {@link io.ipcobjects.spi.TensorBinding#id()} recorded in tensors made from an {@code NDArray}. */
+    public static final int BINDING_ID = 2;
+
+    private static final long ANCHOR_BYTES = 64;
+    private static volatile NDManager defaultManager;
+
+    /**
+     * An {@code NDArray} over {@code tensor}'s memory (no copy), owned by {@code manager}, which
+     * must be a PyTorch manager on the CPU.
+     *
+     * @throws IllegalArgumentException for a non-contiguous tensor or a manager of another engine or device
+     */
+    public static NDArray view(SharedTensor tensor, NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
+        if (!(manager instanceof PtNDManager pytorch) || !manager.getDevice().equals(Device.cpu())) {
+            throw new IllegalArgumentException("shared tensor views need a PyTorch NDManager on the CPU, not "
+                    + manager.getEngine().getEngineName() + " on " + manager.getDevice());
+        }
+        if (!tensor.isContiguous()) {
+            throw new IllegalArgumentException("DJL views need a contiguous tensor; strides are "
+                    + Arrays.toString(tensor.strides()));
+        }
+        DataType type = toDjl(tensor.dtype());
+        checkViewable(tensor.dtype());
+        Shape shape = new Shape(tensor.shape());
+        if (tensor.elementCount() == 0) {
+            return manager.create(shape, type); // nothing to share
+        }
+        MemorySegment data = tensor.segment();
+        if (data.byteSize() <= Integer.MAX_VALUE) {
+            return manager.create(data.asByteBuffer().order(ByteOrder.nativeOrder()), shape, type);
+        }
+        ByteBuffer anchor = data.asSlice(0, ANCHOR_BYTES).asByteBuffer().order(ByteOrder.nativeOrder());
+        return JniUtils.createNdFromByteBuffer(pytorch, anchor, shape, type, SparseFormat.DENSE, Device.cpu());
+    }
+
+    /** {@link #view(SharedTensor, NDManager)} in {@link #defaultManager()}. */
+    public static NDArray view(SharedTensor tensor) {
+        return view(tensor, defaultManager());
+    }
+
+    /** Copies {@code array} once into a new tensor of {@code shm}; returns a view of it in {@code manager}. */
+    public static NDArray store(SharedMemory shm, NDArray array, NDManager manager) {
+        return view(shm.copyToTensor(array), manager);
+    }
+
+    /** As {@link #store(SharedMemory, NDArray, NDManager)} inside an access scope. */
+    public static NDArray store(Access access, NDArray array, NDManager manager) {
+        return view(access.copyToTensor(array), manager);
+    }
+
+    /** The manager for views made without one (through core's SPI); created on first use. */
+    public static NDManager defaultManager() {
+        NDManager manager = defaultManager;
+        if (manager == null) {
+            synchronized (SharedDjl.class) {
+                manager = defaultManager;
+                if (manager == null) {
+                    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                    defaultManager = manager;
+                }
+            }
+        }
+        return manager;
+    }
+
+    /** Replaces the default manager (the caller closes the previous one if it wants its arrays freed). */
+    public static void setDefaultManager(NDManager manager) {
+        defaultManager = Objects.requireNonNull(manager, "manager");
+    }
+
+    /**
+     * Whether DJL can view a tensor of {@code dtype}. Not INT16 and BFLOAT16: DJL 0.36's PyTorch
+     * JNI aborts the whole JVM ("terminate called without an active exception") when asked to
+     * create an array of either type over existing memory, so this binding refuses them first.
+     */
+    public static boolean canView(DType dtype) {
+        return dtype != DType.INT16 && dtype != DType.BFLOAT16;
+    }
+
+    private static void checkViewable(DType dtype) {
+        if (!canView(dtype)) {
+            throw new IllegalArgumentException("DJL (PyTorch JNI 2.7.1-0.36.0) cannot view a " + dtype
+                    + " tensor: creating such an array over shared memory aborts the JVM; read it with SharedTensor "
+                    + "or ND4J, or store it as another dtype");
+        }
+    }
+
+    /** The DJL type of {@code dtype} (a type DJL has; see {@link #canView} for what it can view). */
+    public static DataType toDjl(DType dtype) {
+        return switch (dtype) {
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            case FLOAT32 -> DataType.FLOAT32;
+            case FLOAT64 -> DataType.FLOAT64;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case INT16 -> DataType.INT16;
+            case INT32 -> DataType.INT32;
+            case INT64 -> DataType.INT64;
+            case BOOL -> DataType.BOOLEAN;
+        };
+    }
+
+    /**
+     * The tensor type of a DJL type.
+     *
+     * @throws IllegalArgumentException for types a shared tensor cannot hold (STRING, COMPLEX64,
+     *                                  the unsigned 16/32/64-bit types, UNKNOWN)
+     */
+    public static DType fromDjl(DataType type) {
+        return switch (type) {
+            case FLOAT16 -> DType.FLOAT16;
+            case BFLOAT16 -> DType.BFLOAT16;
+            case FLOAT32 -> DType.FLOAT32;
+            case FLOAT64 -> DType.FLOAT64;
+            case INT8 -> DType.INT8;
+            case UINT8 -> DType.UINT8;
+            case INT16 -> DType.INT16;
+            case INT32 -> DType.INT32;
+            case INT64 -> DType.INT64;
+            case BOOLEAN -> DType.BOOL;
+            default -> throw new IllegalArgumentException("DJL data type " + type.name() + " has no shared tensor dtype "
+                    + "(supported: FLOAT16, BFLOAT16, FLOAT32, FLOAT64, INT8, UINT8, INT16, INT32, INT64, BOOLEAN)");
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package io.ipcobjects.examples.tensors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.testing.ChildJvm;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+/** Runs each tensor example as a user would (its own JVM, which starts its workers) with small sizes. */
+class TensorExamplesTest {
+
+    @Test
+    void trainingPipelineTrainsEveryBatchOnceWithMatchingSums() {
+        try (ChildJvm example = ChildJvm.start(TrainingPipeline.class, "--batches", "30", "--slots", "3")) {
+            ChildJvm.Result r = example.await(Duration.ofSeconds(240));
+            assertEquals(0, r.exitCode(), r.describe());
+            assertEquals("30", r.value("trained"), r.describe());
+            assertEquals("0", r.value("mismatches"), r.describe());
+            assertTrue(r.stdout().contains("trainer djl: "), r.describe());
+            assertTrue(r.stdout().contains("trainer nd4j: "), r.describe());
+        }
+    }
+
+    @Test
+    void datasetWorkersSeeWhatThePublisherWrote() {
+        try (ChildJvm example = ChildJvm.start(DatasetLoader.class, "--samples", "1000", "--batch", "64")) {
+            ChildJvm.Result r = example.await(Duration.ofSeconds(240));
+            assertEquals(0, r.exitCode(), r.describe());
+            assertEquals("true", r.value("workersOk"), r.describe());
+            for (int w = 0; w < 2; w++) {
+                double expected = Double.parseDouble(r.value("expectedSum" + w));
+                double seen = Double.parseDouble(r.value("worker" + w + "Sum"));
+                assertTrue(expected > 0);
+                assertEquals(expected, seen, expected * 1e-9, r.describe());
+            }
+            assertEquals("8", r.value("worker0Batches"), r.describe());
+            assertEquals("8", r.value("worker1Batches"), r.describe());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.ipcobjects.nd4j;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.DType;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedTensor;
+
+import java.lang.foreign.MemorySegment;
+
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.indexer.Bfloat16Indexer;
+import org.bytedeco.javacpp.indexer.BooleanIndexer;
+import org.bytedeco.javacpp.indexer.ByteIndexer;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.javacpp.indexer.HalfIndexer;
+import org.bytedeco.javacpp.indexer.Indexer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
+import org.bytedeco.javacpp.indexer.LongIndexer;
+import org.bytedeco.javacpp.indexer.ShortIndexer;
+import org.bytedeco.javacpp.indexer.UByteIndexer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J {@link INDArray}s over shared tensors, with no copy: an in-place op ({@code addi},
+ * {@code muli}, {@code assign}) in one process is seen by every process viewing the tensor.
+ *
+ * <pre>{@code
+ * SharedTensor t = shm.newTensor(DType.FLOAT32, 64, 3, 224, 224);
+ * INDArray batch = SharedNd4j.view(t);          // no copy
+ * INDArray stored = SharedNd4j.store(shm, x);   // one copy of x into a new tensor, then a view
+ * }</pre>
+ *
+ * How: a JavaCPP pointer whose address, capacity and limit are the tensor's, wrapped with
+ * {@code Nd4j.createBuffer(pointer, type, length, indexer)} and {@code Nd4j.create(buffer, shape,
+ * strides, ...)}. ({@code Nd4j.createBuffer(ByteBuffer, ...)} would copy.) The view keeps the
+ * region mapped while it is reachable, even after the region is closed; it does not keep the
+ * tensor's block allocated, so views must be dropped before the tensor is freed.
+ *
+ * <p>JVM flags: {@code --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow}
+ * silence JDK 25's warnings about JavaCPP; ND4J needs {@code nd4j-native} and {@code openblas}
+ * with classifier {@code linux-x86_64}.
+ */
+public final class SharedNd4j {
+    private SharedNd4j() {
+    }
+
+    /** The {@link io.ipcobjects.spi.TensorBinding#id()} recorded in tensors made from an {@code INDArray}. */
+    public static final int BINDING_ID = 1;
+
+    /** An {@code INDArray} over {@code tensor}'s memory (no copy), with the tensor's shape and strides. */
+    public static INDArray view(SharedTensor tensor) {
+        DataType type = toNd4j(tensor.dtype());
+        long[] shape = tensor.shape();
+        if (tensor.elementCount() == 0) {
+            return Nd4j.create(type, shape); // nothing to share
+        }
+        MemorySegment data = tensor.segment();
+        long length = data.byteSize() / tensor.dtype().byteSize();
+        Pointer pointer = pointerFor(tensor.dtype(), data);
+        DataBuffer buffer = Nd4j.createBuffer(pointer, type, length, indexerFor(tensor.dtype(), pointer));
+        return Nd4j.create(buffer, shape, tensor.strides(), 0, 'c', type);
+    }
+
+    /** Copies {@code array} once into a new tensor of {@code shm} and returns a view of that tensor. */
+    public static INDArray store(SharedMemory shm, INDArray array) {
+        return view(shm.copyToTensor(array));
+    }
+
+    /** As {@link #store(SharedMemory, INDArray)} inside an access scope. */
+    public static INDArray store(Access access, INDArray array) {
+        return view(access.copyToTensor(array));
+    }
+
+    /** The ND4J type of {@code dtype}; ND4J has all of them. */
+    public static DataType toNd4j(DType dtype) {
+        return switch (dtype) {
+            case FLOAT16 -> DataType.HALF;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            case FLOAT32 -> DataType.FLOAT;
+            case FLOAT64 -> DataType.DOUBLE;
+            case INT8 -> DataType.BYTE;
+            case UINT8 -> DataType.UBYTE;
+            case INT16 -> DataType.SHORT;
+            case INT32 -> DataType.INT;
+            case INT64 -> DataType.LONG;
+            case BOOL -> DataType.BOOL;
+        };
+    }
+
+    /**
+     * The tensor type of an ND4J type.
+     *
+     * @throws IllegalArgumentException for types a shared tensor cannot hold (UTF8, COMPRESSED,
+     *                                  the unsigned 16/32/64-bit types, UNKNOWN)
+     */
+    public static DType fromNd4j(DataType type) {
+        return switch (type) {
+            case HALF -> DType.FLOAT16;
+            case BFLOAT16 -> DType.BFLOAT16;
+            case FLOAT -> DType.FLOAT32;
+            case DOUBLE -> DType.FLOAT64;
+            case BYTE -> DType.INT8;
+            case UBYTE -> DType.UINT8;
+            case SHORT -> DType.INT16;
+            case INT -> DType.INT32;
+            case LONG -> DType.INT64;
+            case BOOL -> DType.BOOL;
+            default -> throw new IllegalArgumentException("ND4J data type " + type
+                    + " has no shared tensor dtype (supported: HALF, BFLOAT16, FLOAT, DOUBLE, BYTE, UBYTE, SHORT, INT, LONG, BOOL)");
+        };
+    }
+
+    private static Pointer pointerFor(DType dtype, MemorySegment data) {
+        return switch (dtype) {
+            case FLOAT32 -> new SegmentPointers.OfFloat(data);
+            case FLOAT64 -> new SegmentPointers.OfDouble(data);
+            case FLOAT16, BFLOAT16, INT16 -> new SegmentPointers.OfShort(data);
+            case INT32 -> new SegmentPointers.OfInt(data);
+            case INT64 -> new SegmentPointers.OfLong(data);
+            case INT8, UINT8 -> new SegmentPointers.OfByte(data);
+            case BOOL -> new SegmentPointers.OfBoolean(data);
+        };
+    }
+
+    private static Indexer indexerFor(DType dtype, Pointer pointer) {
+        return switch (dtype) {
+            case FLOAT32 -> FloatIndexer.create((SegmentPointers.OfFloat) pointer);
+            case FLOAT64 -> DoubleIndexer.create((SegmentPointers.OfDouble) pointer);
+            case FLOAT16 -> HalfIndexer.create((SegmentPointers.OfShort) pointer);
+            case BFLOAT16 -> Bfloat16Indexer.create((SegmentPointers.OfShort) pointer);
+            case INT16 -> ShortIndexer.create((SegmentPointers.OfShort) pointer);
+            case INT32 -> IntIndexer.create((SegmentPointers.OfInt) pointer);
+            case INT64 -> LongIndexer.create((SegmentPointers.OfLong) pointer);
+            case INT8 -> ByteIndexer.create((SegmentPointers.OfByte) pointer);
+            case UINT8 -> UByteIndexer.create((SegmentPointers.OfByte) pointer);
+            case BOOL -> BooleanIndexer.create((SegmentPointers.OfBoolean) pointer);
+        };
+    }
+}
