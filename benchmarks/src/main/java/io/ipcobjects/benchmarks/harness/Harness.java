@@ -110,7 +110,7 @@ public final class Harness {
         if (withBaseline) {
             outcomes.add(run(BASELINE)); // again at the end: shows how far the machine drifted meanwhile
         }
-        printSummary(outcomes, withBaseline);
+        printSummary(outcomes);
         return outcomes.stream().allMatch(Outcome::ok);
     }
 
@@ -183,8 +183,13 @@ public final class Harness {
         }
     }
 
-    private static void printSummary(List<Outcome> outcomes, boolean withBaseline) {
-        double baseline = withBaseline && outcomes.getFirst().ok() ? outcomes.getFirst().stats().median() : Double.NaN;
+    private static void printSummary(List<Outcome> outcomes) {
+        double baseline = outcomes.stream()
+                .filter(o -> RunContext.parse("", o.spec()).scenario().equals(BASELINE))
+                .findFirst()
+                .filter(Outcome::ok)
+                .map(o -> o.stats().median())
+                .orElse(Double.NaN);
         System.out.println();
         System.out.println("== summary (median of windows; x baseline = median / first ping-pong median)");
         System.out.printf(Locale.ROOT, "%-52s %12s %12s %12s  %-16s %12s  %s%n", "scenario", "median", "min", "max", "unit",
