@@ -1,5 +1,6 @@
 package io.ipcobjects.benchmarks.harness;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,8 +98,8 @@ public final class Harness {
 
     private boolean runAll(List<String> specs, boolean withBaseline) {
         System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up + " + windows + " windows of "
-                + windowNanos / 1_000_000 + " ms; java " + Runtime.version() + "; load average "
-                + String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+                + windowNanos / 1_000_000 + " ms; java " + Runtime.version() + "; "
+                + Runtime.getRuntime().availableProcessors() + " cpus");
         List<Outcome> outcomes = new ArrayList<>();
         boolean baselineFirst = withBaseline && !RunContext.parse("", specs.getFirst()).scenario().equals(BASELINE);
         if (baselineFirst) {
@@ -117,7 +118,7 @@ public final class Harness {
     private Outcome run(String spec) {
         RunContext run = RunContext.parse(ProcessHandle.current().pid() + "-" + (++runs), spec);
         System.out.println();
-        System.out.println("== " + run.spec());
+        System.out.println("== " + run.spec() + "   (load average " + loadAverage() + ")");
         Scenario scenario;
         try {
             scenario = Scenarios.create(run.scenario());
@@ -170,6 +171,11 @@ public final class Harness {
         }
     }
 
+    /** The 1-minute load average: on a shared machine, the first thing to read beside a figure. */
+    private static String loadAverage() {
+        return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
     private static void awaitReady(ControlBlock control, ChildJvm child) throws InterruptedException {
         long deadline = System.nanoTime() + CHILD_READY_TIMEOUT_MILLIS * 1_000_000;
         while (!control.isReady()) {
@@ -184,25 +190,25 @@ public final class Harness {
     }
 
     private static void printSummary(List<Outcome> outcomes) {
-        double baseline = outcomes.stream()
+        Outcome baseline = outcomes.stream()
                 .filter(o -> RunContext.parse("", o.spec()).scenario().equals(BASELINE))
                 .findFirst()
                 .filter(Outcome::ok)
-                .map(o -> o.stats().median())
-                .orElse(Double.NaN);
+                .orElse(null);
         System.out.println();
-        System.out.println("== summary (median of windows; x baseline = median / first ping-pong median)");
-        System.out.printf(Locale.ROOT, "%-52s %12s %12s %12s  %-16s %12s  %s%n", "scenario", "median", "min", "max", "unit",
-                "x baseline", "check");
+        System.out.println("== summary (load average " + loadAverage() + "); x baseline: median / median and min / min of the first ping-pong");
+        System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s  %-15s %8s %8s  %s%n", "scenario", "median", "min", "max", "unit",
+                "x base", "x b.min", "check");
         for (Outcome o : outcomes) {
             if (!o.ok()) {
                 System.out.printf(Locale.ROOT, "%-52s FAILED: %s%n", o.spec(), o.failure());
                 continue;
             }
-            String ratio = o.unit().startsWith("ns/") && !Double.isNaN(baseline)
-                    ? String.format(Locale.ROOT, "%.2f", o.stats().median() / baseline) : "";
-            System.out.printf(Locale.ROOT, "%-52s %12.1f %12.1f %12.1f  %-16s %12s  %s%n", o.spec(), o.stats().median(),
-                    o.stats().min(), o.stats().max(), o.unit(), ratio, o.check());
+            boolean comparable = baseline != null && o.unit().startsWith("ns/");
+            String ratio = comparable ? String.format(Locale.ROOT, "%.2f", o.stats().median() / baseline.stats().median()) : "";
+            String minRatio = comparable ? String.format(Locale.ROOT, "%.2f", o.stats().min() / baseline.stats().min()) : "";
+            System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f %10.1f  %-15s %8s %8s  %s%n", o.spec(), o.stats().median(),
+                    o.stats().min(), o.stats().max(), o.unit(), ratio, minRatio, o.check());
         }
     }
 }
