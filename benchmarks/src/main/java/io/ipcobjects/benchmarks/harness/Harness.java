@@ -20,7 +20,7 @@ import java.util.Locale;
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.harness.Harness \
  *      [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] [--cores=0,1] \
- *      [scenario[:key=value,...] ...]
+ *      [scenario[:key=value,...] | @preset ...]
  * </pre>
  * The {@code --add-exports} flag is only for the Agrona ring scenario (Agrona's
  * {@code UnsafeBuffer}); children get the parent's flags. Exit code 0 when every scenario ran
@@ -78,6 +78,8 @@ public final class Harness {
                 childCore = Integer.parseInt(cores[1]);
             } else if (arg.startsWith("--")) {
                 throw new IllegalArgumentException("unknown option " + arg + "; scenarios: " + Scenarios.names());
+            } else if (arg.startsWith("@")) {
+                specs.addAll(Scenarios.preset(arg.substring(1)));
             } else {
                 specs.add(arg);
             }

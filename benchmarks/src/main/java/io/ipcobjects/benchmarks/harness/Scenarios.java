@@ -36,6 +36,27 @@ public final class Scenarios {
         return BY_NAME.keySet();
     }
 
+    /**
+     * Named lists of specs, given on the command line as {@code @name}. {@code @fairness}: the
+     * lock under contention over 200k-acquisition windows, for both wait strategies and a range
+     * of {@code lockSpinBeforeQueue} values (the default is 20 µs).
+     */
+    static List<String> preset(String name) {
+        return switch (name) {
+            case "fairness" -> {
+                List<String> specs = new java.util.ArrayList<>();
+                for (String wait : List.of("backoff", "busySpin")) {
+                    for (String spinUs : List.of("0", "2", "20", "200", "2000")) {
+                        specs.add("lock-contend:wait=" + wait + ",spinUs=" + spinUs + ",acquisitions=200000");
+                    }
+                }
+                yield specs;
+            }
+            case "default" -> defaultRun();
+            default -> throw new IllegalArgumentException("no preset @" + name + "; known: @default, @fairness");
+        };
+    }
+
     /** What runs when no scenario is named (the baseline is added by the harness). */
     static List<String> defaultRun() {
         return List.of("lock-alternate", "lock-contend", "lock-contend:wait=busySpin", "agrona-ring");
