@@ -25,6 +25,7 @@ final class LockContentionScenario implements Scenario {
 
     private static final int RESULT_ACQUISITIONS = 0;
     private static final int TIME_CHECK_EVERY = 16;
+    private static final int STOP_CHECK_EVERY = 64;
 
     private LockRegion region;
     private long acquisitionsPerWindow;
@@ -101,12 +102,16 @@ final class LockContentionScenario implements Scenario {
         try (LockRegion mine = LockRegion.attach(run)) {
             long acquisitions = 0;
             control.signalReady();
-            while (!control.stopRequested()) {
-                try (Access ignored = mine.shm().acquire()) {
-                    mine.increment(CHILD);
+            // The stop flag is read once per STOP_CHECK_EVERY acquisitions, so the child's gap
+            // between release and the next acquire is as short as the parent's.
+            do {
+                for (int i = 0; i < STOP_CHECK_EVERY; i++) {
+                    try (Access ignored = mine.shm().acquire()) {
+                        mine.increment(CHILD);
+                    }
                 }
-                acquisitions++;
-            }
+                acquisitions += STOP_CHECK_EVERY;
+            } while (!control.stopRequested());
             control.putResult(RESULT_ACQUISITIONS, acquisitions);
         }
     }
