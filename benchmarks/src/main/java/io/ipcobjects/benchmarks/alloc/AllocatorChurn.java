@@ -26,7 +26,11 @@ import java.util.SplittableRandom;
  * largest free block and {@link HeapStats#fragmentation()}. At the end: ns per operation,
  * {@code verify()}, and a check that freeing everything gives back one free block.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.alloc.AllocatorChurn [ops] [maxLive] [seed] [regionMiB]</pre>
+ * <p>By default the heap's pages are touched once before the churn ({@code prefaulted}): the first
+ * write to a tmpfs page costs microseconds, which would otherwise be most of the time of the
+ * first checkpoints while the high-water mark rises. {@code fresh} leaves them untouched.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.alloc.AllocatorChurn [ops] [maxLive] [seed] [regionMiB] [prefaulted|fresh]</pre>
  */
 public final class AllocatorChurn {
 
@@ -57,10 +61,14 @@ public final class AllocatorChurn {
         int maxLive = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
         long regionBytes = (args.length > 3 ? Long.parseLong(args[3]) : 512) << 20;
-        System.out.printf(Locale.ROOT, "allocator churn: %,d operations, live set <= %d blocks (about half of it in steady state), sizes log-uniform %d B..%d B, seed %d, region %d MiB%n",
-                operations, maxLive, MIN_SIZE, MAX_SIZE, seed, regionBytes >> 20);
+        boolean prefault = args.length <= 4 || !args[4].equals("fresh");
+        System.out.printf(Locale.ROOT, "allocator churn: %,d operations, live set <= %d blocks (about half of it in steady state), sizes log-uniform %d B..%d B, seed %d, region %d MiB, %s pages%n",
+                operations, maxLive, MIN_SIZE, MAX_SIZE, seed, regionBytes >> 20, prefault ? "prefaulted" : "fresh");
         SharedMemory shm = SharedMemory.create(BenchRegions.uniqueName("bench-churn"), regionBytes);
         try (Access a = shm.acquire()) {
+            if (prefault) {
+                prefault(a);
+            }
             new AllocatorChurn(operations, maxLive, seed).run(a);
         } finally {
             BenchRegions.closeAndRemove(shm);
@@ -140,6 +148,23 @@ public final class AllocatorChurn {
             a.free(liveOffsets[live]);
         }
         liveRequested = 0;
+    }
+
+    /** Writes every page of the heap once: fills it with 1 MiB blocks, zeroes them, frees them. */
+    private static void prefault(Access a) {
+        java.util.List<Long> blocks = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                long offset = a.allocate(MAX_SIZE);
+                a.block(offset).fill((byte) 0);
+                blocks.add(offset);
+            }
+        } catch (OutOfSharedMemoryException full) {
+            // the heap is covered, up to a remainder smaller than one block
+        }
+        for (long offset : blocks) {
+            a.free(offset);
+        }
     }
 
     /** The lowest offset the heap can hand out: a first allocation in the empty heap, given back. */
