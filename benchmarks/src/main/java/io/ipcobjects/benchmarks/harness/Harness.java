@@ -36,13 +36,15 @@ public final class Harness {
     private final int windows;
     private final long windowNanos;
     private final Pinning pinning;
+    private final int cpus;
     private int runs;
 
-    private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning) {
+    private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning, int cpus) {
         this.warmupWindows = warmupWindows;
         this.windows = windows;
         this.windowNanos = windowNanos;
         this.pinning = pinning;
+        this.cpus = cpus;
     }
 
     /** What one scenario gave: its figures, or why it failed. */
@@ -90,18 +92,19 @@ public final class Harness {
         if (windows < 1 || warmup < 0 || windowMillis < 1) {
             throw new IllegalArgumentException("need --windows >= 1, --warmup >= 0, --window-ms >= 1");
         }
+        int cpus = Runtime.getRuntime().availableProcessors(); // before pinning, which makes it 1
         Pinning pinning = Pinning.detect(parentCore, childCore, pin);
         if (pinning.enabled() && !pinning.pinSelf()) {
             pinning = Pinning.detect(parentCore, childCore, false);
         }
-        Harness harness = new Harness(warmup, windows, windowMillis * 1_000_000, pinning);
+        Harness harness = new Harness(warmup, windows, windowMillis * 1_000_000, pinning, cpus);
         System.exit(harness.runAll(specs, baseline) ? 0 : 1);
     }
 
     private boolean runAll(List<String> specs, boolean withBaseline) {
         System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up + " + windows + " windows of "
                 + windowNanos / 1_000_000 + " ms; java " + Runtime.version() + "; "
-                + Runtime.getRuntime().availableProcessors() + " cpus");
+                + cpus + " cpus");
         List<Outcome> outcomes = new ArrayList<>();
         boolean baselineFirst = withBaseline && !RunContext.parse("", specs.getFirst()).scenario().equals(BASELINE);
         if (baselineFirst) {
