@@ -12,9 +12,9 @@ import java.util.Locale;
  * every message or count is accounted for.
  *
  * <p>Core-to-core latency on the VMs this was written on changes between runs by up to 4x, so a
- * figure only means something beside a baseline measured in the same run: unless told
- * otherwise the harness runs the plain cache-line ping-pong ({@link PingPongScenario}) first and
- * again last, and prints each "ns/" figure as a multiple of the first baseline.
+ * figure only means something beside a baseline measured right next to it: unless told
+ * otherwise the harness runs the plain cache-line ping-pong ({@link PingPongScenario}) before and
+ * after every scenario, and prints each "ns/" figure as a multiple of both.
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
@@ -101,23 +101,37 @@ public final class Harness {
         System.exit(harness.runAll(specs, baseline) ? 0 : 1);
     }
 
+    /**
+     * Runs the scenarios, each between two baselines unless told otherwise: the core-to-core
+     * latency of this VM switches between levels (70 and 400 ns per ping-pong were both seen
+     * within a minute), so a scenario is only compared with the baselines right before and after
+     * it, and the summary flags a scenario whose two baselines disagree.
+     */
     private boolean runAll(List<String> specs, boolean withBaseline) {
         System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up + " + windows + " windows of "
                 + windowNanos / 1_000_000 + " ms; java " + Runtime.version() + "; "
                 + cpus + " cpus");
         List<Outcome> outcomes = new ArrayList<>();
-        boolean baselineFirst = withBaseline && !RunContext.parse("", specs.getFirst()).scenario().equals(BASELINE);
-        if (baselineFirst) {
-            outcomes.add(run(BASELINE));
-        }
         for (String spec : specs) {
+            boolean isBaseline = RunContext.parse("", spec).scenario().equals(BASELINE);
+            if (withBaseline && !isBaseline && !lastIsBaseline(outcomes)) {
+                outcomes.add(run(BASELINE));
+            }
             outcomes.add(run(spec));
-        }
-        if (withBaseline) {
-            outcomes.add(run(BASELINE)); // again at the end: shows how far the machine drifted meanwhile
+            if (withBaseline && !isBaseline) {
+                outcomes.add(run(BASELINE));
+            }
         }
         printSummary(outcomes);
         return outcomes.stream().allMatch(Outcome::ok);
+    }
+
+    private static boolean lastIsBaseline(List<Outcome> outcomes) {
+        return !outcomes.isEmpty() && isBaseline(outcomes.getLast());
+    }
+
+    private static boolean isBaseline(Outcome o) {
+        return RunContext.parse("", o.spec()).scenario().equals(BASELINE);
     }
 
     private Outcome run(String spec) {
@@ -194,26 +208,46 @@ public final class Harness {
         }
     }
 
+    /** Drift between the baselines around a scenario above which its ratios are flagged. */
+    private static final double DRIFT_LIMIT = 1.25;
+
     private static void printSummary(List<Outcome> outcomes) {
-        Outcome baseline = outcomes.stream()
-                .filter(o -> RunContext.parse("", o.spec()).scenario().equals(BASELINE))
-                .findFirst()
-                .filter(Outcome::ok)
-                .orElse(null);
         System.out.println();
-        System.out.println("== summary (load average " + loadAverage() + "); x baseline: median / median and min / min of the first ping-pong");
+        System.out.println("== summary (load average " + loadAverage() + "); x before / x after: median over the median of the "
+                + "ping-pong right before / after; DRIFT: those two baselines differ by more than "
+                + Math.round((DRIFT_LIMIT - 1) * 100) + "%");
         System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s  %-15s %8s %8s  %s%n", "scenario", "median", "min", "max", "unit",
-                "x base", "x b.min", "check");
-        for (Outcome o : outcomes) {
+                "x before", "x after", "check");
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
             if (!o.ok()) {
                 System.out.printf(Locale.ROOT, "%-52s FAILED: %s%n", o.spec(), o.failure());
                 continue;
             }
-            boolean comparable = baseline != null && o.unit().startsWith("ns/");
-            String ratio = comparable ? String.format(Locale.ROOT, "%.2f", o.stats().median() / baseline.stats().median()) : "";
-            String minRatio = comparable ? String.format(Locale.ROOT, "%.2f", o.stats().min() / baseline.stats().min()) : "";
-            System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f %10.1f  %-15s %8s %8s  %s%n", o.spec(), o.stats().median(),
-                    o.stats().min(), o.stats().max(), o.unit(), ratio, minRatio, o.check());
+            Outcome before = isBaseline(o) ? null : neighbourBaseline(outcomes, i, -1);
+            Outcome after = isBaseline(o) ? null : neighbourBaseline(outcomes, i, +1);
+            boolean ns = o.unit().startsWith("ns/");
+            String ratioBefore = ns && before != null ? ratio(o, before) : "";
+            String ratioAfter = ns && after != null ? ratio(o, after) : "";
+            String drift = before != null && after != null
+                    && Math.max(before.stats().median(), after.stats().median())
+                    > DRIFT_LIMIT * Math.min(before.stats().median(), after.stats().median()) ? "DRIFT " : "";
+            System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f %10.1f  %-15s %8s %8s  %s%s%n", o.spec(), o.stats().median(),
+                    o.stats().min(), o.stats().max(), o.unit(), ratioBefore, ratioAfter, drift, o.check());
         }
+    }
+
+    /** The nearest successful ping-pong before ({@code step} -1) or after (+1) outcome {@code i}, if adjacent. */
+    private static Outcome neighbourBaseline(List<Outcome> outcomes, int i, int step) {
+        int j = i + step;
+        if (j < 0 || j >= outcomes.size()) {
+            return null;
+        }
+        Outcome candidate = outcomes.get(j);
+        return isBaseline(candidate) && candidate.ok() ? candidate : null;
+    }
+
+    private static String ratio(Outcome o, Outcome baseline) {
+        return String.format(Locale.ROOT, "%.2f", o.stats().median() / baseline.stats().median());
     }
 }
