@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the cross-process harness (io.ipcobjects.benchmarks.harness.Harness) on a JDK 25.
+#
+#   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] \
+#                             [scenario[:key=value,...] | @default | @fairness ...]
+#
+# Builds benchmarks/target/benchmarks.jar first if it is missing. The --add-exports flag is for
+# the Agrona ring baseline (Agrona's UnsafeBuffer on JDK 25); the harness passes it on to its
+# child JVMs. See docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_java() {
+  if [[ -n "${JAVA:-}" ]]; then echo "$JAVA"; return; fi
+  for candidate in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*/bin/java; do
+    [[ -x "$candidate" ]] || continue
+    major=$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [[ -n "$major" && "$major" -ge 25 ]]; then echo "$candidate"; return; fi
+  done
+  echo "no JDK 25 found: set JAVA=/path/to/jdk-25/bin/java" >&2
+  exit 1
+}
+
+java_bin=$(find_java)
+jar=benchmarks/target/benchmarks.jar
+if [[ ! -f "$jar" ]]; then
+  mvn -B -q -pl benchmarks -am package -DskipTests
+fi
+exec "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar" \
+  io.ipcobjects.benchmarks.harness.Harness "$@"

@@ -1,0 +1,57 @@
+package io.ipcobjects.benchmarks.harness;
+
+import java.util.List;
+
+/**
+ * One two-process measurement for the {@link Harness}: a parent side that measures and a child
+ * side that serves, in one class. The harness makes one instance per process; each instance only
+ * ever runs its own side.
+ *
+ * <p>The parent-side calls come in this order: {@link #setUp}, then (once the child has called
+ * {@link ControlBlock#signalReady()}) {@link #measureWindow} for every warm-up and measured window,
+ * then, after the child has seen {@link ControlBlock#stopRequested()} and exited,
+ * {@link #verify}; {@link #tearDown} always comes last, even after a failure. The child side is
+ * one call, {@link #runChild}.
+ *
+ * <p>To add a scenario: implement this interface, register it in {@link Scenarios}, and it runs
+ * with {@code Harness <name>[:key=value,...]} (see {@code docs/performance.md}).
+ */
+public interface Scenario {
+
+    /** The unit of the figure {@link #measureWindow} returns, e.g. {@code "ns/round trip"}. */
+    String unit();
+
+    /** JVM flags the child needs beyond those the parent runs with (which it inherits). */
+    default List<String> childJvmFlags() {
+        return List.of();
+    }
+
+    /** Parent, before the child starts: create the shared state the child will attach to. */
+    void setUp(RunContext run) throws Exception;
+
+    /**
+     * Child: attach to what {@link #setUp} created, call {@link ControlBlock#signalReady()}, serve
+     * until {@link ControlBlock#stopRequested()}, leave what the parent needs to check in
+     * {@link ControlBlock#putResult}, then detach.
+     */
+    void runChild(RunContext run, ControlBlock control) throws Exception;
+
+    /** Parent: one window of about {@code windowNanos} (or of a count the scenario defines); the figure, in {@link #unit()}. */
+    double measureWindow(long windowNanos) throws Exception;
+
+    /** Parent: extra facts about the window just measured, printed beside its figure ("" for none). */
+    default String windowDetail() {
+        return "";
+    }
+
+    /**
+     * Parent, after the child exited cleanly: checks that every message or count is accounted for
+     * on both sides and returns a one-line account.
+     *
+     * @throws IllegalStateException if anything is missing or counted twice
+     */
+    String verify(ControlBlock control) throws Exception;
+
+    /** Parent: closes and removes what {@link #setUp} created; safe after a partial set-up. */
+    void tearDown();
+}
