@@ -160,7 +160,7 @@ public final class SharedMemory implements AutoCloseable {
      * Close the returned {@link Access} to release it: {@code try (Access a = shm.acquire()) {...}}.
      */
     public Access acquire() {
-        if (!context.acquire(Long.MAX_VALUE)) {
+        if (!context.acquireWithin(Long.MAX_VALUE)) {
             throw new WaitTimeoutException("could not take the lock of region " + context.path());
         }
         return new Access(this, context);
@@ -168,8 +168,7 @@ public final class SharedMemory implements AutoCloseable {
 
     /** Takes the lock if it can within {@code timeout}; returns null otherwise. */
     public Access tryAcquire(Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        return context.acquire(deadline) ? new Access(this, context) : null;
+        return context.acquireWithin(timeout.toNanos()) ? new Access(this, context) : null;
     }
 
     /** Whether the calling thread holds this region's lock. */

@@ -96,7 +96,17 @@ public final class RegionContext {
      */
     public boolean acquire(long deadlineNanos) {
         ensureOpen();
-        RegionLock.Acquired how = lock.acquire(deadlineNanos);
+        return admit(lock.acquire(deadlineNanos));
+    }
+
+    /** As {@link #acquire(long)}, waiting at most {@code timeoutNanos}; reads the clock only if it must wait. */
+    public boolean acquireWithin(long timeoutNanos) {
+        ensureOpen();
+        return admit(lock.acquireWithin(timeoutNanos));
+    }
+
+    /** Checks a fresh acquisition: the region must still be open, and a takeover checks the heap. */
+    private boolean admit(RegionLock.Acquired how) {
         if (how == RegionLock.Acquired.TIMED_OUT) {
             return false;
         }
@@ -172,7 +182,7 @@ public final class RegionContext {
     }
 
     private void acquireOrThrow() {
-        if (!acquire(Long.MAX_VALUE)) {
+        if (!acquireWithin(Long.MAX_VALUE)) {
             throw new WaitTimeoutException("could not take the lock of region " + path);
         }
     }

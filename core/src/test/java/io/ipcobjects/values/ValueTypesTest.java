@@ -225,7 +225,7 @@ class ValueTypesTest {
             SharedList<Object> list = a.share(new ArrayList<>(List.of("kept", 1)));
             SharedMap<Object, Object> map = a.share(new HashMap<>(Map.of("kept", List.of(1, 2))));
             HeapStats before = a.stats();
-            List<Object> bad = List.of(new StringBuilder("sb"), new Thread(), Optional.of(1), new int[] {1},
+            List<Object> bad = List.of(new StringBuilder("sb"), new Thread(), Optional.of(1),
                     new String[] {"s"}, new ArrayBlockingQueue<>(1), new NoDefaultConstructor(1),
                     new WithConcreteField(new ArrayList<>()), (Runnable) () -> { });
             for (Object value : bad) {

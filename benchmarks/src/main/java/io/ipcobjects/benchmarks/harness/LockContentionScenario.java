@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * <p>Parameters: {@code acquisitions=N} ends each window after N acquisitions by both sides
  * together instead of after the window time (the issue's fairness test counts 200k);
- * {@code wait} and {@code spinUs} as in {@link LockRegion}.
+ * {@code wait} and {@code burst} as in {@link LockRegion}.
  *
  * <p>Check: the shared counter, incremented with plain reads and writes under the lock, equals
  * the sum of both sides' own counts (a lost update would show mutual exclusion broken).

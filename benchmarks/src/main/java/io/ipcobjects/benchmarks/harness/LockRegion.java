@@ -26,8 +26,8 @@ import java.time.Duration;
  * </pre>
  *
  * <p>Region options come from the spec: {@code wait=backoff|busySpin|sleeping} (the lock's
- * {@link WaitStrategy}, default: the library's default) and {@code spinUs=<µs>}
- * ({@link SharedMemoryOptions#withLockSpinBeforeQueue}, default: the library's default).
+ * {@link WaitStrategy}, default: the library's default) and {@code burst=<n>}
+ * ({@link SharedMemoryOptions#withLockBurstLimit}, default: the library's default).
  */
 final class LockRegion implements AutoCloseable {
 
@@ -82,8 +82,8 @@ final class LockRegion implements AutoCloseable {
             case "sleeping" -> options.withWaitStrategy(WaitStrategy.sleeping());
             default -> throw new IllegalArgumentException("wait must be backoff, busySpin or sleeping: " + wait);
         };
-        if (run.params().containsKey("spinUs")) {
-            options = options.withLockSpinBeforeQueue(Duration.ofNanos(Math.round(run.doubleParam("spinUs", 0) * 1000)));
+        if (run.params().containsKey("burst")) {
+            options = options.withLockBurstLimit((int) run.doubleParam("burst", 0));
         }
         return options;
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What both sides of one scenario run share: a run id (unique per parent process and scenario,
  * so names in {@code /dev/shm} never collide with other runs) and the scenario's parameters from
- * its spec ({@code lock-contend:wait=busySpin,spinUs=5}).
+ * its spec ({@code lock-contend:wait=busySpin,burst=32}).
  */
 public record RunContext(String runId, String scenario, Map<String, String> params) {
 

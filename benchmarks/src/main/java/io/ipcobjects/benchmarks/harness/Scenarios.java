@@ -39,15 +39,15 @@ public final class Scenarios {
     /**
      * Named lists of specs, given on the command line as {@code @name}. {@code @fairness}: the
      * lock under contention over 200k-acquisition windows, for both wait strategies and a range
-     * of {@code lockSpinBeforeQueue} values (the default is 20 µs).
+     * of {@code lockBurstLimit} values (the default is 32).
      */
     static List<String> preset(String name) {
         return switch (name) {
             case "fairness" -> {
                 List<String> specs = new java.util.ArrayList<>();
                 for (String wait : List.of("backoff", "busySpin")) {
-                    for (String spinUs : List.of("0", "2", "20", "200", "2000")) {
-                        specs.add("lock-contend:wait=" + wait + ",spinUs=" + spinUs + ",acquisitions=200000");
+                    for (String burst : List.of("0", "8", "32", "256", "4096")) {
+                        specs.add("lock-contend:wait=" + wait + ",burst=" + burst + ",acquisitions=200000");
                     }
                 }
                 yield specs;
