@@ -1,35 +1,38 @@
 package io.ipcobjects.examples.tensors;
 
-import io.ipcobjects.Access;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
 
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * One process publishes a dataset (samples × 3 × 32 × 32 floats) once in shared memory; two
- * worker processes find it and read their batches through zero-copy slices, one as ND4J
- * {@code INDArray}s, one as DJL {@code NDArray}s, and report the sum they saw, which the
- * publisher checks against what it wrote.
+ * One process publishes a dataset (samples × 3 × 32 × 32 floats) once in shared memory under the
+ * name {@code "train-images"}; two worker processes {@code get("train-images")} and read their
+ * batches through zero-copy slices, one as ND4J {@code INDArray}s, one as DJL {@code NDArray}s,
+ * and each reports the sum it saw in a {@link Report} message, which the publisher takes and
+ * checks against what it wrote.
  *
  * <pre>
  * mvn -q -Pdemo -DskipTests package -Ddemo.main=io.ipcobjects.examples.tensors.DatasetLoader \
  *     -Ddemo.args="--samples 400000"        # 400k samples: 4.9 GB, a multi-GiB dataset
  * </pre>
  * Options: {@code --samples N} (default 4096, 50 MB), {@code --batch N} (256).
- * The dataset is found through the region's user root until named objects exist; then it will
- * be {@code put("train-images", dataset)} / {@code get("train-images")}.
  */
 public final class DatasetLoader {
     private DatasetLoader() {
+    }
+
+    /** What a worker saw, sent back to the publisher as a message. */
+    public record Report(int worker, String library, long batches, double sum) {
     }
 
     private static final long SAMPLE_ELEMENTS = 3 * 32 * 32;
@@ -49,12 +52,7 @@ public final class DatasetLoader {
             for (long s = 0; s < samples; s++) {
                 dataset.row(s).fill(sampleValue(s)); // stands for decoding sample s
             }
-            try (Access a = shm.acquire()) {
-                // a one-word raw block under the user root holds the dataset's block offset
-                long cell = a.allocate(Long.BYTES);
-                a.block(cell).set(ValueLayout.JAVA_LONG, 0, dataset.blockOffset());
-                a.setUserRoot(cell);
-            }
+            shm.put("train-images", dataset); // stored by reference: the name points at the same tensor block
             System.out.printf("publisher: %d samples, %.1f MB, written in %.2f s%n", samples, bytes / 1e6,
                     (System.nanoTime() - start) / 1e9);
             Process[] workers = {
@@ -65,8 +63,23 @@ public final class DatasetLoader {
             for (Process worker : workers) {
                 ok &= ExampleJvms.await(worker, 600) == 0;
             }
+            Map<Integer, Report> reports = new TreeMap<>();
+            while (ok && shm.hasMessages()) {
+                Report report = shm.takeMessage();
+                reports.put(report.worker(), report);
+            }
             for (int w = 0; w < 2; w++) {
-                System.out.println("expectedSum" + w + "=" + expectedSum(samples, batch, w));
+                double expected = expectedSum(samples, batch, w);
+                Report report = reports.get(w);
+                boolean match = report != null && Math.abs(report.sum() - expected) <= 1e-9 * expected;
+                ok &= match;
+                System.out.println("expectedSum" + w + "=" + expected);
+                if (report != null) {
+                    System.out.println("worker" + w + "Batches=" + report.batches());
+                    System.out.println("worker" + w + "Sum=" + report.sum());
+                }
+                System.out.println("publisher: worker " + w + " (" + (report == null ? "no report" : report.library())
+                        + ") " + (match ? "saw exactly what was written" : "MISMATCH"));
             }
             System.out.println("workersOk=" + ok);
             if (!ok) {
@@ -94,10 +107,7 @@ public final class DatasetLoader {
     private static void work(String region, int worker, long batch) {
         try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60));
              NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            SharedTensor dataset;
-            try (Access a = shm.acquire()) {
-                dataset = a.tensorAt(a.block(a.userRoot()).get(ValueLayout.JAVA_LONG, 0));
-            }
+            SharedTensor dataset = shm.get("train-images");
             long samples = dataset.shape(0);
             double sum = 0;
             long batches = 0;
@@ -116,8 +126,10 @@ public final class DatasetLoader {
                 }
                 batches++;
             }
-            System.out.println("worker" + worker + "Batches=" + batches);
-            System.out.println("worker" + worker + "Sum=" + sum);
+            String library = worker == 0 ? "nd4j" : "djl";
+            System.out.println("worker " + worker + " (" + library + "): " + batches + " batches of "
+                    + java.util.Arrays.toString(dataset.shape()) + ", sum " + sum);
+            shm.putMessage(new Report(worker, library, batches, sum));
         }
     }
 }

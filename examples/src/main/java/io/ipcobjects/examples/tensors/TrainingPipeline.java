@@ -2,12 +2,23 @@ package io.ipcobjects.examples.tensors;
 
 import io.ipcobjects.Access;
 import io.ipcobjects.DType;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,7 +29,27 @@ import ai.djl.ndarray.NDManager;
 /**
  * A loader process fills image batches into a ring of shared tensors; two trainer processes take
  * them, one as DJL {@code NDArray}s, one as ND4J {@code INDArray}s, without a copy, compute the
- * batch sum, check it against the loader's checksum and hand the slot back ({@link BatchRing}).
+ * batch sum, check it against the loader's checksum and hand the slot back.
+ *
+ * <h2>What is shared, and how</h2>
+ * <ul>
+ *   <li>{@code "batch-ring"}: a named {@code SharedList} of the slot tensors (stored by reference:
+ *       every process sees the same tensor blocks). Trainers make one binding view per slot,
+ *       once.</li>
+ *   <li>{@code "slot-states"}: a named {@code SharedList} of one {@code Long} per slot,
+ *       {@link #FREE}, {@link #FILLING} or {@link #FULL}: the loader claims a FREE slot,
+ *       fills its tensor, marks it FULL; the trainer that trained it marks it FREE again.</li>
+ *   <li>The message queue: for each filled slot the loader puts a {@link Batch} message (batch
+ *       number, slot, checksum), in the same lock hold that marks the slot FULL; trainers
+ *       {@code takeMessage(Duration)}, so each batch goes to exactly one trainer. After the
+ *       last batch, one {@link Batch#END} per trainer.</li>
+ *   <li>{@code "results"}: a named {@code SharedMap} of counters (trainers ready, batches
+ *       trained per library, checksum mismatches).</li>
+ * </ul>
+ * The tensor bytes are never touched under the lock: the loader copies a batch in before it
+ * takes the lock to publish it, and a trainer sums its view after {@code takeMessage} released
+ * the lock and before it takes it again to free the slot. The lock holds that publish and free
+ * a slot order those bytes between the processes.
  *
  * <pre>
  * mvn -q -Pdemo -DskipTests package -Ddemo.main=io.ipcobjects.examples.tensors.TrainingPipeline \
@@ -29,6 +60,21 @@ import ai.djl.ndarray.NDManager;
  */
 public final class TrainingPipeline {
     private TrainingPipeline() {
+    }
+
+    static final long FREE = 0;
+    static final long FILLING = 1;
+    static final long FULL = 2;
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(300);
+
+    /** The message for one filled slot: stored as a struct, taken as a copy (its blocks are freed at the take). */
+    public record Batch(long number, int slot, double checksum) {
+        static final Batch END = new Batch(-1, -1, 0);
+
+        boolean isEnd() {
+            return number < 0;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -43,42 +89,61 @@ public final class TrainingPipeline {
         String name = "pipeline-" + ProcessHandle.current().pid();
 
         try (SharedMemory shm = SharedMemory.create(name, slots * (batchBytes + 4096) + (8L << 20))) {
-            BatchRing ring;
             SharedTensor[] tensors = new SharedTensor[slots];
+            SharedList<Long> states;
+            SharedMap<String, Object> results;
             try (Access a = shm.acquire()) {
-                long[] blocks = new long[slots];
+                List<Object> ring = new ArrayList<>();
                 for (int i = 0; i < slots; i++) {
                     tensors[i] = a.newTensor(SharedTensor.Init.PREFAULTED, DType.FLOAT32, shape);
-                    blocks[i] = tensors[i].blockOffset();
+                    ring.add(tensors[i]);
                 }
-                long ringBlock = a.allocate(BatchRing.bytesFor(slots));
-                ring = new BatchRing(a.block(ringBlock));
-                ring.format(batches, blocks);
-                a.setUserRoot(ringBlock); // how the trainers find the ring
+                a.put("batch-ring", ring);
+                states = a.put("slot-states", new ArrayList<>(Collections.nCopies(slots, FREE)));
+                results = a.put("results", new HashMap<>(Map.of("ready", 0L, "mismatches", 0L)));
             }
-            System.out.println("loader: " + batches + " batches of " + java.util.Arrays.toString(shape) + " floats, "
-                    + slots + " slots, region " + shm.path());
+            System.out.println("loader: " + batches + " batches of " + Arrays.toString(shape) + " floats, " + slots
+                    + " slots, region " + shm.path());
             Process djl = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "djl", pid());
             Process nd4j = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "nd4j", pid());
+            BooleanSupplier trainersAlive = () -> djl.isAlive() || nd4j.isAlive();
 
-            ring.awaitTrainers(2, Duration.ofSeconds(120));
+            // so that work is shared from the first batch (a late trainer would just find fewer)
+            awaitAtLeast(results, "ready", 2, trainersAlive, "the trainers");
             float[] staging = new float[(int) (batchBytes / 4)];
             long start = System.nanoTime();
             for (long b = 0; b < batches; b++) {
-                int slot = (int) (b % slots);
                 double checksum = decodeBatch(b, staging); // stands for reading and decoding images
-                ring.awaitFree(slot, () -> djl.isAlive() || nd4j.isAlive());
-                tensors[slot].copyFrom(staging);
-                ring.publish(slot, b, checksum);
+                int slot = claimFreeSlot(shm, states, trainersAlive);
+                tensors[slot].copyFrom(staging); // outside the lock: the slot is ours until we publish it
+                try (Access a = shm.acquire()) {
+                    states.setLong(slot, FULL);
+                    a.putMessage(new Batch(b, slot, checksum));
+                }
             }
-            int djlExit = ExampleJvms.await(djl, 300);
-            int nd4jExit = ExampleJvms.await(nd4j, 300);
+            for (int t = 0; t < 2; t++) {
+                shm.putMessage(Batch.END);
+            }
+            int djlExit = ExampleJvms.await(djl, TIMEOUT.toSeconds());
+            int nd4jExit = ExampleJvms.await(nd4j, TIMEOUT.toSeconds());
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("loader: done in %.2f s (%.0f MB/s of batches)%n", seconds, batches * batchBytes / seconds / 1e6);
-            System.out.println("trained=" + ring.trained());
-            System.out.println("mismatches=" + ring.mismatches());
+            long trained;
+            long mismatches;
+            try (Access a = shm.acquire()) {
+                long byDjl = count(results, "trained-djl");
+                long byNd4j = count(results, "trained-nd4j");
+                trained = byDjl + byNd4j;
+                mismatches = count(results, "mismatches");
+                System.out.println("trainedByDjl=" + byDjl);
+                System.out.println("trainedByNd4j=" + byNd4j);
+                System.out.println("slotStates=" + states);
+                System.out.println("messagesLeft=" + a.messageCount());
+            }
+            System.out.println("trained=" + trained);
+            System.out.println("mismatches=" + mismatches);
             System.out.println("trainerExitCodes=" + djlExit + "," + nd4jExit);
-            if (ring.trained() != batches || ring.mismatches() != 0 || djlExit != 0 || nd4jExit != 0) {
+            if (trained != batches || mismatches != 0 || djlExit != 0 || nd4jExit != 0) {
                 System.exit(1);
             }
         }
@@ -95,53 +160,116 @@ public final class TrainingPipeline {
         return sum;
     }
 
+    /** Waits for a FREE slot and marks it FILLING (one short lock hold per look). */
+    private static int claimFreeSlot(SharedMemory shm, SharedList<Long> states, BooleanSupplier trainersAlive) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try (Access a = shm.acquire()) {
+                for (int i = 0; i < states.size(); i++) {
+                    if (states.getLong(i) == FREE) {
+                        states.setLong(i, FILLING);
+                        return i;
+                    }
+                }
+            }
+            if (!trainersAlive.getAsBoolean()) {
+                throw new IllegalStateException("the trainers exited with every slot still full");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no slot came back within " + TIMEOUT);
+            }
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
+    /** Waits until the counter {@code key} of {@code results} reaches {@code value}. */
+    private static void awaitAtLeast(SharedMap<String, Object> results, String key, long value, BooleanSupplier peersAlive,
+            String peers) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (count(results, key) < value) {
+            if (!peersAlive.getAsBoolean()) {
+                throw new IllegalStateException(peers + " exited before " + key + " reached " + value);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(key + " is " + count(results, key) + ", not " + value + ", after 120 s");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static long count(SharedMap<String, Object> results, String key) {
+        Object value = results.get(key);
+        return value == null ? 0 : (Long) value;
+    }
+
+    /** Adds one to the counter {@code key}; call inside an {@code acquire()} scope so that the read and the write are one step. */
+    private static void increment(SharedMap<String, Object> results, String key) {
+        results.set(key, count(results, key) + 1);
+    }
+
     private static String pid() {
         return Long.toString(ProcessHandle.current().pid());
     }
 
     private static void train(String region, String library, long loaderPid) {
-        java.util.function.BooleanSupplier loaderAlive = () -> ProcessHandle.of(loaderPid).map(ProcessHandle::isAlive)
-                .orElse(false);
+        BooleanSupplier loaderAlive = () -> ProcessHandle.of(loaderPid).map(ProcessHandle::isAlive).orElse(false);
         try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60));
              NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            BatchRing ring;
-            SharedTensor[] tensors;
+            SharedList<SharedTensor> ring;
+            SharedList<Long> states;
+            SharedMap<String, Object> results;
             try (Access a = shm.acquire()) {
-                long ringBlock = a.userRoot();
-                ring = new BatchRing(a.block(ringBlock));
-                tensors = new SharedTensor[ring.slots()];
-                for (int i = 0; i < tensors.length; i++) {
-                    tensors[i] = a.tensorAt(ring.tensorBlock(i));
-                }
+                ring = a.get("batch-ring");
+                states = a.get("slot-states");
+                results = a.get("results");
             }
             // views are made once per slot and reused for every batch that passes through it
-            NDArray[] djlViews = new NDArray[tensors.length];
-            INDArray[] nd4jViews = new INDArray[tensors.length];
-            for (int i = 0; i < tensors.length; i++) {
+            NDArray[] djlViews = new NDArray[ring.size()];
+            INDArray[] nd4jViews = new INDArray[ring.size()];
+            for (int i = 0; i < ring.size(); i++) {
+                SharedTensor tensor = ring.get(i);
                 if (library.equals("djl")) {
-                    djlViews[i] = SharedDjl.view(tensors[i], manager);
+                    djlViews[i] = SharedDjl.view(tensor, manager);
                 } else {
-                    nd4jViews[i] = SharedNd4j.view(tensors[i]);
+                    nd4jViews[i] = SharedNd4j.view(tensor);
                 }
             }
-            ring.ready();
+            try (Access a = shm.acquire()) {
+                increment(results, "ready");
+            }
             long count = 0;
-            for (long b = ring.claim(); b >= 0; b = ring.claim()) {
-                int slot = ring.awaitBatch(b, loaderAlive);
-                double sum;
+            while (true) {
+                Batch batch;
+                try {
+                    batch = shm.takeMessage(Duration.ofSeconds(1));
+                } catch (WaitTimeoutException e) {
+                    if (!loaderAlive.getAsBoolean()) {
+                        throw new IllegalStateException("the loader exited before the last batch");
+                    }
+                    continue;
+                }
+                if (batch.isEnd()) {
+                    break;
+                }
+                double sum; // outside the lock: the slot is FULL and this trainer's until it frees it
                 if (library.equals("djl")) {
                     // summed in double for a tight check; the cast is the only copy, the view is not one
-                    NDArray asDouble = djlViews[slot].toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
+                    NDArray asDouble = djlViews[batch.slot()].toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
                     NDArray total = asDouble.sum();
                     sum = total.getDouble();
                     total.close();
                     asDouble.close();
                 } else {
-                    sum = nd4jViews[slot].castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sumNumber().doubleValue();
+                    sum = nd4jViews[batch.slot()].castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sumNumber().doubleValue();
                 }
-                double expected = ring.checksum(slot);
-                boolean matched = Math.abs(sum - expected) <= 1e-6 * Math.max(1, Math.abs(expected));
-                ring.release(slot, matched);
+                boolean matched = Math.abs(sum - batch.checksum()) <= 1e-6 * Math.max(1, Math.abs(batch.checksum()));
+                try (Access a = shm.acquire()) {
+                    states.setLong(batch.slot(), FREE);
+                    increment(results, "trained-" + library);
+                    if (!matched) {
+                        increment(results, "mismatches");
+                    }
+                }
                 count++;
             }
             System.out.println("trainer " + library + ": " + count + " batches");

@@ -20,6 +20,10 @@ class TensorExamplesTest {
             assertEquals("0", r.value("mismatches"), r.describe());
             assertTrue(r.stdout().contains("trainer djl: "), r.describe());
             assertTrue(r.stdout().contains("trainer nd4j: "), r.describe());
+            // every batch was trained once by one of the two, every slot came back, every message was taken
+            assertEquals(30, Long.parseLong(r.value("trainedByDjl")) + Long.parseLong(r.value("trainedByNd4j")), r.describe());
+            assertEquals("[0, 0, 0]", r.value("slotStates"), r.describe());
+            assertEquals("0", r.value("messagesLeft"), r.describe());
         }
     }
 
@@ -37,6 +41,8 @@ class TensorExamplesTest {
             }
             assertEquals("8", r.value("worker0Batches"), r.describe());
             assertEquals("8", r.value("worker1Batches"), r.describe());
+            assertTrue(r.stdout().contains("worker 0 (nd4j) saw exactly what was written"), r.describe());
+            assertTrue(r.stdout().contains("worker 1 (djl) saw exactly what was written"), r.describe());
         }
     }
 }
