@@ -90,13 +90,6 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         return context.locked(operation);
     }
 
-    private boolean inScope() {
-        if (context.lock().isHeldByCurrentThread()) {
-            context.ensureOpen();
-            return true;
-        }
-        return false;
-    }
 
     // ---- validated access (under the lock) ----
 
@@ -159,7 +152,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public int size() {
-        if (inScope()) {
+        if (context.inScope()) {
             return sizeLocked();
         }
         return locked(this::sizeLocked);
@@ -174,7 +167,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     @Override
     @SuppressWarnings("unchecked")
     public E get(int index) {
-        if (inScope()) {
+        if (context.inScope()) {
             return (E) ValueSlots.read(context, slotChecked(index));
         }
         return locked(() -> (E) ValueSlots.read(context, slotChecked(index)));
@@ -182,7 +175,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public long getLong(int index) {
-        if (inScope()) {
+        if (context.inScope()) {
             return getLongLocked(index);
         }
         return context.lockedLong(() -> getLongLocked(index));
@@ -199,7 +192,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public double getDouble(int index) {
-        if (inScope()) {
+        if (context.inScope()) {
             return getDoubleLocked(index);
         }
         return locked(() -> getDoubleLocked(index));
@@ -228,7 +221,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     @Override
     @SuppressWarnings("unchecked")
     public E set(int index, E element) {
-        if (inScope()) {
+        if (context.inScope()) {
             return setLocked(index, element);
         }
         return locked(() -> setLocked(index, element));
@@ -244,7 +237,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public void setLong(int index, long value) {
-        if (inScope()) {
+        if (context.inScope()) {
             ValueSlots.writeLong(context, slotChecked(index), value);
             return;
         }
@@ -253,7 +246,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public void setDouble(int index, double value) {
-        if (inScope()) {
+        if (context.inScope()) {
             ValueSlots.writeDouble(context, slotChecked(index), value);
             return;
         }
@@ -262,7 +255,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public boolean add(E element) {
-        if (inScope()) {
+        if (context.inScope()) {
             appendLocked(element, 0);
             return true;
         }

@@ -52,13 +52,6 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
         return SlotKinds.MAP;
     }
 
-    private boolean inScope() {
-        if (context.lock().isHeldByCurrentThread()) {
-            context.ensureOpen();
-            return true;
-        }
-        return false;
-    }
 
     private <T> T locked(Supplier<T> operation) {
         return context.locked(operation);
@@ -69,7 +62,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
     @Override
     @SuppressWarnings("unchecked")
     public V get(Object key) {
-        if (inScope()) {
+        if (context.inScope()) {
             long entry = table.find(key);
             return entry == 0 ? null : (V) table.readValue(entry);
         }
@@ -81,7 +74,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public boolean containsKey(Object key) {
-        if (inScope()) {
+        if (context.inScope()) {
             return table.find(key) != 0;
         }
         return locked(() -> table.find(key) != 0);
@@ -89,7 +82,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public int size() {
-        if (inScope()) {
+        if (context.inScope()) {
             return table.size();
         }
         return locked(table::size);
@@ -108,7 +101,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public void set(K key, V value) {
-        if (inScope()) {
+        if (context.inScope()) {
             table.put(key, value, false, 0);
             return;
         }

@@ -48,13 +48,6 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
         return SlotKinds.SET;
     }
 
-    private boolean inScope() {
-        if (context.lock().isHeldByCurrentThread()) {
-            context.ensureOpen();
-            return true;
-        }
-        return false;
-    }
 
     private <T> T locked(Supplier<T> operation) {
         return context.locked(operation);
@@ -62,7 +55,7 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
 
     @Override
     public boolean contains(Object o) {
-        if (inScope()) {
+        if (context.inScope()) {
             return table.find(o) != 0;
         }
         return locked(() -> table.find(o) != 0);
@@ -70,7 +63,7 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
 
     @Override
     public int size() {
-        if (inScope()) {
+        if (context.inScope()) {
             return table.size();
         }
         return locked(table::size);

@@ -138,10 +138,21 @@ public final class RegionContext {
         lock.release();
     }
 
-    /** Runs {@code operation} under the region lock (see the class comment). */
-    public <T> T locked(Supplier<T> operation) {
+    /**
+     * True if the calling thread holds the region lock (it is inside an {@code acquire()}
+     * scope) and this handle is open: a view may then work on the region directly.
+     */
+    public boolean inScope() {
         if (lock.isHeldByCurrentThread()) {
             ensureOpen();
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs {@code operation} under the region lock (see the class comment). */
+    public <T> T locked(Supplier<T> operation) {
+        if (inScope()) {
             return operation.get();
         }
         acquireOrThrow();
@@ -154,8 +165,7 @@ public final class RegionContext {
 
     /** {@link #locked(Supplier)} for an operation that returns a long, without boxing. */
     public long lockedLong(LongSupplier operation) {
-        if (lock.isHeldByCurrentThread()) {
-            ensureOpen();
+        if (inScope()) {
             return operation.getAsLong();
         }
         acquireOrThrow();
@@ -168,8 +178,7 @@ public final class RegionContext {
 
     /** {@link #locked(Supplier)} for an operation with no result. */
     public void lockedRun(Runnable operation) {
-        if (lock.isHeldByCurrentThread()) {
-            ensureOpen();
+        if (inScope()) {
             operation.run();
             return;
         }
