@@ -1,5 +1,6 @@
 package io.ipcobjects.messages;
 
+import io.ipcobjects.SharedTensor;
 import io.ipcobjects.collections.ContainerView;
 import io.ipcobjects.collections.Containers;
 import io.ipcobjects.objects.StructType;
@@ -33,9 +34,12 @@ import java.util.UUID;
  *       inside a record or tuple: the slot's reference to each passes to the caller (as
  *       {@code Access.share} gives one), so they live on until {@code destroy(view)} or until
  *       the last slot holding them lets go; the record or tuple around them is freed;</li>
- *   <li>anything else (tensor views, proxies, snapshot views, nesting deeper than
- *       {@value #MAX_DEPTH}): the slot is cleared and nothing is freed. Keeping an object is
- *       safe; freeing one that a view still shows is not.</li>
+ *   <li>{@code SharedTensor} views inside a record (the original's example holds an
+ *       {@code int[]}): the tensor is kept (the caller's view shows it) and the record around
+ *       it is freed as above;</li>
+ *   <li>anything else (tensors in tuples, binding views, proxies, snapshot views, nesting
+ *       deeper than {@value #MAX_DEPTH}): the slot is cleared and nothing is freed. Keeping an
+ *       object is safe; freeing one that a view still shows is not.</li>
  * </ul>
  * The reference is passed on in one of two ways. When the value is records, copies and live
  * containers only (the common case: a record with nested records and collections), the record
@@ -67,10 +71,17 @@ final class HandOver {
         }
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
+        if (walk.sawTensor && (walk.sawCollectionCopy || kind != SlotKinds.STRUCT)) {
+            // A tensor inside a tuple: the codec would free it with the tuple, and the caller's view shows it.
+            memory.putLong(slot, 0);
+            memory.putLong(slot + 8, 0);
+            return;
+        }
         if (!walk.sawCollectionCopy && kind == SlotKinds.STRUCT) {
-            // Records, copies and live containers only: free the records' blocks and copies and
-            // leave the containers' reference counts alone (each slot's reference passes to the
-            // caller's view), instead of adding a reference to each and dropping it again.
+            // Records, copies, live containers and tensors only: free the records' blocks and
+            // copies and leave the containers' reference counts alone (each slot's reference
+            // passes to the caller's view), instead of adding a reference to each and dropping it
+            // again. Tensors are not freed: the caller's view shows them (and they have no count).
             long struct = memory.getLong(slot + SlotLayout.BITS_OFFSET);
             memory.putLong(slot, 0);
             memory.putLong(slot + 8, 0);
@@ -88,6 +99,8 @@ final class HandOver {
     private static final class Walk {
         /** A tuple or a frozen collection (these are freed through the values codec, which drops container references). */
         boolean sawCollectionCopy;
+        /** A {@code SharedTensor} of this region (kept, never freed by a take). */
+        boolean sawTensor;
     }
 
     /** Whether {@code value} is a leaf copy that holds nothing in the region. */
@@ -117,6 +130,10 @@ final class HandOver {
                 return false;
             }
             out.add(view);
+            return true;
+        }
+        if (value instanceof SharedTensor tensor && tensor.belongsTo(context)) {
+            walk.sawTensor = true;
             return true;
         }
         if (depth >= MAX_DEPTH) {

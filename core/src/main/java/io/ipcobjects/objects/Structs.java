@@ -118,8 +118,9 @@ public final class Structs {
      * Releases the struct like {@link #free(RegionContext, long, int)}, except that with
      * {@code keepContainers} the references its fields (and the fields of structs nested in
      * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
-     * dropped: they pass to whoever holds the views a read of this struct gave (a taken
-     * message's caller). Plain values, descriptors and the struct blocks are freed either way.
+     * dropped, and tensors ({@code TENSOR} slots) are not freed: they pass to whoever holds the
+     * views a read of this struct gave (a taken message's caller). Plain values, descriptors and
+     * the struct blocks are freed either way.
      */
     public static void free(RegionContext context, long struct, int depth, boolean keepContainers) {
         if (depth > ValueSlots.MAX_DEPTH) {
@@ -134,7 +135,8 @@ public final class Structs {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             } else if (slot.kind == SlotKinds.STRUCT) {
                 free(context, slot.bits, depth + 1, true);
-            } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET) {
+            } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET
+                    && slot.kind != SlotKinds.TENSOR) {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
