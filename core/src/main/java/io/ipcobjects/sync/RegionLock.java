@@ -257,7 +257,6 @@ public final class RegionLock {
     private Acquired acquireSharedSlow(long deadlineNanos) {
         IdleStrategy idle = idleStrategies.get();
         long nextOwnerCheck = System.nanoTime() + ownerCheckIntervalNanos;
-        boolean queued = false;
         while (true) {
             long found = lockWordVolatile();
             long owner = owner(found);
@@ -275,11 +274,8 @@ public final class RegionLock {
                 }
                 continue;
             }
-            if (successor == 0 && owner != 0) {
-                queued = compareAndExchangeLockWord(found, word(token, owner)) == found;
-                if (queued) {
-                    continue; // look again at once: the owner may have released meanwhile
-                }
+            if (successor == 0 && owner != 0 && compareAndExchangeLockWord(found, word(token, owner)) == found) {
+                continue; // queued as successor; look again at once: the owner may have released meanwhile
             }
             long now = System.nanoTime();
             if (now - nextOwnerCheck >= 0) {
