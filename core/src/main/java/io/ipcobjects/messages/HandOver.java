@@ -1,14 +1,17 @@
 package io.ipcobjects.messages;
 
+import io.ipcobjects.SharedTensor;
 import io.ipcobjects.collections.ContainerView;
 import io.ipcobjects.collections.Containers;
+import io.ipcobjects.objects.StructType;
+import io.ipcobjects.objects.Structs;
 import io.ipcobjects.region.RegionContext;
+import io.ipcobjects.region.RegionMemory;
 import io.ipcobjects.values.SlotKinds;
+import io.ipcobjects.values.SlotLayout;
 import io.ipcobjects.values.SlotValue;
 import io.ipcobjects.values.ValueSlots;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.temporal.TemporalAccessor;
@@ -31,32 +34,27 @@ import java.util.UUID;
  *       inside a record or tuple: the slot's reference to each passes to the caller (as
  *       {@code Access.share} gives one), so they live on until {@code destroy(view)} or until
  *       the last slot holding them lets go; the record or tuple around them is freed;</li>
- *   <li>anything else (tensor views, proxies, snapshot views, nesting deeper than
- *       {@value #MAX_DEPTH}): the slot is cleared and nothing is freed. Keeping an object is
- *       safe; freeing one that a view still shows is not.</li>
+ *   <li>{@code SharedTensor} views inside a record (the original's example holds an
+ *       {@code int[]}): the tensor is kept (the caller's view shows it) and the record around
+ *       it is freed as above;</li>
+ *   <li>anything else (tensors in tuples, binding views, proxies, snapshot views, nesting
+ *       deeper than {@value #MAX_DEPTH}): the slot is cleared and nothing is freed. Keeping an
+ *       object is safe; freeing one that a view still shows is not.</li>
  * </ul>
- * The reference is passed on by adding one for each live container found (through the codec's
- * {@link Containers#encode}, which is how storing a view adds a reference) and then destroying
- * the slot, which drops one for each: the counts end where they were, the wrappers are freed.
+ * The reference is passed on in one of two ways. When the value is records, copies and live
+ * containers only (the common case: a record with nested records and collections), the record
+ * blocks and copies are freed and the container slots' references are simply left to the
+ * caller ({@link Structs#free(RegionContext, long, int, boolean)}). Otherwise (tuples and frozen
+ * collections, which the values codec frees) one reference is added for each live container
+ * found (through the codec's {@link Containers#encode}, which is how storing a view adds a
+ * reference) and then the slot is destroyed, which drops one for each: either way the counts end
+ * where they were and the wrappers are freed.
  */
 final class HandOver {
     private HandOver() {
     }
 
     static final int MAX_DEPTH = 32;
-
-    /** Component accessors per record class: looking them up costs microseconds, a call nanoseconds. */
-    private static final ClassValue<Method[]> ACCESSORS = new ClassValue<>() {
-        @Override
-        protected Method[] computeValue(Class<?> type) {
-            RecordComponent[] components = type.getRecordComponents();
-            Method[] accessors = new Method[components.length];
-            for (int i = 0; i < components.length; i++) {
-                accessors[i] = components[i].getAccessor();
-            }
-            return accessors;
-        }
-    };
 
     /** Empties the slot that held {@code value} (just read from it), freeing what the caller cannot reach. */
     static void release(RegionContext context, long slot, Object value) {
@@ -65,9 +63,29 @@ final class HandOver {
             return;
         }
         List<ContainerView> containers = new ArrayList<>();
-        if (!collect(context, value, containers, 0)) {
+        Walk walk = new Walk();
+        if (!collect(context, value, containers, 0, walk)) {
             context.memory().putLong(slot, 0); // kind NULL: the slot lets go without freeing anything
             context.memory().putLong(slot + 8, 0);
+            return;
+        }
+        RegionMemory memory = context.memory();
+        int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
+        if (walk.sawTensor && (walk.sawCollectionCopy || kind != SlotKinds.STRUCT)) {
+            // A tensor inside a tuple: the codec would free it with the tuple, and the caller's view shows it.
+            memory.putLong(slot, 0);
+            memory.putLong(slot + 8, 0);
+            return;
+        }
+        if (!walk.sawCollectionCopy && kind == SlotKinds.STRUCT) {
+            // Records, copies, live containers and tensors only: free the records' blocks and
+            // copies and leave the containers' reference counts alone (each slot's reference
+            // passes to the caller's view), instead of adding a reference to each and dropping it
+            // again. Tensors are not freed: the caller's view shows them (and they have no count).
+            long struct = memory.getLong(slot + SlotLayout.BITS_OFFSET);
+            memory.putLong(slot, 0);
+            memory.putLong(slot + 8, 0);
+            Structs.free(context, struct, 0, true);
             return;
         }
         SlotValue scratch = new SlotValue();
@@ -75,6 +93,14 @@ final class HandOver {
             Containers.encode(context, container, scratch, 0); // one more reference: the caller's
         }
         ValueSlots.destroy(context, slot);
+    }
+
+    /** What a {@link #collect} walk saw beyond records, copies and containers. */
+    private static final class Walk {
+        /** A tuple or a frozen collection (these are freed through the values codec, which drops container references). */
+        boolean sawCollectionCopy;
+        /** A {@code SharedTensor} of this region (kept, never freed by a take). */
+        boolean sawTensor;
     }
 
     /** Whether {@code value} is a leaf copy that holds nothing in the region. */
@@ -94,7 +120,7 @@ final class HandOver {
      * Walks a decoded value, adding every live container of this region to {@code out}; returns
      * false if some part is neither a copy nor such a container (then nothing may be freed).
      */
-    private static boolean collect(RegionContext context, Object value, List<ContainerView> out, int depth) {
+    private static boolean collect(RegionContext context, Object value, List<ContainerView> out, int depth, Walk walk) {
         if (isPlain(value)) {
             return true;
         }
@@ -106,12 +132,17 @@ final class HandOver {
             out.add(view);
             return true;
         }
+        if (value instanceof SharedTensor tensor && tensor.belongsTo(context)) {
+            walk.sawTensor = true;
+            return true;
+        }
         if (depth >= MAX_DEPTH) {
             return false;
         }
         if (value instanceof Object[] tuple && value.getClass() == Object[].class) {
+            walk.sawCollectionCopy = true;
             for (Object element : tuple) {
-                if (!collect(context, element, out, depth + 1)) {
+                if (!collect(context, element, out, depth + 1, walk)) {
                     return false;
                 }
             }
@@ -119,28 +150,32 @@ final class HandOver {
         }
         if (value instanceof Record record) {
             try {
-                for (Method accessor : ACCESSORS.get(record.getClass())) {
-                    if (!collect(context, accessor.invoke(record), out, depth + 1)) {
+                StructType type = StructType.of(record.getClass()); // cached per class, accessors included
+                for (int i = 0, n = type.fieldCount(); i < n; i++) {
+                    if (!collect(context, type.get(record, i), out, depth + 1, walk)) {
                         return false;
                     }
                 }
                 return true;
-            } catch (ReflectiveOperationException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 return false;
             }
         }
         // Frozen lists and sets (tuple keys) and frozen maps come back as plain unmodifiable collections.
         if (value instanceof Collection<?> collection && value.getClass().getName().startsWith("java.util.")) {
+            walk.sawCollectionCopy = true;
             for (Object element : collection) {
-                if (!collect(context, element, out, depth + 1)) {
+                if (!collect(context, element, out, depth + 1, walk)) {
                     return false;
                 }
             }
             return true;
         }
         if (value instanceof Map<?, ?> map && value.getClass().getName().startsWith("java.util.")) {
+            walk.sawCollectionCopy = true;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (!collect(context, entry.getKey(), out, depth + 1) || !collect(context, entry.getValue(), out, depth + 1)) {
+                if (!collect(context, entry.getKey(), out, depth + 1, walk)
+                        || !collect(context, entry.getValue(), out, depth + 1, walk)) {
                     return false;
                 }
             }

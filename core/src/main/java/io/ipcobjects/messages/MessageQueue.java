@@ -1,7 +1,6 @@
 package io.ipcobjects.messages;
 
 import static io.ipcobjects.messages.MessageQueueLayout.*;
-import static io.ipcobjects.region.RegionHeaderLayout.MESSAGE_COUNT_OFFSET;
 import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
 
 import io.ipcobjects.CorruptedRegionException;
@@ -24,10 +23,13 @@ import org.agrona.concurrent.IdleStrategy;
  *   <li>Every operation but {@link #hasMessages} and the waiting loop of {@link #takeWaiting}
  *       runs under the region lock (the caller holds it), with plain reads and writes: the
  *       lock's acquire and release order them between processes.</li>
- *   <li>The message count lives in the header on its own cache line. It is written last in
- *       {@code put} and {@code take}, with release, so a process that reads it with acquire and
- *       sees n &gt; 0 knows a message was linked; it still takes the lock to take it (another
- *       consumer may be first). The count is the one word read without the lock.</li>
+ *   <li>The message count lives in the root, beside head, tail and the spare list, all on one
+ *       cache line (the root is 64-byte aligned), so a put or take moves three lines between
+ *       cores: the lock's, the root's and one node's (nodes are 64-byte aligned too). The count
+ *       is written last in {@code put} and {@code take}, with release, so a process that reads
+ *       it with acquire and sees n &gt; 0 knows a message was linked; it still takes the lock to
+ *       take it (another consumer may be first). The root offset (published once, with release)
+ *       and the count are the only words read without the lock.</li>
  *   <li>Failure atomicity: {@code put} allocates the node (and, the first time, the root) and
  *       writes the value before it links anything; if any step throws (unsupported value, full
  *       region), what it allocated is freed and the queue is as it was. {@code take} reads the
@@ -43,24 +45,48 @@ import org.agrona.concurrent.IdleStrategy;
  *       hold, and head, tail and count must agree: a corrupted queue gives
  *       {@link CorruptedRegionException}. The one walk ({@link #verify}) is bounded by the count.</li>
  * </ul>
- * The root block is created at the first {@code put} and never freed (32 bytes).
+ * The root block is created at the first {@code put} and never freed (48 bytes).
  */
 public final class MessageQueue {
     private MessageQueue() {
     }
 
-    /** Whether a message is queued: one acquire read of the count, no lock. */
+    /**
+     * Whether a message is queued, without the lock: an acquire read of the root offset (written
+     * once, so it stays in every core's cache) and an acquire read of the count in the root's
+     * line. The root offset is bounds-checked before it is followed.
+     */
     public static boolean hasMessages(RegionContext context) {
         context.ensureOpen();
-        return context.memory().getLongAcquire(MESSAGE_COUNT_OFFSET) > 0;
+        RegionMemory memory = context.memory();
+        long root = memory.getLongAcquire(ROOT_MESSAGE_QUEUE_OFFSET);
+        if (root == 0) {
+            return false;
+        }
+        HeapAllocator allocator = context.allocator();
+        if (root < allocator.heapStart() || root > allocator.heapEnd() - ROOT_BYTES || (root & 7) != 0) {
+            throw new CorruptedRegionException("the message queue root " + root + " is outside the heap",
+                    ROOT_MESSAGE_QUEUE_OFFSET);
+        }
+        return memory.getLongAcquire(root + COUNT_OFFSET) > 0;
     }
 
     /** The number of queued messages (under the lock), checked against the heap's capacity. */
     public static long count(RegionContext context) {
-        long count = context.memory().getLong(MESSAGE_COUNT_OFFSET);
+        long root = context.memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+        if (root == 0) {
+            return 0;
+        }
+        checkRoot(context, root);
+        return checkedCount(context, root);
+    }
+
+    /** The count word of a checked root, checked against the heap's capacity. */
+    private static long checkedCount(RegionContext context, long root) {
+        long count = context.memory().getLong(root + COUNT_OFFSET);
         HeapAllocator allocator = context.allocator();
         if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT) {
-            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", MESSAGE_COUNT_OFFSET);
+            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", root + COUNT_OFFSET);
         }
         return count;
     }
@@ -72,18 +98,17 @@ public final class MessageQueue {
     public static Object put(RegionContext context, Object value) {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
-        long count = count(context);
         long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
+        long count = 0;
         long tail = 0;
         boolean newRoot = false;
         if (root == 0) {
-            if (count != 0) {
-                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
-            }
-            root = allocator.allocate(ROOT_BYTES, BlockTypes.MESSAGE_QUEUE);
+            // One cache line of its own: a put or take touches the lock's line, this one and a node's.
+            root = allocator.allocateAligned(ROOT_BYTES, ROOT_ALIGNMENT, BlockTypes.MESSAGE_QUEUE);
             newRoot = true;
         } else {
             checkRoot(context, root);
+            count = checkedCount(context, root);
             checkEnds(context, root, count);
             tail = memory.getLong(root + TAIL_OFFSET);
         }
@@ -92,7 +117,7 @@ public final class MessageQueue {
         long node = spare;
         if (node == 0) {
             try {
-                node = allocator.allocate(NODE_BYTES, BlockTypes.MESSAGE_NODE);
+                node = allocator.allocateAligned(NODE_BYTES, NODE_ALIGNMENT, BlockTypes.MESSAGE_NODE);
             } catch (RuntimeException e) {
                 if (newRoot) {
                     allocator.free(root);
@@ -121,11 +146,9 @@ public final class MessageQueue {
         memory.putLong(node + RESERVED_OFFSET, 0);
         // Nothing below can fail: link the node, then publish the new count (release).
         if (newRoot) {
-            memory.putLong(root + HEAD_OFFSET, 0);
-            memory.putLong(root + TAIL_OFFSET, 0);
-            memory.putLong(root + SPARE_OFFSET, 0);
-            memory.putLong(root + SPARE_COUNT_OFFSET, 0);
-            memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, root);
+            memory.fill(root, ROOT_BYTES, (byte) 0);
+            // Release: hasMessages() follows this offset without the lock and must see the zeroed root.
+            memory.putLongRelease(ROOT_MESSAGE_QUEUE_OFFSET, root);
         }
         if (tail == 0) {
             memory.putLong(root + HEAD_OFFSET, node);
@@ -133,7 +156,7 @@ public final class MessageQueue {
             memory.putLong(tail + NEXT_OFFSET, node);
         }
         memory.putLong(root + TAIL_OFFSET, node);
-        memory.putLongRelease(MESSAGE_COUNT_OFFSET, count + 1);
+        memory.putLongRelease(root + COUNT_OFFSET, count + 1);
         return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
     }
 
@@ -144,8 +167,8 @@ public final class MessageQueue {
      */
     public static Object take(RegionContext context) {
         RegionMemory memory = context.memory();
-        long count = count(context);
-        long root = rootOrEmpty(context, count);
+        long root = rootOrEmpty(context);
+        long count = memory.getLong(root + COUNT_OFFSET); // checked by rootOrEmpty
         long head = memory.getLong(root + HEAD_OFFSET);
         long next = memory.getLong(head + NEXT_OFFSET);
         if (count == 1) {
@@ -174,7 +197,7 @@ public final class MessageQueue {
         } else {
             context.allocator().free(head);
         }
-        memory.putLongRelease(MESSAGE_COUNT_OFFSET, count - 1);
+        memory.putLongRelease(root + COUNT_OFFSET, count - 1);
         return value;
     }
 
@@ -185,8 +208,7 @@ public final class MessageQueue {
      */
     public static Object peek(RegionContext context) {
         RegionMemory memory = context.memory();
-        long count = count(context);
-        long root = rootOrEmpty(context, count);
+        long root = rootOrEmpty(context);
         long head = memory.getLong(root + HEAD_OFFSET);
         return ValueSlots.read(context, head + VALUE_SLOT_OFFSET);
     }
@@ -238,15 +260,12 @@ public final class MessageQueue {
      */
     public static long verify(RegionContext context) {
         RegionMemory memory = context.memory();
-        long count = count(context);
         long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
         if (root == 0) {
-            if (count != 0) {
-                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
-            }
             return 0;
         }
         checkRoot(context, root);
+        long count = checkedCount(context, root);
         checkEnds(context, root, count);
         long node = memory.getLong(root + HEAD_OFFSET);
         long tail = memory.getLong(root + TAIL_OFFSET);
@@ -277,18 +296,16 @@ public final class MessageQueue {
     // ---- checks of what is read from the region ----
 
     /**
-     * The checked root of a queue with {@code count} messages, its head and tail checked too;
-     * throws NoMessagesException when it is empty.
+     * The checked root of a non-empty queue, its count, head and tail checked too; throws
+     * NoMessagesException when the queue is empty.
      */
-    private static long rootOrEmpty(RegionContext context, long count) {
+    private static long rootOrEmpty(RegionContext context) {
         long root = context.memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET);
         if (root == 0) {
-            if (count != 0) {
-                throw new CorruptedRegionException("message count is " + count + " but the queue has no root", MESSAGE_COUNT_OFFSET);
-            }
             throw new NoMessagesException("no messages in region " + context.path());
         }
         checkRoot(context, root);
+        long count = checkedCount(context, root);
         checkEnds(context, root, count);
         if (count == 0) {
             throw new NoMessagesException("no messages in region " + context.path());

@@ -6,12 +6,13 @@ import io.ipcobjects.values.ValueSlots;
 /**
  * Layout of the message queue: a root block found through the header word
  * {@code RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET}, and one node block per queued message,
- * linked oldest to newest. The number of queued messages is the header word
- * {@code RegionHeaderLayout.MESSAGE_COUNT_OFFSET} (on its own cache line, so
- * {@code hasMessages()} can read it without the lock).
+ * linked oldest to newest. The root holds the number of queued messages beside head and tail,
+ * all on one cache line (the root's payload is 64-byte aligned), so {@code hasMessages()} reads
+ * the line a put or take writes anyway. (The header word
+ * {@code RegionHeaderLayout.MESSAGE_COUNT_OFFSET}, where the count used to live, is unused.)
  *
  * <pre>
- * Queue root (block tag MESSAGE_QUEUE), payload:
+ * Queue root (block tag MESSAGE_QUEUE), payload 64-byte aligned:
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
@@ -24,8 +25,13 @@ import io.ipcobjects.values.ValueSlots;
  *  +---------------------------------------------------------------+
  *  |  spare count (8), at most MAX_SPARE_NODES                     | 24
  *  +---------------------------------------------------------------+
+ *  |  count (8): queued messages; written last, with release, under | 32
+ *  |  the lock; read with acquire without it                       |
+ *  +---------------------------------------------------------------+
+ *  |  reserved, 0 (8)                                              | 40
+ *  +---------------------------------------------------------------+
  *
- * Message node (block tag MESSAGE_NODE), payload:
+ * Message node (block tag MESSAGE_NODE), payload 64-byte aligned (one cache line):
  *  +---------------------------------------------------------------+
  *  |  next: payload offset of the next newer node (8), 0 = last    |  0
  *  +---------------------------------------------------------------+
@@ -53,8 +59,13 @@ public final class MessageQueueLayout {
     public static final long TAIL_OFFSET = 8;
     public static final long SPARE_OFFSET = 16;
     public static final long SPARE_COUNT_OFFSET = 24;
+    public static final long COUNT_OFFSET = 32;
     /** Payload bytes of the queue root block. */
-    public static final long ROOT_BYTES = 32;
+    public static final long ROOT_BYTES = 48;
+    /** Alignment of the root's payload: one cache line holds all of it. */
+    public static final long ROOT_ALIGNMENT = 64;
+    /** Alignment of a node's payload: one cache line holds all of it. */
+    public static final long NODE_ALIGNMENT = 64;
     /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */
     public static final long MAX_SPARE_NODES = 8;
 

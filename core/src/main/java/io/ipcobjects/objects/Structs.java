@@ -5,12 +5,15 @@ import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.alloc.BlockTypes;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.values.BlobLayout;
 import io.ipcobjects.values.Blobs;
+import io.ipcobjects.values.SlotKinds;
 import io.ipcobjects.values.SlotLayout;
 import io.ipcobjects.values.SlotValue;
 import io.ipcobjects.values.StoredClasses;
 import io.ipcobjects.values.ValueSlots;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -59,7 +62,34 @@ public final class Structs {
     public static Object read(RegionContext context, long struct, int depth) {
         long count = fieldCount(context, struct);
         RegionMemory memory = context.memory();
-        String[] lines = Blobs.utf8(context, memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET)).split("\n", -1);
+        StructType type = type(context, struct, count);
+        Object[] values = new Object[(int) count];
+        SlotValue slot = new SlotValue();
+        for (int i = 0; i < values.length; i++) {
+            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
+            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        }
+        return type.newInstance(values);
+    }
+
+    /**
+     * The class of a struct of {@code count} fields, from its descriptor: from the cache when
+     * these exact descriptor bytes passed the checks below before ({@link StructDescriptors}),
+     * else decoded, loaded and checked (the class must load here and have exactly the stored
+     * field names, as many as the struct has slots).
+     */
+    private static StructType type(RegionContext context, long struct, long count) {
+        RegionMemory memory = context.memory();
+        long descriptor = memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET);
+        long length = Blobs.length(context, descriptor); // checks the block's tag and the length
+        long data = descriptor + BlobLayout.DATA_OFFSET;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        StructType cached = StructDescriptors.lookup(memory, data, length, StructDescriptors.hash(memory, data, length), loader);
+        if (cached != null && cached.fieldCount() == count) {
+            return cached;
+        }
+        byte[] bytes = Blobs.bytes(context, descriptor);
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
         if (lines.length != count + 1) {
             throw new CorruptedRegionException("struct descriptor names " + (lines.length - 1) + " fields, the struct has "
                     + count, struct);
@@ -75,23 +105,40 @@ public final class Structs {
             throw new CorruptedRegionException("stored fields " + Arrays.toString(names) + " do not match the fields "
                     + Arrays.toString(type.names()) + " of " + lines[0] + " in this process", struct);
         }
-        Object[] values = new Object[(int) count];
-        SlotValue slot = new SlotValue();
-        for (int i = 0; i < values.length; i++) {
-            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
-            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
-        }
-        return type.newInstance(values);
+        StructDescriptors.remember(bytes, loader, type);
+        return type;
     }
 
     /** Releases the field values, the descriptor and the struct block. */
     public static void free(RegionContext context, long struct, int depth) {
+        free(context, struct, depth, false);
+    }
+
+    /**
+     * Releases the struct like {@link #free(RegionContext, long, int)}, except that with
+     * {@code keepContainers} the references its fields (and the fields of structs nested in
+     * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
+     * dropped, and tensors ({@code TENSOR} slots) are not freed: they pass to whoever holds the
+     * views a read of this struct gave (a taken message's caller). Plain values, descriptors and
+     * the struct blocks are freed either way.
+     */
+    public static void free(RegionContext context, long struct, int depth, boolean keepContainers) {
+        if (depth > ValueSlots.MAX_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_DEPTH + " levels", struct);
+        }
         long count = fieldCount(context, struct);
         RegionMemory memory = context.memory();
         SlotValue slot = new SlotValue();
         for (long i = 0; i < count; i++) {
             slot.readFrom(memory, StructLayout.slotOffset(struct, i));
-            ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            if (!keepContainers) {
+                ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            } else if (slot.kind == SlotKinds.STRUCT) {
+                free(context, slot.bits, depth + 1, true);
+            } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET
+                    && slot.kind != SlotKinds.TENSOR) {
+                ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            }
         }
         Blobs.free(context, memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET));
         context.allocator().free(struct);

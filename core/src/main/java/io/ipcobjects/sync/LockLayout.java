@@ -9,23 +9,58 @@ import io.ipcobjects.region.RegionHeaderLayout;
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |        owner token (8): 0 = free, else slot+generation        |  0
- *  +---------------------------------------------------------------+
- *  |     successor token (8): 0 = none, else the next owner        |  8
+ *  +-------------------------------+-------------------------------+
+ *  | owner lock token (4): 0 free  | successor lock token (4):     |  0
+ *  |                               | 0 none, else the next owner   |
+ *  +-------------------------------+-------------------------------+
+ *  |                         reserved, 0 (8)                       |  8
  *  +---------------------------------------------------------------+
  *  |        takeovers (8): locks taken from dead owners            | 16
  *  +---------------------------------------------------------------+
  *  |                    reserved up to 64 bytes                    | 24
  *  +---------------------------------------------------------------+
  * </pre>
- * Tokens are {@link io.ipcobjects.region.ProcessTableLayout#token process-table tokens}.
+ * Owner and successor are the two halves of one 64-bit word (owner in the low half of the
+ * native little-endian long), always changed together by one CAS ({@link #word}).
+ *
+ * <p>A lock token is 32 bits: the process-table slot plus one (8 bits, so never 0) and the low
+ * 24 bits of the slot's generation, i.e. the low 32 bits of a
+ * {@link io.ipcobjects.region.ProcessTableLayout#token process-table token}.
  */
 public final class LockLayout {
     private LockLayout() {
     }
 
-    public static final long OWNER_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET;
-    public static final long SUCCESSOR_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 8;
+    /** The lock word: owner (low 32 bits) and successor (high 32 bits). */
+    public static final long LOCK_WORD_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET;
     public static final long TAKEOVERS_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 16;
+
+    /** The generation bits a lock token keeps. */
+    public static final long GENERATION_MASK = 0xFF_FFFFL;
+
+    /** The 32-bit lock token of a process-table token (as a non-negative long). */
+    public static long lockToken(long processToken) {
+        return processToken & 0xFFFF_FFFFL;
+    }
+
+    /** The process-table slot a lock token names (may be out of range in a corrupted word). */
+    public static int lockTokenSlot(long lockToken) {
+        return (int) (lockToken & 0xFF) - 1;
+    }
+
+    public static long lockTokenGeneration(long lockToken) {
+        return lockToken >>> 8;
+    }
+
+    public static long word(long successor, long owner) {
+        return (successor << 32) | owner;
+    }
+
+    public static long owner(long word) {
+        return word & 0xFFFF_FFFFL;
+    }
+
+    public static long successor(long word) {
+        return word >>> 32;
+    }
 }

@@ -1,12 +1,17 @@
 package io.ipcobjects.sync;
 
-import static io.ipcobjects.sync.LockLayout.OWNER_OFFSET;
-import static io.ipcobjects.sync.LockLayout.SUCCESSOR_OFFSET;
+import static io.ipcobjects.sync.LockLayout.LOCK_WORD_OFFSET;
 import static io.ipcobjects.sync.LockLayout.TAKEOVERS_OFFSET;
+import static io.ipcobjects.sync.LockLayout.owner;
+import static io.ipcobjects.sync.LockLayout.successor;
+import static io.ipcobjects.sync.LockLayout.word;
 
 import io.ipcobjects.region.ProcessTable;
+import io.ipcobjects.region.ProcessTableLayout;
 import io.ipcobjects.region.RegionMemory;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
@@ -21,40 +26,48 @@ import org.agrona.concurrent.IdleStrategy;
  * Two levels. Inside a process, threads first take a local owner slot (a CAS on
  * {@link #localOwner}); only the thread that holds it competes for the shared lock, with the
  * process's token. So other threads of the same process wait like other processes do, and the
- * shared words never need to know about threads. Reentrancy is a hold count on the local level.
+ * shared word never needs to know about threads. Reentrancy is a hold count on the local level.
  *
- * <p>The shared level is two words on their own cache line ({@link LockLayout}):
+ * <p>The shared level is one 64-bit word on its own cache line ({@link LockLayout}) holding two
+ * 32-bit {@linkplain LockLayout#lockToken lock tokens}:
  * <ul>
- *   <li><b>owner</b>: 0 when free, else the token of the owning process. Taken by CAS 0 to
- *       token (acquire semantics, it is a volatile CAS), released by a release store.</li>
- *   <li><b>successor</b>: a waiting process registers itself here as soon as it finds the lock
- *       taken (CAS 0 to token). While a successor is registered, nobody else may take a free lock,
+ *   <li><b>owner</b> (low half): 0 when free, else the token of the owning process.</li>
+ *   <li><b>successor</b> (high half): a waiting process registers itself here as soon as it
+ *       finds the lock taken. While a successor is registered, nobody else may take a free lock,
  *       except the process that just released it, and only {@code burstLimit} times in a row
  *       (its local {@link #burst} count). When the releasing owner has used up its burst, it hands
- *       the lock straight to the successor: it clears successor by CAS and then stores
- *       owner = successor with release.</li>
+ *       the lock straight to the successor.</li>
  * </ul>
- * This is what makes the lock fair and still fast. An owner that releases and re-acquires in a
+ * Every change of the word is one CAS from the exact value seen (volatile: it acquires and
+ * releases), and both halves change together, so there is no window between "successor
+ * cleared" and "owner set". The uncontended acquire is one CAS (0 to token) and the release one
+ * CAS (token to 0), each a single transfer of the line when it sits in the other core's cache;
+ * a CAS that fails returns the word it found, which is the next guess, so no separate read is
+ * needed on either path. A hand-off is one CAS: (successor, owner) to (0, successor).
+ *
+ * <p>This is what makes the lock fair and still fast. An owner that releases and re-acquires in a
  * tight loop gets a burst of cheap acquisitions (no cache-line transfer) while the other side
  * waits, then must hand over, and the other side gets the same burst. Because a waiter queues
  * at once and stays queued even while the scheduler has it off the CPU, the alternation holds
  * under any load: each side gets {@code burstLimit} acquisitions per round, whatever the timing.
  *
- * <p><b>Timeouts.</b> A registered waiter that gives up clears successor by CAS from its own
- * token. If that CAS fails, an owner is in the middle of handing the lock over to it, so it waits
- * for owner == its token and then holds the lock (it returns success, slightly late, rather
- * than leave a lock that nobody will release).
+ * <p><b>Timeouts.</b> A registered waiter that gives up clears its successor half by CAS. If the
+ * word no longer names it as successor, an owner has handed the lock to it in the meantime
+ * (owner == its token): it then holds the lock and returns success, slightly late, rather than
+ * leave a lock that nobody will release.
  *
  * <p><b>Dead owners.</b> Every {@code ownerCheckIntervalNanos} of waiting, a waiter checks the
  * owner's token against the process table ({@link ProcessTable#isLive}: same slot generation,
- * same pid, same process start time). A dead owner is replaced by CAS owner: dead token to own
- * token, so exactly one waiter takes over; its slot is reclaimed and the caller is told
+ * same pid, same process start time). A dead owner is replaced by CAS (owner: dead token to own
+ * token), so exactly one waiter takes over; its slot is reclaimed and the caller is told
  * ({@link Acquired#TAKEN_OVER}) so it can check the heap before going on. A dead successor is
  * cleared the same way, so the lock is never handed to a process that cannot take it for long.
+ * A 32-bit token keeps the low 24 bits of the slot's generation: a token is taken for its
+ * attachment only while the slot's current generation agrees in those bits (a slot would have to
+ * be attached 2^24 times while a dead owner held the lock to fool the check).
  *
- * <p>Benign races: reading owner and successor is two loads, so a waiter can act on a stale
- * pair; every state change is a CAS from the exact value seen, so a stale view only costs a
- * failed CAS and another loop.
+ * <p>Benign races: a waiter may act on a stale copy of the word; every state change is a CAS
+ * from the exact value seen, so a stale view only costs a failed CAS and another loop.
  */
 public final class RegionLock {
 
@@ -71,6 +84,7 @@ public final class RegionLock {
     }
 
     private static final VarHandle LOCAL_OWNER;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     static {
         try {
@@ -81,7 +95,9 @@ public final class RegionLock {
     }
 
     private final RegionMemory memory;
+    private final MemorySegment segment;
     private final ProcessTable processes;
+    /** This process's 32-bit lock token ({@link LockLayout#lockToken}), never 0. */
     private final long token;
     private final Supplier<IdleStrategy> idleStrategies;
     private final long ownerCheckIntervalNanos;
@@ -100,8 +116,9 @@ public final class RegionLock {
     public RegionLock(RegionMemory memory, ProcessTable processes, long token, Supplier<IdleStrategy> idleStrategies,
                       long ownerCheckIntervalNanos, int burstLimit) {
         this.memory = memory;
+        this.segment = memory.segment();
         this.processes = processes;
-        this.token = token;
+        this.token = LockLayout.lockToken(token);
         this.idleStrategies = idleStrategies;
         this.ownerCheckIntervalNanos = ownerCheckIntervalNanos;
         this.burstLimit = burstLimit;
@@ -191,7 +208,7 @@ public final class RegionLock {
      * when a handle closes while one of its threads still holds the lock.
      */
     public void forceReleaseShared() {
-        if (memory.getLongVolatile(OWNER_OFFSET) == token) {
+        if (owner(lockWordVolatile()) == token) {
             releaseShared();
         }
         holds = 0;
@@ -209,17 +226,28 @@ public final class RegionLock {
         return true;
     }
 
+    // ---- the lock word: every access volatile (a CAS acquires and releases) ----
+
+    private long lockWordVolatile() {
+        return (long) LONG.getVolatile(segment, LOCK_WORD_OFFSET);
+    }
+
+    /** CAS of the lock word; returns the word it found (== {@code expected} when it succeeded). */
+    private long compareAndExchangeLockWord(long expected, long next) {
+        return (long) LONG.compareAndExchange(segment, LOCK_WORD_OFFSET, expected, next);
+    }
+
     /** The shared level's fast path: the acquisition, or null if the caller must wait. */
     private Acquired tryAcquireSharedFast() {
-        // Free and nobody queued, or queued but this process still has burst left.
-        // The CAS is volatile, so it acquires.
-        long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
-        if (successor == 0) {
-            if (memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
-                burst = 0;
-                return Acquired.ACQUIRED;
-            }
-        } else if (burst < burstLimit && memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
+        // Free and nobody queued: one CAS, which also reads the word when it fails.
+        long found = compareAndExchangeLockWord(0, word(0, token));
+        if (found == 0) {
+            burst = 0;
+            return Acquired.ACQUIRED;
+        }
+        // Free but a successor is queued: this process may barge while it has burst left.
+        if (owner(found) == 0 && successor(found) != token && burst < burstLimit
+                && compareAndExchangeLockWord(found, word(successor(found), token)) == found) {
             burst++;
             return Acquired.ACQUIRED;
         }
@@ -229,62 +257,115 @@ public final class RegionLock {
     private Acquired acquireSharedSlow(long deadlineNanos) {
         IdleStrategy idle = idleStrategies.get();
         long nextOwnerCheck = System.nanoTime() + ownerCheckIntervalNanos;
-        boolean queued = false;
-        boolean handoffPending = false; // gave up, but an owner is handing the lock to us
         while (true) {
-            long owner = memory.getLongVolatile(OWNER_OFFSET);
-            long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
+            long found = lockWordVolatile();
+            long owner = owner(found);
+            long successor = successor(found);
             if (owner == token) {
-                // Handed over by the previous owner, which cleared successor first.
+                // Handed over by the previous owner, which cleared successor in the same CAS.
                 burst = 0;
                 return Acquired.ACQUIRED;
             }
             if (owner == 0 && (successor == 0 || successor == token)) {
-                if (memory.compareAndSetLong(OWNER_OFFSET, 0, token)) {
-                    if (successor == token) {
-                        memory.compareAndSetLong(SUCCESSOR_OFFSET, token, 0);
-                    }
+                // Free for us: take it and drop our own registration in one CAS.
+                if (compareAndExchangeLockWord(found, word(0, token)) == found) {
                     burst = 0;
                     return Acquired.ACQUIRED;
                 }
                 continue;
             }
-            if (!queued && !handoffPending && successor == 0) {
-                queued = memory.compareAndSetLong(SUCCESSOR_OFFSET, 0, token);
+            if (successor == 0 && owner != 0 && compareAndExchangeLockWord(found, word(token, owner)) == found) {
+                continue; // queued as successor; look again at once: the owner may have released meanwhile
             }
             long now = System.nanoTime();
             if (now - nextOwnerCheck >= 0) {
                 nextOwnerCheck = now + ownerCheckIntervalNanos;
-                if (owner != 0 && !processes.isLive(owner)
-                        && memory.compareAndSetLong(OWNER_OFFSET, owner, token)) {
+                if (owner != 0 && !isLive(owner)
+                        && compareAndExchangeLockWord(found, word(successor == token ? 0 : successor, token)) == found) {
                     memory.getAndAddLong(TAKEOVERS_OFFSET, 1);
-                    processes.reclaimIfDead(owner);
-                    memory.compareAndSetLong(SUCCESSOR_OFFSET, token, 0);
+                    reclaimIfDead(owner);
                     burst = 0;
                     return Acquired.TAKEN_OVER;
                 }
-                if (successor != 0 && successor != token && !processes.isLive(successor)) {
-                    memory.compareAndSetLong(SUCCESSOR_OFFSET, successor, 0);
+                if (successor != 0 && successor != token && !isLive(successor)) {
+                    compareAndExchangeLockWord(found, word(0, owner));
+                    continue;
                 }
             }
-            if (deadlineNanos != Long.MAX_VALUE && !handoffPending && now - deadlineNanos >= 0) {
-                if (!queued || memory.compareAndSetLong(SUCCESSOR_OFFSET, token, 0)) {
-                    return Acquired.TIMED_OUT;
+            if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) {
+                Acquired ended = giveUp();
+                if (ended != null) {
+                    return ended;
                 }
-                handoffPending = true; // the owner cleared successor: owner == token is on its way
+                continue;
             }
             idle.idle();
         }
     }
 
-    private void releaseShared() {
-        long successor = memory.getLongVolatile(SUCCESSOR_OFFSET);
-        if (successor != 0 && successor != token && burst >= burstLimit
-                && memory.compareAndSetLong(SUCCESSOR_OFFSET, successor, 0)) {
-            memory.putLongRelease(OWNER_OFFSET, successor); // direct hand-off
-            return;
+    /**
+     * The deadline passed: withdraws this process's registration as successor. Returns
+     * TIMED_OUT, or ACQUIRED if an owner handed the lock over meanwhile, or null if the word
+     * changed under the CAS (look again).
+     */
+    private Acquired giveUp() {
+        long found = lockWordVolatile();
+        if (owner(found) == token) {
+            burst = 0;
+            return Acquired.ACQUIRED; // handed over just now: holding it is the only safe outcome
         }
-        // Free: a queued successor takes it now unless this process re-takes it within its burst.
-        memory.putLongRelease(OWNER_OFFSET, 0);
+        if (successor(found) != token) {
+            return Acquired.TIMED_OUT; // not registered (or not any more): nothing to withdraw
+        }
+        return compareAndExchangeLockWord(found, word(0, owner(found))) == found ? Acquired.TIMED_OUT : null;
+    }
+
+    private void releaseShared() {
+        // First guess: nobody queued (word == owner only). A failed CAS gives the real word;
+        // waiters only ever change the successor half, so this ends after a few rounds at most.
+        long expected = word(0, token);
+        while (true) {
+            long successor = successor(expected);
+            long next = successor != 0 && successor != token && burst >= burstLimit
+                    ? word(0, successor) // direct hand-off: the successor owns it, nobody is queued
+                    : word(successor, 0); // free: a queued successor takes it unless we re-take it within our burst
+            long found = compareAndExchangeLockWord(expected, next);
+            if (found == expected) {
+                return;
+            }
+            if (owner(found) != token) {
+                throw new IllegalStateException("region lock word " + Long.toHexString(found)
+                        + " does not name this process (" + Long.toHexString(token) + ") as its owner");
+            }
+            expected = found;
+        }
+    }
+
+    // ---- 32-bit tokens against the process table ----
+
+    /** The full process-table token of a lock token, or 0 if its slot has moved on to another attachment. */
+    private long fullToken(long lockToken) {
+        int slot = LockLayout.lockTokenSlot(lockToken);
+        if (slot < 0 || slot >= ProcessTableLayout.SLOT_COUNT) {
+            return 0;
+        }
+        long generation = ProcessTableLayout.generation(
+                memory.getLongVolatile(ProcessTableLayout.slotOffset(slot) + ProcessTableLayout.SLOT_WORD_OFFSET));
+        if ((generation & LockLayout.GENERATION_MASK) != LockLayout.lockTokenGeneration(lockToken)) {
+            return 0;
+        }
+        return ProcessTableLayout.token(slot, generation);
+    }
+
+    private boolean isLive(long lockToken) {
+        long full = fullToken(lockToken);
+        return full != 0 && processes.isLive(full);
+    }
+
+    private void reclaimIfDead(long lockToken) {
+        long full = fullToken(lockToken);
+        if (full != 0) {
+            processes.reclaimIfDead(full);
+        }
     }
 }

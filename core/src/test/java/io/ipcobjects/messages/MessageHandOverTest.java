@@ -102,4 +102,41 @@ class MessageHandOverTest {
             a.verify();
         }
     }
+
+    public record Nested(String label, Holder inner, Object array) {
+    }
+
+    @Test
+    void aContainerInANestedRecordKeepsItsOtherReferencesThroughTheTake() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            SharedList<Object> list = a.put("named", new ArrayList<>(List.of("x")));
+            a.putMessage(new Nested("outer", new Holder("inner", new HashMap<>(Map.of("k", 1L)), list), null));
+            assertEquals(2, Containers.references(shm.context(), (ContainerView) list), "the name's and the message's");
+            Nested taken = a.takeMessage();
+            assertEquals("inner", taken.inner().label());
+            assertEquals(2, Containers.references(shm.context(), (ContainerView) list), "the name's and the taker's");
+            assertEquals(1, Containers.references(shm.context(), (ContainerView) taken.inner().state()), "the taker's");
+            a.destroy(taken.inner().state());
+            assertEquals(List.of("x"), a.get("named"));
+            a.verify();
+        }
+    }
+
+    @Test
+    void aTakenRecordHoldingATensorIsFreedButTheTensorStays() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.putMessage(0L);
+            a.takeMessage();
+            long baseline = a.stats().usedBytes();
+            a.putMessage(new Nested("with an array", null, new int[] {1, 2, 3}));
+            long withRecord = a.stats().usedBytes();
+            Nested taken = a.takeMessage();
+            io.ipcobjects.SharedTensor tensor = assertInstanceOf(io.ipcobjects.SharedTensor.class, taken.array());
+            assertArrayEquals(new int[] {1, 2, 3}, tensor.toIntArray());
+            long after = a.stats().usedBytes();
+            assertTrue(after > baseline && after < withRecord, "the record and its strings were freed, the tensor kept: "
+                    + baseline + " < " + after + " < " + withRecord);
+            a.verify();
+        }
+    }
 }

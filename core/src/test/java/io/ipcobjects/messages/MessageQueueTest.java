@@ -3,7 +3,6 @@ package io.ipcobjects.messages;
 import static io.ipcobjects.messages.MessageQueueLayout.HEAD_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.NEXT_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.TAIL_OFFSET;
-import static io.ipcobjects.region.RegionHeaderLayout.MESSAGE_COUNT_OFFSET;
 import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -230,7 +229,7 @@ class MessageQueueTest {
                 assertThrows(CorruptedRegionException.class, a::takeMessage, "next = " + bad);
                 assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()), "next = " + bad);
                 memory.putLong(head + NEXT_OFFSET, 0);
-                memory.putLong(MESSAGE_COUNT_OFFSET, 1);
+                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
                 memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + TAIL_OFFSET, head);
             }
         }
@@ -270,15 +269,15 @@ class MessageQueueTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
             a.putMessage(1L);
             RegionMemory memory = shm.context().memory();
-            memory.putLong(MESSAGE_COUNT_OFFSET, Long.MAX_VALUE);
+            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(MESSAGE_COUNT_OFFSET, 3); // count disagrees with head == tail
+            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 3); // count disagrees with head == tail
             assertThrows(CorruptedRegionException.class, a::takeMessage);
-            memory.putLong(MESSAGE_COUNT_OFFSET, 0); // count 0 but a node is linked
+            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 0); // count 0 but a node is linked
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(MESSAGE_COUNT_OFFSET, 1);
+            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
             memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, 8200); // root points at no block
             assertThrows(CorruptedRegionException.class, a::readMessage);
         }

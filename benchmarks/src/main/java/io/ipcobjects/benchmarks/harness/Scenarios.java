@@ -19,6 +19,8 @@ public final class Scenarios {
         BY_NAME.put("lock-alternate", LockAlternationScenario::new);
         BY_NAME.put("lock-contend", LockContentionScenario::new);
         BY_NAME.put("agrona-ring", AgronaRingScenario::new);
+        BY_NAME.put("message-roundtrip", MessageRoundTripScenario::new);
+        BY_NAME.put("map-increment", MapIncrementScenario::new);
     }
 
     private Scenarios() {
@@ -59,6 +61,7 @@ public final class Scenarios {
 
     /** What runs when no scenario is named (the baseline is added by the harness). */
     static List<String> defaultRun() {
-        return List.of("lock-alternate", "lock-contend", "lock-contend:wait=busySpin", "agrona-ring");
+        return List.of("lock-alternate", "lock-contend", "lock-contend:wait=busySpin", "agrona-ring", "message-roundtrip",
+                "map-increment");
     }
 }
