@@ -8,8 +8,7 @@ import io.ipcobjects.values.ValueSlots;
  * {@code RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET}, and one node block per queued message,
  * linked oldest to newest. The root holds the number of queued messages beside head and tail,
  * all on one cache line (the root's payload is 64-byte aligned), so {@code hasMessages()} reads
- * the line a put or take writes anyway. (The header word
- * {@code RegionHeaderLayout.MESSAGE_COUNT_OFFSET}, where the count used to live, is unused.)
+ * the line a put or take writes anyway.
  *
  * <pre>
  * Queue root (block tag MESSAGE_QUEUE), payload 64-byte aligned:

@@ -31,7 +31,7 @@ import java.nio.ByteOrder;
  *  |  roots: offsets of the message queue, the name directory,    | 192..255
  *  |  the type registry and a user root (0 = none yet)            |
  *  +---------------------------------------------------------------+
- *  |  message signal line: message count, read without the lock  | 256..319
+ *  |  reserved                                                     | 256..511
  *  +---------------------------------------------------------------+
  *  |  allocator state and free-list bins: see AllocatorLayout     | 512..4095
  *  +---------------------------------------------------------------+
@@ -74,9 +74,6 @@ public final class RegionHeaderLayout {
     public static final long ROOT_TYPE_REGISTRY_OFFSET = 208;
     public static final long ROOT_USER_OFFSET = 216;
     public static final long ROOT_RESERVED_END = 256;
-
-    /** Count of queued messages, written under the lock with release, read anywhere with acquire. */
-    public static final long MESSAGE_COUNT_OFFSET = 256;
 
     /** Start of the allocator's state; laid out by {@code io.ipcobjects.alloc.AllocatorLayout}. */
     public static final long ALLOCATOR_OFFSET = 512;
