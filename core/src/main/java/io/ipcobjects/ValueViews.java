@@ -24,6 +24,12 @@ final class ValueViews {
     }
 
     static void destroy(RegionContext context, Object view) {
+        if (view instanceof SharedTensor tensor && tensor.belongsTo(context)) {
+            // A tensor owns no other object: destroying it frees its block (its data, or for a
+            // slice only the small header pointing into the base tensor's data).
+            io.ipcobjects.tensor.TensorValues.free(context, tensor.blockOffset());
+            return;
+        }
         if (!(view instanceof ContainerView shared) || shared.context() != context) {
             throw new IllegalArgumentException("destroy() takes a view of a shared object of this region, not "
                     + (view == null ? "null" : view.getClass().getName()));

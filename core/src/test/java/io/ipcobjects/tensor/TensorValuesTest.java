@@ -88,6 +88,27 @@ class TensorValuesTest {
     }
 
     @Test
+    void destroyFreesATensorTheCallerOwns() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            shm.putMessage(0L);
+            shm.takeMessage(); // the queue's root and its spare node exist from here on
+            long before = shm.stats().usedBytes();
+            SharedTensor created = shm.newTensor(DType.FLOAT32, 64, 64);
+            shm.putMessage(new float[] {1f, 2f, 3f, 4f});
+            SharedTensor taken = shm.takeMessage(); // the message hands the tensor over to the taker
+            assertEquals(3f, taken.getFloatAt(2));
+            assertTrue(shm.stats().usedBytes() > before);
+            try (Access a = shm.acquire()) {
+                a.destroy(created);
+                a.destroy(taken);
+            }
+            assertEquals(before, shm.stats().usedBytes(), "both tensors' blocks are freed");
+            shm.verify();
+            assertThrows(IllegalArgumentException.class, () -> shm.destroy(new float[] {1f}));
+        }
+    }
+
+    @Test
     void freeingReturnsTheMemory() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
             long before = shm.stats().usedBytes();
