@@ -1,18 +1,15 @@
 package io.ipcobjects;
 
 import io.ipcobjects.alloc.BlockTypes;
+import io.ipcobjects.messages.MessageQueue;
+import io.ipcobjects.names.NameDirectory;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionHeaderLayout;
 import io.ipcobjects.tensor.TensorBlocks;
 import io.ipcobjects.tensor.TensorValues;
 
 import java.lang.foreign.MemorySegment;
-
-// ---- messages and names ----
-import io.ipcobjects.messages.MessageQueue;
-import io.ipcobjects.names.NameDirectory;
 import java.util.Set;
-// ---- end messages and names ----
 
 /**
  * One critical section on a region: the lock is held from {@link SharedMemory#acquire()} until
@@ -208,7 +205,6 @@ public final class Access implements AutoCloseable {
         check();
         return NameDirectory.names(context);
     }
-    // ---- end messages and names ----
 
     // ---- values ----
 
@@ -237,7 +233,6 @@ public final class Access implements AutoCloseable {
         check();
         ValueViews.destroy(context, view);
     }
-    // ---- end values ----
     // ---- tensors ----
 
     /**
@@ -289,7 +284,6 @@ public final class Access implements AutoCloseable {
         }
         TensorBlocks.free(context, tensor.blockOffset());
     }
-    // ---- end tensors ----
 
     /** Releases the lock (one hold of it). Idempotent. */
     @Override

@@ -3,6 +3,8 @@ package io.ipcobjects;
 import static io.ipcobjects.region.RegionHeaderLayout.*;
 
 import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.messages.MessageQueue;
+import io.ipcobjects.names.NameDirectory;
 import io.ipcobjects.region.ProcessIdentity;
 import io.ipcobjects.region.ProcessTable;
 import io.ipcobjects.region.ProcessTableLayout;
@@ -14,15 +16,10 @@ import io.ipcobjects.tensor.TensorBlocks;
 import io.ipcobjects.tensor.TensorValues;
 
 import java.lang.foreign.MemorySegment;
-
-// ---- messages and names ----
-import io.ipcobjects.messages.MessageQueue;
-import io.ipcobjects.names.NameDirectory;
-import java.util.Set;
-// ---- end messages and names ----
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -307,7 +304,6 @@ public final class SharedMemory implements AutoCloseable {
     public Set<String> names() {
         return context.locked(() -> NameDirectory.names(context));
     }
-    // ---- end messages and names ----
 
     // ---- values ----
 
@@ -320,7 +316,6 @@ public final class SharedMemory implements AutoCloseable {
     public void destroy(Object view) {
         context.lockedRun(() -> ValueViews.destroy(context, view));
     }
-    // ---- end values ----
     // ---- tensors ----
 
     /**
@@ -347,7 +342,6 @@ public final class SharedMemory implements AutoCloseable {
     public SharedTensor tensorAt(long blockOffset) {
         return TensorBlocks.read(context, blockOffset);
     }
-    // ---- end tensors ----
 
     // ---- facts ----
 

@@ -22,7 +22,6 @@ public final class BlockTypes {
     public static final int NAME_DIRECTORY = 0x110;
     /** One named object: chain link, hash, value slot and the name's UTF-8 bytes ({@code names.NameDirectoryLayout}). */
     public static final int NAME_ENTRY = 0x111;
-    // ---- end messages and names ----
 
     // ---- values ----
     // Tags of the value codec (io.ipcobjects.values), the containers (io.ipcobjects.collections)
@@ -42,7 +41,6 @@ public final class BlockTypes {
     public static final int HASH = 105;
     /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
     public static final int HASH_TABLE = 106;
-    // ---- end values ----
     // ---- tensors ----
 
     /**
@@ -51,5 +49,4 @@ public final class BlockTypes {
      * are stored as this.
      */
     public static final int TENSOR = 16;
-    // ---- end tensors ----
 }
