@@ -40,8 +40,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Where things are, for a newcomer: the file and its header ({@code region.RegionFile},
  * {@code region.RegionHeaderLayout}), the process table ({@code region.ProcessTableLayout},
  * {@code region.ProcessTable}), the lock ({@code sync.RegionLock}, {@code sync.LockLayout}),
- * the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout}, {@code alloc.AllocatorLayout})
- * and the block type tags ({@code alloc.BlockTypes}).
+ * the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout}, {@code alloc.AllocatorLayout}),
+ * the block type tags ({@code alloc.BlockTypes}), value slots ({@code values.SlotLayout},
+ * {@code values.ValueSlots}), live containers ({@code collections.ListLayout},
+ * {@code collections.HashLayout}), records and objects ({@code objects.StructLayout}), the message
+ * queue ({@code messages.MessageQueueLayout}), named objects ({@code names.NameDirectoryLayout})
+ * and tensors ({@code tensor.TensorLayout}, the binding SPI in {@code spi.TensorBinding}).
  *
  * <p>Lifecycle: the creator formats the header, then publishes it (magic, then state READY, both
  * with release). Consumers wait for READY, check the header and take a process-table slot. On
