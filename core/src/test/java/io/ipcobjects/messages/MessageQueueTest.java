@@ -3,7 +3,6 @@ package io.ipcobjects.messages;
 import static io.ipcobjects.messages.MessageQueueLayout.HEAD_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.NEXT_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.TAIL_OFFSET;
-import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.Access;
@@ -104,9 +103,8 @@ class MessageQueueTest {
             }
             // Strings and decimals were freed on take; nodes went back to the spare list or the heap.
             assertEquals(afterFirstRound, shm.stats().usedBytes(), "no growth from round to round");
-            long sparesAndRoot = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT
-                    + 16 + MessageQueueLayout.ROOT_BYTES;
-            assertTrue(afterFirstRound <= sparesAndRoot, "only the root and spare nodes stay: " + afterFirstRound);
+            long spares = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT;
+            assertTrue(afterFirstRound <= spares, "only spare nodes stay: " + afterFirstRound);
             shm.verify();
             try (Access a = shm.acquire()) {
                 assertEquals(0, MessageQueue.verify(shm.context()));
@@ -126,10 +124,9 @@ class MessageQueueTest {
             }
             assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
             RegionMemory memory = shm.context().memory();
-            long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-            memory.putLong(root + MessageQueueLayout.SPARE_OFFSET, 4242);
+            memory.putLong(MessageQueueLayout.SPARE_OFFSET, 4242);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(root + MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
+            memory.putLong(MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
         }
     }
@@ -137,11 +134,11 @@ class MessageQueueTest {
     @Test
     void unsupportedValueLeavesQueueAndHeapUnchanged() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            // The first put of all creates the root: its failure must free the root too.
+            // The first put of all: its failure must leave the heap empty.
             long emptyHeap = a.stats().usedBytes();
             assertThrows(UnsupportedTypeException.class, () -> a.putMessage(new Object()));
             assertEquals(emptyHeap, a.stats().usedBytes());
-            assertEquals(0, shm.context().memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET));
+            assertEquals(0, shm.context().memory().getLong(MessageQueueLayout.COUNT_OFFSET));
 
             a.putMessage("kept");
             long used = a.stats().usedBytes();
@@ -224,13 +221,13 @@ class MessageQueueTest {
                 a.putMessage(2L);
                 a.putMessage(3L);
                 RegionMemory memory = shm.context().memory();
-                long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+                long head = memory.getLong(HEAD_OFFSET);
                 memory.putLong(head + NEXT_OFFSET, bad);
                 assertThrows(CorruptedRegionException.class, a::takeMessage, "next = " + bad);
                 assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()), "next = " + bad);
                 memory.putLong(head + NEXT_OFFSET, 0);
-                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
-                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + TAIL_OFFSET, head);
+                memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+                memory.putLong(TAIL_OFFSET, head);
             }
         }
     }
@@ -242,7 +239,7 @@ class MessageQueueTest {
             a.putMessage(2L);
             long raw = a.allocate(64);
             RegionMemory memory = shm.context().memory();
-            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            long head = memory.getLong(HEAD_OFFSET);
             memory.putLong(head + NEXT_OFFSET, raw);
             CorruptedRegionException e = assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertTrue(e.getMessage().contains("not a message node"), e.getMessage());
@@ -257,7 +254,7 @@ class MessageQueueTest {
                 a.putMessage(i);
             }
             RegionMemory memory = shm.context().memory();
-            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            long head = memory.getLong(HEAD_OFFSET);
             long second = memory.getLong(head + NEXT_OFFSET);
             memory.putLong(second + NEXT_OFFSET, head); // head -> second -> head -> ...
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
@@ -269,16 +266,17 @@ class MessageQueueTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
             a.putMessage(1L);
             RegionMemory memory = shm.context().memory();
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 3); // count disagrees with head == tail
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 3); // count disagrees with head == tail
             assertThrows(CorruptedRegionException.class, a::takeMessage);
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 0); // count 0 but a node is linked
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 0); // count 0 but a node is linked
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
-            memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, 8200); // root points at no block
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+            memory.putLong(HEAD_OFFSET, 8200); // head and tail point at no block
+            memory.putLong(TAIL_OFFSET, 8200);
             assertThrows(CorruptedRegionException.class, a::readMessage);
         }
     }
