@@ -9,6 +9,8 @@ import io.ipcobjects.alloc.BlockTypes;
 import io.ipcobjects.alloc.HeapAllocator;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.values.SlotKinds;
+import io.ipcobjects.values.SlotLayout;
 import io.ipcobjects.values.ValueSlots;
 
 import org.agrona.concurrent.IdleStrategy;
@@ -29,6 +31,12 @@ import org.agrona.concurrent.IdleStrategy;
  *       reads it with acquire and sees n &gt; 0 knows a message was linked; it still takes the
  *       lock to take it (another consumer may be first). The count is the only word read
  *       without the lock; its poller shares the lock's line, which a put writes anyway.</li>
+ *   <li>Inline head: a message put into a completely empty queue whose value fits a slot
+ *       (an inline kind, {@link SlotKinds#isInline}: a number, a boolean, a time value, not
+ *       null) is stored in the 16-byte slot on the lock's line instead of a node, so a ping-pong
+ *       of small messages moves only the lock's line. The slot only ever holds the oldest
+ *       message (it is filled only when the count is 0, and {@code take} empties it first), so
+ *       FIFO order is kept: later puts link nodes behind it as usual.</li>
  *   <li>Failure atomicity: {@code put} allocates the node and writes the value before it links
  *       anything; if any step throws (unsupported value, full region), what it allocated is
  *       freed and the queue is as it was. {@code take} reads the
@@ -68,7 +76,8 @@ public final class MessageQueue {
     private static long checkedCount(RegionContext context) {
         long count = context.memory().getLong(COUNT_OFFSET);
         HeapAllocator allocator = context.allocator();
-        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT) {
+        // At most one message per node the heap could hold, plus the inline head.
+        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT + 1) {
             throw new CorruptedRegionException("message count " + count + " is impossible for this heap", COUNT_OFFSET);
         }
         return count;
@@ -82,7 +91,12 @@ public final class MessageQueue {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         long count = checkedCount(context);
-        checkEnds(context, count);
+        checkEnds(context, count - checkedInline(context, count));
+        if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
+            // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
+            memory.putLongRelease(COUNT_OFFSET, 1);
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
+        }
         long tail = memory.getLong(TAIL_OFFSET);
         // A spare node is used in place (unlinked only once the value is stored); else a new one.
         long spare = checkedSpare(context);
@@ -122,6 +136,13 @@ public final class MessageQueue {
     public static Object take(RegionContext context) {
         RegionMemory memory = context.memory();
         long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            // The inline head is the oldest message; an inline value owns no block: nothing to free.
+            Object value = ValueSlots.read(context, INLINE_SLOT_OFFSET);
+            clearSlot(memory, INLINE_SLOT_OFFSET);
+            memory.putLongRelease(COUNT_OFFSET, count - 1);
+            return value;
+        }
         long head = memory.getLong(HEAD_OFFSET);
         long next = memory.getLong(head + NEXT_OFFSET);
         if (count == 1) {
@@ -161,7 +182,10 @@ public final class MessageQueue {
      */
     public static Object peek(RegionContext context) {
         RegionMemory memory = context.memory();
-        countOrEmpty(context);
+        long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
+        }
         long head = memory.getLong(HEAD_OFFSET);
         return ValueSlots.read(context, head + VALUE_SLOT_OFFSET);
     }
@@ -214,19 +238,24 @@ public final class MessageQueue {
     public static long verify(RegionContext context) {
         RegionMemory memory = context.memory();
         long count = checkedCount(context);
-        checkEnds(context, count);
+        long inline = checkedInline(context, count);
+        if (inline != 0) {
+            ValueSlots.read(context, INLINE_SLOT_OFFSET); // decodes, so a bad inline value is found here
+        }
+        long nodes = count - inline;
+        checkEnds(context, nodes);
         long node = memory.getLong(HEAD_OFFSET);
         long tail = memory.getLong(TAIL_OFFSET);
-        for (long seen = 1; seen < count; seen++) {
+        for (long seen = 1; seen < nodes; seen++) {
             long next = memory.getLong(node + NEXT_OFFSET);
             if (next == 0) {
-                throw new CorruptedRegionException("queue ends after " + seen + " of " + count + " messages", node + NEXT_OFFSET);
+                throw new CorruptedRegionException("queue ends after " + seen + " of " + nodes + " message nodes", node + NEXT_OFFSET);
             }
             checkNode(context, next, "message node " + (seen + 1));
             node = next;
         }
         if (node != tail) {
-            throw new CorruptedRegionException("message " + count + " is node " + node + " but the tail is " + tail,
+            throw new CorruptedRegionException("message node " + nodes + " is " + node + " but the tail is " + tail,
                     TAIL_OFFSET);
         }
         long spares = checkedSpareCount(context);
@@ -249,11 +278,27 @@ public final class MessageQueue {
      */
     private static long countOrEmpty(RegionContext context) {
         long count = checkedCount(context);
-        checkEnds(context, count);
+        checkEnds(context, count - checkedInline(context, count));
         if (count == 0) {
             throw new NoMessagesException("no messages in region " + context.path());
         }
         return count;
+    }
+
+    /**
+     * 1 if the inline slot holds the oldest message, else 0. Its kind must be null or an inline
+     * kind, and it may hold a message only while the count is positive.
+     */
+    private static long checkedInline(RegionContext context, long count) {
+        int kind = context.memory().getInt(INLINE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
+        if (kind == SlotKinds.NULL) {
+            return 0;
+        }
+        if (kind < 0 || !SlotKinds.isInline(kind) || count == 0) {
+            throw new CorruptedRegionException("the queue's inline slot holds kind " + kind + " with message count " + count,
+                    INLINE_SLOT_OFFSET);
+        }
+        return 1;
     }
 
     /** Sets a 16-byte value slot to null (all zero). */
@@ -284,7 +329,10 @@ public final class MessageQueue {
         return spares;
     }
 
-    /** Checks head and tail against {@code count}: both null, or message nodes with a last tail. */
+    /**
+     * Checks head and tail against {@code count}, the number of queued nodes (the message count
+     * less the inline head): both null, or message nodes with a last tail.
+     */
     private static void checkEnds(RegionContext context, long count) {
         RegionMemory memory = context.memory();
         long head = memory.getLong(HEAD_OFFSET);

@@ -31,7 +31,9 @@ import io.ipcobjects.values.ValueSlots;
  *  |  count (8): queued messages; written last, with release, under | 168
  *  |  the lock; read with acquire without it                       |
  *  +---------------------------------------------------------------+
- *  |  reserved, 0 (16)                                             | 176
+ *  |  inline head (16): a value slot (values.SlotLayout) holding    | 176
+ *  |  the oldest message when it is an inline value put into an    |
+ *  |  empty queue; kind NULL = none                                |
  *  +---------------------------------------------------------------+
  *
  * Message node (block tag MESSAGE_NODE), payload 64-byte aligned (one cache line):
@@ -44,9 +46,11 @@ import io.ipcobjects.values.ValueSlots;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p>Invariants (checked on every operation): count 0 if and only if head and tail are 0;
- * otherwise head and tail are MESSAGE_NODE blocks, tail's next is 0, and following next from
- * head reaches tail in exactly count - 1 steps. The spare list holds spare count nodes (their
+ * <p>Invariants (checked on every operation): the inline head holds null or an inline kind, and
+ * a message only when count &gt; 0; then it is the oldest message and nodes = count - 1, else
+ * nodes = count. nodes 0 if and only if head and tail are 0; otherwise head and tail are
+ * MESSAGE_NODE blocks, tail's next is 0, and following next from head reaches tail in exactly
+ * nodes - 1 steps. The spare list holds spare count nodes (their
  * value slots null), the last with next 0.
  *
  * <p>Why spares: a taken node is kept for the next put (up to {@link #MAX_SPARE_NODES}) instead
@@ -64,6 +68,8 @@ public final class MessageQueueLayout {
     public static final long SPARE_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 24;
     public static final long SPARE_COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 32;
     public static final long COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 40;
+    /** The inline head's value slot: 16-byte aligned (header offset 176). */
+    public static final long INLINE_SLOT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 48;
     /** Alignment of a node's payload: one cache line holds all of it. */
     public static final long NODE_ALIGNMENT = 64;
     /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */

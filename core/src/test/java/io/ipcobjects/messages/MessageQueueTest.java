@@ -115,17 +115,18 @@ class MessageQueueTest {
     @Test
     void spareNodesAreReusedAndChecked() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            // Strings: a Long put into an empty queue would take the inline head, not a node.
+            a.putMessage("1");
             a.takeMessage();
             long used = a.stats().usedBytes();
             for (long i = 0; i < 1000; i++) {
-                a.putMessage(i);
-                assertEquals(i, (Long) a.takeMessage());
+                a.putMessage(String.valueOf(i));
+                assertEquals(String.valueOf(i), a.takeMessage());
             }
             assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
             RegionMemory memory = shm.context().memory();
             memory.putLong(MessageQueueLayout.SPARE_OFFSET, 4242);
-            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage("2"));
             memory.putLong(MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
         }
@@ -217,7 +218,7 @@ class MessageQueueTest {
     void corruptedNextOffsetGivesCorruptedRegionException() {
         for (long bad : new long[] {12345, 0, -16, Long.MAX_VALUE}) {
             try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-                a.putMessage(1L);
+                a.putMessage("1"); // a node at the head, not the inline head
                 a.putMessage(2L);
                 a.putMessage(3L);
                 RegionMemory memory = shm.context().memory();
@@ -235,7 +236,7 @@ class MessageQueueTest {
     @Test
     void nextPointingToAnotherBlockTypeIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            a.putMessage("1"); // a node at the head, not the inline head
             a.putMessage(2L);
             long raw = a.allocate(64);
             RegionMemory memory = shm.context().memory();
@@ -264,7 +265,7 @@ class MessageQueueTest {
     @Test
     void impossibleCountIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            a.putMessage("1"); // a node at the head, not the inline head
             RegionMemory memory = shm.context().memory();
             memory.putLong(MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
             assertThrows(CorruptedRegionException.class, a::takeMessage);
@@ -278,6 +279,55 @@ class MessageQueueTest {
             memory.putLong(HEAD_OFFSET, 8200); // head and tail point at no block
             memory.putLong(TAIL_OFFSET, 8200);
             assertThrows(CorruptedRegionException.class, a::readMessage);
+        }
+    }
+
+    // ---- the inline head ----
+
+    @Test
+    void inlineHeadHoldsTheOldestMessageOnlyAndKeepsFifo() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = shm.context().memory();
+            long emptyHeap = a.stats().usedBytes();
+            a.putMessage(1L); // empty queue, inline value: no node
+            assertEquals(emptyHeap, a.stats().usedBytes());
+            assertNotEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET));
+            a.putMessage("two");
+            a.putMessage(3L); // queue not empty: a node behind the others
+            a.putMessage(null);
+            assertEquals(4, MessageQueue.verify(shm.context()));
+            assertEquals(1L, (Long) a.readMessage());
+            assertEquals(1L, (Long) a.takeMessage());
+            assertEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET), "taken first, slot cleared");
+            a.putMessage(5L); // not empty: must not jump the queue through the free inline slot
+            assertEquals("two", a.takeMessage());
+            assertEquals(3L, (Long) a.takeMessage());
+            assertNull(a.takeMessage());
+            assertEquals(5L, (Long) a.takeMessage());
+            assertEquals(0, a.messageCount());
+            a.putMessage(null); // null never takes the inline head (a null slot means "none")
+            assertEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET));
+            assertNull(a.takeMessage());
+            assertEquals(0, MessageQueue.verify(shm.context()));
+        }
+    }
+
+    @Test
+    void corruptedInlineHeadIsRejected() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = shm.context().memory();
+            a.putMessage(7L);
+            memory.putInt(MessageQueueLayout.INLINE_SLOT_OFFSET, 40); // a block kind cannot be inline
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(8L));
+            memory.putInt(MessageQueueLayout.INLINE_SLOT_OFFSET, 5);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 0); // an inline message but count 0
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(8L));
+            assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 2); // count 2 but no node behind the inline head
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+            assertEquals(7L, (Long) a.takeMessage());
         }
     }
 }
