@@ -209,7 +209,8 @@ public final class MessageQueue {
         idle.reset();
         while (true) {
             if (hasMessages(context)) {
-                if (!context.acquire(deadlineNanos)) {
+                // The count is a producer's last write under the lock: it is about to release.
+                if (!context.acquireWatchingFirst(deadlineNanos)) {
                     break;
                 }
                 try {
