@@ -28,10 +28,11 @@ import io.ipcobjects.values.ValueSlots;
  *  +---------------------------------------------------------------+
  *  |  spare count (8), at most MAX_SPARE_NODES                     | 160
  *  +---------------------------------------------------------------+
- *  |  count (8): queued messages; written last, with release, under | 168
- *  |  the lock; read with acquire without it                       |
+ *  |  count (8): queued messages, the inline head included;       | 168
+ *  |  written last, with release, under the lock; read with        |
+ *  |  acquire without it                                           |
  *  +---------------------------------------------------------------+
- *  |  inline head (16): a value slot (values.SlotLayout) holding    | 176
+ *  |  inline head (16): a value slot (values.SlotLayout) holding   | 176
  *  |  the oldest message when it is an inline value put into an    |
  *  |  empty queue; kind NULL = none                                |
  *  +---------------------------------------------------------------+

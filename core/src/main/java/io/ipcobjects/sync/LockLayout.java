@@ -17,7 +17,7 @@ import io.ipcobjects.region.RegionHeaderLayout;
  *  | owner lock token (4): 0 free  | successor lock token (4):     |  0
  *  |                               | 0 none, else the next owner   |
  *  +-------------------------------+-------------------------------+
- *  |     message queue root words up to 64 bytes (MessageQueueLayout) |  8
+ *  |  message queue root words, up to byte 64: MessageQueueLayout  |  8
  *  +---------------------------------------------------------------+
  *
  * At LOCK_COUNTERS_OFFSET:
