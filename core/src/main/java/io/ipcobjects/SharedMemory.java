@@ -226,7 +226,9 @@ public final class SharedMemory implements AutoCloseable {
     /** {@link Access#takeMessage()} under the lock: does not wait. */
     @SuppressWarnings("unchecked")
     public <T> T takeMessage() {
-        return (T) context.locked(() -> MessageQueue.take(context));
+        // Usually called right after hasMessages() saw the count a producer writes as its last
+        // step under the lock: watch the lock word briefly rather than queue behind that producer.
+        return (T) context.lockedWatchingFirst(() -> MessageQueue.take(context));
     }
 
     /**

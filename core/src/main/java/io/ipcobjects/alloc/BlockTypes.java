@@ -14,7 +14,7 @@ public final class BlockTypes {
 
     // ---- messages and names ----
 
-    /** The message queue's root: head and tail node offsets ({@code messages.MessageQueueLayout}). */
+    /** Layout version 1's message queue root block; unused since the root moved onto the lock's line (kept: never renumber). */
     public static final int MESSAGE_QUEUE = 0x100;
     /** One queued message: next-node offset and the message's value slot ({@code messages.MessageQueueLayout}). */
     public static final int MESSAGE_NODE = 0x101;

@@ -1,7 +1,6 @@
 package io.ipcobjects.messages;
 
 import static io.ipcobjects.messages.MessageQueueLayout.*;
-import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.NoMessagesException;
@@ -10,6 +9,8 @@ import io.ipcobjects.alloc.BlockTypes;
 import io.ipcobjects.alloc.HeapAllocator;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
+import io.ipcobjects.values.SlotKinds;
+import io.ipcobjects.values.SlotLayout;
 import io.ipcobjects.values.ValueSlots;
 
 import org.agrona.concurrent.IdleStrategy;
@@ -23,16 +24,22 @@ import org.agrona.concurrent.IdleStrategy;
  *   <li>Every operation but {@link #hasMessages} and the waiting loop of {@link #takeWaiting}
  *       runs under the region lock (the caller holds it), with plain reads and writes: the
  *       lock's acquire and release order them between processes.</li>
- *   <li>The message count lives in the root, beside head, tail and the spare list, all on one
- *       cache line (the root is 64-byte aligned), so a put or take moves three lines between
- *       cores: the lock's, the root's and one node's (nodes are 64-byte aligned too). The count
- *       is written last in {@code put} and {@code take}, with release, so a process that reads
- *       it with acquire and sees n &gt; 0 knows a message was linked; it still takes the lock to
- *       take it (another consumer may be first). The root offset (published once, with release)
- *       and the count are the only words read without the lock.</li>
- *   <li>Failure atomicity: {@code put} allocates the node (and, the first time, the root) and
- *       writes the value before it links anything; if any step throws (unsupported value, full
- *       region), what it allocated is freed and the queue is as it was. {@code take} reads the
+ *   <li>The root words (head, tail, spare list, count) sit in the header on the lock's own
+ *       cache line, after the lock word, so a put or take moves two lines between cores: the
+ *       lock's (which brings the root with it) and one node's (nodes are 64-byte aligned). The
+ *       count is written last in {@code put} and {@code take}, with release, so a process that
+ *       reads it with acquire and sees n &gt; 0 knows a message was linked; it still takes the
+ *       lock to take it (another consumer may be first). The count is the only word read
+ *       without the lock; its poller shares the lock's line, which a put writes anyway.</li>
+ *   <li>Inline head: a message put into a completely empty queue whose value fits a slot
+ *       (an inline kind, {@link SlotKinds#isInline}: a number, a boolean, a time value, not
+ *       null) is stored in the 16-byte slot on the lock's line instead of a node, so a ping-pong
+ *       of small messages moves only the lock's line. The slot only ever holds the oldest
+ *       message (it is filled only when the count is 0, and {@code take} empties it first), so
+ *       FIFO order is kept: later puts link nodes behind it as usual.</li>
+ *   <li>Failure atomicity: {@code put} allocates the node and writes the value before it links
+ *       anything; if any step throws (unsupported value, full region), what it allocated is
+ *       freed and the queue is as it was. {@code take} reads the
  *       value before it unlinks, so a value that cannot be read leaves the message queued.</li>
  *   <li>Ownership: a message hands its object over. {@code take} gives the queue's node back
  *       (kept as a spare for the next put, up to {@link MessageQueueLayout#MAX_SPARE_NODES},
@@ -45,48 +52,33 @@ import org.agrona.concurrent.IdleStrategy;
  *       hold, and head, tail and count must agree: a corrupted queue gives
  *       {@link CorruptedRegionException}. The one walk ({@link #verify}) is bounded by the count.</li>
  * </ul>
- * The root block is created at the first {@code put} and never freed (48 bytes).
+ * The root words need no allocation: a new region's header is zero, an empty queue.
  */
 public final class MessageQueue {
     private MessageQueue() {
     }
 
     /**
-     * Whether a message is queued, without the lock: an acquire read of the root offset (written
-     * once, so it stays in every core's cache) and an acquire read of the count in the root's
-     * line. The root offset is bounds-checked before it is followed.
+     * Whether a message is queued, without the lock: one acquire read of the count, on the lock's
+     * cache line.
      */
     public static boolean hasMessages(RegionContext context) {
         context.ensureOpen();
-        RegionMemory memory = context.memory();
-        long root = memory.getLongAcquire(ROOT_MESSAGE_QUEUE_OFFSET);
-        if (root == 0) {
-            return false;
-        }
-        HeapAllocator allocator = context.allocator();
-        if (root < allocator.heapStart() || root > allocator.heapEnd() - ROOT_BYTES || (root & 7) != 0) {
-            throw new CorruptedRegionException("the message queue root " + root + " is outside the heap",
-                    ROOT_MESSAGE_QUEUE_OFFSET);
-        }
-        return memory.getLongAcquire(root + COUNT_OFFSET) > 0;
+        return context.memory().getLongAcquire(COUNT_OFFSET) > 0;
     }
 
     /** The number of queued messages (under the lock), checked against the heap's capacity. */
     public static long count(RegionContext context) {
-        long root = context.memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-        if (root == 0) {
-            return 0;
-        }
-        checkRoot(context, root);
-        return checkedCount(context, root);
+        return checkedCount(context);
     }
 
-    /** The count word of a checked root, checked against the heap's capacity. */
-    private static long checkedCount(RegionContext context, long root) {
-        long count = context.memory().getLong(root + COUNT_OFFSET);
+    /** The count word, checked against the heap's capacity. */
+    private static long checkedCount(RegionContext context) {
+        long count = context.memory().getLong(COUNT_OFFSET);
         HeapAllocator allocator = context.allocator();
-        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT) {
-            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", root + COUNT_OFFSET);
+        // At most one message per node the heap could hold, plus the inline head.
+        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT + 1) {
+            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", COUNT_OFFSET);
         }
         return count;
     }
@@ -98,33 +90,17 @@ public final class MessageQueue {
     public static Object put(RegionContext context, Object value) {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
-        long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-        long count = 0;
-        long tail = 0;
-        boolean newRoot = false;
-        if (root == 0) {
-            // One cache line of its own: a put or take touches the lock's line, this one and a node's.
-            root = allocator.allocateAligned(ROOT_BYTES, ROOT_ALIGNMENT, BlockTypes.MESSAGE_QUEUE);
-            newRoot = true;
-        } else {
-            checkRoot(context, root);
-            count = checkedCount(context, root);
-            checkEnds(context, root, count);
-            tail = memory.getLong(root + TAIL_OFFSET);
+        long count = checkedCount(context);
+        checkEnds(context, count - checkedInline(context, count));
+        if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
+            // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
+            memory.putLongRelease(COUNT_OFFSET, 1);
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
         }
+        long tail = memory.getLong(TAIL_OFFSET);
         // A spare node is used in place (unlinked only once the value is stored); else a new one.
-        long spare = newRoot ? 0 : checkedSpare(context, root);
-        long node = spare;
-        if (node == 0) {
-            try {
-                node = allocator.allocateAligned(NODE_BYTES, NODE_ALIGNMENT, BlockTypes.MESSAGE_NODE);
-            } catch (RuntimeException e) {
-                if (newRoot) {
-                    allocator.free(root);
-                }
-                throw e;
-            }
-        }
+        long spare = checkedSpare(context);
+        long node = spare != 0 ? spare : allocator.allocateAligned(NODE_BYTES, NODE_ALIGNMENT, BlockTypes.MESSAGE_NODE);
         try {
             // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
             clearSlot(memory, node + VALUE_SLOT_OFFSET);
@@ -133,30 +109,22 @@ public final class MessageQueue {
             if (spare == 0) {
                 allocator.free(node);
             }
-            if (newRoot) {
-                allocator.free(root);
-            }
             throw e;
         }
         if (spare != 0) {
-            memory.putLong(root + SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
-            memory.putLong(root + SPARE_COUNT_OFFSET, memory.getLong(root + SPARE_COUNT_OFFSET) - 1);
+            memory.putLong(SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
+            memory.putLong(SPARE_COUNT_OFFSET, memory.getLong(SPARE_COUNT_OFFSET) - 1);
         }
         memory.putLong(node + NEXT_OFFSET, 0);
         memory.putLong(node + RESERVED_OFFSET, 0);
         // Nothing below can fail: link the node, then publish the new count (release).
-        if (newRoot) {
-            memory.fill(root, ROOT_BYTES, (byte) 0);
-            // Release: hasMessages() follows this offset without the lock and must see the zeroed root.
-            memory.putLongRelease(ROOT_MESSAGE_QUEUE_OFFSET, root);
-        }
         if (tail == 0) {
-            memory.putLong(root + HEAD_OFFSET, node);
+            memory.putLong(HEAD_OFFSET, node);
         } else {
             memory.putLong(tail + NEXT_OFFSET, node);
         }
-        memory.putLong(root + TAIL_OFFSET, node);
-        memory.putLongRelease(root + COUNT_OFFSET, count + 1);
+        memory.putLong(TAIL_OFFSET, node);
+        memory.putLongRelease(COUNT_OFFSET, count + 1);
         return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
     }
 
@@ -167,9 +135,15 @@ public final class MessageQueue {
      */
     public static Object take(RegionContext context) {
         RegionMemory memory = context.memory();
-        long root = rootOrEmpty(context);
-        long count = memory.getLong(root + COUNT_OFFSET); // checked by rootOrEmpty
-        long head = memory.getLong(root + HEAD_OFFSET);
+        long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            // The inline head is the oldest message; an inline value owns no block: nothing to free.
+            Object value = ValueSlots.read(context, INLINE_SLOT_OFFSET);
+            clearSlot(memory, INLINE_SLOT_OFFSET);
+            memory.putLongRelease(COUNT_OFFSET, count - 1);
+            return value;
+        }
+        long head = memory.getLong(HEAD_OFFSET);
         long next = memory.getLong(head + NEXT_OFFSET);
         if (count == 1) {
             if (next != 0) {
@@ -184,20 +158,20 @@ public final class MessageQueue {
         }
         long slot = head + VALUE_SLOT_OFFSET;
         Object value = ValueSlots.read(context, slot);
-        long spares = checkedSpareCount(context, root);
+        long spares = checkedSpareCount(context);
         HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
-        memory.putLong(root + HEAD_OFFSET, next);
+        memory.putLong(HEAD_OFFSET, next);
         if (next == 0) {
-            memory.putLong(root + TAIL_OFFSET, 0);
+            memory.putLong(TAIL_OFFSET, 0);
         }
         if (spares < MAX_SPARE_NODES) {
-            memory.putLong(head + NEXT_OFFSET, memory.getLong(root + SPARE_OFFSET));
-            memory.putLong(root + SPARE_OFFSET, head);
-            memory.putLong(root + SPARE_COUNT_OFFSET, spares + 1);
+            memory.putLong(head + NEXT_OFFSET, memory.getLong(SPARE_OFFSET));
+            memory.putLong(SPARE_OFFSET, head);
+            memory.putLong(SPARE_COUNT_OFFSET, spares + 1);
         } else {
             context.allocator().free(head);
         }
-        memory.putLongRelease(root + COUNT_OFFSET, count - 1);
+        memory.putLongRelease(COUNT_OFFSET, count - 1);
         return value;
     }
 
@@ -208,8 +182,11 @@ public final class MessageQueue {
      */
     public static Object peek(RegionContext context) {
         RegionMemory memory = context.memory();
-        long root = rootOrEmpty(context);
-        long head = memory.getLong(root + HEAD_OFFSET);
+        long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
+        }
+        long head = memory.getLong(HEAD_OFFSET);
         return ValueSlots.read(context, head + VALUE_SLOT_OFFSET);
     }
 
@@ -232,7 +209,8 @@ public final class MessageQueue {
         idle.reset();
         while (true) {
             if (hasMessages(context)) {
-                if (!context.acquire(deadlineNanos)) {
+                // The count is a producer's last write under the lock: it is about to release.
+                if (!context.acquireWatchingFirst(deadlineNanos)) {
                     break;
                 }
                 try {
@@ -260,35 +238,35 @@ public final class MessageQueue {
      */
     public static long verify(RegionContext context) {
         RegionMemory memory = context.memory();
-        long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-        if (root == 0) {
-            return 0;
+        long count = checkedCount(context);
+        long inline = checkedInline(context, count);
+        if (inline != 0) {
+            ValueSlots.read(context, INLINE_SLOT_OFFSET); // decodes, so a bad inline value is found here
         }
-        checkRoot(context, root);
-        long count = checkedCount(context, root);
-        checkEnds(context, root, count);
-        long node = memory.getLong(root + HEAD_OFFSET);
-        long tail = memory.getLong(root + TAIL_OFFSET);
-        for (long seen = 1; seen < count; seen++) {
+        long nodes = count - inline;
+        checkEnds(context, nodes);
+        long node = memory.getLong(HEAD_OFFSET);
+        long tail = memory.getLong(TAIL_OFFSET);
+        for (long seen = 1; seen < nodes; seen++) {
             long next = memory.getLong(node + NEXT_OFFSET);
             if (next == 0) {
-                throw new CorruptedRegionException("queue ends after " + seen + " of " + count + " messages", node + NEXT_OFFSET);
+                throw new CorruptedRegionException("queue ends after " + seen + " of " + nodes + " message nodes", node + NEXT_OFFSET);
             }
             checkNode(context, next, "message node " + (seen + 1));
             node = next;
         }
         if (node != tail) {
-            throw new CorruptedRegionException("message " + count + " is node " + node + " but the tail is " + tail,
-                    root + TAIL_OFFSET);
+            throw new CorruptedRegionException("message node " + nodes + " is " + node + " but the tail is " + tail,
+                    TAIL_OFFSET);
         }
-        long spares = checkedSpareCount(context, root);
-        long spare = memory.getLong(root + SPARE_OFFSET);
+        long spares = checkedSpareCount(context);
+        long spare = memory.getLong(SPARE_OFFSET);
         for (long seen = 0; seen < spares; seen++) {
             checkNode(context, spare, "spare node " + (seen + 1));
             spare = memory.getLong(spare + NEXT_OFFSET);
         }
         if (spare != 0) {
-            throw new CorruptedRegionException("the spare list is longer than its count " + spares, root + SPARE_OFFSET);
+            throw new CorruptedRegionException("the spare list is longer than its count " + spares, SPARE_OFFSET);
         }
         return count;
     }
@@ -296,21 +274,32 @@ public final class MessageQueue {
     // ---- checks of what is read from the region ----
 
     /**
-     * The checked root of a non-empty queue, its count, head and tail checked too; throws
+     * The checked count of a non-empty queue, head and tail checked too; throws
      * NoMessagesException when the queue is empty.
      */
-    private static long rootOrEmpty(RegionContext context) {
-        long root = context.memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-        if (root == 0) {
-            throw new NoMessagesException("no messages in region " + context.path());
-        }
-        checkRoot(context, root);
-        long count = checkedCount(context, root);
-        checkEnds(context, root, count);
+    private static long countOrEmpty(RegionContext context) {
+        long count = checkedCount(context);
+        checkEnds(context, count - checkedInline(context, count));
         if (count == 0) {
             throw new NoMessagesException("no messages in region " + context.path());
         }
-        return root;
+        return count;
+    }
+
+    /**
+     * 1 if the inline slot holds the oldest message, else 0. Its kind must be null or an inline
+     * kind, and it may hold a message only while the count is positive.
+     */
+    private static long checkedInline(RegionContext context, long count) {
+        int kind = context.memory().getInt(INLINE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
+        if (kind == SlotKinds.NULL) {
+            return 0;
+        }
+        if (kind < 0 || !SlotKinds.isInline(kind) || count == 0) {
+            throw new CorruptedRegionException("the queue's inline slot holds kind " + kind + " with message count " + count,
+                    INLINE_SLOT_OFFSET);
+        }
+        return 1;
     }
 
     /** Sets a 16-byte value slot to null (all zero). */
@@ -320,12 +309,12 @@ public final class MessageQueue {
     }
 
     /** The first spare node, checked, or 0 if there is none. */
-    private static long checkedSpare(RegionContext context, long root) {
-        long spares = checkedSpareCount(context, root);
-        long spare = context.memory().getLong(root + SPARE_OFFSET);
+    private static long checkedSpare(RegionContext context) {
+        long spares = checkedSpareCount(context);
+        long spare = context.memory().getLong(SPARE_OFFSET);
         if ((spare == 0) != (spares == 0)) {
             throw new CorruptedRegionException("spare list head " + spare + " disagrees with spare count " + spares,
-                    root + SPARE_OFFSET);
+                    SPARE_OFFSET);
         }
         if (spare != 0) {
             checkNode(context, spare, "spare node");
@@ -333,31 +322,26 @@ public final class MessageQueue {
         return spare;
     }
 
-    private static long checkedSpareCount(RegionContext context, long root) {
-        long spares = context.memory().getLong(root + SPARE_COUNT_OFFSET);
+    private static long checkedSpareCount(RegionContext context) {
+        long spares = context.memory().getLong(SPARE_COUNT_OFFSET);
         if (spares < 0 || spares > MAX_SPARE_NODES) {
-            throw new CorruptedRegionException("spare node count " + spares + " is out of range", root + SPARE_COUNT_OFFSET);
+            throw new CorruptedRegionException("spare node count " + spares + " is out of range", SPARE_COUNT_OFFSET);
         }
         return spares;
     }
 
-    private static void checkRoot(RegionContext context, long root) {
-        try {
-            context.allocator().checkBlock(root, BlockTypes.MESSAGE_QUEUE);
-        } catch (CorruptedRegionException e) {
-            throw corrupted("the message queue root " + root + " is not a queue block", ROOT_MESSAGE_QUEUE_OFFSET, e);
-        }
-    }
-
-    /** Checks head and tail against {@code count}: both null, or message nodes with a last tail. */
-    private static void checkEnds(RegionContext context, long root, long count) {
+    /**
+     * Checks head and tail against {@code count}, the number of queued nodes (the message count
+     * less the inline head): both null, or message nodes with a last tail.
+     */
+    private static void checkEnds(RegionContext context, long count) {
         RegionMemory memory = context.memory();
-        long head = memory.getLong(root + HEAD_OFFSET);
-        long tail = memory.getLong(root + TAIL_OFFSET);
+        long head = memory.getLong(HEAD_OFFSET);
+        long tail = memory.getLong(TAIL_OFFSET);
         if (count == 0) {
             if (head != 0 || tail != 0) {
                 throw new CorruptedRegionException("message count is 0 but the queue has head " + head + ", tail " + tail,
-                        root + HEAD_OFFSET);
+                        HEAD_OFFSET);
             }
             return;
         }
@@ -365,7 +349,7 @@ public final class MessageQueue {
         if (tail != head) {
             checkNode(context, tail, "queue tail");
         } else if (count != 1) {
-            throw new CorruptedRegionException("message count is " + count + " but head and tail are one node", root + TAIL_OFFSET);
+            throw new CorruptedRegionException("message count is " + count + " but head and tail are one node", TAIL_OFFSET);
         }
         if (memory.getLong(tail + NEXT_OFFSET) != 0) {
             throw new CorruptedRegionException("the newest message node links further", tail + NEXT_OFFSET);

@@ -1,33 +1,40 @@
 package io.ipcobjects.messages;
 
 import io.ipcobjects.alloc.BlockLayout;
+import io.ipcobjects.region.RegionHeaderLayout;
 import io.ipcobjects.values.ValueSlots;
 
 /**
- * Layout of the message queue: a root block found through the header word
- * {@code RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET}, and one node block per queued message,
- * linked oldest to newest. The root holds the number of queued messages beside head and tail,
- * all on one cache line (the root's payload is 64-byte aligned), so {@code hasMessages()} reads
- * the line a put or take writes anyway.
+ * Layout of the message queue: root words in the region header, on the lock's cache line
+ * ({@link RegionHeaderLayout#LOCK_LINE_OFFSET}, after the lock word), and one node block per
+ * queued message, linked oldest to newest. The root words are written only under the lock, so a
+ * put or take moves one shared line for the lock and the root together (plus the node's line),
+ * and {@code hasMessages()} polls that same line. The offsets below are absolute (header
+ * offsets); the root needs no allocation and is never freed.
  *
  * <pre>
- * Queue root (block tag MESSAGE_QUEUE), payload 64-byte aligned:
+ * Lock line (RegionHeaderLayout.LOCK_LINE_OFFSET = 128), 64 bytes:
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |  head: payload offset of the oldest node (8), 0 = empty       |  0
+ *  |  lock word (8): see sync.LockLayout                           | 128
  *  +---------------------------------------------------------------+
- *  |  tail: payload offset of the newest node (8), 0 = empty       |  8
+ *  |  head: payload offset of the oldest node (8), 0 = empty       | 136
  *  +---------------------------------------------------------------+
- *  |  spare: first node kept for reuse (8), 0 = none; linked       | 16
+ *  |  tail: payload offset of the newest node (8), 0 = empty       | 144
+ *  +---------------------------------------------------------------+
+ *  |  spare: first node kept for reuse (8), 0 = none; linked       | 152
  *  |  through their next fields                                    |
  *  +---------------------------------------------------------------+
- *  |  spare count (8), at most MAX_SPARE_NODES                     | 24
+ *  |  spare count (8), at most MAX_SPARE_NODES                     | 160
  *  +---------------------------------------------------------------+
- *  |  count (8): queued messages; written last, with release, under | 32
- *  |  the lock; read with acquire without it                       |
+ *  |  count (8): queued messages, the inline head included;       | 168
+ *  |  written last, with release, under the lock; read with        |
+ *  |  acquire without it                                           |
  *  +---------------------------------------------------------------+
- *  |  reserved, 0 (8)                                              | 40
+ *  |  inline head (16): a value slot (values.SlotLayout) holding   | 176
+ *  |  the oldest message when it is an inline value put into an    |
+ *  |  empty queue; kind NULL = none                                |
  *  +---------------------------------------------------------------+
  *
  * Message node (block tag MESSAGE_NODE), payload 64-byte aligned (one cache line):
@@ -40,9 +47,11 @@ import io.ipcobjects.values.ValueSlots;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p>Invariants (checked on every operation): count 0 if and only if head and tail are 0;
- * otherwise head and tail are MESSAGE_NODE blocks, tail's next is 0, and following next from
- * head reaches tail in exactly count - 1 steps. The spare list holds spare count nodes (their
+ * <p>Invariants (checked on every operation): the inline head holds null or an inline kind, and
+ * a message only when count &gt; 0; then it is the oldest message and nodes = count - 1, else
+ * nodes = count. nodes 0 if and only if head and tail are 0; otherwise head and tail are
+ * MESSAGE_NODE blocks, tail's next is 0, and following next from head reaches tail in exactly
+ * nodes - 1 steps. The spare list holds spare count nodes (their
  * value slots null), the last with next 0.
  *
  * <p>Why spares: a taken node is kept for the next put (up to {@link #MAX_SPARE_NODES}) instead
@@ -54,15 +63,14 @@ public final class MessageQueueLayout {
     private MessageQueueLayout() {
     }
 
-    public static final long HEAD_OFFSET = 0;
-    public static final long TAIL_OFFSET = 8;
-    public static final long SPARE_OFFSET = 16;
-    public static final long SPARE_COUNT_OFFSET = 24;
-    public static final long COUNT_OFFSET = 32;
-    /** Payload bytes of the queue root block. */
-    public static final long ROOT_BYTES = 48;
-    /** Alignment of the root's payload: one cache line holds all of it. */
-    public static final long ROOT_ALIGNMENT = 64;
+    // Root words: absolute header offsets on the lock's line, after the 8-byte lock word.
+    public static final long HEAD_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 8;
+    public static final long TAIL_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 16;
+    public static final long SPARE_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 24;
+    public static final long SPARE_COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 32;
+    public static final long COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 40;
+    /** The inline head's value slot: 16-byte aligned (header offset 176). */
+    public static final long INLINE_SLOT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 48;
     /** Alignment of a node's payload: one cache line holds all of it. */
     public static final long NODE_ALIGNMENT = 64;
     /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */

@@ -99,6 +99,31 @@ public final class RegionContext {
         return admit(lock.acquire(deadlineNanos));
     }
 
+    /**
+     * As {@link #acquire(long)}, for a caller that has just seen a sign that the owner is about
+     * to release (a positive message count): a waiter watches the lock word briefly before it
+     * queues ({@link RegionLock#acquire(long, boolean)}).
+     */
+    public boolean acquireWatchingFirst(long deadlineNanos) {
+        ensureOpen();
+        return admit(lock.acquire(deadlineNanos, true));
+    }
+
+    /** {@link #locked(Supplier)} with {@link #acquireWatchingFirst}: for taking a message. */
+    public <T> T lockedWatchingFirst(Supplier<T> operation) {
+        if (inScope()) {
+            return operation.get();
+        }
+        if (!acquireWatchingFirst(Long.MAX_VALUE)) {
+            throw new WaitTimeoutException("could not take the lock of region " + path);
+        }
+        try {
+            return operation.get();
+        } finally {
+            lock.release();
+        }
+    }
+
     /** As {@link #acquire(long)}, waiting at most {@code timeoutNanos}; reads the clock only if it must wait. */
     public boolean acquireWithin(long timeoutNanos) {
         ensureOpen();

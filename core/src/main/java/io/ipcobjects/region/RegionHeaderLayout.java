@@ -26,12 +26,15 @@ import java.nio.ByteOrder;
  *  +-------------------------------+-------------------------------+
  *  |                   reserved up to byte 128                     |
  *  +---------------------------------------------------------------+
- *  |  lock words, one cache line of their own: see LockLayout      | 128..191
+ *  |  lock word, then the message queue's root words: one cache    | 128..191
+ *  |  line, see LockLayout and MessageQueueLayout                  |
  *  +---------------------------------------------------------------+
- *  |  roots: offsets of the message queue, the name directory,    | 192..255
- *  |  the type registry and a user root (0 = none yet)            |
+ *  |  roots: reserved (8), offsets of the name directory, the      | 192..255
+ *  |  type registry and a user root (0 = none yet)                 |
  *  +---------------------------------------------------------------+
- *  |  reserved                                                     | 256..511
+ *  |  lock counters (takeovers), see LockLayout                    | 256..263
+ *  +---------------------------------------------------------------+
+ *  |  reserved                                                     | 264..511
  *  +---------------------------------------------------------------+
  *  |  allocator state and free-list bins: see AllocatorLayout     | 512..4095
  *  +---------------------------------------------------------------+
@@ -50,7 +53,8 @@ public final class RegionHeaderLayout {
 
     /** "IPCOBJS" followed by a zero byte, read as a native-order long. */
     public static final long MAGIC = 0x0053_4A42_4F43_5049L;
-    public static final int LAYOUT_VERSION = 1;
+    /** 2: the message queue's root words moved from a heap block onto the lock's cache line. */
+    public static final int LAYOUT_VERSION = 2;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 
@@ -65,15 +69,22 @@ public final class RegionHeaderLayout {
     public static final long CREATED_AT_MILLIS_OFFSET = 48;
     public static final long PROCESS_SLOTS_OFFSET = 56;
 
-    /** The lock's cache line; its words are laid out by {@code io.ipcobjects.sync.LockLayout}. */
+    /**
+     * The lock's cache line: the lock word ({@code io.ipcobjects.sync.LockLayout}), then the
+     * message queue's root words ({@code io.ipcobjects.messages.MessageQueueLayout}), so a put or
+     * take under the lock moves this one line between cores, not a second one for the queue.
+     */
     public static final long LOCK_LINE_OFFSET = 128;
+    public static final long LOCK_LINE_BYTES = 64;
 
-    /** Root offsets of the structures built on the heap; 0 until created. */
-    public static final long ROOT_MESSAGE_QUEUE_OFFSET = 192;
+    /** Root offsets of the structures built on the heap; 0 until created (192 is reserved, 0). */
     public static final long ROOT_NAME_DIRECTORY_OFFSET = 200;
     public static final long ROOT_TYPE_REGISTRY_OFFSET = 208;
     public static final long ROOT_USER_OFFSET = 216;
     public static final long ROOT_RESERVED_END = 256;
+
+    /** Lock counters, off the lock's line (written only on a takeover). */
+    public static final long LOCK_COUNTERS_OFFSET = 256;
 
     /** Start of the allocator's state; laid out by {@code io.ipcobjects.alloc.AllocatorLayout}. */
     public static final long ALLOCATOR_OFFSET = 512;

@@ -3,8 +3,12 @@ package io.ipcobjects.sync;
 import io.ipcobjects.region.RegionHeaderLayout;
 
 /**
- * Layout of the region lock: one cache line at {@link RegionHeaderLayout#LOCK_LINE_OFFSET},
- * shared by nothing else so that lock traffic does not slow other header reads.
+ * Layout of the region lock: the first word of the cache line at
+ * {@link RegionHeaderLayout#LOCK_LINE_OFFSET}. The rest of that line holds the message queue's
+ * root words ({@code io.ipcobjects.messages.MessageQueueLayout}), which are only written under
+ * this lock: a process that takes the lock to put or take a message gets the queue's root in
+ * the same cache-line transfer. Nothing else in the header shares the line. The takeovers
+ * counter sits at {@link RegionHeaderLayout#LOCK_COUNTERS_OFFSET}, off the line.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -13,11 +17,12 @@ import io.ipcobjects.region.RegionHeaderLayout;
  *  | owner lock token (4): 0 free  | successor lock token (4):     |  0
  *  |                               | 0 none, else the next owner   |
  *  +-------------------------------+-------------------------------+
- *  |                         reserved, 0 (8)                       |  8
+ *  |  message queue root words, up to byte 64: MessageQueueLayout  |  8
  *  +---------------------------------------------------------------+
- *  |        takeovers (8): locks taken from dead owners            | 16
+ *
+ * At LOCK_COUNTERS_OFFSET:
  *  +---------------------------------------------------------------+
- *  |                    reserved up to 64 bytes                    | 24
+ *  |        takeovers (8): locks taken from dead owners            |  0
  *  +---------------------------------------------------------------+
  * </pre>
  * Owner and successor are the two halves of one 64-bit word (owner in the low half of the
@@ -33,7 +38,7 @@ public final class LockLayout {
 
     /** The lock word: owner (low 32 bits) and successor (high 32 bits). */
     public static final long LOCK_WORD_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET;
-    public static final long TAKEOVERS_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 16;
+    public static final long TAKEOVERS_OFFSET = RegionHeaderLayout.LOCK_COUNTERS_OFFSET;
 
     /** The generation bits a lock token keeps. */
     public static final long GENERATION_MASK = 0xFF_FFFFL;

@@ -51,6 +51,17 @@ import org.agrona.concurrent.IdleStrategy;
  * at once and stays queued even while the scheduler has it off the CPU, the alternation holds
  * under any load: each side gets {@code burstLimit} acquisitions per round, whatever the timing.
  *
+ * <p><b>Watching first.</b> One exception to "queue at once", for callers that expect the owner
+ * to release within nanoseconds ({@link #acquire(long, boolean)} with {@code watchFirst}): a
+ * message consumer that has just seen the count a producer writes as its last step under the
+ * lock. It reads the word up to {@code SPINS_BEFORE_QUEUEING} times (pause-paced, a few
+ * microseconds at most) and takes the lock with one CAS if it becomes free with nobody queued,
+ * and only then queues. Queueing at once would cost the releasing owner a failed CAS and the
+ * waiter two more on the same line, which made a two-process message round trip 2-3x slower.
+ * Plain {@code acquire()} never watches: in a loop of acquisitions, a watching phase is time in
+ * which the other side is not queued and the burst limit does not apply (measured with
+ * {@code lock-contend}: the busy-spin split went from 50/50 to 75/25).
+ *
  * <p><b>Timeouts.</b> A registered waiter that gives up clears its successor half by CAS. If the
  * word no longer names it as successor, an owner has handed the lock to it in the meantime
  * (owner == its token): it then holds the lock and returns success, slightly late, rather than
@@ -129,6 +140,15 @@ public final class RegionLock {
      * scale; {@link Long#MAX_VALUE} for no limit).
      */
     public Acquired acquire(long deadlineNanos) {
+        return acquire(deadlineNanos, false);
+    }
+
+    /**
+     * As {@link #acquire(long)}; with {@code watchFirst}, a waiter watches the word briefly
+     * before it queues (see "Watching first" in the class comment): for a caller that has just
+     * seen a sign that the owner is about to release.
+     */
+    public Acquired acquire(long deadlineNanos, boolean watchFirst) {
         Thread self = Thread.currentThread();
         if (localOwner == self) {
             holds++;
@@ -138,7 +158,7 @@ public final class RegionLock {
             return Acquired.TIMED_OUT;
         }
         Acquired result = tryAcquireSharedFast();
-        return heldLocally(result != null ? result : acquireSharedSlow(deadlineNanos));
+        return heldLocally(result != null ? result : acquireSharedSlow(deadlineNanos, watchFirst));
     }
 
     /**
@@ -165,7 +185,7 @@ public final class RegionLock {
                 return heldLocally(fast);
             }
         }
-        return heldLocally(acquireSharedSlow(deadlineAfter(timeoutNanos)));
+        return heldLocally(acquireSharedSlow(deadlineAfter(timeoutNanos), false));
     }
 
     private static long deadlineAfter(long timeoutNanos) {
@@ -254,7 +274,26 @@ public final class RegionLock {
         return null;
     }
 
-    private Acquired acquireSharedSlow(long deadlineNanos) {
+    /** Reads of the word a watching waiter makes before it queues as successor. */
+    private static final int SPINS_BEFORE_QUEUEING = 64;
+
+    private Acquired acquireSharedSlow(long deadlineNanos, boolean watchFirst) {
+        // Watching (reads only, sharing the line): an owner about to release frees the word
+        // within nanoseconds, and then one CAS takes it. See "Watching first".
+        for (int i = 0; watchFirst && i < SPINS_BEFORE_QUEUEING; i++) {
+            long found = lockWordVolatile();
+            if (successor(found) != 0) {
+                break; // someone is queued already: queue behind the protocol's rules
+            }
+            if (owner(found) == 0) {
+                if (compareAndExchangeLockWord(found, word(0, token)) == found) {
+                    burst = 0;
+                    return Acquired.ACQUIRED;
+                }
+                break;
+            }
+            Thread.onSpinWait();
+        }
         IdleStrategy idle = idleStrategies.get();
         long nextOwnerCheck = System.nanoTime() + ownerCheckIntervalNanos;
         while (true) {

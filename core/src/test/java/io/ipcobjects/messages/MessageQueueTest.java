@@ -3,7 +3,6 @@ package io.ipcobjects.messages;
 import static io.ipcobjects.messages.MessageQueueLayout.HEAD_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.NEXT_OFFSET;
 import static io.ipcobjects.messages.MessageQueueLayout.TAIL_OFFSET;
-import static io.ipcobjects.region.RegionHeaderLayout.ROOT_MESSAGE_QUEUE_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.Access;
@@ -104,9 +103,8 @@ class MessageQueueTest {
             }
             // Strings and decimals were freed on take; nodes went back to the spare list or the heap.
             assertEquals(afterFirstRound, shm.stats().usedBytes(), "no growth from round to round");
-            long sparesAndRoot = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT
-                    + 16 + MessageQueueLayout.ROOT_BYTES;
-            assertTrue(afterFirstRound <= sparesAndRoot, "only the root and spare nodes stay: " + afterFirstRound);
+            long spares = MessageQueueLayout.MAX_SPARE_NODES * MessageQueueLayout.MIN_NODE_FOOTPRINT;
+            assertTrue(afterFirstRound <= spares, "only spare nodes stay: " + afterFirstRound);
             shm.verify();
             try (Access a = shm.acquire()) {
                 assertEquals(0, MessageQueue.verify(shm.context()));
@@ -117,19 +115,19 @@ class MessageQueueTest {
     @Test
     void spareNodesAreReusedAndChecked() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            // Strings: a Long put into an empty queue would take the inline head, not a node.
+            a.putMessage("1");
             a.takeMessage();
             long used = a.stats().usedBytes();
             for (long i = 0; i < 1000; i++) {
-                a.putMessage(i);
-                assertEquals(i, (Long) a.takeMessage());
+                a.putMessage(String.valueOf(i));
+                assertEquals(String.valueOf(i), a.takeMessage());
             }
             assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
             RegionMemory memory = shm.context().memory();
-            long root = memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET);
-            memory.putLong(root + MessageQueueLayout.SPARE_OFFSET, 4242);
-            assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(root + MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
+            memory.putLong(MessageQueueLayout.SPARE_OFFSET, 4242);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage("2"));
+            memory.putLong(MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
         }
     }
@@ -137,11 +135,11 @@ class MessageQueueTest {
     @Test
     void unsupportedValueLeavesQueueAndHeapUnchanged() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            // The first put of all creates the root: its failure must free the root too.
+            // The first put of all: its failure must leave the heap empty.
             long emptyHeap = a.stats().usedBytes();
             assertThrows(UnsupportedTypeException.class, () -> a.putMessage(new Object()));
             assertEquals(emptyHeap, a.stats().usedBytes());
-            assertEquals(0, shm.context().memory().getLong(ROOT_MESSAGE_QUEUE_OFFSET));
+            assertEquals(0, shm.context().memory().getLong(MessageQueueLayout.COUNT_OFFSET));
 
             a.putMessage("kept");
             long used = a.stats().usedBytes();
@@ -220,17 +218,17 @@ class MessageQueueTest {
     void corruptedNextOffsetGivesCorruptedRegionException() {
         for (long bad : new long[] {12345, 0, -16, Long.MAX_VALUE}) {
             try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-                a.putMessage(1L);
+                a.putMessage("1"); // a node at the head, not the inline head
                 a.putMessage(2L);
                 a.putMessage(3L);
                 RegionMemory memory = shm.context().memory();
-                long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+                long head = memory.getLong(HEAD_OFFSET);
                 memory.putLong(head + NEXT_OFFSET, bad);
                 assertThrows(CorruptedRegionException.class, a::takeMessage, "next = " + bad);
                 assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()), "next = " + bad);
                 memory.putLong(head + NEXT_OFFSET, 0);
-                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
-                memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + TAIL_OFFSET, head);
+                memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+                memory.putLong(TAIL_OFFSET, head);
             }
         }
     }
@@ -238,11 +236,11 @@ class MessageQueueTest {
     @Test
     void nextPointingToAnotherBlockTypeIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            a.putMessage("1"); // a node at the head, not the inline head
             a.putMessage(2L);
             long raw = a.allocate(64);
             RegionMemory memory = shm.context().memory();
-            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            long head = memory.getLong(HEAD_OFFSET);
             memory.putLong(head + NEXT_OFFSET, raw);
             CorruptedRegionException e = assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertTrue(e.getMessage().contains("not a message node"), e.getMessage());
@@ -257,7 +255,7 @@ class MessageQueueTest {
                 a.putMessage(i);
             }
             RegionMemory memory = shm.context().memory();
-            long head = memory.getLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + HEAD_OFFSET);
+            long head = memory.getLong(HEAD_OFFSET);
             long second = memory.getLong(head + NEXT_OFFSET);
             memory.putLong(second + NEXT_OFFSET, head); // head -> second -> head -> ...
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
@@ -267,19 +265,69 @@ class MessageQueueTest {
     @Test
     void impossibleCountIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage(1L);
+            a.putMessage("1"); // a node at the head, not the inline head
             RegionMemory memory = shm.context().memory();
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 3); // count disagrees with head == tail
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 3); // count disagrees with head == tail
             assertThrows(CorruptedRegionException.class, a::takeMessage);
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 0); // count 0 but a node is linked
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 0); // count 0 but a node is linked
             assertThrows(CorruptedRegionException.class, a::takeMessage);
             assertThrows(CorruptedRegionException.class, () -> a.putMessage(2L));
-            memory.putLong(memory.getLong(ROOT_MESSAGE_QUEUE_OFFSET) + MessageQueueLayout.COUNT_OFFSET, 1);
-            memory.putLong(ROOT_MESSAGE_QUEUE_OFFSET, 8200); // root points at no block
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+            memory.putLong(HEAD_OFFSET, 8200); // head and tail point at no block
+            memory.putLong(TAIL_OFFSET, 8200);
             assertThrows(CorruptedRegionException.class, a::readMessage);
+        }
+    }
+
+    // ---- the inline head ----
+
+    @Test
+    void inlineHeadHoldsTheOldestMessageOnlyAndKeepsFifo() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = shm.context().memory();
+            long emptyHeap = a.stats().usedBytes();
+            a.putMessage(1L); // empty queue, inline value: no node
+            assertEquals(emptyHeap, a.stats().usedBytes());
+            assertNotEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET));
+            a.putMessage("two");
+            a.putMessage(3L); // queue not empty: a node behind the others
+            a.putMessage(null);
+            assertEquals(4, MessageQueue.verify(shm.context()));
+            assertEquals(1L, (Long) a.readMessage());
+            assertEquals(1L, (Long) a.takeMessage());
+            assertEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET), "taken first, slot cleared");
+            a.putMessage(5L); // not empty: must not jump the queue through the free inline slot
+            assertEquals("two", a.takeMessage());
+            assertEquals(3L, (Long) a.takeMessage());
+            assertNull(a.takeMessage());
+            assertEquals(5L, (Long) a.takeMessage());
+            assertEquals(0, a.messageCount());
+            a.putMessage(null); // null never takes the inline head (a null slot means "none")
+            assertEquals(0, memory.getInt(MessageQueueLayout.INLINE_SLOT_OFFSET));
+            assertNull(a.takeMessage());
+            assertEquals(0, MessageQueue.verify(shm.context()));
+        }
+    }
+
+    @Test
+    void corruptedInlineHeadIsRejected() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = shm.context().memory();
+            a.putMessage(7L);
+            memory.putInt(MessageQueueLayout.INLINE_SLOT_OFFSET, 40); // a block kind cannot be inline
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(8L));
+            memory.putInt(MessageQueueLayout.INLINE_SLOT_OFFSET, 5);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 0); // an inline message but count 0
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage(8L));
+            assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 2); // count 2 but no node behind the inline head
+            assertThrows(CorruptedRegionException.class, a::takeMessage);
+            memory.putLong(MessageQueueLayout.COUNT_OFFSET, 1);
+            assertEquals(7L, (Long) a.takeMessage());
         }
     }
 }

@@ -90,8 +90,8 @@ class TensorValuesTest {
     @Test
     void destroyFreesATensorTheCallerOwns() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
-            shm.putMessage(0L);
-            shm.takeMessage(); // the queue's root and its spare node exist from here on
+            shm.putMessage("0"); // a node (a Long would take the queue's inline head, no node)
+            shm.takeMessage(); // the queue's spare node exists from here on
             long before = shm.stats().usedBytes();
             SharedTensor created = shm.newTensor(DType.FLOAT32, 64, 64);
             shm.putMessage(new float[] {1f, 2f, 3f, 4f});
