@@ -9,6 +9,7 @@ import io.ipcobjects.tensor.TensorBlocks;
 import io.ipcobjects.tensor.TensorValues;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -100,6 +101,16 @@ public final class Access implements AutoCloseable {
     public HeapStats stats() {
         check();
         return context.allocator().stats();
+    }
+
+    /**
+     * Class names of the record and user classes registered in the region's type registry,
+     * oldest first: one entry per class whose values were ever stored, shared by all of them and
+     * kept for the region's life (see {@code objects.TypeRegistryLayout}).
+     */
+    public List<String> registeredTypes() {
+        check();
+        return context.types().classNames();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
@@ -204,6 +205,11 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     // ---- single-operation shortcuts ----
+
+    /** {@link Access#registeredTypes()} under the lock. */
+    public List<String> registeredTypes() {
+        return context.locked(() -> context.types().classNames());
+    }
 
     /** {@link Access#stats()} under the lock. */
     public HeapStats stats() {

@@ -41,6 +41,8 @@ public final class BlockTypes {
     public static final int HASH = 105;
     /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
     public static final int HASH_TABLE = 106;
+    /** One class's entry in the type registry, shared by all its structs: see {@code objects.TypeRegistryLayout}. */
+    public static final int TYPE_DESCRIPTOR = 107;
     // ---- tensors ----
 
     /**

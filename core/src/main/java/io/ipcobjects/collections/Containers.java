@@ -88,6 +88,7 @@ public final class Containers {
 
     /** A new list holding {@code values}; one reference. On failure nothing stays allocated. */
     public static long storeList(RegionContext context, Collection<?> values, int depth) {
+        long mark = context.types().mark();
         long header = newList(context, values.size());
         try {
             SharedArrayList<Object> list = new SharedArrayList<>(context, header);
@@ -97,6 +98,7 @@ public final class Containers {
             return header;
         } catch (RuntimeException | Error e) {
             destroy(context, SlotKinds.LIST, header, depth);
+            context.types().rollbackTo(mark); // the type entries its stored records registered
             throw e;
         }
     }
@@ -105,6 +107,7 @@ public final class Containers {
     public static long storeHash(RegionContext context, Set<?> set, Map<?, ?> map, int depth) {
         boolean isMap = map != null;
         int size = isMap ? map.size() : set.size();
+        long mark = context.types().mark();
         long header = newHash(context, isMap ? HashLayout.MAP_ENTRY_BYTES : HashLayout.SET_ENTRY_BYTES, size);
         try {
             HashTable table = new HashTable(context, header);
@@ -120,6 +123,7 @@ public final class Containers {
             return header;
         } catch (RuntimeException | Error e) {
             destroy(context, isMap ? SlotKinds.MAP : SlotKinds.SET, header, depth);
+            context.types().rollbackTo(mark); // the type entries its stored records registered
             throw e;
         }
     }

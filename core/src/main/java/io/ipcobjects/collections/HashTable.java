@@ -189,6 +189,7 @@ final class HashTable {
                 return old;
             }
         }
+        long mark = context.types().mark();
         SlotValue encodedKey = ValueSlots.encode(context, key, new SlotValue(), depth, true);
         SlotValue encodedValue = null;
         try {
@@ -205,6 +206,7 @@ final class HashTable {
             if (encodedValue != null) {
                 ValueSlots.release(context, encodedValue.kind, encodedValue.aux, encodedValue.bits, depth);
             }
+            context.types().rollbackTo(mark); // the type entries the key and value registered
             throw e;
         }
         table = cachedTable;

@@ -286,6 +286,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     private void insertLocked(int index, Object element, int depth) {
         int size = size0();
         SlotValue encoded = scratch;
+        long mark = context.types().mark();
         if (!ValueSlots.encodeInline(element, encoded)) {
             encoded = ValueSlots.encode(context, element, new SlotValue(), depth, false);
         }
@@ -294,6 +295,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
             elements = ensureCapacity(size + 1L);
         } catch (RuntimeException | Error e) {
             ValueSlots.release(context, encoded.kind, encoded.aux, encoded.bits, depth);
+            context.types().rollbackTo(mark); // the type entries the element registered
             throw e;
         }
         MemorySegment segment = memory.segment();

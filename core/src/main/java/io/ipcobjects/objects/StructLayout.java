@@ -8,8 +8,8 @@ import io.ipcobjects.values.SlotLayout;
  *
  * <pre>
  *  +---------------------------------------------------------------+
- *  |  descriptor (8): payload offset of a blob holding, in UTF-8,  |  0
- *  |  the class name and the field names, one a line               |
+ *  |  type entry (8): payload offset of the class's entry in the   |  0
+ *  |  type registry (TypeRegistryLayout): class and field names    |
  *  +---------------------------------------------------------------+
  *  |  field count (8)                                              |  8
  *  +---------------------------------------------------------------+
@@ -17,8 +17,9 @@ import io.ipcobjects.values.SlotLayout;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * The struct owns its descriptor blob and the values in its slots. A reader checks that the
- * descriptor's field count equals the block's and that the names match the class it loads.
+ * The struct owns the values in its slots; its type entry is shared by every struct of the class
+ * and kept for the region's life. A reader checks the entry's tag, that its field count equals
+ * the block's and that the names match the class it loads.
  */
 public final class StructLayout {
     private StructLayout() {

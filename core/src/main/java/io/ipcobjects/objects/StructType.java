@@ -52,6 +52,9 @@ public final class StructType {
     private final Constructor<?> constructor;
     private final byte[] descriptor;
 
+    /** This class's entry in the registry it was last stored in (see {@link TypeRegistry}); a cache. */
+    volatile TypeRegistry.Registration registration;
+
     /** The projection of {@code type}, or an {@link UnsupportedTypeException} saying why there is none. */
     public static StructType of(Class<?> type) {
         Object found = TYPES.get(type);

@@ -5,8 +5,6 @@ import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.alloc.BlockTypes;
 import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
-import io.ipcobjects.values.BlobLayout;
-import io.ipcobjects.values.Blobs;
 import io.ipcobjects.values.SlotKinds;
 import io.ipcobjects.values.SlotLayout;
 import io.ipcobjects.values.SlotValue;
@@ -19,13 +17,14 @@ import java.util.Arrays;
 /**
  * Struct blocks ({@link StructLayout}): records and user objects stored field by field
  * ({@link StructType}) and read back as a new instance of the same class. The struct owns its
- * descriptor and its field values; nested containers in fields are live views when read.
+ * field values and refers to its class's shared entry in the {@link TypeRegistry}; nested
+ * containers in fields are live views when read.
  */
 public final class Structs {
     private Structs() {
     }
 
-    /** Stores {@code value} as a struct; on failure frees what it allocated. {@code frozen}: as a key (records only). */
+    /** Stores {@code value} as a struct; on failure frees what it allocated (and the type entries it registered). */
     public static long store(RegionContext context, Object value, int depth, boolean frozen) {
         StructType type = StructType.of(value.getClass());
         if (frozen && !type.isRecord()) {
@@ -33,16 +32,11 @@ public final class Structs {
                     "only records can be keys or set elements: a user class's equals is not known to every process");
         }
         RegionMemory memory = context.memory();
+        TypeRegistry types = context.types();
+        long mark = types.mark();
         int count = type.fieldCount();
-        long descriptor = Blobs.store(context, type.descriptor());
-        long struct;
-        try {
-            struct = context.allocator().allocate(StructLayout.blockBytes(count), BlockTypes.VALUE_STRUCT);
-        } catch (RuntimeException e) {
-            Blobs.free(context, descriptor);
-            throw e;
-        }
-        memory.putLong(struct + StructLayout.DESCRIPTOR_OFFSET, descriptor);
+        long struct = context.allocator().allocate(StructLayout.blockBytes(count), BlockTypes.VALUE_STRUCT);
+        memory.putLong(struct + StructLayout.DESCRIPTOR_OFFSET, 0);
         memory.putLong(struct + StructLayout.FIELD_COUNT_OFFSET, count);
         memory.fill(struct + StructLayout.SLOTS_OFFSET, count * SlotLayout.SLOT_BYTES, (byte) 0);
         try {
@@ -51,9 +45,12 @@ public final class Structs {
                 ValueSlots.encode(context, type.get(value, i), scratch, depth + 1, frozen)
                         .writeTo(memory, StructLayout.slotOffset(struct, i));
             }
+            // Registered last, so a value that fails to store leaves no entry behind for its own class.
+            memory.putLong(struct + StructLayout.DESCRIPTOR_OFFSET, types.entryFor(type));
             return struct;
         } catch (RuntimeException | Error e) {
             free(context, struct, depth);
+            types.rollbackTo(mark);
             throw e;
         }
     }
@@ -73,22 +70,22 @@ public final class Structs {
     }
 
     /**
-     * The class of a struct of {@code count} fields, from its descriptor: from the cache when
-     * these exact descriptor bytes passed the checks below before ({@link StructDescriptors}),
-     * else decoded, loaded and checked (the class must load here and have exactly the stored
-     * field names, as many as the struct has slots).
+     * The class of a struct of {@code count} fields, from its type entry ({@link TypeRegistryLayout}):
+     * from the cache when these exact descriptor bytes passed the checks below before
+     * ({@link StructDescriptors}), else decoded, loaded and checked (the class must load here and
+     * have exactly the stored field names, as many as the struct has slots).
      */
     private static StructType type(RegionContext context, long struct, long count) {
         RegionMemory memory = context.memory();
-        long descriptor = memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET);
-        long length = Blobs.length(context, descriptor); // checks the block's tag and the length
-        long data = descriptor + BlobLayout.DATA_OFFSET;
+        long entry = memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET);
+        long length = context.types().descriptorLength(entry, count, struct); // checks tag, length and field count
+        long data = entry + TypeRegistryLayout.DESCRIPTOR_OFFSET;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         StructType cached = StructDescriptors.lookup(memory, data, length, StructDescriptors.hash(memory, data, length), loader);
         if (cached != null && cached.fieldCount() == count) {
             return cached;
         }
-        byte[] bytes = Blobs.bytes(context, descriptor);
+        byte[] bytes = context.types().bytes(entry, length);
         String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
         if (lines.length != count + 1) {
             throw new CorruptedRegionException("struct descriptor names " + (lines.length - 1) + " fields, the struct has "
@@ -109,7 +106,7 @@ public final class Structs {
         return type;
     }
 
-    /** Releases the field values, the descriptor and the struct block. */
+    /** Releases the field values and the struct block. */
     public static void free(RegionContext context, long struct, int depth) {
         free(context, struct, depth, false);
     }
@@ -119,8 +116,8 @@ public final class Structs {
      * {@code keepContainers} the references its fields (and the fields of structs nested in
      * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
      * dropped, and tensors ({@code TENSOR} slots) are not freed: they pass to whoever holds the
-     * views a read of this struct gave (a taken message's caller). Plain values, descriptors and
-     * the struct blocks are freed either way.
+     * views a read of this struct gave (a taken message's caller). Plain values and the struct
+     * blocks are freed either way; type entries never are (they belong to the registry).
      */
     public static void free(RegionContext context, long struct, int depth, boolean keepContainers) {
         if (depth > ValueSlots.MAX_DEPTH) {
@@ -140,8 +137,7 @@ public final class Structs {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
-        Blobs.free(context, memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET));
-        context.allocator().free(struct);
+        context.allocator().free(struct); // its type entry is the registry's, shared and kept
     }
 
     private static long fieldCount(RegionContext context, long struct) {

@@ -6,6 +6,7 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.objects.TypeRegistry;
 import io.ipcobjects.sync.RegionLock;
 
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * Everything one attachment of a region needs, in one place: the mapped memory, the process
- * table, the lock, the allocator, and whether this handle is still open. {@code SharedMemory},
+ * table, the lock, the allocator, the type registry, and whether this handle is still open. {@code SharedMemory},
  * {@code Access} and every view hold one; internal code reaches each part from here.
  *
  * <p>The rule for views: every operation runs through {@link #locked(Supplier)}, which checks
@@ -28,6 +29,7 @@ public final class RegionContext {
     private final ProcessTable processes;
     private final RegionLock lock;
     private final HeapAllocator allocator;
+    private final TypeRegistry types;
     private final long token;
     private final boolean creator;
     private volatile boolean closed;
@@ -39,6 +41,7 @@ public final class RegionContext {
         this.processes = processes;
         this.lock = lock;
         this.allocator = allocator;
+        this.types = new TypeRegistry(memory, allocator);
         this.token = token;
         this.creator = creator;
     }
@@ -61,6 +64,11 @@ public final class RegionContext {
 
     public HeapAllocator allocator() {
         return allocator;
+    }
+
+    /** The region's type registry: one descriptor per record or user class stored. */
+    public TypeRegistry types() {
+        return types;
     }
 
     public long token() {

@@ -30,7 +30,8 @@ import java.nio.ByteOrder;
  *  |  line, see LockLayout and MessageQueueLayout                  |
  *  +---------------------------------------------------------------+
  *  |  roots: reserved (8), offsets of the name directory, the      | 192..255
- *  |  type registry and a user root (0 = none yet)                 |
+ *  |  type registry's newest entry (TypeRegistryLayout) and a user |
+ *  |  root (0 = none yet)                                          |
  *  +---------------------------------------------------------------+
  *  |  lock counters (takeovers), see LockLayout                    | 256..263
  *  +---------------------------------------------------------------+
@@ -53,8 +54,12 @@ public final class RegionHeaderLayout {
 
     /** "IPCOBJS" followed by a zero byte, read as a native-order long. */
     public static final long MAGIC = 0x0053_4A42_4F43_5049L;
-    /** 2: the message queue's root words moved from a heap block onto the lock's cache line. */
-    public static final int LAYOUT_VERSION = 2;
+    /**
+     * 2: the message queue's root words moved from a heap block onto the lock's cache line.
+     * 3: a struct refers to its class's shared entry in the type registry
+     * ({@code objects.TypeRegistryLayout}) instead of owning a descriptor blob.
+     */
+    public static final int LAYOUT_VERSION = 3;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 

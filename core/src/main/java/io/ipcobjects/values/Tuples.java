@@ -22,6 +22,7 @@ public final class Tuples {
      */
     public static long store(RegionContext context, Iterator<?> values, long count, int depth, boolean frozen) {
         RegionMemory memory = context.memory();
+        long mark = context.types().mark();
         long tuple = context.allocator().allocate(TupleLayout.blockBytes(count), BlockTypes.VALUE_TUPLE);
         memory.putLong(tuple + TupleLayout.COUNT_OFFSET, count);
         memory.putLong(tuple + TupleLayout.IDENTITY_OFFSET, ThreadLocalRandom.current().nextLong() | 1);
@@ -37,6 +38,7 @@ public final class Tuples {
             return tuple;
         } catch (RuntimeException | Error e) {
             free(context, tuple, depth);
+            context.types().rollbackTo(mark); // the type entries its stored records registered
             throw e;
         }
     }

@@ -29,6 +29,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 
@@ -145,7 +146,11 @@ class ValueTypesTest {
             assertInstanceOf(SharedMap.class, labelled.attributes());
             a.destroy(list);
             a.destroy(map);
-            assertEquals(before.usedBytes(), a.stats().usedBytes());
+            assertEquals(Set.of(Point.class.getName(), Labelled.class.getName()), Set.copyOf(a.registeredTypes()),
+                    "one type entry per record class, however often stored");
+            assertEquals(2, a.registeredTypes().size());
+            assertEquals(before.usedBytes() + shm.context().types().bytes(), a.stats().usedBytes(),
+                    "everything but the record class's type entry was freed");
             a.verify();
         }
     }
