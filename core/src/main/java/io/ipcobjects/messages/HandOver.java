@@ -28,23 +28,25 @@ import java.util.UUID;
  * <ul>
  *   <li>copies (null, booleans, numbers, {@code Character}, {@code String}, {@code BigInteger},
  *       {@code BigDecimal}, {@code byte[]}, {@code char[]}, {@code java.time} values,
- *       {@code UUID}, enums, and records, {@code Object[]} tuples and frozen collections made
- *       of these): nobody can reach their blocks any more, so they are freed;</li>
+ *       {@code UUID}, enums, and records, user objects, {@code Object[]} tuples and frozen
+ *       collections made of these): nobody can reach their blocks any more, so they are freed;</li>
  *   <li>live containers ({@code SharedList}, {@code SharedSet}, {@code SharedMap}), also
  *       inside a record or tuple: the slot's reference to each passes to the caller (as
  *       {@code Access.share} gives one), so they live on until {@code destroy(view)} or until
  *       the last slot holding them lets go; the record or tuple around them is freed;</li>
- *   <li>{@code SharedTensor} views inside a record (the original's example holds an
- *       {@code int[]}): the tensor is kept (the caller's view shows it) and the record around
- *       it is freed as above;</li>
- *   <li>anything else (tensors in tuples, binding views, proxies, snapshot views, nesting
- *       deeper than {@value #MAX_DEPTH}): the slot is cleared and nothing is freed. Keeping an
+ *   <li>tensors inside a record (the original's example holds an {@code int[]}), whether
+ *       read as a {@code SharedTensor} or a binding's array: the tensor is kept (the caller's
+ *       view shows it) and the record around it is freed as above;</li>
+ *   <li>anything else (tensors in tuples, proxies, snapshot views, nesting deeper than
+ *       {@value #MAX_DEPTH} outside records): the slot is cleared and nothing is freed. Keeping an
  *       object is safe; freeing one that a view still shows is not.</li>
  * </ul>
- * The reference is passed on in one of two ways. When the value is records, copies and live
- * containers only (the common case: a record with nested records and collections), the record
+ * The reference is passed on in one of two ways. When the slots say the value is records (or
+ * user objects), copies, live containers and tensors only (the common case: a record with nested
+ * records and collections; {@link Structs#holdsOnlyPlainValuesContainersAndTensors}), the struct
  * blocks and copies are freed and the container slots' references are simply left to the
- * caller ({@link Structs#free(RegionContext, long, int, boolean)}). Otherwise (tuples and frozen
+ * caller ({@link Structs#free(RegionContext, long, int, boolean)}), with no walk of the Java
+ * objects. Otherwise (tuples and frozen
  * collections, which the values codec frees) one reference is added for each live container
  * found (through the codec's {@link Containers#encode}, which is how storing a view adds a
  * reference) and then the slot is destroyed, which drops one for each: either way the counts end
@@ -62,6 +64,22 @@ final class HandOver {
             ValueSlots.destroy(context, slot);
             return;
         }
+        RegionMemory memory = context.memory();
+        int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
+        if (kind == SlotKinds.STRUCT) {
+            long struct = memory.getLong(slot + SlotLayout.BITS_OFFSET);
+            if (Structs.holdsOnlyPlainValuesContainersAndTensors(context, struct, 0)) {
+                // Records (and user objects), copies, live containers and tensors only, as the
+                // slots say: free the structs' blocks and copies and leave the containers'
+                // reference counts alone (each slot's reference passes to the caller's view),
+                // instead of adding a reference to each and dropping it again. Tensors are not
+                // freed: the caller's view shows them (and they have no count).
+                memory.putLong(slot, 0);
+                memory.putLong(slot + 8, 0);
+                Structs.free(context, struct, 0, true);
+                return;
+            }
+        }
         List<ContainerView> containers = new ArrayList<>();
         Walk walk = new Walk();
         if (!collect(context, value, containers, 0, walk)) {
@@ -69,23 +87,10 @@ final class HandOver {
             context.memory().putLong(slot + 8, 0);
             return;
         }
-        RegionMemory memory = context.memory();
-        int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
-        if (walk.sawTensor && (walk.sawCollectionCopy || kind != SlotKinds.STRUCT)) {
+        if (walk.sawTensor) {
             // A tensor inside a tuple: the codec would free it with the tuple, and the caller's view shows it.
             memory.putLong(slot, 0);
             memory.putLong(slot + 8, 0);
-            return;
-        }
-        if (!walk.sawCollectionCopy && kind == SlotKinds.STRUCT) {
-            // Records, copies, live containers and tensors only: free the records' blocks and
-            // copies and leave the containers' reference counts alone (each slot's reference
-            // passes to the caller's view), instead of adding a reference to each and dropping it
-            // again. Tensors are not freed: the caller's view shows them (and they have no count).
-            long struct = memory.getLong(slot + SlotLayout.BITS_OFFSET);
-            memory.putLong(slot, 0);
-            memory.putLong(slot + 8, 0);
-            Structs.free(context, struct, 0, true);
             return;
         }
         SlotValue scratch = new SlotValue();

@@ -70,19 +70,27 @@ public final class Structs {
     }
 
     /**
-     * The class of a struct of {@code count} fields, from its type entry ({@link TypeRegistryLayout}):
-     * from the cache when these exact descriptor bytes passed the checks below before
-     * ({@link StructDescriptors}), else decoded, loaded and checked (the class must load here and
-     * have exactly the stored field names, as many as the struct has slots).
+     * The class of a struct of {@code count} fields, from its type entry ({@link TypeRegistryLayout}).
+     * Three ways, fastest first: this attachment read the same entry before
+     * ({@link TypeRegistry#resolvedType}); this process checked the same descriptor bytes before,
+     * in any region ({@link StructDescriptors}); else the descriptor is decoded, the class loaded
+     * and checked (it must load here and have exactly the stored field names, as many as the
+     * struct has slots).
      */
     private static StructType type(RegionContext context, long struct, long count) {
         RegionMemory memory = context.memory();
+        TypeRegistry types = context.types();
         long entry = memory.getLong(struct + StructLayout.DESCRIPTOR_OFFSET);
-        long length = context.types().descriptorLength(entry, count, struct); // checks tag, length and field count
-        long data = entry + TypeRegistryLayout.DESCRIPTOR_OFFSET;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        StructType known = types.resolvedType(entry, loader, count);
+        if (known != null) {
+            return known;
+        }
+        long length = types.descriptorLength(entry, count, struct); // checks tag, length and field count
+        long data = entry + TypeRegistryLayout.DESCRIPTOR_OFFSET;
         StructType cached = StructDescriptors.lookup(memory, data, length, StructDescriptors.hash(memory, data, length), loader);
         if (cached != null && cached.fieldCount() == count) {
+            types.rememberResolved(entry, loader, cached);
             return cached;
         }
         byte[] bytes = context.types().bytes(entry, length);
@@ -103,6 +111,7 @@ public final class Structs {
                     + Arrays.toString(type.names()) + " of " + lines[0] + " in this process", struct);
         }
         StructDescriptors.remember(bytes, loader, type);
+        types.rememberResolved(entry, loader, type);
         return type;
     }
 
@@ -138,6 +147,33 @@ public final class Structs {
             }
         }
         context.allocator().free(struct); // its type entry is the registry's, shared and kept
+    }
+
+    /**
+     * Whether the struct, and every struct nested in its fields, holds only plain values (inline
+     * or in blobs), live containers ({@code LIST}, {@code MAP}, {@code SET}) and tensors: then a
+     * taken message can be handed over by {@link #free(RegionContext, long, int, boolean)} with
+     * {@code keepContainers}, from the slots alone. Tuples, frozen collections and snapshot views
+     * answer false (their contents are freed through the values codec).
+     */
+    public static boolean holdsOnlyPlainValuesContainersAndTensors(RegionContext context, long struct, int depth) {
+        if (depth > ValueSlots.MAX_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_DEPTH + " levels", struct);
+        }
+        long count = fieldCount(context, struct);
+        RegionMemory memory = context.memory();
+        for (long i = 0; i < count; i++) {
+            long slot = StructLayout.slotOffset(struct, i);
+            int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
+            boolean handsOver = kind >= 0 && kind <= SlotKinds.ENUM || kind == SlotKinds.LIST || kind == SlotKinds.MAP
+                    || kind == SlotKinds.SET || kind == SlotKinds.TENSOR
+                    || kind == SlotKinds.STRUCT
+                    && holdsOnlyPlainValuesContainersAndTensors(context, memory.getLong(slot + SlotLayout.BITS_OFFSET), depth + 1);
+            if (!handsOver) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long fieldCount(RegionContext context, long struct) {

@@ -47,10 +47,18 @@ public final class TypeRegistry {
     record Registration(TypeRegistry registry, int epoch, long entry) {
     }
 
+    /** What an entry resolved to when read with a class loader: a read-side cache. */
+    private record Resolved(long entry, ClassLoader loader, StructType type) {
+    }
+
+    private static final int RESOLVED_SLOTS = 64;
+
     private final RegionMemory memory;
     private final HeapAllocator allocator;
     private final Map<StructType, Long> known = new HashMap<>();
     private int epoch;
+    /** Direct-mapped by entry offset; records are immutable, so racing writers at worst evict each other. */
+    private final Resolved[] resolved = new Resolved[RESOLVED_SLOTS];
 
     public TypeRegistry(RegionMemory memory, HeapAllocator allocator) {
         this.memory = memory;
@@ -95,6 +103,25 @@ public final class TypeRegistry {
         }
         known.values().removeIf(freed::contains);
         epoch++;
+        java.util.Arrays.fill(resolved, null);
+    }
+
+    /**
+     * The class a struct of {@code fieldCount} fields whose type entry is {@code entry} was read
+     * as before in this attachment (with {@code loader}), or null. Sound because an entry is never
+     * changed once reachable and is freed only by the rollback of the operation that made it,
+     * before anyone could read it (that rollback also clears this cache). A hostile process that
+     * rewrites an entry anyway gets values read through the class it named first: still checked
+     * field by field on the way out, never an unchecked access.
+     */
+    StructType resolvedType(long entry, ClassLoader loader, long fieldCount) {
+        Resolved r = resolved[(int) (entry >>> 4) & (RESOLVED_SLOTS - 1)];
+        return r != null && r.entry == entry && r.loader == loader && r.type.fieldCount() == fieldCount ? r.type : null;
+    }
+
+    /** Remembers that {@code entry}, checked in full, resolved to {@code type} with {@code loader}. */
+    void rememberResolved(long entry, ClassLoader loader, StructType type) {
+        resolved[(int) (entry >>> 4) & (RESOLVED_SLOTS - 1)] = new Resolved(entry, loader, type);
     }
 
     /** The entry at {@code entry}, checked as one for a struct of {@code fieldCount} fields; returns its descriptor's length. */
