@@ -41,8 +41,11 @@ public final class ExampleObject {
         return new SomeSharedObject(42, "hello shared memory", dict, withArray ? new int[] {1, 2, 3, 4, 5} : null, company);
     }
 
-    /** Destroys the live containers a taken example holds (the message handed them over). */
+    /** Destroys the live containers (and the tensor, if any) a taken example holds: the message handed them over. */
     public static void destroyContainers(Access access, SomeSharedObject taken) {
+        if (taken.someArray() != null) {
+            access.destroy(taken.someArray()); // the int[] came back as a SharedTensor view
+        }
         access.destroy(taken.someDict());
         access.destroy(taken.company().offices());
         access.destroy(taken.company().metrics());

@@ -12,8 +12,9 @@ import java.util.Locale;
 /**
  * {@code takeMessage} of the original's example object ({@link ExampleObject}, with its
  * {@code int[]}) in a plain timed loop, one process, one {@code acquire()} scope: each round puts
- * {@code batch} messages (untimed), takes them all (timed), then destroys the live containers
- * each taken example handed over (untimed), so the region stays the same size. Prints ns per take
+ * {@code batch} messages, takes them all, then destroys the live containers (and the tensor) each
+ * taken example handed over, so the region stays the same size; each of the three loops is timed
+ * on its own, and the take loop is the figure. Prints ns per take
  * per round (wall clock and the thread's CPU time: the latter is what to compare on a busy machine,
  * since it leaves out the time the thread spent preempted) and the median of the last half of the rounds (the first are JIT warm-up). Unlike
  * JMH's per-invocation setup this adds no timer overhead to each take.
@@ -39,11 +40,15 @@ public final class TakeExampleLoop {
             Object[] taken = new Object[batch];
             double[] nanosPerTake = new double[rounds];
             double[] cpuPerTake = new double[rounds];
+            double[] nanosPerPut = new double[rounds];
+            double[] nanosPerDestroy = new double[rounds];
             long usedBefore = access.stats().usedBytes();
             for (int r = 0; r < rounds; r++) {
+                long putStart = System.nanoTime();
                 for (int i = 0; i < batch; i++) {
                     access.putMessage(message);
                 }
+                nanosPerPut[r] = (double) (System.nanoTime() - putStart) / batch;
                 long cpuStart = THREADS.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 for (int i = 0; i < batch; i++) {
@@ -51,6 +56,7 @@ public final class TakeExampleLoop {
                 }
                 long elapsed = System.nanoTime() - start;
                 long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+                long destroyStart = System.nanoTime();
                 for (int i = 0; i < batch; i++) {
                     ExampleObject.SomeSharedObject example = (ExampleObject.SomeSharedObject) taken[i];
                     if (example.someInt() != 42 || !example.someString().equals("hello shared memory")
@@ -58,14 +64,14 @@ public final class TakeExampleLoop {
                         throw new IllegalStateException("wrong example taken: " + example);
                     }
                     ExampleObject.destroyContainers(access, example);
-                    // A tensor view cannot be destroyed, and a take keeps a record holding one whole
-                    // (HandOver): with the int[] the region grows by one example per take.
                     taken[i] = null;
                 }
+                nanosPerDestroy[r] = (double) (System.nanoTime() - destroyStart) / batch;
                 nanosPerTake[r] = (double) elapsed / batch;
                 cpuPerTake[r] = (double) cpu / batch;
-                System.out.printf(Locale.ROOT, "round %2d: %8.1f ns per takeMessage (%8.1f ns of thread CPU time)%n", r,
-                        nanosPerTake[r], cpuPerTake[r]);
+                System.out.printf(Locale.ROOT, "round %2d: %8.1f ns per takeMessage (%8.1f ns of thread CPU time); "
+                        + "putMessage %8.1f ns, destroying what a take handed over %8.1f ns%n", r, nanosPerTake[r], cpuPerTake[r],
+                        nanosPerPut[r], nanosPerDestroy[r]);
             }
             double[] last = Arrays.copyOfRange(nanosPerTake, rounds / 2, rounds);
             Arrays.sort(last);
@@ -74,10 +80,17 @@ public final class TakeExampleLoop {
             Arrays.sort(lastCpu);
             double cpuMedian = lastCpu[lastCpu.length / 2];
             System.out.printf(Locale.ROOT, "median of the last %d rounds: %.1f ns per takeMessage = %.2f M/s; thread CPU time %.1f ns "
-                    + "= %.2f M/s (example %s its int[]); used bytes before %d, after %d%n", last.length, median, 1e3 / median,
-                    cpuMedian, 1e3 / cpuMedian, withArray ? "with" : "without", usedBefore, access.stats().usedBytes());
+                    + "= %.2f M/s (example %s its int[]); putMessage %.1f ns, destroy %.1f ns; used bytes before %d, after %d%n",
+                    last.length, median, 1e3 / median, cpuMedian, 1e3 / cpuMedian, withArray ? "with" : "without",
+                    medianOfLastHalf(nanosPerPut), medianOfLastHalf(nanosPerDestroy), usedBefore, access.stats().usedBytes());
         } finally {
             BenchRegions.closeAndRemove(shm);
         }
+    }
+
+    private static double medianOfLastHalf(double[] perRound) {
+        double[] last = Arrays.copyOfRange(perRound, perRound.length / 2, perRound.length);
+        Arrays.sort(last);
+        return last[last.length / 2];
     }
 }

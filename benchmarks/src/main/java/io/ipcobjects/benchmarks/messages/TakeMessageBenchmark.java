@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code takeMessage} alone, inside one {@code acquire()} scope: the message is put before each
  * call, outside the timed part (a per-invocation setup, which adds a few tens of ns of timer
  * overhead: fine for operations of microseconds, less so for the inline {@code long}). The taken
- * example's live containers are destroyed after the call, also untimed.
+ * example's live containers (and its tensor, with {@code example-with-array}) are destroyed after
+ * the call, also untimed.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar TakeMessageBenchmark -f 1 -wi 3 -i 5
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class TakeMessageBenchmark {
 
-    @Param({"example", "string", "long"})
+    @Param({"example", "example-with-array", "string", "long"})
     public String shape;
 
     private SharedMemory shm;
@@ -56,7 +57,8 @@ public class TakeMessageBenchmark {
             message = switch (shape) {
                 case "long" -> 0x1234_5678L;
                 case "string" -> "a small message of forty characters long";
-                case "example" -> ExampleObject.create(false); // int[] needs tensors; see MessageQueueBenchmark
+                case "example" -> ExampleObject.create(false); // without its int[]: the shape of the figures before tensors
+                case "example-with-array" -> ExampleObject.create(true); // the int[] is stored as a tensor, kept on take
                 default -> throw new IllegalArgumentException("unknown shape " + shape);
             };
         } catch (RuntimeException e) {
