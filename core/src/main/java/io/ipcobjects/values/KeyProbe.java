@@ -6,14 +6,16 @@ import io.ipcobjects.region.RegionMemory;
 
 /**
  * One key being looked up in a shared map or set: its hash, and the cheapest way to compare it
- * with a stored key slot. Inline keys compare kind and bits; {@code String} keys compare their
- * characters in place; only other keys decode the stored key. Reused by a view under the region
+ * with a stored key slot. Inline keys (short strings among them) compare kind, aux and bits;
+ * longer {@code String} keys compare their characters in place; only other keys decode the
+ * stored key. Reused by a view under the region
  * lock, so a lookup allocates nothing on the Java heap for inline and string keys.
  */
 public final class KeyProbe {
     private static final int INLINE = 0;
     private static final int STRING = 1;
     private static final int GENERAL = 2;
+    private static final int SHORT_STRING = 3;
 
     private final SlotValue inline = new SlotValue();
     private int mode;
@@ -27,7 +29,8 @@ public final class KeyProbe {
     public boolean prepare(Object key) {
         this.key = key;
         if (key instanceof String s) {
-            mode = STRING;
+            // Hashed as every string is; compared as it is stored: inline if short (kind, aux and bits), else in its blob.
+            mode = ValueSlots.encodeInline(s, inline) ? SHORT_STRING : STRING;
             hash = StableHash.ofString(s);
             return true;
         }
@@ -58,6 +61,9 @@ public final class KeyProbe {
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
         switch (mode) {
+            case SHORT_STRING:
+                return kind == SlotKinds.SHORT_STRING && memory.getInt(slot + SlotLayout.AUX_OFFSET) == inline.aux
+                        && memory.getLong(slot + SlotLayout.BITS_OFFSET) == inline.bits;
             case STRING:
                 return kind == SlotKinds.STRING && Blobs.stringEquals(context, memory.getLong(slot + SlotLayout.BITS_OFFSET),
                         memory.getInt(slot + SlotLayout.AUX_OFFSET), (String) key);

@@ -28,6 +28,14 @@ public final class SlotKinds {
     public static final int DURATION = 13;        // bits seconds, aux nano
     public static final int PERIOD = 14;          // bits years << 32 | months, aux days
     public static final int ZONE_OFFSET = 15;     // aux total seconds
+    /**
+     * A {@code String} of at most {@value #SHORT_STRING_MAX} chars, all Latin-1: aux the length,
+     * bits the chars as bytes, the first in the lowest byte, zero past the length. Every string
+     * that fits is stored so (a longer or non-Latin-1 one is a {@link #STRING} blob), so a key
+     * compares by kind, aux and bits alone.
+     */
+    public static final int SHORT_STRING = 16;
+    public static final int SHORT_STRING_MAX = 8;
 
     public static final int FIRST_BLOCK_KIND = 32;
 

@@ -194,6 +194,9 @@ public final class ValueSlots {
         if (value instanceof Double) {
             return SlotKinds.DOUBLE;
         }
+        if (value instanceof String s) {
+            return isShortString(s) ? SlotKinds.SHORT_STRING : -1;
+        }
         if (value instanceof Boolean) {
             return SlotKinds.BOOLEAN;
         }
@@ -249,6 +252,7 @@ public final class ValueSlots {
             case SlotKinds.LOCAL_DATE_TIME -> ((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC);
             case SlotKinds.DURATION -> ((Duration) value).getSeconds();
             case SlotKinds.PERIOD -> ((long) ((Period) value).getYears() << 32) | (((Period) value).getMonths() & 0xFFFFFFFFL);
+            case SlotKinds.SHORT_STRING -> shortStringBits((String) value);
             default -> 0; // NULL; ZONE_OFFSET keeps its seconds in aux
         };
     }
@@ -260,8 +264,45 @@ public final class ValueSlots {
             case SlotKinds.DURATION -> ((Duration) value).getNano();
             case SlotKinds.PERIOD -> ((Period) value).getDays();
             case SlotKinds.ZONE_OFFSET -> ((ZoneOffset) value).getTotalSeconds();
+            case SlotKinds.SHORT_STRING -> ((String) value).length();
             default -> 0;
         };
+    }
+
+    /** Whether {@code s} is stored inline ({@link SlotKinds#SHORT_STRING}): short, and Latin-1 throughout. */
+    public static boolean isShortString(String s) {
+        int length = s.length();
+        if (length > SlotKinds.SHORT_STRING_MAX) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) > 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bits of a short string's slot: its chars as bytes, the first lowest, zero past the end. */
+    public static long shortStringBits(String s) {
+        long bits = 0;
+        for (int i = s.length() - 1; i >= 0; i--) {
+            bits = (bits << 8) | s.charAt(i);
+        }
+        return bits;
+    }
+
+    private static String shortString(int length, long bits, long at) {
+        if (length < 0 || length > SlotKinds.SHORT_STRING_MAX
+                || (length < SlotKinds.SHORT_STRING_MAX && bits >>> (8 * length) != 0)) {
+            throw new CorruptedRegionException("short string slot of length " + length + " and bits 0x" + Long.toHexString(bits),
+                    at);
+        }
+        byte[] latin1 = new byte[length];
+        for (int i = 0; i < length; i++) {
+            latin1[i] = (byte) (bits >>> (8 * i));
+        }
+        return new String(latin1, StandardCharsets.ISO_8859_1);
     }
 
     /** The Java value of an inline slot. */
@@ -283,6 +324,7 @@ public final class ValueSlots {
             case SlotKinds.DURATION -> checkedTime(() -> Duration.ofSeconds(bits, aux), at);
             case SlotKinds.PERIOD -> Period.of((int) (bits >> 32), (int) bits, aux);
             case SlotKinds.ZONE_OFFSET -> checkedTime(() -> ZoneOffset.ofTotalSeconds(aux), at);
+            case SlotKinds.SHORT_STRING -> shortString(aux, bits, at);
             default -> throw new CorruptedRegionException("unknown value kind " + kind, at);
         };
     }

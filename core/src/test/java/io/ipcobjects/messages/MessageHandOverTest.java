@@ -30,7 +30,7 @@ class MessageHandOverTest {
     @Test
     void aTakenContainerStaysLiveUntilDestroyed() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("0"); // a node (a Long would take the inline head), kept as a spare: in the baseline
+            a.putMessage("a message in a node"); // (a Long or a short string would take the inline head), kept as a spare: in the baseline
             a.takeMessage();
             long baseline = a.stats().usedBytes();
             SharedMap<String, Object> put = a.putMessage(new HashMap<>(Map.of("step", 0L)));
@@ -48,7 +48,7 @@ class MessageHandOverTest {
     @Test
     void aTakenRecordIsFreedButItsContainersLive() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("0"); // a node (a Long would take the inline head), kept as a spare: in the baseline
+            a.putMessage("a message in a node"); // (a Long or a short string would take the inline head), kept as a spare: in the baseline
             a.takeMessage();
             long baseline = a.stats().usedBytes();
             a.putMessage(new Holder("a label", new HashMap<>(Map.of("k", "v")), new ArrayList<>(List.of(1L, "two"))));
@@ -70,8 +70,8 @@ class MessageHandOverTest {
     @Test
     void copiedOutValuesAreFreedOnTake() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("0"); // two nodes, kept as spares after the takes: the baseline includes them
-            a.putMessage("0"); // (strings: a Long would take the inline head)
+            a.putMessage("a message in a node"); // two nodes, kept as spares after the takes: the baseline includes them
+            a.putMessage("a message in a node"); // (long strings: a Long or a short string would take the inline head)
             a.takeMessage();
             a.takeMessage();
             long baseline = a.stats().usedBytes();
@@ -127,7 +127,7 @@ class MessageHandOverTest {
     @Test
     void aTakenRecordHoldingATensorIsFreedButTheTensorStays() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("0"); // a node (a Long would take the inline head), kept as a spare: in the baseline
+            a.putMessage("a message in a node"); // (a Long or a short string would take the inline head), kept as a spare: in the baseline
             a.takeMessage();
             long baseline = a.stats().usedBytes();
             a.putMessage(new Nested("with an array", null, new int[] {1, 2, 3}));

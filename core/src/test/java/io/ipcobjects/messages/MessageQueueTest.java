@@ -115,18 +115,18 @@ class MessageQueueTest {
     @Test
     void spareNodesAreReusedAndChecked() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            // Strings: a Long put into an empty queue would take the inline head, not a node.
-            a.putMessage("1");
+            // Long strings: a Long or a short string put into an empty queue would take the inline head, not a node.
+            a.putMessage("a message in a node");
             a.takeMessage();
             long used = a.stats().usedBytes();
             for (long i = 0; i < 1000; i++) {
-                a.putMessage(String.valueOf(i));
-                assertEquals(String.valueOf(i), a.takeMessage());
+                a.putMessage("message number " + i);
+                assertEquals("message number " + i, a.takeMessage());
             }
             assertEquals(used, a.stats().usedBytes(), "the one spare node is reused");
             RegionMemory memory = shm.context().memory();
             memory.putLong(MessageQueueLayout.SPARE_OFFSET, 4242);
-            assertThrows(CorruptedRegionException.class, () -> a.putMessage("2"));
+            assertThrows(CorruptedRegionException.class, () -> a.putMessage("another message in a node"));
             memory.putLong(MessageQueueLayout.SPARE_COUNT_OFFSET, 99);
             assertThrows(CorruptedRegionException.class, () -> MessageQueue.verify(shm.context()));
         }
@@ -218,7 +218,7 @@ class MessageQueueTest {
     void corruptedNextOffsetGivesCorruptedRegionException() {
         for (long bad : new long[] {12345, 0, -16, Long.MAX_VALUE}) {
             try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-                a.putMessage("1"); // a node at the head, not the inline head
+                a.putMessage("a long string: a node at the head, not the inline head");
                 a.putMessage(2L);
                 a.putMessage(3L);
                 RegionMemory memory = shm.context().memory();
@@ -236,7 +236,7 @@ class MessageQueueTest {
     @Test
     void nextPointingToAnotherBlockTypeIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("1"); // a node at the head, not the inline head
+            a.putMessage("a long string: a node at the head, not the inline head");
             a.putMessage(2L);
             long raw = a.allocate(64);
             RegionMemory memory = shm.context().memory();
@@ -265,7 +265,7 @@ class MessageQueueTest {
     @Test
     void impossibleCountIsRejected() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
-            a.putMessage("1"); // a node at the head, not the inline head
+            a.putMessage("a long string: a node at the head, not the inline head");
             RegionMemory memory = shm.context().memory();
             memory.putLong(MessageQueueLayout.COUNT_OFFSET, Long.MAX_VALUE);
             assertThrows(CorruptedRegionException.class, a::takeMessage);

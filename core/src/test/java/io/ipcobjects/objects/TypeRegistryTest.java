@@ -46,7 +46,7 @@ class TypeRegistryTest {
     @Test
     void everyStructOfAClassSharesOneEntryThatOutlivesItsValues() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20); Access a = shm.acquire()) {
-            a.putMessage("0"); // the queue keeps one spare node after a take: in the baseline
+            a.putMessage("a message in a node"); // the queue keeps one spare node after a take: in the baseline
             a.takeMessage();
             HeapStats empty = a.stats();
             assertEquals(List.of(), a.registeredTypes());

@@ -90,7 +90,7 @@ class TensorValuesTest {
     @Test
     void destroyFreesATensorTheCallerOwns() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
-            shm.putMessage("0"); // a node (a Long would take the queue's inline head, no node)
+            shm.putMessage("a message in a node"); // (a Long or a short string would take the queue's inline head, no node)
             shm.takeMessage(); // the queue's spare node exists from here on
             long before = shm.stats().usedBytes();
             SharedTensor created = shm.newTensor(DType.FLOAT32, 64, 64);

@@ -32,12 +32,12 @@ class CorruptedValuesTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
             RegionMemory memory = shm.context().memory();
             long slot = a.allocate(ValueSlots.SLOT_BYTES);
-            ValueSlots.write(shm.context(), slot, "text");
+            ValueSlots.write(shm.context(), slot, "text in a blob");
             long blob = memory.getLong(slot + SlotLayout.BITS_OFFSET);
 
             memory.putLong(blob + BlobLayout.LENGTH_OFFSET, Long.MAX_VALUE / 2);
             assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
-            memory.putLong(blob + BlobLayout.LENGTH_OFFSET, 4);
+            memory.putLong(blob + BlobLayout.LENGTH_OFFSET, 14);
 
             memory.putInt(slot + SlotLayout.KIND_OFFSET, 9999);
             assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
@@ -45,7 +45,19 @@ class CorruptedValuesTest {
             memory.putLong(slot + SlotLayout.BITS_OFFSET, shm.size() - 8);
             assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
             memory.putLong(slot + SlotLayout.BITS_OFFSET, blob);
-            assertEquals("text", ValueSlots.read(shm.context(), slot));
+            assertEquals("text in a blob", ValueSlots.read(shm.context(), slot));
+
+            // A short string lives in the slot: a length past 8, or bytes past the length, are refused.
+            ValueSlots.write(shm.context(), slot, "short");
+            assertEquals(SlotKinds.SHORT_STRING, memory.getInt(slot + SlotLayout.KIND_OFFSET));
+            memory.putInt(slot + SlotLayout.AUX_OFFSET, 9);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
+            memory.putInt(slot + SlotLayout.AUX_OFFSET, -1);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot));
+            memory.putInt(slot + SlotLayout.AUX_OFFSET, 3);
+            assertThrows(CorruptedRegionException.class, () -> ValueSlots.read(shm.context(), slot), "bytes past the length");
+            memory.putInt(slot + SlotLayout.AUX_OFFSET, 5);
+            assertEquals("short", ValueSlots.read(shm.context(), slot));
 
             SharedList<Object> list = a.share(new ArrayList<>(List.of(1, 2, 3)));
             long header = ((ContainerView) list).offset();

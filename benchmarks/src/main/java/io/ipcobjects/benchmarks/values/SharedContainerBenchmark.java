@@ -43,6 +43,14 @@ public class SharedContainerBenchmark {
     @Param({"1024"})
     public int size;
 
+    /**
+     * Map keys: {@code short} ones ({@code "key0"} to {@code "key1023"}, as the original's
+     * {@code 'key1'}) fit the slot (at most 8 Latin-1 chars); {@code long} ones
+     * ({@code "a longer key 0"} ...) are stored in a blob and compared there.
+     */
+    @Param({"short", "long"})
+    public String keyLength;
+
     private SharedMemory shm;
     private Access access;
     private SharedList<Object> list;
@@ -61,7 +69,7 @@ public class SharedContainerBenchmark {
         List<Object> initialList = new ArrayList<>();
         Map<String, Object> initialMap = new HashMap<>();
         for (int i = 0; i <= mask; i++) {
-            keys[i] = "key" + i;
+            keys[i] = (keyLength.equals("short") ? "key" : "a longer key ") + i;
             values[i] = 1_000_000L + i;
             initialList.add(values[i]);
             initialMap.put(keys[i], values[i]);
