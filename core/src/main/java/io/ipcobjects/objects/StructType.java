@@ -3,6 +3,9 @@ package io.ipcobjects.objects;
 import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.UnsupportedTypeException;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -50,6 +53,10 @@ public final class StructType {
     private final Method[] accessors;
     private final Field[] fields;
     private final Constructor<?> constructor;
+    /** Field readers as {@code (Object) -> Object}: record accessors or field getters, called through invokeExact. */
+    private final MethodHandle[] getters;
+    /** A record's canonical constructor as {@code (Object[]) -> Object}; null for user classes. */
+    private final MethodHandle recordConstructor;
     private final byte[] descriptor;
 
     /** This class's entry in the registry it was last stored in (see {@link TypeRegistry}); a cache. */
@@ -133,6 +140,23 @@ public final class StructType {
             }
         }
         this.names = names.toArray(new String[0]);
+        this.getters = new MethodHandle[this.names.length];
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        MethodType getterType = MethodType.methodType(Object.class, Object.class);
+        try {
+            for (int i = 0; i < getters.length; i++) {
+                // The members were made accessible above, so unreflecting them skips access checks.
+                MethodHandle raw = record ? lookup.unreflect(accessors[i]) : lookup.unreflectGetter(fields[i]);
+                getters[i] = raw.asType(getterType);
+            }
+            recordConstructor = record
+                    ? lookup.unreflectConstructor(constructor).asSpreader(Object[].class, getters.length)
+                            .asType(MethodType.methodType(Object.class, Object[].class))
+                    : null;
+        } catch (IllegalAccessException e) {
+            throw new UnsupportedTypeException(type, "its members are not accessible to ipc-objects (" + e.getMessage()
+                    + "); open the package to this library");
+        }
         this.descriptor = (type.getName() + "\n" + String.join("\n", names)).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -187,20 +211,32 @@ public final class StructType {
     /** The value of field {@code index} of {@code instance}. */
     public Object get(Object instance, int index) {
         try {
-            return record ? accessors[index].invoke(instance) : fields[index].get(instance);
-        } catch (IllegalAccessException e) {
-            throw new UnsupportedTypeException(type, "field " + names[index] + " cannot be read: " + e.getMessage());
-        } catch (InvocationTargetException e) {
-            throw new IpcObjectsException("accessor " + names[index] + " of " + type.getName() + " threw", e.getCause());
+            return (Object) getters[index].invokeExact(instance);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IpcObjectsException("accessor " + names[index] + " of " + type.getName() + " threw", e);
         }
     }
 
     /** A new instance with these field values (in {@link #names()} order). */
     public Object newInstance(Object[] values) {
-        try {
-            if (record) {
-                return constructor.newInstance(values);
+        if (record) {
+            if (values.length != getters.length) {
+                throw new IllegalArgumentException(values.length + " values for the " + getters.length + " components of " + type.getName());
             }
+            try {
+                return (Object) recordConstructor.invokeExact(values);
+            } catch (ClassCastException | NullPointerException e) {
+                // A stored value of the wrong type for its component (or null for a primitive one).
+                throw new IpcObjectsException("cannot rebuild a " + type.getName() + " from its stored fields: " + e.getMessage(), e);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IpcObjectsException("the constructor of " + type.getName() + " threw on stored fields", e);
+            }
+        }
+        try {
             Object instance = constructor.newInstance();
             for (int i = 0; i < fields.length; i++) {
                 fields[i].set(instance, values[i]);

@@ -57,7 +57,8 @@ public final class RegionHeaderLayout {
     /**
      * 2: the message queue's root words moved from a heap block onto the lock's cache line.
      * 3: a struct refers to its class's shared entry in the type registry
-     * ({@code objects.TypeRegistryLayout}) instead of owning a descriptor blob.
+     * ({@code objects.TypeRegistryLayout}) instead of owning a descriptor blob; strings of at
+     * most 8 Latin-1 chars are inline in their slot ({@code values.SlotKinds.SHORT_STRING}).
      */
     public static final int LAYOUT_VERSION = 3;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.Access;
 import io.ipcobjects.HeapStats;
+import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.UnsupportedTypeException;
@@ -136,6 +137,66 @@ class StructsTest {
                 Person p = (Person) ValueSlots.read(shm.context(), slot);
                 assertEquals("child", p.extra().get("seen by"));
             }
+        }
+    }
+
+    /** Its accessor of {@code value} throws while {@link #failAccessor} is set. */
+    public record Touchy(String value) {
+        static volatile boolean failAccessor;
+        static volatile boolean failConstructor;
+
+        public Touchy {
+            if (failConstructor) {
+                throw new IllegalStateException("refusing " + value);
+            }
+        }
+
+        @Override
+        public String value() {
+            if (failAccessor) {
+                throw new UnsupportedOperationException("no value today");
+            }
+            return value;
+        }
+    }
+
+    @Test
+    void throwingAccessorsAndConstructorsAndMistypedFieldsAreReportedWithTheirCause() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            SharedList<Object> list = a.share(new ArrayList<>());
+            HeapStats before = a.stats();
+            Touchy.failAccessor = true;
+            try {
+                IpcObjectsException e = assertThrows(IpcObjectsException.class, () -> list.add(new Touchy("x")));
+                assertTrue(e.getMessage().contains("accessor value"), e.getMessage());
+                assertInstanceOf(UnsupportedOperationException.class, e.getCause());
+            } finally {
+                Touchy.failAccessor = false;
+            }
+            assertEquals(before, a.stats(), "nothing of the failed store stays");
+            assertEquals(List.of(), a.registeredTypes());
+
+            list.add(new Touchy("a value in a blob"));
+            Touchy.failConstructor = true;
+            try {
+                IpcObjectsException e = assertThrows(IpcObjectsException.class, () -> list.get(0));
+                assertTrue(e.getMessage().contains("constructor"), e.getMessage());
+                assertInstanceOf(IllegalStateException.class, e.getCause());
+            } finally {
+                Touchy.failConstructor = false;
+            }
+
+            // The stored String field now claims to be a Long: the record cannot be rebuilt from it.
+            long slotsAt = shm.context().memory().getLong(
+                    ((io.ipcobjects.collections.ContainerView) list).offset() + io.ipcobjects.collections.ListLayout.ELEMENTS_OFFSET);
+            long struct = shm.context().memory().getLong(slotsAt + io.ipcobjects.values.SlotLayout.BITS_OFFSET);
+            long field = StructLayout.slotOffset(struct, 0);
+            ValueSlots.write(shm.context(), field, 7L); // frees the string blob, as any overwrite does
+            IpcObjectsException e = assertThrows(IpcObjectsException.class, () -> list.get(0));
+            assertTrue(e.getMessage().contains("cannot rebuild"), e.getMessage());
+            ValueSlots.write(shm.context(), field, "fixed");
+            assertEquals(new Touchy("fixed"), list.get(0));
+            a.verify();
         }
     }
 }
