@@ -3,6 +3,7 @@ package io.ipcobjects;
 import static io.ipcobjects.region.RegionHeaderLayout.*;
 
 import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.async.RegionPoller;
 import io.ipcobjects.messages.MessageQueue;
 import io.ipcobjects.names.NameDirectory;
 import io.ipcobjects.region.ProcessIdentity;
@@ -21,7 +22,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * One shared-memory region, mapped into this process: the entry point of the library.
@@ -44,7 +47,9 @@ import java.util.concurrent.locks.LockSupport;
  * the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout}, {@code alloc.AllocatorLayout}),
  * the block type tags ({@code alloc.BlockTypes}), value slots ({@code values.SlotLayout},
  * {@code values.ValueSlots}), live containers ({@code collections.ListLayout},
- * {@code collections.HashLayout}), records and objects ({@code objects.StructLayout}), the message
+ * {@code collections.HashLayout}), records and objects ({@code objects.StructLayout}, and one entry
+ * per class in {@code objects.TypeRegistryLayout}), the asynchronous API's poller
+ * ({@code async.RegionPoller}), the message
  * queue ({@code messages.MessageQueueLayout}), named objects ({@code names.NameDirectoryLayout})
  * and tensors ({@code tensor.TensorLayout}, the binding SPI in {@code spi.TensorBinding}).
  *
@@ -59,6 +64,10 @@ public final class SharedMemory implements AutoCloseable {
 
     private final RegionContext context;
     private final SharedMemoryOptions options;
+    /** Drives the asynchronous API; started by its first call, ended by {@link #close()}. */
+    private RegionPoller poller;
+    /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
+    private boolean asyncClosed;
 
     private SharedMemory(RegionContext context, SharedMemoryOptions options) {
         this.context = context;
@@ -257,6 +266,50 @@ public final class SharedMemory implements AutoCloseable {
         return (T) MessageQueue.takeWaiting(context, options.waitStrategy().newIdleStrategy(), deadline, timeout.toString());
     }
 
+    // ---- asynchronous access: one poller thread per handle (async.RegionPoller) ----
+
+    /**
+     * Runs {@code work} inside an {@code acquire()} scope on this handle's poller thread and
+     * completes the future with its result (or exception). Tasks run one at a time, in the order
+     * submitted; dependent actions of the future (the non-async {@code then...} methods) run on
+     * the poller thread after the lock is released, unless the future was already complete.
+     * The {@link Access} must not escape {@code work}: it is bound to the poller thread and
+     * closed when {@code work} returns.
+     *
+     * <p>There is no {@code acquireAsync()} returning an {@code Access}: an {@code Access} is the
+     * lock held by one thread, and a future's callbacks may run on any thread. This is its form.
+     *
+     * @throws RegionClosedException this handle is closed (and in the future, if it is closed
+     *                               before the work ran)
+     */
+    public <T> CompletableFuture<T> withAccess(Function<? super Access, ? extends T> work) {
+        return poller().withAccess(work);
+    }
+
+    /**
+     * A future for the next message: completed with the oldest message when one is queued (as
+     * {@link #takeMessage()} would return it), in the order the futures were made. The poller
+     * waits without the lock, with this handle's {@link SharedMemoryOptions#waitStrategy()}.
+     * Cancelling a future before its message is taken leaves the message queued.
+     *
+     * @throws RegionClosedException this handle is closed (and in the future, if this handle or
+     *                               the region is closed before a message came)
+     */
+    public <T> CompletableFuture<T> nextMessage() {
+        return poller().nextMessage();
+    }
+
+    private synchronized RegionPoller poller() {
+        context.ensureOpen();
+        if (asyncClosed) {
+            throw new RegionClosedException("region " + context.path() + " is being closed by this handle");
+        }
+        if (poller == null) {
+            poller = new RegionPoller(this);
+        }
+        return poller;
+    }
+
     /** {@link Access#readMessage()} under the lock. */
     @SuppressWarnings("unchecked")
     public <T> T readMessage() {
@@ -400,6 +453,14 @@ public final class SharedMemory implements AutoCloseable {
     public void close() {
         if (context.isClosed()) {
             return;
+        }
+        RegionPoller started;
+        synchronized (this) {
+            started = poller;
+            asyncClosed = true;
+        }
+        if (started != null) {
+            started.stop(options.closeTimeout().toNanos()); // lets the task in hand finish, fails the rest
         }
         RegionMemory memory = context.memory();
         if (context.isCreator()) {

@@ -1,0 +1,252 @@
+package io.ipcobjects.async;
+
+import static io.ipcobjects.region.RegionHeaderLayout.MAGIC;
+import static io.ipcobjects.region.RegionHeaderLayout.MAGIC_OFFSET;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.RegionClosedException;
+import io.ipcobjects.SharedMemory;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * The one thread per {@link SharedMemory} handle that drives its asynchronous API
+ * ({@link SharedMemory#withAccess}, {@link SharedMemory#nextMessage}): it runs submitted work
+ * inside {@code acquire()} scopes and takes messages for the futures waiting for them. Started
+ * by the first asynchronous call, ended by {@code close()}.
+ *
+ * <h2>How it waits</h2>
+ * <ul>
+ *   <li>With nothing to do it parks; a submission unparks it.</li>
+ *   <li>While message futures are pending it polls the queue's count without the lock (one
+ *       acquire read of a header word, as {@code hasMessages()} does), idling between looks
+ *       with the handle's {@code WaitStrategy}: busy spin for the lowest latency, backoff (the
+ *       default) to leave the core to others. It takes the lock only when a message is there.</li>
+ * </ul>
+ *
+ * <h2>Who gets which message</h2>
+ * Futures are served in the order {@code nextMessage()} made them, one message each. Under the
+ * lock, with a message known to be queued, the poller claims the oldest pending future and only
+ * then takes the message; a future cancelled (or completed by its holder) before that is skipped,
+ * and once claimed it can no longer be cancelled, so a taken message always reaches a future
+ * ({@link MessageFuture}). Futures are completed after the lock is released, so their
+ * callbacks never run inside the poller's scope.
+ *
+ * <h2>Ending</h2>
+ * {@link #stop} (from {@code SharedMemory.close()}) ends the thread after the task in hand and
+ * fails every pending future with {@link RegionClosedException}. If the region goes away under a
+ * consumer (its creator closed it), the same happens at the poller's next look.
+ */
+public final class RegionPoller {
+
+    private final SharedMemory shm;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Task<?>> work = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<MessageFuture<?>> waiting = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopping;
+
+    /** Work submitted by {@code withAccess}, with the future it completes. */
+    private record Task<T>(Function<? super Access, ? extends T> body, CompletableFuture<T> future) {
+    }
+
+    /** A future a message is taken for: it cannot be cancelled once the poller has claimed it. */
+    static final class MessageFuture<T> extends CompletableFuture<T> {
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        /** Reserves this future for a message; false if it was cancelled or completed first. */
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        @SuppressWarnings("unchecked")
+        void deliver(Object message) {
+            super.complete((T) message);
+        }
+
+        void fail(Throwable cause) {
+            super.completeExceptionally(cause);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return claimed.compareAndSet(false, true) && super.cancel(mayInterruptIfRunning);
+        }
+
+        @Override
+        public boolean complete(T value) {
+            return claimed.compareAndSet(false, true) && super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            return claimed.compareAndSet(false, true) && super.completeExceptionally(ex);
+        }
+    }
+
+    /** Starts the poller thread of {@code shm} (a daemon: it does not keep the JVM alive). */
+    public RegionPoller(SharedMemory shm) {
+        this.shm = shm;
+        this.thread = Thread.ofPlatform().daemon().name("ipc-objects poller " + shm.path().getFileName()).unstarted(this::run);
+        thread.start();
+    }
+
+    /** Runs {@code body} on the poller thread inside an {@code acquire()} scope. */
+    public <T> CompletableFuture<T> withAccess(Function<? super Access, ? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        Task<T> task = new Task<>(body, new CompletableFuture<>());
+        work.add(task);
+        wake();
+        return task.future();
+    }
+
+    /** A future for the next message that no earlier future is waiting for. */
+    public <T> CompletableFuture<T> nextMessage() {
+        MessageFuture<T> future = new MessageFuture<>();
+        waiting.add(future);
+        wake();
+        return future;
+    }
+
+    /**
+     * Ends the thread after the task in hand (waiting up to {@code timeoutNanos} for it, unless
+     * called from the poller thread itself) and fails everything still pending.
+     */
+    public void stop(long timeoutNanos) {
+        stopping = true;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        failPending(closedByThisHandle());
+    }
+
+    /** Whether the poller thread has ended. */
+    public boolean isStopped() {
+        return !thread.isAlive();
+    }
+
+    private RegionClosedException closedByThisHandle() {
+        return new RegionClosedException("region " + shm.path() + " was closed by this handle");
+    }
+
+    private void wake() {
+        LockSupport.unpark(thread);
+        if (stopping) {
+            failPending(closedByThisHandle()); // submitted after close: nobody will run it
+        }
+    }
+
+    private void run() {
+        IdleStrategy idle = shm.options().waitStrategy().newIdleStrategy();
+        try {
+            while (!stopping) {
+                boolean worked = runSubmittedWork();
+                if (!waiting.isEmpty()) {
+                    worked |= takeForWaiters();
+                } else if (!worked && work.isEmpty()) {
+                    idle.reset();
+                    LockSupport.park(this); // nothing to wait for: sleep until a submission or stop
+                    continue;
+                }
+                if (worked) {
+                    idle.reset();
+                } else {
+                    idle.idle();
+                }
+            }
+        } catch (Throwable e) {
+            // The region went away (RegionClosedException) or is corrupted: nothing more can be served.
+            stopping = true;
+            failPending(e);
+        }
+    }
+
+    private boolean runSubmittedWork() {
+        boolean worked = false;
+        for (Task<?> task; !stopping && (task = work.poll()) != null; ) {
+            run(task);
+            worked = true;
+        }
+        return worked;
+    }
+
+    private <T> void run(Task<T> task) {
+        if (task.future().isDone()) {
+            return; // cancelled before it ran
+        }
+        T result;
+        try (Access access = shm.acquire()) {
+            result = task.body().apply(access);
+        } catch (Throwable e) {
+            task.future().completeExceptionally(e);
+            return;
+        }
+        task.future().complete(result); // outside the lock: callbacks run here, on the poller thread
+    }
+
+    /** Takes messages while messages and live futures are both there; true if one was delivered. */
+    private boolean takeForWaiters() {
+        boolean delivered = false;
+        while (!stopping) {
+            if (!shm.hasMessages()) { // without the lock; throws RegionClosedException once this handle is closed
+                if (shm.context().memory().getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+                    throw new RegionClosedException("region " + shm.path() + " was closed by its creator");
+                }
+                return delivered;
+            }
+            MessageFuture<?> future = null;
+            Object message = null;
+            try (Access access = shm.acquire()) {
+                if (access.messageCount() == 0) {
+                    return delivered; // another consumer was first
+                }
+                future = claimNext();
+                if (future == null) {
+                    return delivered; // every pending future was cancelled meanwhile
+                }
+                message = access.takeMessage();
+            } catch (RuntimeException | Error e) {
+                if (future != null) {
+                    future.fail(e);
+                }
+                throw e;
+            }
+            future.deliver(message); // outside the lock: callbacks run here, on the poller thread
+            delivered = true;
+        }
+        return delivered;
+    }
+
+    /** The oldest pending future, claimed; cancelled ones are dropped on the way. */
+    private MessageFuture<?> claimNext() {
+        for (MessageFuture<?> future; (future = waiting.poll()) != null; ) {
+            if (future.claim()) {
+                return future;
+            }
+        }
+        return null;
+    }
+
+    private void failPending(Throwable cause) {
+        for (MessageFuture<?> future; (future = waiting.poll()) != null; ) {
+            if (future.claim()) {
+                future.fail(cause);
+            }
+        }
+        for (Task<?> task; (task = work.poll()) != null; ) {
+            task.future().completeExceptionally(cause);
+        }
+    }
+}
