@@ -156,7 +156,8 @@ public final class SharedMemory implements AutoCloseable {
         RegionLock lock = new RegionLock(memory, processes, token, options.waitStrategy().factory(),
                 options.ownerCheckInterval().toNanos(), options.lockBurstLimit());
         HeapAllocator allocator = new HeapAllocator(memory);
-        return new SharedMemory(new RegionContext(path, memory, processes, lock, allocator, token, creator), options);
+        return new SharedMemory(new RegionContext(path, memory, processes, lock, allocator, token, creator,
+                options.serialization()), options);
     }
 
     /** The file region {@code name} lives in with default options. */

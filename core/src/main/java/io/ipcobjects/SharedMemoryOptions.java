@@ -1,5 +1,6 @@
 package io.ipcobjects;
 
+import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,6 +25,8 @@ import java.util.Set;
  *       lower: shorter waits; 0: strict alternation)</td></tr>
  *   <tr><td>closeTimeout</td><td>5 s</td><td>how long a closing creator waits for consumers to detach</td></tr>
  *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file whose creator is dead</td></tr>
+ *   <tr><td>serialization</td><td>off</td><td>{@link #withSerialization}: Java serialization, read through an
+ *       {@code ObjectInputFilter}, for values the region cannot store otherwise</td></tr>
  * </table>
  */
 public final class SharedMemoryOptions {
@@ -31,7 +34,7 @@ public final class SharedMemoryOptions {
     private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            32, Duration.ofSeconds(5), true);
+            32, Duration.ofSeconds(5), true, null);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
@@ -40,10 +43,11 @@ public final class SharedMemoryOptions {
     private final int lockBurstLimit;
     private final Duration closeTimeout;
     private final boolean replaceStaleRegion;
+    private final ObjectInputFilter serialization;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
                                 Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
-                                boolean replaceStaleRegion) {
+                                boolean replaceStaleRegion, ObjectInputFilter serialization) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
@@ -51,6 +55,7 @@ public final class SharedMemoryOptions {
         this.lockBurstLimit = lockBurstLimit;
         this.closeTimeout = closeTimeout;
         this.replaceStaleRegion = replaceStaleRegion;
+        this.serialization = serialization;
     }
 
     public static SharedMemoryOptions defaults() {
@@ -59,23 +64,23 @@ public final class SharedMemoryOptions {
 
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
     /** File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}. */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockBurstLimit, closeTimeout, replaceStaleRegion);
+                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
     public SharedMemoryOptions withLockBurstLimit(int burstLimit) {
@@ -83,7 +88,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
-                replaceStaleRegion);
+                replaceStaleRegion, serialization);
     }
 
     public SharedMemoryOptions withCloseTimeout(Duration timeout) {
@@ -92,12 +97,12 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                timeout, replaceStaleRegion);
+                timeout, replaceStaleRegion, serialization);
     }
 
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replace);
+                closeTimeout, replace, serialization);
     }
 
     public Path directory() {
@@ -126,6 +131,23 @@ public final class SharedMemoryOptions {
 
     public boolean replaceStaleRegion() {
         return replaceStaleRegion;
+    }
+
+    /**
+     * Lets values of classes the region cannot store otherwise be stored with Java serialization,
+     * and read back only through {@code filter} (an allow-list, such as
+     * {@code ObjectInputFilter.Config.createFilter("java.net.URI;java.util.BitSet;!*")}): see the
+     * README. Off by default, because deserializing what another process wrote runs code of
+     * whatever classes its bytes name. A handle without it refuses to read serialized values.
+     */
+    public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"));
+    }
+
+    /** The filter serialized values are read through, or null when serialization is off (the default). */
+    public ObjectInputFilter serialization() {
+        return serialization;
     }
 
     /** The file of region {@code name} under {@link #directory()}. */

@@ -66,6 +66,10 @@ final class HandOver {
         }
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
+        if (kind == SlotKinds.SERIALIZED) {
+            ValueSlots.destroy(context, slot); // deserialized: the caller has a copy
+            return;
+        }
         if (kind == SlotKinds.STRUCT) {
             long struct = memory.getLong(slot + SlotLayout.BITS_OFFSET);
             if (Structs.holdsOnlyPlainValuesContainersAndTensors(context, struct, 0)) {

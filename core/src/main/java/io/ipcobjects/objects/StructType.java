@@ -71,6 +71,11 @@ public final class StructType {
         return (StructType) found;
     }
 
+    /** Whether {@code type} can be stored as a struct (a candidate whose projection exists). */
+    public static boolean isProjectable(Class<?> type) {
+        return isCandidate(type) && !(TYPES.get(type) instanceof UnsupportedTypeException);
+    }
+
     /** Whether {@code type} is a candidate for a struct at all (the JDK's own classes are not). */
     public static boolean isCandidate(Class<?> type) {
         if (type.isRecord()) {

@@ -165,7 +165,7 @@ public final class Structs {
         for (long i = 0; i < count; i++) {
             long slot = StructLayout.slotOffset(struct, i);
             int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
-            boolean handsOver = kind >= 0 && kind <= SlotKinds.ENUM || kind == SlotKinds.LIST || kind == SlotKinds.MAP
+            boolean handsOver = kind >= 0 && kind <= SlotKinds.SERIALIZED || kind == SlotKinds.LIST || kind == SlotKinds.MAP
                     || kind == SlotKinds.SET || kind == SlotKinds.TENSOR
                     || kind == SlotKinds.STRUCT
                     && holdsOnlyPlainValuesContainersAndTensors(context, memory.getLong(slot + SlotLayout.BITS_OFFSET), depth + 1);

@@ -9,6 +9,7 @@ import io.ipcobjects.alloc.HeapAllocator;
 import io.ipcobjects.objects.TypeRegistry;
 import io.ipcobjects.sync.RegionLock;
 
+import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,18 +31,21 @@ public final class RegionContext {
     private final RegionLock lock;
     private final HeapAllocator allocator;
     private final TypeRegistry types;
+    /** The filter serialized values are read through; null: serialization is off for this handle. */
+    private final ObjectInputFilter serialization;
     private final long token;
     private final boolean creator;
     private volatile boolean closed;
 
     public RegionContext(Path path, RegionMemory memory, ProcessTable processes, RegionLock lock, HeapAllocator allocator,
-                         long token, boolean creator) {
+                         long token, boolean creator, ObjectInputFilter serialization) {
         this.path = path;
         this.memory = memory;
         this.processes = processes;
         this.lock = lock;
         this.allocator = allocator;
         this.types = new TypeRegistry(memory, allocator);
+        this.serialization = serialization;
         this.token = token;
         this.creator = creator;
     }
@@ -69,6 +73,11 @@ public final class RegionContext {
     /** The region's type registry: one descriptor per record or user class stored. */
     public TypeRegistry types() {
         return types;
+    }
+
+    /** The filter serialized values are read through, or null when serialization is off (the default). */
+    public ObjectInputFilter serialization() {
+        return serialization;
     }
 
     public long token() {

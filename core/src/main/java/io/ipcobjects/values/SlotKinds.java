@@ -50,6 +50,7 @@ public final class SlotKinds {
     public static final int ZONE_ID = 39;         // a region zone id in UTF-8
     public static final int UUID = 40;            // most significant (8), least significant (8)
     public static final int ENUM = 41;            // declaring class name, a zero byte, constant name: UTF-8
+    public static final int SERIALIZED = 42;      // a Java serialization stream (opt-in: values.Serialized)
 
     // ---- tuples (TupleLayout) ----
     public static final int OBJECT_ARRAY = 48;    // Object[]: elements as slots

@@ -414,9 +414,17 @@ public final class ValueSlots {
             throw new UnsupportedTypeException(type, "of collections only List, Set and Map are stored");
         }
         if (StructType.isCandidate(type)) {
+            if (!StructType.isProjectable(type) && Serialized.accepts(context, value, frozen)) {
+                return out.set(SlotKinds.SERIALIZED, 0, Serialized.store(context, value));
+            }
             return out.set(SlotKinds.STRUCT, 0, Structs.store(context, value, depth, frozen));
         }
-        throw new UnsupportedTypeException(type, "not a supported value type");
+        if (Serialized.accepts(context, value, frozen)) {
+            return out.set(SlotKinds.SERIALIZED, 0, Serialized.store(context, value));
+        }
+        throw new UnsupportedTypeException(type, "not a supported value type"
+                + (context.serialization() == null && value instanceof java.io.Serializable
+                ? " (Java serialization is off: SharedMemoryOptions.withSerialization(filter) turns it on)" : ""));
     }
 
     /** The Java value of a slot's three words; {@code depth} bounds nested decoding. */
@@ -456,6 +464,7 @@ public final class ValueSlots {
                 yield new UUID(b.getLong(), b.getLong());
             }
             case SlotKinds.ENUM -> enumConstant(context, bits);
+            case SlotKinds.SERIALIZED -> Serialized.read(context, bits);
             case SlotKinds.OBJECT_ARRAY -> Tuples.read(context, bits, depth);
             case SlotKinds.FROZEN_LIST -> Collections.unmodifiableList(Arrays.asList(Tuples.read(context, bits, depth)));
             case SlotKinds.FROZEN_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, bits, depth))));
@@ -489,7 +498,7 @@ public final class ValueSlots {
         switch (kind) {
             case SlotKinds.STRING, SlotKinds.BYTES, SlotKinds.CHARS, SlotKinds.BIG_INTEGER, SlotKinds.BIG_DECIMAL,
                  SlotKinds.OFFSET_DATE_TIME, SlotKinds.ZONED_DATE_TIME, SlotKinds.ZONE_ID, SlotKinds.UUID,
-                 SlotKinds.ENUM -> Blobs.free(context, bits);
+                 SlotKinds.ENUM, SlotKinds.SERIALIZED -> Blobs.free(context, bits);
             case SlotKinds.OBJECT_ARRAY, SlotKinds.FROZEN_LIST, SlotKinds.FROZEN_SET, SlotKinds.FROZEN_MAP ->
                     Tuples.free(context, bits, depth);
             case SlotKinds.STRUCT -> Structs.free(context, bits, depth);
