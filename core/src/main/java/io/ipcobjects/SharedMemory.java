@@ -275,7 +275,8 @@ public final class SharedMemory implements AutoCloseable {
      * submitted; dependent actions of the future (the non-async {@code then...} methods) run on
      * the poller thread after the lock is released, unless the future was already complete.
      * The {@link Access} must not escape {@code work}: it is bound to the poller thread and
-     * closed when {@code work} returns.
+     * closed when {@code work} returns. {@code work} must not wait for another future of this
+     * handle: the poller runs one thing at a time, so that future could never complete.
      *
      * <p>There is no {@code acquireAsync()} returning an {@code Access}: an {@code Access} is the
      * lock held by one thread, and a future's callbacks may run on any thread. This is its form.
