@@ -8,7 +8,6 @@ import io.ipcobjects.values.TupleLayout;
 import io.ipcobjects.values.Tuples;
 
 import java.util.AbstractMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,14 +42,7 @@ public final class FrozenMapView<K, V> extends AbstractMap<K, V> implements Froz
         }
         Map<K, V> map = decoded;
         if (map == null) {
-            map = context.locked(() -> {
-                Object[] flat = Tuples.read(context, tuple, 0);
-                Map<Object, Object> m = new LinkedHashMap<>();
-                for (int i = 0; i < flat.length; i += 2) {
-                    m.put(flat[i], flat[i + 1]);
-                }
-                return (Map<K, V>) new HeapFrozenMap<>(m);
-            });
+            map = context.locked(() -> (Map<K, V>) new HeapFrozenMap<>(Tuples.readMap(context, tuple, 0)));
             decoded = map;
         }
         return map;

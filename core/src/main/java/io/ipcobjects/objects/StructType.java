@@ -50,7 +50,6 @@ public final class StructType {
     private final Class<?> type;
     private final boolean record;
     private final String[] names;
-    private final Method[] accessors;
     private final Field[] fields;
     private final Constructor<?> constructor;
     /** Field readers as {@code (Object) -> Object}: record accessors or field getters, called through invokeExact. */
@@ -100,6 +99,7 @@ public final class StructType {
             throw new UnsupportedTypeException(type, "an inner (non-static) class holds a hidden outer instance");
         }
         List<String> names = new ArrayList<>();
+        Method[] accessors = null; // records: turned into getters below
         if (record) {
             RecordComponent[] components = type.getRecordComponents();
             accessors = new Method[components.length];
@@ -137,7 +137,6 @@ public final class StructType {
                 }
             }
             fields = found.toArray(new Field[0]);
-            accessors = null;
             try {
                 constructor = accessible(type.getDeclaredConstructor());
             } catch (NoSuchMethodException e) {

@@ -6,6 +6,7 @@ import io.ipcobjects.region.RegionContext;
 import io.ipcobjects.region.RegionMemory;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,6 +60,19 @@ public final class Tuples {
     }
 
     /** The tuple's values, decoded. */
+    /** A frozen map's tuple (key slot, value slot, ...) read as an insertion-ordered map. */
+    public static LinkedHashMap<Object, Object> readMap(RegionContext context, long tuple, int depth) {
+        Object[] flat = read(context, tuple, depth);
+        if ((flat.length & 1) != 0) {
+            throw new CorruptedRegionException("frozen map tuple of odd length " + flat.length, tuple);
+        }
+        LinkedHashMap<Object, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < flat.length; i += 2) {
+            map.put(flat[i], flat[i + 1]);
+        }
+        return map;
+    }
+
     public static Object[] read(RegionContext context, long tuple, int depth) {
         long count = count(context, tuple);
         if (count > Integer.MAX_VALUE - 16) {

@@ -29,7 +29,6 @@ import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -413,13 +412,12 @@ public final class ValueSlots {
         if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
             throw new UnsupportedTypeException(type, "of collections only List, Set and Map are stored");
         }
-        if (StructType.isCandidate(type)) {
-            if (!StructType.isProjectable(type) && Serialized.accepts(context, value, frozen)) {
-                return out.set(SlotKinds.SERIALIZED, 0, Serialized.store(context, value));
-            }
+        boolean serializable = Serialized.accepts(context, value, frozen);
+        // A class that can be a struct is one; serialization (when on) takes only what nothing else stores.
+        if (StructType.isCandidate(type) && (!serializable || StructType.isProjectable(type))) {
             return out.set(SlotKinds.STRUCT, 0, Structs.store(context, value, depth, frozen));
         }
-        if (Serialized.accepts(context, value, frozen)) {
+        if (serializable) {
             return out.set(SlotKinds.SERIALIZED, 0, Serialized.store(context, value));
         }
         throw new UnsupportedTypeException(type, "not a supported value type"
@@ -468,17 +466,7 @@ public final class ValueSlots {
             case SlotKinds.OBJECT_ARRAY -> Tuples.read(context, bits, depth);
             case SlotKinds.FROZEN_LIST -> Collections.unmodifiableList(Arrays.asList(Tuples.read(context, bits, depth)));
             case SlotKinds.FROZEN_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, bits, depth))));
-            case SlotKinds.FROZEN_MAP -> {
-                Object[] flat = Tuples.read(context, bits, depth);
-                if ((flat.length & 1) != 0) {
-                    throw new CorruptedRegionException("frozen map tuple of odd length " + flat.length, bits);
-                }
-                Map<Object, Object> map = new LinkedHashMap<>();
-                for (int i = 0; i < flat.length; i += 2) {
-                    map.put(flat[i], flat[i + 1]);
-                }
-                yield Collections.unmodifiableMap(map);
-            }
+            case SlotKinds.FROZEN_MAP -> Collections.unmodifiableMap(Tuples.readMap(context, bits, depth));
             case SlotKinds.STRUCT -> Structs.read(context, bits, depth);
             case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET, SlotKinds.FROZEN_MAP_VIEW, SlotKinds.FROZEN_SET_VIEW ->
                     Containers.view(context, kind, bits);

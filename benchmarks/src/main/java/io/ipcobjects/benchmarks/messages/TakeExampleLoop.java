@@ -73,15 +73,11 @@ public final class TakeExampleLoop {
                         + "putMessage %8.1f ns, destroying what a take handed over %8.1f ns%n", r, nanosPerTake[r], cpuPerTake[r],
                         nanosPerPut[r], nanosPerDestroy[r]);
             }
-            double[] last = Arrays.copyOfRange(nanosPerTake, rounds / 2, rounds);
-            Arrays.sort(last);
-            double median = last[last.length / 2];
-            double[] lastCpu = Arrays.copyOfRange(cpuPerTake, rounds / 2, rounds);
-            Arrays.sort(lastCpu);
-            double cpuMedian = lastCpu[lastCpu.length / 2];
+            double median = medianOfLastHalf(nanosPerTake);
+            double cpuMedian = medianOfLastHalf(cpuPerTake);
             System.out.printf(Locale.ROOT, "median of the last %d rounds: %.1f ns per takeMessage = %.2f M/s; thread CPU time %.1f ns "
                     + "= %.2f M/s (example %s its int[]); putMessage %.1f ns, destroy %.1f ns; used bytes before %d, after %d%n",
-                    last.length, median, 1e3 / median, cpuMedian, 1e3 / cpuMedian, withArray ? "with" : "without",
+                    rounds - rounds / 2, median, 1e3 / median, cpuMedian, 1e3 / cpuMedian, withArray ? "with" : "without",
                     medianOfLastHalf(nanosPerPut), medianOfLastHalf(nanosPerDestroy), usedBefore, access.stats().usedBytes());
         } finally {
             BenchRegions.closeAndRemove(shm);
