@@ -1,12 +1,15 @@
 package io.ipcobjects;
 
-import io.ipcobjects.alloc.BlockTypes;
-import io.ipcobjects.messages.MessageQueue;
-import io.ipcobjects.names.NameDirectory;
-import io.ipcobjects.region.RegionContext;
-import io.ipcobjects.region.RegionHeaderLayout;
-import io.ipcobjects.tensor.TensorBlocks;
-import io.ipcobjects.tensor.TensorValues;
+import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
+import io.ipcobjects.internal.messages.MessageQueue;
+import io.ipcobjects.internal.names.NameDirectory;
+import io.ipcobjects.internal.session.Handle;
+import io.ipcobjects.internal.session.ValueViews;
+import io.ipcobjects.internal.tensor.TensorBlocks;
+import io.ipcobjects.internal.tensor.TensorValues;
+import io.ipcobjects.internal.tensor.TensorView;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -30,17 +33,24 @@ import java.util.Set;
 public final class Access implements AutoCloseable {
 
     private final SharedMemory shared;
+    private final Handle handle;
     private final RegionContext context;
     private final Thread owner;
     private boolean closed;
 
-    Access(SharedMemory shared, RegionContext context) {
+    /** Made by {@link SharedMemory} once the calling thread has entered the handle's lock scope. */
+    Access(SharedMemory shared, Handle handle) {
         this.shared = shared;
-        this.context = context;
+        this.handle = handle;
+        this.context = handle.context();
         this.owner = Thread.currentThread();
     }
 
-    /** The region this access works on. */
+    /**
+     * The region this access works on.
+     *
+     * @return the handle this access was acquired from
+     */
     public SharedMemory sharedMemory() {
         return shared;
     }
@@ -110,7 +120,7 @@ public final class Access implements AutoCloseable {
      */
     public List<String> registeredTypes() {
         check();
-        return context.types().classNames();
+        return handle.types().classNames();
     }
 
     /**
@@ -151,6 +161,21 @@ public final class Access implements AutoCloseable {
     public <T> T takeMessage() {
         check();
         return (T) MessageQueue.take(context);
+    }
+
+    /**
+     * {@link #takeMessage()}, checked: the oldest message is taken only if its value is a
+     * {@code type} (or null); otherwise it stays queued.
+     *
+     * @param type the class the caller expects
+     * @param <T>  the expected type
+     * @return the oldest message's value
+     * @throws UnexpectedTypeException the oldest message holds another type (named in the message)
+     * @throws NoMessagesException     if no message is queued
+     */
+    public <T> T takeMessage(Class<T> type) {
+        check();
+        return type.cast(MessageQueue.take(context, java.util.Objects.requireNonNull(type, "type")));
     }
 
     /**
@@ -196,6 +221,21 @@ public final class Access implements AutoCloseable {
         return (T) NameDirectory.get(context, name);
     }
 
+    /**
+     * {@link #get(String)}, checked.
+     *
+     * @param name the name
+     * @param type the class the caller expects
+     * @param <T>  the expected type
+     * @return the value under {@code name} (null if none)
+     * @throws UnexpectedTypeException the name holds another type (named in the message)
+     */
+    public <T> T get(String name, Class<T> type) {
+        check();
+        java.util.Objects.requireNonNull(type, "type");
+        return UnexpectedTypeException.check(NameDirectory.get(context, name), type, "name \"" + name + "\"");
+    }
+
     /** Whether {@code name} holds a value; tells a stored null from a missing name. */
     public boolean contains(String name) {
         check();
@@ -232,7 +272,7 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <V> V share(Object container) {
         check();
-        return (V) ValueViews.share(context, container);
+        return ValueViews.share(context, container);
     }
 
     /**
@@ -290,10 +330,11 @@ public final class Access implements AutoCloseable {
     /** Frees {@code tensor}'s block. Views of it in any process must no longer be used. */
     public void freeTensor(SharedTensor tensor) {
         check();
-        if (!tensor.belongsTo(context)) {
+        TensorView own = TensorView.ofRegion(tensor, context);
+        if (own == null) {
             throw new IllegalArgumentException(tensor + " is not a tensor of this region handle");
         }
-        TensorBlocks.free(context, tensor.blockOffset());
+        TensorBlocks.free(context, own.blockOffset());
     }
 
     /** Releases the lock (one hold of it). Idempotent. */
@@ -306,21 +347,17 @@ public final class Access implements AutoCloseable {
             throw new IllegalStateException("an Access must be closed by the thread that acquired it (" + owner + ")");
         }
         closed = true;
-        context.release();
+        handle.scope().exit();
     }
 
-    /** For code built on Access in other packages: fails unless this access is open on its own thread. */
-    void check() {
+    /** Fails unless this access is open, on its own thread, over an open handle. */
+    private void check() {
         if (closed) {
             throw new IllegalStateException("this Access was closed; acquire a new one");
         }
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("an Access is used only by the thread that acquired it (" + owner + ")");
         }
-        context.ensureOpen();
-    }
-
-    RegionContext context() {
-        return context;
+        handle.scope().ensureOpen();
     }
 }

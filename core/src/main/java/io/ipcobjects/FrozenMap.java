@@ -1,6 +1,6 @@
 package io.ipcobjects;
 
-import io.ipcobjects.collections.HeapFrozenMap;
+import io.ipcobjects.HeapFrozenMap;
 
 import java.util.Map;
 

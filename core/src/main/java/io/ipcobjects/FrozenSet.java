@@ -1,6 +1,6 @@
 package io.ipcobjects;
 
-import io.ipcobjects.collections.HeapFrozenSet;
+import io.ipcobjects.HeapFrozenSet;
 
 import java.util.Set;
 

@@ -1,29 +1,14 @@
 package io.ipcobjects;
 
-import static io.ipcobjects.region.RegionHeaderLayout.*;
+import io.ipcobjects.internal.messages.MessageQueue;
+import io.ipcobjects.internal.session.Handle;
 
-import io.ipcobjects.alloc.HeapAllocator;
-import io.ipcobjects.async.RegionPoller;
-import io.ipcobjects.messages.MessageQueue;
-import io.ipcobjects.names.NameDirectory;
-import io.ipcobjects.region.ProcessIdentity;
-import io.ipcobjects.region.ProcessTable;
-import io.ipcobjects.region.ProcessTableLayout;
-import io.ipcobjects.region.RegionContext;
-import io.ipcobjects.region.RegionFile;
-import io.ipcobjects.region.RegionMemory;
-import io.ipcobjects.sync.RegionLock;
-import io.ipcobjects.tensor.TensorBlocks;
-import io.ipcobjects.tensor.TensorValues;
-
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -41,17 +26,20 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Where things are, for a newcomer: the file and its header ({@code region.RegionFile},
- * {@code region.RegionHeaderLayout}), the process table ({@code region.ProcessTableLayout},
- * {@code region.ProcessTable}), the lock ({@code sync.RegionLock}, {@code sync.LockLayout}),
- * the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout}, {@code alloc.AllocatorLayout}),
- * the block type tags ({@code alloc.BlockTypes}), value slots ({@code values.SlotLayout},
- * {@code values.ValueSlots}), live containers ({@code collections.ListLayout},
- * {@code collections.HashLayout}), records and objects ({@code objects.StructLayout}, and one entry
- * per class in {@code objects.TypeRegistryLayout}), the asynchronous API's poller
- * ({@code async.RegionPoller}), the message
- * queue ({@code messages.MessageQueueLayout}), named objects ({@code names.NameDirectoryLayout})
- * and tensors ({@code tensor.TensorLayout}, the binding SPI in {@code spi.TensorBinding}).
+ * <p>Where things are, for a newcomer (all under {@code io.ipcobjects.internal}, layered bottom
+ * up): the file and its header ({@code memory.RegionFile}, {@code memory.RegionHeaderLayout}),
+ * the process table ({@code memory.ProcessTableLayout}, {@code memory.ProcessTable}); the lock
+ * ({@code lock.RegionLock}, {@code lock.LockLayout}) and the one class that decides who holds it
+ * ({@code lock.LockScope}); the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout},
+ * {@code alloc.AllocatorLayout}) and its block type tags ({@code alloc.BlockTypes}); the value
+ * codec ({@code codec.ValueSlots}, {@code codec.SlotLayout}, the kind numbers in
+ * {@code codec.SlotKinds} and the table families register into, {@code codec.ValueKinds}); live
+ * containers ({@code containers.ListLayout}, {@code containers.HashLayout}); records and objects
+ * ({@code structs.StructLayout}, one entry per class in {@code structs.TypeRegistryLayout});
+ * tensors ({@code tensor.TensorLayout}, the binding SPI in {@link io.ipcobjects.spi.TensorBinding});
+ * the message queue ({@code messages.MessageQueueLayout}); named objects
+ * ({@code names.NameDirectoryLayout}); and this handle's parts, lifecycle and asynchronous
+ * poller ({@code session.Handle}, {@code session.RegionPoller}).
  *
  * <p>Lifecycle: the creator formats the header, then publishes it (magic, then state READY, both
  * with release). Consumers wait for READY, check the header and take a process-table slot. On
@@ -59,67 +47,67 @@ import java.util.function.Function;
  * {@link SharedMemoryOptions#closeTimeout()} for consumers to detach, wipes the header and
  * removes the file. Any later use through a consumer's handle throws {@link RegionClosedException}.
  * A {@code SharedMemory} is thread-safe.
+ *
+ * <p>Every operation here is a shortcut for the same operation on {@link Access}: it takes the
+ * lock for that one call (or joins the calling thread's open scope) and releases it.
  */
 public final class SharedMemory implements AutoCloseable {
 
-    private final RegionContext context;
-    private final SharedMemoryOptions options;
-    /** Drives the asynchronous API; started by its first call, ended by {@link #close()}. */
-    private RegionPoller poller;
-    /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
-    private boolean asyncClosed;
+    private final Handle handle;
 
-    private SharedMemory(RegionContext context, SharedMemoryOptions options) {
-        this.context = context;
-        this.options = options;
+    private SharedMemory(Handle handle) {
+        this.handle = handle;
     }
 
     // ---- creating and attaching ----
 
-    /** Creates region {@code name} of {@code sizeBytes} at {@code /dev/shm/ipcobjects-<name>}. */
+    /**
+     * Creates region {@code name} of {@code sizeBytes} at {@code /dev/shm/ipcobjects-<name>}.
+     *
+     * @param name      the region's name (a file name part)
+     * @param sizeBytes the region's size in bytes, header included
+     * @return the creator's handle
+     * @throws RegionExistsException a live region already has that name
+     */
     public static SharedMemory create(String name, long sizeBytes) {
         return create(name, sizeBytes, SharedMemoryOptions.defaults());
     }
 
+    /**
+     * Creates region {@code name} in {@link SharedMemoryOptions#directory()}.
+     *
+     * @param name      the region's name (a file name part)
+     * @param sizeBytes the region's size in bytes, header included
+     * @param options   permissions, waiting, timeouts
+     * @return the creator's handle
+     * @throws RegionExistsException a live region already has that name
+     */
     public static SharedMemory create(String name, long sizeBytes, SharedMemoryOptions options) {
         return create(options.pathFor(name), sizeBytes, options);
     }
 
-    /** Creates a region in the file at {@code path} (which must not hold a live region). */
+    /**
+     * Creates a region in the file at {@code path} (which must not hold a live region).
+     *
+     * @param path      the region file
+     * @param sizeBytes the region's size in bytes, header included
+     * @param options   permissions, waiting, timeouts
+     * @return the creator's handle
+     * @throws RegionExistsException a live region is already at {@code path}
+     */
     public static SharedMemory create(Path path, long sizeBytes, SharedMemoryOptions options) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        MemorySegment segment = RegionFile.create(path, sizeBytes, options.permissions(), options.replaceStaleRegion());
-        try {
-            RegionMemory memory = new RegionMemory(segment);
-            ProcessIdentity self = ProcessIdentity.current();
-            memory.putInt(STATE_OFFSET, STATE_INITIALIZING);
-            memory.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
-            memory.putInt(BYTE_ORDER_OFFSET, BYTE_ORDER_MARK);
-            memory.putLong(REGION_SIZE_OFFSET, sizeBytes);
-            memory.putInt(HEAP_START_FIELD_OFFSET, (int) HEAP_START);
-            memory.putLong(CREATOR_PID_OFFSET, self.pid());
-            memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTime());
-            memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
-            memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
-            HeapAllocator.format(memory, HEAP_START);
-            ProcessTable processes = new ProcessTable(memory);
-            long token = processes.attach(self, ProcessTableLayout.ROLE_CREATOR);
-            SharedMemory shared = open(path, memory, processes, token, true, options);
-            // Publish: everything above is visible to whoever sees the magic, then READY.
-            memory.putLongRelease(MAGIC_OFFSET, MAGIC);
-            memory.putIntRelease(STATE_OFFSET, STATE_READY);
-            return shared;
-        } catch (RuntimeException e) {
-            RegionFile.unlink(path);
-            throw e;
-        }
+        return new SharedMemory(Handle.create(path, sizeBytes, options));
     }
 
     /**
      * Attaches to region {@code name}, waiting up to {@code timeout} for its creator to make it
      * ready.
      *
+     * @param name    the region's name
+     * @param timeout how long to wait for the region to appear and be ready
+     * @return a consumer's handle
      * @throws RegionNotFoundException     no region appeared in time
      * @throws IncompatibleRegionException the file is not a region this build can use
      * @throws RegionClosedException       the region is closing
@@ -128,39 +116,39 @@ public final class SharedMemory implements AutoCloseable {
         return attach(name, timeout, SharedMemoryOptions.defaults());
     }
 
+    /**
+     * As {@link #attach(String, Duration)}, in {@link SharedMemoryOptions#directory()}.
+     *
+     * @param name    the region's name
+     * @param timeout how long to wait for the region to appear and be ready
+     * @param options waiting and timeouts
+     * @return a consumer's handle
+     */
     public static SharedMemory attach(String name, Duration timeout, SharedMemoryOptions options) {
         return attach(options.pathFor(name), timeout, options);
     }
 
+    /**
+     * As {@link #attach(String, Duration)}, for the region file at {@code path}.
+     *
+     * @param path    the region file
+     * @param timeout how long to wait for the region to appear and be ready
+     * @param options waiting and timeouts
+     * @return a consumer's handle
+     */
     public static SharedMemory attach(Path path, Duration timeout, SharedMemoryOptions options) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(options, "options");
-        MemorySegment segment = RegionFile.open(path, timeout);
-        RegionMemory memory = new RegionMemory(segment);
-        ProcessTable processes = new ProcessTable(memory);
-        long token = processes.attach(ProcessIdentity.current(), ProcessTableLayout.ROLE_CONSUMER);
-        try {
-            if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
-                throw new RegionClosedException("region " + path + " closed while attaching");
-            }
-            return open(path, memory, processes, token, false, options);
-        } catch (RuntimeException e) {
-            processes.detach(token);
-            throw e;
-        }
+        return new SharedMemory(Handle.attach(path, timeout, options));
     }
 
-    private static SharedMemory open(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
-                                     SharedMemoryOptions options) {
-        RegionLock lock = new RegionLock(memory, processes, token, options.waitStrategy().factory(),
-                options.ownerCheckInterval().toNanos(), options.lockBurstLimit());
-        HeapAllocator allocator = new HeapAllocator(memory);
-        return new SharedMemory(new RegionContext(path, memory, processes, lock, allocator, token, creator,
-                options.serialization()), options);
-    }
-
-    /** The file region {@code name} lives in with default options. */
+    /**
+     * The file region {@code name} lives in with default options.
+     *
+     * @param name the region's name
+     * @return {@code /dev/shm/ipcobjects-<name>}
+     */
     public static Path defaultPath(String name) {
         return SharedMemoryOptions.defaults().pathFor(name);
     }
@@ -170,81 +158,167 @@ public final class SharedMemory implements AutoCloseable {
     /**
      * Takes the region lock, waiting as long as it takes (a dead owner's lock is taken over).
      * Close the returned {@link Access} to release it: {@code try (Access a = shm.acquire()) {...}}.
+     *
+     * @return the open scope; close it on this thread
+     * @throws RegionClosedException this handle or the region is closed
      */
     public Access acquire() {
-        if (!context.acquireWithin(Long.MAX_VALUE)) {
-            throw new WaitTimeoutException("could not take the lock of region " + context.path());
+        if (!handle.scope().enterWithin(Long.MAX_VALUE)) {
+            throw new WaitTimeoutException("could not take the lock of region " + handle.path());
         }
-        return new Access(this, context);
+        return new Access(this, handle);
     }
 
-    /** Takes the lock if it can within {@code timeout}; returns null otherwise. */
+    /**
+     * Takes the lock if it can within {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the open scope, or null if the lock was not free in time
+     */
     public Access tryAcquire(Duration timeout) {
-        return context.acquireWithin(timeout.toNanos()) ? new Access(this, context) : null;
+        return handle.scope().enterWithin(timeout.toNanos()) ? new Access(this, handle) : null;
     }
 
-    /** Whether the calling thread holds this region's lock. */
+    /**
+     * Takes the lock only if a message is queued: returns an {@link Access} holding the lock
+     * with at least one message in the queue, or null (without waiting for one). Checks the
+     * count without the lock first, so an idle poller does not contend for the lock.
+     *
+     * @return the open scope with a message queued, or null
+     */
+    public Access acquireIfHasMessages() {
+        if (!hasMessages()) {
+            return null;
+        }
+        Access access = acquire();
+        try {
+            if (access.hasMessages()) {
+                return access;
+            }
+        } catch (RuntimeException e) {
+            access.close();
+            throw e;
+        }
+        access.close();
+        return null;
+    }
+
+    /**
+     * Whether the calling thread holds this region's lock.
+     *
+     * @return true inside an {@code acquire()} scope of this handle
+     */
     public boolean isHeldByCurrentThread() {
-        return context.lock().isHeldByCurrentThread();
+        return handle.scope().lock().isHeldByCurrentThread();
     }
 
-    /** How many times, since the region was created, some process took the lock over from a dead owner. */
+    /**
+     * How many times, since the region was created, some process took the lock over from a dead
+     * owner.
+     *
+     * @return the region's takeover count
+     */
     public long lockTakeovers() {
-        context.ensureOpen();
-        return context.lock().takeovers();
+        handle.scope().ensureOpen();
+        return handle.scope().lock().takeovers();
+    }
+
+    /** Runs {@code operation} in a scope of its own, or in the calling thread's open scope. */
+    private <T> T withLock(Function<? super Access, ? extends T> operation) {
+        try (Access access = acquire()) {
+            return operation.apply(access);
+        }
     }
 
     // ---- processes ----
 
-    /** Waits until at least {@code count} consumer processes are attached. */
+    /**
+     * Waits until at least {@code count} consumer processes are attached.
+     *
+     * @param count   how many consumers to wait for
+     * @param timeout how long to wait
+     * @throws WaitTimeoutException fewer attached in time
+     */
     public void awaitConsumers(int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (consumerCount() < count) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw new WaitTimeoutException(count + " consumers did not attach to " + context.path() + " within " + timeout
-                        + " (" + consumerCount() + " attached)");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        handle.awaitConsumers(count, timeout);
     }
 
-    /** Number of live consumer processes attached now (dead ones are reclaimed on the way). */
+    /**
+     * Number of live consumer processes attached now (dead ones are reclaimed on the way).
+     *
+     * @return the live consumers
+     */
     public int consumerCount() {
-        context.ensureOpen();
-        return context.processes().countLive(ProcessTableLayout.ROLE_CONSUMER);
+        return handle.consumerCount();
     }
 
-    // ---- single-operation shortcuts ----
+    // ---- single-operation shortcuts (see Access for each) ----
 
-    /** {@link Access#registeredTypes()} under the lock. */
+    /**
+     * {@link Access#registeredTypes()} under the lock.
+     *
+     * @return the registered class names, oldest first
+     */
     public List<String> registeredTypes() {
-        return context.locked(() -> context.types().classNames());
+        return withLock(Access::registeredTypes);
     }
 
-    /** {@link Access#stats()} under the lock. */
+    /**
+     * {@link Access#stats()} under the lock.
+     *
+     * @return the allocator's counters
+     */
     public HeapStats stats() {
-        return context.locked(() -> context.allocator().stats());
+        return withLock(Access::stats);
     }
 
-    /** {@link Access#verify()} under the lock. */
+    /**
+     * {@link Access#verify()} under the lock.
+     *
+     * @return the allocator's counters, checked by a walk of the heap
+     */
     public HeapStats verify() {
-        return context.locked(() -> context.allocator().verify());
+        return withLock(Access::verify);
     }
 
     // ---- messages and names ----
 
-    /** {@link Access#putMessage} under the lock. */
-    @SuppressWarnings("unchecked")
+    /**
+     * {@link Access#putMessage} under the lock.
+     *
+     * @param value the value to store and queue
+     * @param <T>   the type of the view handed back
+     * @return what a taker will see
+     */
     public <T> T putMessage(Object value) {
-        return (T) context.locked(() -> MessageQueue.put(context, value));
+        return withLock(a -> a.putMessage(value));
     }
 
-    /** {@link Access#takeMessage()} under the lock: does not wait. */
+    /**
+     * {@link Access#takeMessage()} under the lock: does not wait.
+     *
+     * @param <T> the expected type (unchecked: see {@link #takeMessage(Class)})
+     * @return the oldest message's value
+     * @throws NoMessagesException if no message is queued
+     */
     @SuppressWarnings("unchecked")
     public <T> T takeMessage() {
+        return (T) takeMessage(Object.class);
+    }
+
+    /**
+     * {@link Access#takeMessage(Class)} under the lock: does not wait.
+     *
+     * @param type the class the caller expects
+     * @param <T>  the expected type
+     * @return the oldest message's value
+     * @throws UnexpectedTypeException the oldest message holds another type; it stays queued
+     * @throws NoMessagesException     if no message is queued
+     */
+    public <T> T takeMessage(Class<T> type) {
         // Usually called right after hasMessages() saw the count a producer writes as its last
         // step under the lock: watch the lock word briefly rather than queue behind that producer.
-        return (T) context.lockedWatchingFirst(() -> MessageQueue.take(context));
+        return handle.scope().callWatchingFirst(() -> type.cast(MessageQueue.take(handle.context(), type)));
     }
 
     /**
@@ -252,22 +326,205 @@ public final class SharedMemory implements AutoCloseable {
      * while waiting: the message count is polled without it, with this region's
      * {@link SharedMemoryOptions#waitStrategy()}, and the lock is taken once a message is there.
      *
+     * @param timeout how long to wait; at most about a century counts as forever
+     * @param <T>     the expected type (unchecked)
+     * @return the oldest message's value
      * @throws WaitTimeoutException  no message could be taken in time
      * @throws IllegalStateException the calling thread holds the lock (inside {@code acquire()}
      *                               no other process can put the message it would wait for)
      */
     @SuppressWarnings("unchecked")
     public <T> T takeMessage(Duration timeout) {
+        return (T) takeMessage(timeout, Object.class);
+    }
+
+    /**
+     * {@link #takeMessage(Duration)}, checked as {@link #takeMessage(Class)} is.
+     *
+     * @param timeout how long to wait
+     * @param type    the class the caller expects
+     * @param <T>     the expected type
+     * @return the oldest message's value
+     * @throws UnexpectedTypeException the oldest message holds another type; it stays queued
+     * @throws WaitTimeoutException    no message could be taken in time
+     */
+    public <T> T takeMessage(Duration timeout, Class<T> type) {
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(type, "type");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
         long nanos = timeout.compareTo(Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
         long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        return (T) MessageQueue.takeWaiting(context, options.waitStrategy().newIdleStrategy(), deadline, timeout.toString());
+        return handle.scope().callWhen(this::hasMessages, () -> MessageQueue.count(handle.context()) > 0,
+                () -> type.cast(MessageQueue.take(handle.context(), type)), deadline, "message within " + timeout);
     }
 
-    // ---- asynchronous access: one poller thread per handle (async.RegionPoller) ----
+    /**
+     * {@link Access#readMessage()} under the lock.
+     *
+     * @param <T> the expected type (unchecked)
+     * @return the oldest message's value, left queued
+     * @throws NoMessagesException if no message is queued
+     */
+    public <T> T readMessage() {
+        return withLock(Access::readMessage);
+    }
+
+    /**
+     * Whether a message is queued: one acquire read of a header word, without the lock.
+     *
+     * @return true if at least one message is queued
+     */
+    public boolean hasMessages() {
+        return MessageQueue.hasMessages(handle.context());
+    }
+
+    /**
+     * {@link Access#put(String, Object)} under the lock.
+     *
+     * @param name  the name
+     * @param value the value to store under it
+     * @param <T>   the type of the view handed back
+     * @return the stored value's view
+     */
+    public <T> T put(String name, Object value) {
+        return withLock(a -> a.put(name, value));
+    }
+
+    /**
+     * {@link Access#get(String)} under the lock.
+     *
+     * @param name the name
+     * @param <T>  the expected type (unchecked: see {@link #get(String, Class)})
+     * @return the value under {@code name}, or null
+     */
+    public <T> T get(String name) {
+        return withLock(a -> a.get(name));
+    }
+
+    /**
+     * {@link Access#get(String, Class)} under the lock.
+     *
+     * @param name the name
+     * @param type the class the caller expects
+     * @param <T>  the expected type
+     * @return the value under {@code name}, or null
+     * @throws UnexpectedTypeException the name holds another type
+     */
+    public <T> T get(String name, Class<T> type) {
+        return withLock(a -> a.get(name, type));
+    }
+
+    /**
+     * {@link Access#contains(String)} under the lock.
+     *
+     * @param name the name
+     * @return whether {@code name} holds a value
+     */
+    public boolean contains(String name) {
+        return withLock(a -> a.contains(name));
+    }
+
+    /**
+     * {@link Access#remove(String)} under the lock.
+     *
+     * @param name the name
+     * @return whether the name existed
+     */
+    public boolean remove(String name) {
+        return withLock(a -> a.remove(name));
+    }
+
+    /**
+     * {@link Access#names()} under the lock.
+     *
+     * @return a copy of the names stored now
+     */
+    public Set<String> names() {
+        return withLock(Access::names);
+    }
+
+    // ---- values ----
+
+    /**
+     * {@link Access#share} under the lock.
+     *
+     * @param container a {@code List}, {@code Set}, {@code Map} or snapshot
+     * @param <V>       the view type
+     * @return the live view
+     */
+    public <V> V share(Object container) {
+        return withLock(a -> a.share(container));
+    }
+
+    /**
+     * {@link Access#destroy} under the lock.
+     *
+     * @param view a view of a shared object of this region
+     */
+    public void destroy(Object view) {
+        withLock(a -> {
+            a.destroy(view);
+            return null;
+        });
+    }
+
+    // ---- tensors ----
+
+    /**
+     * A new zero-filled tensor, like {@link Access#newTensor(DType, long...)}; the lock is held
+     * only for the allocation, the zeroing runs after it.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the new tensor
+     */
+    public SharedTensor newTensor(DType dtype, long... shape) {
+        return newTensor(SharedTensor.Init.ZEROED, dtype, shape);
+    }
+
+    /**
+     * {@link Access#newTensor(SharedTensor.Init, DType, long...)}, the lock held only for the
+     * allocation: nobody else knows the block while its elements are initialised.
+     *
+     * @param init  what the elements hold, and whether pages are touched up front
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the new tensor
+     */
+    public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
+        Objects.requireNonNull(init, "init");
+        SharedTensor tensor = withLock(a -> a.newTensor(SharedTensor.Init.UNINITIALIZED, dtype, shape));
+        switch (init) {
+            case ZEROED -> tensor.segment().fill((byte) 0);
+            case PREFAULTED -> tensor.prefault();
+            case UNINITIALIZED -> { }
+        }
+        return tensor;
+    }
+
+    /**
+     * {@link Access#copyToTensor(Object)} under the lock.
+     *
+     * @param value a numeric primitive array, a tensor, or a binding's array
+     * @return the tensor in this region
+     */
+    public SharedTensor copyToTensor(Object value) {
+        return withLock(a -> a.copyToTensor(value));
+    }
+
+    /**
+     * {@link Access#tensorAt(long)} under the lock.
+     *
+     * @param blockOffset a tensor's {@link SharedTensor#blockOffset()}
+     * @return a view of that tensor
+     */
+    public SharedTensor tensorAt(long blockOffset) {
+        return withLock(a -> a.tensorAt(blockOffset));
+    }
+
+    // ---- asynchronous access: one poller thread per handle ----
 
     /**
      * Runs {@code work} inside an {@code acquire()} scope on this handle's poller thread and
@@ -281,11 +538,26 @@ public final class SharedMemory implements AutoCloseable {
      * <p>There is no {@code acquireAsync()} returning an {@code Access}: an {@code Access} is the
      * lock held by one thread, and a future's callbacks may run on any thread. This is its form.
      *
+     * @param work what to do under the lock
+     * @param <T>  the result type
+     * @return the future of {@code work}'s result
      * @throws RegionClosedException this handle is closed (and in the future, if it is closed
      *                               before the work ran)
      */
     public <T> CompletableFuture<T> withAccess(Function<? super Access, ? extends T> work) {
-        return poller().withAccess(work);
+        Objects.requireNonNull(work, "work");
+        CompletableFuture<T> future = new CompletableFuture<>();
+        handle.poller().submit(future, () -> {
+            T result;
+            try (Access access = acquire()) {
+                result = work.apply(access);
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+                return;
+            }
+            future.complete(result); // outside the lock: callbacks run here, on the poller thread
+        });
+        return future;
     }
 
     /**
@@ -294,155 +566,75 @@ public final class SharedMemory implements AutoCloseable {
      * waits without the lock, with this handle's {@link SharedMemoryOptions#waitStrategy()}.
      * Cancelling a future before its message is taken leaves the message queued.
      *
+     * @param <T> the expected type (unchecked)
+     * @return the future of the next message
      * @throws RegionClosedException this handle is closed (and in the future, if this handle or
      *                               the region is closed before a message came)
      */
     public <T> CompletableFuture<T> nextMessage() {
-        return poller().nextMessage();
-    }
-
-    private synchronized RegionPoller poller() {
-        context.ensureOpen();
-        if (asyncClosed) {
-            throw new RegionClosedException("region " + context.path() + " is being closed by this handle");
-        }
-        if (poller == null) {
-            poller = new RegionPoller(this);
-        }
-        return poller;
-    }
-
-    /** {@link Access#readMessage()} under the lock. */
-    @SuppressWarnings("unchecked")
-    public <T> T readMessage() {
-        return (T) context.locked(() -> MessageQueue.peek(context));
-    }
-
-    /** Whether a message is queued: one acquire read of a header word, without the lock. */
-    public boolean hasMessages() {
-        return MessageQueue.hasMessages(context);
-    }
-
-    /**
-     * Takes the lock only if a message is queued: returns an {@link Access} holding the lock
-     * with at least one message in the queue, or null (without waiting for one). Checks the
-     * count without the lock first, so an idle poller does not contend for the lock.
-     */
-    public Access acquireIfHasMessages() {
-        if (!MessageQueue.hasMessages(context)) {
-            return null;
-        }
-        Access access = acquire();
-        try {
-            if (MessageQueue.count(context) > 0) {
-                return access;
-            }
-        } catch (RuntimeException e) {
-            access.close();
-            throw e;
-        }
-        access.close();
-        return null;
-    }
-
-    /** {@link Access#put(String, Object)} under the lock. */
-    @SuppressWarnings("unchecked")
-    public <T> T put(String name, Object value) {
-        return (T) context.locked(() -> NameDirectory.put(context, name, value));
-    }
-
-    /** {@link Access#get(String)} under the lock. */
-    @SuppressWarnings("unchecked")
-    public <T> T get(String name) {
-        return (T) context.locked(() -> NameDirectory.get(context, name));
-    }
-
-    /** {@link Access#contains(String)} under the lock. */
-    public boolean contains(String name) {
-        return context.locked(() -> NameDirectory.contains(context, name));
-    }
-
-    /** {@link Access#remove(String)} under the lock. */
-    public boolean remove(String name) {
-        return context.locked(() -> NameDirectory.remove(context, name));
-    }
-
-    /** {@link Access#names()} under the lock. */
-    public Set<String> names() {
-        return context.locked(() -> NameDirectory.names(context));
-    }
-
-    // ---- values ----
-
-    /** {@link Access#share} under the lock. */
-    public <V> V share(Object container) {
-        return context.locked(() -> ValueViews.share(context, container));
-    }
-
-    /** {@link Access#destroy} under the lock. */
-    public void destroy(Object view) {
-        context.lockedRun(() -> ValueViews.destroy(context, view));
-    }
-    // ---- tensors ----
-
-    /**
-     * A new zero-filled tensor, like {@link Access#newTensor(DType, long...)}; the lock is held
-     * only for the allocation, the zeroing runs after it.
-     */
-    public SharedTensor newTensor(DType dtype, long... shape) {
-        return newTensor(SharedTensor.Init.ZEROED, dtype, shape);
-    }
-
-    /** {@link Access#newTensor(SharedTensor.Init, DType, long...)}, the lock held only for the allocation. */
-    public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
-        Objects.requireNonNull(init, "init");
-        Objects.requireNonNull(dtype, "dtype");
-        return TensorBlocks.initialise(TensorBlocks.allocate(context, dtype, shape, 0), init);
-    }
-
-    /** {@link Access#copyToTensor(Object)} under the lock. */
-    public SharedTensor copyToTensor(Object value) {
-        return TensorValues.copyToTensor(context, value);
-    }
-
-    /** {@link Access#tensorAt(long)} under the lock. */
-    public SharedTensor tensorAt(long blockOffset) {
-        return TensorBlocks.read(context, blockOffset);
+        return handle.poller().nextMessage();
     }
 
     // ---- facts ----
 
+    /**
+     * The region file.
+     *
+     * @return its path
+     */
     public Path path() {
-        return context.path();
+        return handle.path();
     }
 
+    /**
+     * The region's size.
+     *
+     * @return its size in bytes, header included
+     */
     public long size() {
-        return context.memory().size();
+        return handle.size();
     }
 
+    /**
+     * Whether this handle created the region.
+     *
+     * @return true for the creator's handle
+     */
     public boolean isCreator() {
-        return context.isCreator();
+        return handle.isCreator();
     }
 
+    /**
+     * Whether this handle is closed.
+     *
+     * @return true after {@link #close()}
+     */
     public boolean isClosed() {
-        return context.isClosed();
+        return handle.scope().isClosed();
     }
 
     /**
      * True once the creator has begun closing the region (or this handle is closed): a consumer
      * that sees it should finish what it is doing and {@link #close()}. Reads one word, no lock.
+     *
+     * @return whether the region is closing
      */
     public boolean isClosing() {
-        return context.isClosing();
+        return handle.scope().isClosing();
     }
 
+    /**
+     * The options this handle was opened with.
+     *
+     * @return the options
+     */
     public SharedMemoryOptions options() {
-        return options;
+        return handle.options();
     }
 
-    /** Internal: the region's parts, for the library's own packages and bindings. */
-    public RegionContext context() {
-        return context;
+    /** For the library's own tests (a bridge in this package's test code), never a public accessor. */
+    Handle handle() {
+        return handle;
     }
 
     // ---- closing ----
@@ -453,52 +645,12 @@ public final class SharedMemory implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (context.isClosed()) {
-            return;
-        }
-        RegionPoller started;
-        synchronized (this) {
-            started = poller;
-            asyncClosed = true;
-        }
-        if (started != null) {
-            started.stop(options.closeTimeout().toNanos()); // lets the task in hand finish, fails the rest
-        }
-        RegionMemory memory = context.memory();
-        if (context.isCreator()) {
-            closeAsCreator(memory);
-        } else {
-            context.lock().forceReleaseShared();
-            context.markClosed();
-            if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
-                context.processes().detach(context.token());
-            }
-        }
-    }
-
-    private void closeAsCreator(RegionMemory memory) {
-        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
-        boolean locked = context.lock().isHeldByCurrentThread() || context.acquire(deadline);
-        try {
-            memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
-        } finally {
-            if (locked) {
-                context.lock().forceReleaseShared();
-            }
-        }
-        while (context.processes().countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(1_000_000);
-        }
-        context.markClosed();
-        // Wipe: the magic goes first, so nobody mistakes a half-wiped header for a region.
-        memory.putLongRelease(MAGIC_OFFSET, 0);
-        memory.fill(0, HEADER_PAGE_BYTES, (byte) 0);
-        RegionFile.unlink(context.path());
+        handle.close();
     }
 
     @Override
     public String toString() {
-        return "SharedMemory[" + context.path() + ", " + size() + " bytes, " + (isCreator() ? "creator" : "consumer")
+        return "SharedMemory[" + path() + ", " + size() + " bytes, " + (isCreator() ? "creator" : "consumer")
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -1,59 +1,43 @@
 package io.ipcobjects;
 
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-
 /**
- * How a process waits for the lock or for a message: the Agrona {@link IdleStrategy} it idles
- * with. Each waiting call gets a fresh strategy (they keep state), so one {@code WaitStrategy}
- * serves many threads.
+ * How a process waits for the lock or for a message: spin, back off, or sleep. Each wait gets
+ * its own idle state, so one {@code WaitStrategy} serves many threads. Set it per handle with
+ * {@link SharedMemoryOptions#withWaitStrategy(WaitStrategy)}; the asynchronous API's poller
+ * waits with it too (the original's {@code existence} flag).
  */
-public final class WaitStrategy {
-
-    private final String name;
-    private final Supplier<IdleStrategy> factory;
-
-    private WaitStrategy(String name, Supplier<IdleStrategy> factory) {
-        this.name = name;
-        this.factory = factory;
-    }
-
+public enum WaitStrategy {
     /** Spins on the CPU: lowest latency, one busy core per waiter. For processes pinned to cores. */
-    public static WaitStrategy busySpin() {
-        return new WaitStrategy("busySpin", BusySpinIdleStrategy::new);
-    }
-
+    BUSY_SPIN,
     /** Spins, then yields, then parks from 1 µs up to 100 µs: the default, fair to other work. */
-    public static WaitStrategy backoff() {
-        return new WaitStrategy("backoff", () -> new BackoffIdleStrategy(100, 20,
-                TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)));
-    }
-
+    BACKOFF,
     /** Sleeps a millisecond between looks: for desktop processes that mostly wait. */
+    SLEEPING;
+
+    /**
+     * {@link #BUSY_SPIN}.
+     *
+     * @return the busy-spin strategy
+     */
+    public static WaitStrategy busySpin() {
+        return BUSY_SPIN;
+    }
+
+    /**
+     * {@link #BACKOFF}, the default.
+     *
+     * @return the back-off strategy
+     */
+    public static WaitStrategy backoff() {
+        return BACKOFF;
+    }
+
+    /**
+     * {@link #SLEEPING}.
+     *
+     * @return the sleeping strategy
+     */
     public static WaitStrategy sleeping() {
-        return new WaitStrategy("sleeping", () -> new SleepingMillisIdleStrategy(1));
-    }
-
-    /** Any Agrona idle strategy; {@code factory} is called once per wait. */
-    public static WaitStrategy of(String name, Supplier<IdleStrategy> factory) {
-        return new WaitStrategy(name, factory);
-    }
-
-    public IdleStrategy newIdleStrategy() {
-        return factory.get();
-    }
-
-    Supplier<IdleStrategy> factory() {
-        return factory;
-    }
-
-    @Override
-    public String toString() {
-        return name;
+        return SLEEPING;
     }
 }

@@ -1,12 +1,13 @@
 package io.ipcobjects.djl;
 
+import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.tensor.TensorValues;
+import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.file.Files;
@@ -96,8 +97,8 @@ class SharedDjlTest {
             assertEquals(11f, stored.getFloat(2, 3), "the stored array is a copy");
 
             NDArray transposed = manager.arange(6).reshape(2, 3).transpose();  // not contiguous in memory
-            long block = TensorValues.store(shm.context(), transposed);
-            Object back = TensorValues.view(shm.context(), block);
+            long block = TensorValues.store(TestAccess.context(shm), transposed);
+            Object back = TensorValues.view(TestAccess.context(shm), block);
             NDArray viewBack = assertInstanceOf(NDArray.class, back, "an NDArray comes back as an NDArray");
             assertEquals(transposed, viewBack);
             SharedTensor core = shm.tensorAt(block);
@@ -105,7 +106,7 @@ class SharedDjlTest {
             assertEquals(transposed.getInt(2, 1), core.getInt(2, 1));
 
             NDArray scalar = manager.create(2.5f);
-            assertEquals(scalar, TensorValues.view(shm.context(), TensorValues.store(shm.context(), scalar)));
+            assertEquals(scalar, TensorValues.view(TestAccess.context(shm), TensorValues.store(TestAccess.context(shm), scalar)));
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedDjl.fromDjl(DataType.STRING));
             assertTrue(e.getMessage().contains("STRING"), e.getMessage());

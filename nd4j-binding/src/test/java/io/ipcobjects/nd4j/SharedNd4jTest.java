@@ -1,12 +1,13 @@
 package io.ipcobjects.nd4j;
 
+import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.tensor.TensorValues;
+import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.file.Files;
@@ -74,8 +75,8 @@ class SharedNd4jTest {
             assertEquals(11.0, stored.getDouble(2, 3), "the stored array is a copy");
 
             INDArray fortran = Nd4j.arange(6).castTo(DataType.FLOAT).reshape('f', 2, 3);
-            long block = TensorValues.store(shm.context(), fortran);
-            Object back = TensorValues.view(shm.context(), block);
+            long block = TensorValues.store(TestAccess.context(shm), fortran);
+            Object back = TensorValues.view(TestAccess.context(shm), block);
             INDArray viewBack = assertInstanceOf(INDArray.class, back, "an INDArray comes back as an INDArray");
             assertEquals(fortran, viewBack);
             assertEquals('c', viewBack.ordering());

@@ -1,9 +1,10 @@
 package io.ipcobjects.benchmarks.alloc;
 
+import io.ipcobjects.TestAccess;
 import io.ipcobjects.Access;
 import io.ipcobjects.SharedMemory;
-import io.ipcobjects.alloc.BlockTypes;
-import io.ipcobjects.alloc.HeapAllocator;
+import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.benchmarks.BenchRegions;
 
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,7 @@ public class AllocatorBenchmark {
         @Setup(Level.Trial)
         public void create() {
             shm = SharedMemory.create(BenchRegions.uniqueName("bench-alloc-held"), REGION_BYTES);
-            allocator = shm.context().allocator();
+            allocator = TestAccess.context(shm).allocator();
         }
 
         @Setup(Level.Iteration)

@@ -1,5 +1,6 @@
 package io.ipcobjects.examples.tensors;
 
+import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
@@ -7,7 +8,7 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
-import io.ipcobjects.tensor.TensorValues;
+import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
@@ -48,7 +49,7 @@ class TensorBindingsAcrossProcessesTest {
                 view.muli(2f);
                 System.out.println("djlAddress=" + (tensor.address() == tensor.segment().address()));
 
-                Object stored = TensorValues.view(shm.context(), Long.parseLong(args[2]));
+                Object stored = TensorValues.view(TestAccess.context(shm), Long.parseLong(args[2]));
                 System.out.println("storedType=" + (stored instanceof INDArray ? "INDArray" : stored.getClass().getName()));
                 System.out.println("storedSum=" + ((INDArray) stored).sumNumber().doubleValue());
             }

@@ -1,0 +1,54 @@
+package io.ipcobjects.internal.alloc;
+
+/**
+ * Type tags written into every used block's header ({@link BlockLayout#TYPE_TAG_OFFSET}): what
+ * the payload holds. A reader that follows an offset checks the tag before it trusts the payload.
+ * Every tag in the region is defined here, so this class is the index of block kinds.
+ */
+public final class BlockTypes {
+    private BlockTypes() {
+    }
+
+    /** Raw bytes handed out by {@code Access.allocate}: the application owns the contents. */
+    public static final int RAW = 1;
+
+    // ---- messages and names ----
+
+    /** Layout version 1's message queue root block; unused since the root moved onto the lock's line (kept: never renumber). */
+    public static final int MESSAGE_QUEUE = 0x100;
+    /** One queued message: next-node offset and the message's value slot ({@code messages.MessageQueueLayout}). */
+    public static final int MESSAGE_NODE = 0x101;
+    /** The named-object directory: bucket count, entry count, buckets ({@code names.NameDirectoryLayout}). */
+    public static final int NAME_DIRECTORY = 0x110;
+    /** One named object: chain link, hash, value slot and the name's UTF-8 bytes ({@code names.NameDirectoryLayout}). */
+    public static final int NAME_ENTRY = 0x111;
+
+    // ---- values ----
+    // Tags of the value codec (io.ipcobjects.values), the containers (io.ipcobjects.collections)
+    // and the structs (io.ipcobjects.objects). Numbered from 100 to stay clear of other work.
+
+    /** A byte string whose meaning the referring slot's kind gives: see {@code values.BlobLayout}. */
+    public static final int VALUE_BLOB = 100;
+    /** A fixed array of value slots: Object[] and frozen lists, sets and maps: see {@code values.TupleLayout}. */
+    public static final int VALUE_TUPLE = 101;
+    /** A record or user object projected onto a field table: see {@code objects.StructLayout}. */
+    public static final int VALUE_STRUCT = 102;
+    /** The header of a live shared list: see {@code collections.ListLayout}. */
+    public static final int LIST = 103;
+    /** The element slots of a live shared list (grown by reallocation): see {@code collections.ListLayout}. */
+    public static final int LIST_ELEMENTS = 104;
+    /** The header of a live shared map or set: see {@code collections.HashLayout}. */
+    public static final int HASH = 105;
+    /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
+    public static final int HASH_TABLE = 106;
+    /** One class's entry in the type registry, shared by all its structs: see {@code objects.TypeRegistryLayout}. */
+    public static final int TYPE_DESCRIPTOR = 107;
+    // ---- tensors ----
+
+    /**
+     * A tensor: header ({@code tensor.TensorLayout}) and, unless it is a view of another tensor
+     * block, its 64-byte aligned data. Primitive arrays, {@code SharedTensor}s and binding arrays
+     * are stored as this.
+     */
+    public static final int TENSOR = 16;
+}

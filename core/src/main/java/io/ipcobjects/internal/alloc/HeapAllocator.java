@@ -1,0 +1,516 @@
+package io.ipcobjects.internal.alloc;
+
+import static io.ipcobjects.internal.alloc.AllocatorLayout.*;
+import static io.ipcobjects.internal.alloc.BlockLayout.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.HeapStats;
+import io.ipcobjects.OutOfSharedMemoryException;
+import io.ipcobjects.internal.memory.RegionMemory;
+
+/**
+ * The region's heap allocator: boundary-tag blocks ({@link BlockLayout}) kept in segregated
+ * free lists ({@link AllocatorLayout}), with immediate coalescing.
+ *
+ * <h2>Overview</h2>
+ * <ul>
+ *   <li>Every call runs under the region lock; the allocator itself takes no lock and uses plain
+ *       reads and writes (the lock's acquire and release order them between processes).</li>
+ *   <li>{@code allocate} maps the block size to a bin, looks for a fit in that bin (small bins
+ *       hold one size, so their head fits; a large bin is searched for at most
+ *       {@value #BIN_SEARCH_LIMIT} blocks), then takes the head of the first non-empty larger
+ *       bin from the bitmap. The remainder of a split, if at least {@link BlockLayout#MIN_BLOCK_BYTES},
+ *       goes back to its bin. Cost: a handful of loads and stores, independent of heap size.</li>
+ *   <li>{@code free} merges the block with a free neighbour on each side (the next block by its
+ *       size, the previous one through this block's PREV_FREE bit and its footer), so no two free
+ *       blocks are ever adjacent: fragmentation is bounded by what live blocks pin.</li>
+ *   <li>Failure atomicity: {@code allocate} decides that a block exists before it writes
+ *       anything; an {@link OutOfSharedMemoryException} leaves the region as it was.</li>
+ *   <li>Every offset and size read from the region is checked before it is followed; bad ones
+ *       give {@link CorruptedRegionException}. List walks are bounded by the free-block count.</li>
+ * </ul>
+ * The heap is formatted once by the creator ({@link #format}); every process then works on the
+ * same words.
+ */
+public final class HeapAllocator {
+
+    /** How many blocks of the own bin a large request looks at before taking a larger bin. */
+    static final int BIN_SEARCH_LIMIT = 16;
+
+    private final RegionMemory memory;
+    private final long heapStart;
+    private final long heapEnd;
+
+    /** Attaches to an already formatted heap, checking its bounds against the region. */
+    public HeapAllocator(RegionMemory memory) {
+        this.memory = memory;
+        this.heapStart = memory.getLong(HEAP_START_OFFSET);
+        this.heapEnd = memory.getLong(HEAP_END_OFFSET);
+        if (heapStart <= 0 || heapStart % GRANULE != 0 || heapEnd > memory.size() || heapEnd - heapStart < MIN_BLOCK_BYTES
+                || heapEnd % GRANULE != 0) {
+            throw new CorruptedRegionException("heap bounds [" + heapStart + ", " + heapEnd + ") do not fit a region of "
+                    + memory.size() + " bytes", HEAP_START_OFFSET);
+        }
+    }
+
+    /** Lays out an empty heap over {@code [heapStart, regionSize)}: one free block. */
+    public static void format(RegionMemory memory, long heapStart) {
+        long heapEnd = memory.size() & ~(GRANULE - 1);
+        memory.putLong(HEAP_START_OFFSET, heapStart);
+        memory.putLong(HEAP_END_OFFSET, heapEnd);
+        memory.putLong(USED_BYTES_OFFSET, 0);
+        memory.putLong(USED_BLOCKS_OFFSET, 0);
+        memory.putLong(FREE_BYTES_OFFSET, 0);
+        memory.putLong(FREE_BLOCKS_OFFSET, 0);
+        for (int i = 0; i < BITMAP_WORDS; i++) {
+            memory.putLong(BITMAP_OFFSET + i * 8L, 0);
+        }
+        for (int bin = 0; bin < BIN_COUNT; bin++) {
+            memory.putLong(binHeadOffset(bin), 0);
+        }
+        HeapAllocator allocator = new HeapAllocator(memory);
+        long size = heapEnd - heapStart;
+        allocator.writeFreeBlock(heapStart, size, false);
+        allocator.pushFree(heapStart, size);
+        allocator.addFree(size, 1);
+    }
+
+    public long heapStart() {
+        return heapStart;
+    }
+
+    public long heapEnd() {
+        return heapEnd;
+    }
+
+    /**
+     * Allocates a block whose payload holds {@code payloadBytes} and starts on a 16-byte
+     * boundary, tagged with {@code typeTag}. Returns the payload's region offset.
+     */
+    public long allocate(long payloadBytes, int typeTag) {
+        checkRequest(payloadBytes);
+        long need = blockSizeFor(payloadBytes);
+        long block = findFree(need);
+        if (block == 0) {
+            throw outOfMemory(payloadBytes);
+        }
+        return takeBlock(block, need, typeTag);
+    }
+
+    /**
+     * Allocates a block whose payload starts on an {@code alignment}-byte boundary (a power of
+     * two, at least 16), as tensors need (64). The gap before the payload is split off as a free
+     * block, so nothing is lost for long.
+     */
+    public long allocateAligned(long payloadBytes, long alignment, int typeTag) {
+        if (alignment <= GRANULE) {
+            return allocate(payloadBytes, typeTag);
+        }
+        if (Long.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
+        }
+        checkRequest(payloadBytes);
+        long need = blockSizeFor(payloadBytes);
+        // Worst case gap in front: alignment - 16, plus one alignment more when the gap would be
+        // too small to be a free block of its own.
+        long block = findFree(need + alignment + MIN_BLOCK_BYTES);
+        if (block == 0) {
+            block = findFreeAligned(need, alignment);
+            if (block == 0) {
+                throw outOfMemory(payloadBytes);
+            }
+        }
+        long gap = alignedGap(block, alignment);
+        if (gap > 0) {
+            long size = size(memory.getLong(block));
+            removeFree(block, size);
+            boolean prevFree = prevFree(memory.getLong(block));
+            writeFreeBlock(block, gap, prevFree);
+            pushFree(block, gap);
+            long rest = block + gap;
+            writeFreeBlock(rest, size - gap, true);
+            pushFree(rest, size - gap);
+            addFree(0, 1);
+            block = rest;
+        }
+        return takeBlock(block, need, typeTag);
+    }
+
+    /** Frees the block whose payload starts at {@code payload}, merging it with free neighbours. */
+    public void free(long payload) {
+        long block = checkUsed(payload);
+        long sizeFlags = memory.getLong(block);
+        long size = size(sizeFlags);
+        addUsed(-size, -1);
+        long start = block;
+        long total = size;
+        long freeBlocksDelta = 1;
+
+        long next = block + size;
+        if (next < heapEnd) {
+            long nextFlags = memory.getLong(next);
+            if (!inUse(nextFlags)) {
+                long nextSize = checkFreeBlock(next, nextFlags);
+                removeFree(next, nextSize);
+                total += nextSize;
+                freeBlocksDelta--;
+            }
+        }
+        if (prevFree(sizeFlags)) {
+            long prevSize = memory.getLong(block - 8);
+            long prev = block - prevSize;
+            if (prevSize < MIN_BLOCK_BYTES || prevSize % GRANULE != 0 || prev < heapStart) {
+                throw new CorruptedRegionException("bad footer before block: size " + prevSize, block - 8);
+            }
+            if (checkFreeBlock(prev, memory.getLong(prev)) != prevSize) {
+                throw new CorruptedRegionException("footer size " + prevSize + " disagrees with the block it closes", prev);
+            }
+            removeFree(prev, prevSize);
+            start = prev;
+            total += prevSize;
+            freeBlocksDelta--;
+        }
+        writeFreeBlock(start, total, false);
+        pushFree(start, total);
+        setNextPrevFree(start + total, true);
+        addFree(size, freeBlocksDelta);
+    }
+
+    /** Payload bytes the block at {@code payload} can hold (at least what was requested). */
+    public long capacity(long payload) {
+        long block = checkUsed(payload);
+        return size(memory.getLong(block)) - HEADER_BYTES;
+    }
+
+    /** The type tag given when the block at {@code payload} was allocated. */
+    public int typeTag(long payload) {
+        return memory.getInt(checkUsed(payload) + TYPE_TAG_OFFSET);
+    }
+
+    /**
+     * Checks that {@code payload} is the payload of a used block inside the heap, tagged
+     * {@code expectedTag}; returns the payload capacity. For readers following an offset.
+     */
+    public long checkBlock(long payload, int expectedTag) {
+        long block = checkUsed(payload);
+        int tag = memory.getInt(block + TYPE_TAG_OFFSET);
+        if (tag != expectedTag) {
+            throw new CorruptedRegionException("block has type tag " + tag + ", expected " + expectedTag, block);
+        }
+        return size(memory.getLong(block)) - HEADER_BYTES;
+    }
+
+    /** Counters kept on every operation: O(1). */
+    public HeapStats stats() {
+        return new HeapStats(heapEnd - heapStart, memory.getLong(USED_BYTES_OFFSET), memory.getLong(USED_BLOCKS_OFFSET),
+                memory.getLong(FREE_BYTES_OFFSET), memory.getLong(FREE_BLOCKS_OFFSET), largestFreeBlock());
+    }
+
+    /** Size of the largest free block: the largest one in the highest non-empty bin. */
+    public long largestFreeBlock() {
+        for (int bin = BIN_COUNT - 1; bin >= 0; bin--) {
+            if (binEmpty(bin)) {
+                continue;
+            }
+            long largest = 0;
+            long limit = memory.getLong(FREE_BLOCKS_OFFSET) + 1;
+            long block = memory.getLong(binHeadOffset(bin));
+            for (long steps = 0; block != 0; steps++) {
+                if (steps > limit) {
+                    throw new CorruptedRegionException("free list of bin " + bin + " is longer than the free-block count", block);
+                }
+                long size = checkFreeBlock(block, memory.getLong(block));
+                largest = Math.max(largest, size);
+                block = memory.getLong(block + NEXT_FREE_OFFSET);
+            }
+            return largest;
+        }
+        return 0;
+    }
+
+    /**
+     * Walks the whole heap and every free list and checks that they agree: sizes add up to the
+     * heap, flags and footers match neighbours, no two free blocks touch, every free block is in
+     * the right bin exactly once, and the counters match. Returns the stats it counted.
+     *
+     * @throws CorruptedRegionException at the first inconsistency, naming its offset
+     */
+    public HeapStats verify() {
+        long usedBytes = 0;
+        long usedBlocks = 0;
+        long freeBytes = 0;
+        long freeBlocks = 0;
+        long largest = 0;
+        boolean previousFree = false;
+        long block = heapStart;
+        long maxBlocks = (heapEnd - heapStart) / MIN_BLOCK_BYTES;
+        for (long steps = 0; block < heapEnd; steps++) {
+            if (steps > maxBlocks) {
+                throw new CorruptedRegionException("heap walk does not end", block);
+            }
+            long sizeFlags = memory.getLong(block);
+            long size = size(sizeFlags);
+            if (size < MIN_BLOCK_BYTES || size > heapEnd - block) {
+                throw new CorruptedRegionException("block size " + size + " does not fit the heap", block);
+            }
+            if (prevFree(sizeFlags) != previousFree) {
+                throw new CorruptedRegionException("PREV_FREE flag is " + prevFree(sizeFlags) + " but the previous block is "
+                        + (previousFree ? "free" : "used"), block);
+            }
+            if (inUse(sizeFlags)) {
+                usedBytes += size;
+                usedBlocks++;
+                previousFree = false;
+            } else {
+                if (previousFree) {
+                    throw new CorruptedRegionException("two adjacent free blocks were not merged", block);
+                }
+                if (memory.getLong(footerOffset(block, size)) != size) {
+                    throw new CorruptedRegionException("free block footer disagrees with its size " + size, footerOffset(block, size));
+                }
+                freeBytes += size;
+                freeBlocks++;
+                largest = Math.max(largest, size);
+                previousFree = true;
+            }
+            block += size;
+        }
+        if (block != heapEnd) {
+            throw new CorruptedRegionException("heap walk ended at " + block + ", not at the heap end " + heapEnd, block);
+        }
+        long listed = 0;
+        for (int bin = 0; bin < BIN_COUNT; bin++) {
+            long head = memory.getLong(binHeadOffset(bin));
+            if ((head == 0) != binEmpty(bin)) {
+                throw new CorruptedRegionException("bitmap bit of bin " + bin + " disagrees with its list", binHeadOffset(bin));
+            }
+            long expectedPrev = 0;
+            for (long node = head; node != 0; node = memory.getLong(node + NEXT_FREE_OFFSET)) {
+                if (++listed > freeBlocks) {
+                    throw new CorruptedRegionException("free lists hold more blocks than the heap has free", node);
+                }
+                long size = checkFreeBlock(node, memory.getLong(node));
+                if (binOf(size) != bin) {
+                    throw new CorruptedRegionException("free block of size " + size + " sits in bin " + bin, node);
+                }
+                if (memory.getLong(node + PREV_FREE_OFFSET) != expectedPrev) {
+                    throw new CorruptedRegionException("free list back link is broken", node);
+                }
+                expectedPrev = node;
+            }
+        }
+        if (listed != freeBlocks) {
+            throw new CorruptedRegionException("free lists hold " + listed + " blocks, the heap has " + freeBlocks + " free",
+                    BIN_HEADS_OFFSET);
+        }
+        HeapStats counted = new HeapStats(heapEnd - heapStart, usedBytes, usedBlocks, freeBytes, freeBlocks, largest);
+        HeapStats kept = stats();
+        if (kept.usedBytes() != usedBytes || kept.usedBlocks() != usedBlocks || kept.freeBytes() != freeBytes
+                || kept.freeBlocks() != freeBlocks) {
+            throw new CorruptedRegionException("allocator counters " + kept + " disagree with the heap walk " + counted,
+                    USED_BYTES_OFFSET);
+        }
+        return counted;
+    }
+
+    // ---- internals ----
+
+    private void checkRequest(long payloadBytes) {
+        if (payloadBytes < 0) {
+            throw new IllegalArgumentException("negative allocation size: " + payloadBytes);
+        }
+        if (payloadBytes > heapEnd - heapStart) {
+            throw outOfMemory(payloadBytes);
+        }
+    }
+
+    private OutOfSharedMemoryException outOfMemory(long payloadBytes) {
+        return new OutOfSharedMemoryException(payloadBytes, memory.getLong(FREE_BYTES_OFFSET), largestFreeBlock());
+    }
+
+    /** A free block of at least {@code need} bytes, or 0. Does not change anything. */
+    private long findFree(long need) {
+        int bin = binOf(need);
+        if (bin >= SMALL_BIN_COUNT && !binEmpty(bin)) {
+            long node = memory.getLong(binHeadOffset(bin));
+            for (int i = 0; node != 0 && i < BIN_SEARCH_LIMIT; i++) {
+                long size = checkFreeBlock(node, memory.getLong(node));
+                if (size >= need) {
+                    return node;
+                }
+                node = memory.getLong(node + NEXT_FREE_OFFSET);
+            }
+            bin++;
+        }
+        int found = nextNonEmptyBin(bin);
+        if (found < 0) {
+            return 0;
+        }
+        long head = memory.getLong(binHeadOffset(found));
+        checkFreeBlock(head, memory.getLong(head));
+        return head;
+    }
+
+    /** Slow path for an aligned request near the limit: every free block, exact gap accounting. */
+    private long findFreeAligned(long need, long alignment) {
+        long limit = memory.getLong(FREE_BLOCKS_OFFSET) + 1;
+        long steps = 0;
+        for (int bin = nextNonEmptyBin(binOf(need)); bin >= 0; bin = nextNonEmptyBin(bin + 1)) {
+            for (long node = memory.getLong(binHeadOffset(bin)); node != 0; node = memory.getLong(node + NEXT_FREE_OFFSET)) {
+                if (++steps > limit) {
+                    throw new CorruptedRegionException("free lists hold more blocks than the heap has free", node);
+                }
+                long size = checkFreeBlock(node, memory.getLong(node));
+                if (size >= alignedGap(node, alignment) + need) {
+                    return node;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Bytes to split off the front of {@code block} so its payload is aligned: 0 or at least a minimum block. */
+    private static long alignedGap(long block, long alignment) {
+        long payload = block + HEADER_BYTES;
+        long gap = (alignment - (payload & (alignment - 1))) & (alignment - 1);
+        while (gap != 0 && gap < MIN_BLOCK_BYTES) {
+            gap += alignment;
+        }
+        return gap;
+    }
+
+    /** Turns free {@code block} into a used block of {@code need} bytes, splitting off the rest. */
+    private long takeBlock(long block, long need, int typeTag) {
+        long sizeFlags = memory.getLong(block);
+        long size = size(sizeFlags);
+        removeFree(block, size);
+        long rest = size - need;
+        long freeBlocksDelta = -1;
+        if (rest >= MIN_BLOCK_BYTES) {
+            long tail = block + need;
+            writeFreeBlock(tail, rest, false);
+            pushFree(tail, rest);
+            freeBlocksDelta = 0;
+            size = need;
+        } else {
+            setNextPrevFree(block + size, false);
+        }
+        memory.putLong(block + SIZE_FLAGS_OFFSET, size | FLAG_IN_USE | (sizeFlags & FLAG_PREV_FREE));
+        memory.putInt(block + TYPE_TAG_OFFSET, typeTag);
+        memory.putInt(block + RESERVED_OFFSET, 0);
+        addFree(-size, freeBlocksDelta);
+        addUsed(size, 1);
+        return block + HEADER_BYTES;
+    }
+
+    private void writeFreeBlock(long block, long size, boolean prevFree) {
+        memory.putLong(block + SIZE_FLAGS_OFFSET, size | (prevFree ? FLAG_PREV_FREE : 0));
+        memory.putLong(footerOffset(block, size), size);
+    }
+
+    private void setNextPrevFree(long next, boolean prevFree) {
+        if (next >= heapEnd) {
+            return;
+        }
+        long flags = memory.getLong(next);
+        memory.putLong(next, prevFree ? flags | FLAG_PREV_FREE : flags & ~FLAG_PREV_FREE);
+    }
+
+    private void pushFree(long block, long size) {
+        int bin = binOf(size);
+        long headOffset = binHeadOffset(bin);
+        long head = memory.getLong(headOffset);
+        memory.putLong(block + NEXT_FREE_OFFSET, head);
+        memory.putLong(block + PREV_FREE_OFFSET, 0);
+        if (head != 0) {
+            memory.putLong(head + PREV_FREE_OFFSET, block);
+        } else {
+            setBinBit(bin, true);
+        }
+        memory.putLong(headOffset, block);
+    }
+
+    private void removeFree(long block, long size) {
+        long next = memory.getLong(block + NEXT_FREE_OFFSET);
+        long prev = memory.getLong(block + PREV_FREE_OFFSET);
+        if (next != 0) {
+            checkLink(next, block);
+            memory.putLong(next + PREV_FREE_OFFSET, prev);
+        }
+        if (prev != 0) {
+            checkLink(prev, block);
+            memory.putLong(prev + NEXT_FREE_OFFSET, next);
+        } else {
+            int bin = binOf(size);
+            long headOffset = binHeadOffset(bin);
+            if (memory.getLong(headOffset) != block) {
+                throw new CorruptedRegionException("free block with no back link is not the head of bin " + bin, block);
+            }
+            memory.putLong(headOffset, next);
+            if (next == 0) {
+                setBinBit(bin, false);
+            }
+        }
+    }
+
+    private void checkLink(long link, long from) {
+        if (link < heapStart || link > heapEnd - MIN_BLOCK_BYTES || (link & (GRANULE - 1)) != 0) {
+            throw new CorruptedRegionException("free list link " + link + " points outside the heap", from);
+        }
+    }
+
+    private long checkFreeBlock(long block, long sizeFlags) {
+        long size = size(sizeFlags);
+        if (block < heapStart || (block & (GRANULE - 1)) != 0 || inUse(sizeFlags) || size < MIN_BLOCK_BYTES
+                || size > heapEnd - block) {
+            throw new CorruptedRegionException("not a valid free block (size/flags " + sizeFlags + ")", block);
+        }
+        return size;
+    }
+
+    private long checkUsed(long payload) {
+        long block = payload - HEADER_BYTES;
+        if (block < heapStart || block > heapEnd - MIN_BLOCK_BYTES || (block & (GRANULE - 1)) != 0) {
+            throw new CorruptedRegionException("offset " + payload + " is not a block payload in the heap", payload);
+        }
+        long sizeFlags = memory.getLong(block);
+        long size = size(sizeFlags);
+        if (!inUse(sizeFlags) || size < MIN_BLOCK_BYTES || size > heapEnd - block) {
+            throw new CorruptedRegionException("offset " + payload + " is not a used block (size/flags " + sizeFlags + ")", block);
+        }
+        return block;
+    }
+
+    private boolean binEmpty(int bin) {
+        return (memory.getLong(BITMAP_OFFSET + (bin >>> 6) * 8L) & (1L << (bin & 63))) == 0;
+    }
+
+    private void setBinBit(int bin, boolean set) {
+        long offset = BITMAP_OFFSET + (bin >>> 6) * 8L;
+        long word = memory.getLong(offset);
+        memory.putLong(offset, set ? word | (1L << (bin & 63)) : word & ~(1L << (bin & 63)));
+    }
+
+    private int nextNonEmptyBin(int from) {
+        for (int w = from >>> 6; w < BITMAP_WORDS && from < BIN_COUNT; w++) {
+            long word = memory.getLong(BITMAP_OFFSET + w * 8L);
+            if (w == from >>> 6) {
+                word &= -1L << (from & 63);
+            }
+            if (word != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(word);
+            }
+        }
+        return -1;
+    }
+
+    private void addUsed(long bytes, long blocks) {
+        memory.putLong(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + bytes);
+        memory.putLong(USED_BLOCKS_OFFSET, memory.getLong(USED_BLOCKS_OFFSET) + blocks);
+    }
+
+    private void addFree(long bytes, long blocks) {
+        memory.putLong(FREE_BYTES_OFFSET, memory.getLong(FREE_BYTES_OFFSET) + bytes);
+        memory.putLong(FREE_BLOCKS_OFFSET, memory.getLong(FREE_BLOCKS_OFFSET) + blocks);
+    }
+}

@@ -1,0 +1,71 @@
+package io.ipcobjects.internal.codec;
+
+import io.ipcobjects.internal.alloc.HeapAllocator;
+import io.ipcobjects.internal.lock.LockScope;
+import io.ipcobjects.internal.memory.RegionMemory;
+
+import java.io.ObjectInputFilter;
+import java.nio.file.Path;
+
+/**
+ * The parts of one attachment that stored values work with: the mapped memory, the allocator,
+ * the lock scope views enter through, the table of value kinds, the savepoints a failed store
+ * rolls back to, and the serialization filter. Built once per handle by the session layer, which
+ * also owns the handle's lifecycle; this class only hands the parts out.
+ *
+ * <p>Everything that takes a {@code RegionContext} runs with the lock held (see
+ * {@link LockScope}), except what says otherwise.
+ */
+public final class RegionContext {
+
+    private final RegionMemory memory;
+    private final HeapAllocator allocator;
+    private final LockScope scope;
+    private final ValueKinds kinds;
+    private final Savepoints savepoints;
+    /** The filter serialized values are read through; null: serialization is off for this handle. */
+    private final ObjectInputFilter serialization;
+
+    public RegionContext(RegionMemory memory, HeapAllocator allocator, LockScope scope, ValueKinds kinds,
+                         Savepoints savepoints, ObjectInputFilter serialization) {
+        this.memory = memory;
+        this.allocator = allocator;
+        this.scope = scope;
+        this.kinds = kinds;
+        this.savepoints = savepoints;
+        this.serialization = serialization;
+    }
+
+    public RegionMemory memory() {
+        return memory;
+    }
+
+    public HeapAllocator allocator() {
+        return allocator;
+    }
+
+    /** The lock scope of this handle: views take the lock for one call through it. */
+    public LockScope scope() {
+        return scope;
+    }
+
+    /** The value kinds this handle's codec knows, beyond its own. */
+    public ValueKinds kinds() {
+        return kinds;
+    }
+
+    /** What a failed store rolls back to (the type registry's entries, for now). */
+    public Savepoints savepoints() {
+        return savepoints;
+    }
+
+    /** The filter serialized values are read through, or null when serialization is off (the default). */
+    public ObjectInputFilter serialization() {
+        return serialization;
+    }
+
+    /** The region file, for messages. */
+    public Path path() {
+        return scope.path();
+    }
+}

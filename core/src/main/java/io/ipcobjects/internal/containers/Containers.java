@@ -1,0 +1,332 @@
+package io.ipcobjects.internal.containers;
+
+import io.ipcobjects.ObjectDestroyedException;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.FrozenMap;
+import io.ipcobjects.FrozenSet;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedSet;
+import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.codec.SlotKinds;
+import io.ipcobjects.internal.codec.SlotValue;
+import io.ipcobjects.internal.codec.Tuples;
+import io.ipcobjects.internal.codec.ValueSlots;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The codec's side of containers: storing a Java {@code List}, {@code Set} or {@code Map} as a
+ * live container (or a snapshot), giving out views, and the reference counts that decide when
+ * a container is freed.
+ *
+ * <h2>Ownership</h2>
+ * A container is held by the slots that refer to it (and by the caller of {@code Access.share}).
+ * Storing a view of the same region into a slot adds a reference; overwriting or destroying the
+ * slot drops it; the last drop frees the container and releases everything it holds.
+ * {@code Access.destroy(view)} frees at once, whatever the count. A container being destroyed
+ * has identity 0 first, so a cycle (a list holding itself) is freed once.
+ */
+public final class Containers {
+    private Containers() {
+    }
+
+    // ---- encoding ----
+
+    /**
+     * Stores {@code value} if it is a list, set, map or snapshot; returns false (nothing done)
+     * otherwise. Not used for keys (those are frozen values, see {@code ValueSlots.encode}).
+     */
+    public static boolean encode(RegionContext context, Object value, SlotValue out, int depth) {
+        if (value instanceof ContainerView view && view.context() == context && view.slotKind() != SlotKinds.FROZEN_MAP_VIEW
+                && view.slotKind() != SlotKinds.FROZEN_SET_VIEW) {
+            retain(context, view);
+            out.set(view.slotKind(), 0, view.offset());
+            return true;
+        }
+        if (value instanceof FrozenMap<?, ?> map) {
+            out.set(SlotKinds.FROZEN_MAP_VIEW, 0, Tuples.store(context, Tuples.flatten(map), 2L * map.size(), depth, true));
+            return true;
+        }
+        if (value instanceof FrozenSet<?> set) {
+            out.set(SlotKinds.FROZEN_SET_VIEW, 0, Tuples.store(context, set.iterator(), set.size(), depth, true));
+            return true;
+        }
+        if (value instanceof List<?> list) {
+            out.set(SlotKinds.LIST, 0, storeList(context, list, depth));
+            return true;
+        }
+        if (value instanceof Set<?> set) {
+            out.set(SlotKinds.SET, 0, storeHash(context, set, null, depth));
+            return true;
+        }
+        if (value instanceof Map<?, ?> map) {
+            out.set(SlotKinds.MAP, 0, storeHash(context, null, map, depth));
+            return true;
+        }
+        return false;
+    }
+
+    /** A new list holding {@code values}; one reference. On failure nothing stays allocated. */
+    public static long storeList(RegionContext context, Collection<?> values, int depth) {
+        long mark = context.savepoints().mark();
+        long header = newList(context, values.size());
+        try {
+            SharedArrayList<Object> list = new SharedArrayList<>(context, header);
+            for (Object value : values) {
+                list.appendLocked(value, depth + 1);
+            }
+            return header;
+        } catch (RuntimeException | Error e) {
+            destroy(context, SlotKinds.LIST, header, depth);
+            context.savepoints().rollbackTo(mark); // the type entries its stored records registered
+            throw e;
+        }
+    }
+
+    /** A new set ({@code map == null}) or map holding the given entries; one reference. */
+    public static long storeHash(RegionContext context, Set<?> set, Map<?, ?> map, int depth) {
+        boolean isMap = map != null;
+        int size = isMap ? map.size() : set.size();
+        long mark = context.savepoints().mark();
+        long header = newHash(context, isMap ? HashLayout.MAP_ENTRY_BYTES : HashLayout.SET_ENTRY_BYTES, size);
+        try {
+            HashTable table = new HashTable(context, header);
+            if (isMap) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    table.put(e.getKey(), e.getValue(), false, depth + 1);
+                }
+            } else {
+                for (Object element : set) {
+                    table.put(element, null, false, depth + 1);
+                }
+            }
+            return header;
+        } catch (RuntimeException | Error e) {
+            destroy(context, isMap ? SlotKinds.MAP : SlotKinds.SET, header, depth);
+            context.savepoints().rollbackTo(mark); // the type entries its stored records registered
+            throw e;
+        }
+    }
+
+    static long newList(RegionContext context, long capacity) {
+        RegionMemory memory = context.memory();
+        long header = context.allocator().allocate(ListLayout.HEADER_BYTES, BlockTypes.LIST);
+        long elements = 0;
+        if (capacity > 0) {
+            try {
+                elements = context.allocator().allocate(capacity * ValueSlots.SLOT_BYTES, BlockTypes.LIST_ELEMENTS);
+            } catch (RuntimeException e) {
+                context.allocator().free(header);
+                throw e;
+            }
+            memory.fill(elements, capacity * ValueSlots.SLOT_BYTES, (byte) 0);
+        }
+        initCommon(memory, header);
+        memory.putLong(header + ListLayout.SIZE_OFFSET, 0);
+        memory.putLong(header + ListLayout.ELEMENTS_OFFSET, elements);
+        memory.putLong(header + ListLayout.CAPACITY_OFFSET, capacity);
+        return header;
+    }
+
+    static long newHash(RegionContext context, long entryBytes, long expectedSize) {
+        RegionMemory memory = context.memory();
+        long header = context.allocator().allocate(HashLayout.HEADER_BYTES, BlockTypes.HASH);
+        initCommon(memory, header);
+        memory.putLong(header + HashLayout.SIZE_OFFSET, 0);
+        memory.putLong(header + HashLayout.TABLE_OFFSET, 0);
+        memory.putLong(header + HashLayout.CAPACITY_OFFSET, 0);
+        memory.putLong(header + HashLayout.USED_OFFSET, 0);
+        memory.putLong(header + HashLayout.ENTRY_BYTES_OFFSET, entryBytes);
+        if (expectedSize > 0) {
+            try {
+                new HashTable(context, header).resize(HashTable.capacityFor(expectedSize));
+            } catch (RuntimeException e) {
+                context.allocator().free(header);
+                throw e;
+            }
+        }
+        return header;
+    }
+
+    private static void initCommon(RegionMemory memory, long header) {
+        memory.putLong(header + ContainerLayout.IDENTITY_OFFSET, ThreadLocalRandom.current().nextLong() | 1);
+        memory.putLong(header + ContainerLayout.REFERENCES_OFFSET, 1);
+        memory.putLong(header + ContainerLayout.MOD_COUNT_OFFSET, 0);
+    }
+
+    // ---- views ----
+
+    /** The view handed out for a container slot. */
+    public static Object view(RegionContext context, int kind, long offset) {
+        return switch (kind) {
+            case SlotKinds.LIST -> new SharedArrayList<>(context, offset);
+            case SlotKinds.MAP -> new SharedHashMap<>(context, offset);
+            case SlotKinds.SET -> new SharedHashSet<>(context, offset);
+            case SlotKinds.FROZEN_MAP_VIEW -> new FrozenMapView<>(context, offset);
+            case SlotKinds.FROZEN_SET_VIEW -> new FrozenSetView<>(context, offset);
+            default -> throw new CorruptedRegionException("not a container kind: " + kind, offset);
+        };
+    }
+
+    /** A view of the container at {@code offset}, its kind found from the block's tag (tests and tools). */
+    public static Object viewAt(RegionContext context, long offset) {
+        int tag = context.allocator().typeTag(offset);
+        if (tag == BlockTypes.LIST) {
+            return view(context, SlotKinds.LIST, offset);
+        }
+        if (tag == BlockTypes.HASH) {
+            checkHeader(context, offset, BlockTypes.HASH, HashLayout.HEADER_BYTES);
+            long entryBytes = context.memory().getLong(offset + HashLayout.ENTRY_BYTES_OFFSET);
+            return view(context, entryBytes == HashLayout.MAP_ENTRY_BYTES ? SlotKinds.MAP : SlotKinds.SET, offset);
+        }
+        throw new CorruptedRegionException("offset " + offset + " holds no container (tag " + tag + ")", offset);
+    }
+
+    public static boolean isContainerKind(int kind) {
+        return kind == SlotKinds.LIST || kind == SlotKinds.MAP || kind == SlotKinds.SET
+                || kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW;
+    }
+
+    // ---- lifetime ----
+
+    static long checkHeader(RegionContext context, long header, int tag, long minBytes) {
+        long capacity = context.allocator().checkBlock(header, tag);
+        if (capacity < minBytes) {
+            throw new CorruptedRegionException("container header block of " + capacity + " bytes", header);
+        }
+        return capacity;
+    }
+
+    private static int tagOf(int kind) {
+        return kind == SlotKinds.LIST ? BlockTypes.LIST : BlockTypes.HASH;
+    }
+
+    private static long headerBytes(int kind) {
+        return kind == SlotKinds.LIST ? ListLayout.HEADER_BYTES : HashLayout.HEADER_BYTES;
+    }
+
+    static void retain(RegionContext context, ContainerView view) {
+        long header = view.offset();
+        checkHeader(context, header, tagOf(view.slotKind()), headerBytes(view.slotKind()));
+        RegionMemory memory = context.memory();
+        if (memory.getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
+            throw new ObjectDestroyedException("the shared container at " + header + " was destroyed");
+        }
+        memory.putLong(header + ContainerLayout.REFERENCES_OFFSET, memory.getLong(header + ContainerLayout.REFERENCES_OFFSET) + 1);
+    }
+
+    /** Drops one reference to the container in a slot of {@code kind}; the last one frees it. */
+    public static void release(RegionContext context, int kind, long offset, int depth) {
+        if (kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW) {
+            Tuples.free(context, offset, depth);
+            return;
+        }
+        checkHeader(context, offset, tagOf(kind), headerBytes(kind));
+        RegionMemory memory = context.memory();
+        if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) == 0) {
+            return; // being destroyed further up: a cycle
+        }
+        long references = memory.getLong(offset + ContainerLayout.REFERENCES_OFFSET) - 1;
+        if (references > 0) {
+            memory.putLong(offset + ContainerLayout.REFERENCES_OFFSET, references);
+            return;
+        }
+        destroy(context, kind, offset, depth);
+    }
+
+    /** Frees the container now, releasing everything it holds. */
+    public static void destroy(RegionContext context, int kind, long offset, int depth) {
+        if (kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW) {
+            Tuples.free(context, offset, depth);
+            return;
+        }
+        if (depth > ValueSlots.MAX_DEPTH) {
+            throw new CorruptedRegionException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels", offset);
+        }
+        checkHeader(context, offset, tagOf(kind), headerBytes(kind));
+        RegionMemory memory = context.memory();
+        if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) == 0) {
+            return;
+        }
+        memory.putLong(offset + ContainerLayout.IDENTITY_OFFSET, 0);
+        if (kind == SlotKinds.LIST) {
+            SharedArrayList.freeContents(context, offset, depth);
+        } else {
+            HashTable.freeContents(context, offset, depth);
+        }
+        context.allocator().free(offset);
+    }
+
+    /** {@code Access.destroy}: frees the view's container now, if it still lives. */
+    public static void destroyView(RegionContext context, ContainerView view) {
+        int kind = view.slotKind();
+        long offset = view.offset();
+        long identityOffset = kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW
+                ? offset + io.ipcobjects.internal.codec.TupleLayout.IDENTITY_OFFSET : offset + ContainerLayout.IDENTITY_OFFSET;
+        if (context.memory().getLong(identityOffset) != view.identity()) {
+            throw new ObjectDestroyedException("the shared object at " + offset + " was already destroyed");
+        }
+        destroy(context, kind, offset, 0);
+    }
+
+    /** How many slots hold the container (for tests and tools). */
+    public static long references(RegionContext context, ContainerView view) {
+        return context.memory().getLong(view.offset() + ContainerLayout.REFERENCES_OFFSET);
+    }
+
+    /**
+     * The value to hand back for a container about to be removed from a slot: if the slot holds
+     * its last reference, a plain Java deep copy (the container is freed right after); otherwise
+     * the live view.
+     */
+    public static Object detach(RegionContext context, int kind, long offset) {
+        Object view = view(context, kind, offset);
+        if (kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW) {
+            return kind == SlotKinds.FROZEN_MAP_VIEW ? FrozenMap.of((Map<?, ?>) view) : FrozenSet.of((Set<?>) view);
+        }
+        if (context.memory().getLong(offset + ContainerLayout.REFERENCES_OFFSET) > 1) {
+            return view;
+        }
+        return toJava(view, 0);
+    }
+
+    /** A deep copy on the Java heap of a value that may hold live views. */
+    public static Object toJava(Object value, int depth) {
+        if (depth > ValueSlots.MAX_DEPTH) {
+            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels (a cycle?)");
+        }
+        if (value instanceof SharedList<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object element : list) {
+                copy.add(toJava(element, depth + 1));
+            }
+            return copy;
+        }
+        if (value instanceof SharedSet<?> set) {
+            Set<Object> copy = new LinkedHashSet<>();
+            for (Object element : set) {
+                copy.add(toJava(element, depth + 1));
+            }
+            return copy;
+        }
+        if (value instanceof SharedMap<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                copy.put(e.getKey(), toJava(e.getValue(), depth + 1));
+            }
+            return copy;
+        }
+        return value;
+    }
+}

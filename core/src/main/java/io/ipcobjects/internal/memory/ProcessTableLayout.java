@@ -1,0 +1,82 @@
+package io.ipcobjects.internal.memory;
+
+/**
+ * Layout of the process table: {@value #SLOT_COUNT} slots of {@value #SLOT_BYTES} bytes from
+ * {@link RegionHeaderLayout#PROCESS_TABLE_OFFSET}, one per attached process.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |   slot word: generation (56 bits) | state (8 bits)            |  0
+ *  +---------------------------------------------------------------+
+ *  |                            pid (8)                            |  8
+ *  +---------------------------------------------------------------+
+ *  |            process start time, clock ticks since boot (8)      | 16
+ *  +-------------------------------+-------------------------------+
+ *  |    role (CREATOR / CONSUMER)  |           reserved            | 24
+ *  +-------------------------------+-------------------------------+
+ *  |                  attached at, epoch millis (8)                | 32
+ *  +---------------------------------------------------------------+
+ *  |                     reserved up to 64 bytes                   | 40
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>The slot word is the only field written with CAS. Claiming moves it from
+ * {@code (g, FREE)} to {@code (g+1, CLAIMING)}; the claimer fills the other fields and then
+ * publishes {@code (g+1, ATTACHED)} with release. Leaving, or reclaiming a dead process's slot,
+ * moves {@code (g, ATTACHED)} to {@code (g, FREE)}. Because the generation only grows, a
+ * {@linkplain #token lock-owner token} names one attachment, never a later user of the same slot.
+ */
+public final class ProcessTableLayout {
+    private ProcessTableLayout() {
+    }
+
+    public static final int SLOT_COUNT = 64;
+    public static final int SLOT_BYTES = 64;
+
+    public static final long SLOT_WORD_OFFSET = 0;
+    public static final long PID_OFFSET = 8;
+    public static final long START_TICKS_OFFSET = 16;
+    public static final long ROLE_OFFSET = 24;
+    public static final long ATTACHED_AT_MILLIS_OFFSET = 32;
+
+    public static final int STATE_FREE = 0;
+    public static final int STATE_CLAIMING = 1;
+    public static final int STATE_ATTACHED = 2;
+
+    public static final int ROLE_CREATOR = 1;
+    public static final int ROLE_CONSUMER = 2;
+
+    public static long slotOffset(int slot) {
+        return RegionHeaderLayout.PROCESS_TABLE_OFFSET + (long) slot * SLOT_BYTES;
+    }
+
+    public static long slotWord(long generation, int state) {
+        return (generation << 8) | state;
+    }
+
+    public static long generation(long slotWord) {
+        return slotWord >>> 8;
+    }
+
+    public static int state(long slotWord) {
+        return (int) (slotWord & 0xFF);
+    }
+
+    /**
+     * The identity a process uses in the lock words: its slot and that slot's generation.
+     * Never 0 (the slot is stored plus one), so 0 can mean "nobody".
+     */
+    public static long token(int slot, long generation) {
+        return (generation << 8) | (slot + 1);
+    }
+
+    public static int tokenSlot(long token) {
+        return (int) (token & 0xFF) - 1;
+    }
+
+    public static long tokenGeneration(long token) {
+        return token >>> 8;
+    }
+}

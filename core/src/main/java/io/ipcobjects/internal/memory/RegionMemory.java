@@ -1,0 +1,152 @@
+package io.ipcobjects.internal.memory;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.RegionClosedException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Every read and write of shared memory goes through this class: one FFM {@link MemorySegment}
+ * over the whole mapped file, and accessors whose names carry their memory ordering, in the
+ * manner of Agrona's {@code AtomicBuffer}:
+ * <ul>
+ *   <li>{@code getLong} / {@code putLong}: plain, for data guarded by the region lock;</li>
+ *   <li>{@code getLongAcquire} / {@code putLongRelease}: one-way fences for publishing a word
+ *       that others read without the lock (state, message count);</li>
+ *   <li>{@code getLongVolatile} / {@code compareAndSetLong} / {@code getAndAddLong}: full
+ *       ordering, for the lock words and the process table.</li>
+ * </ul>
+ * The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
+ * touch memory outside the mapping. {@link #checkRange} turns such an offset into a
+ * {@link CorruptedRegionException} before it is used.
+ */
+public final class RegionMemory {
+
+    /*
+     * Plain accesses use the unaligned layouts: x86-64 and arm64 load aligned words at the same
+     * cost either way, and the unaligned layout spares the JDK an alignment check on every access
+     * (the words we read are aligned by construction anyway). Ordered and atomic accesses need
+     * the aligned layouts' var handles.
+     */
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
+
+    private final MemorySegment segment;
+    private final long size;
+
+    public RegionMemory(MemorySegment segment) {
+        this.segment = segment;
+        this.size = segment.byteSize();
+    }
+
+    /** The whole region. Bindings and bulk copies slice it; nothing else should need it. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    // ---- plain access (guarded by the region lock) ----
+
+    public long getLong(long offset) {
+        return segment.get(LONG, offset);
+    }
+
+    public void putLong(long offset, long value) {
+        segment.set(LONG, offset, value);
+    }
+
+    public int getInt(long offset) {
+        return segment.get(INT, offset);
+    }
+
+    public void putInt(long offset, int value) {
+        segment.set(INT, offset, value);
+    }
+
+    public byte getByte(long offset) {
+        return segment.get(ValueLayout.JAVA_BYTE, offset);
+    }
+
+    public void putByte(long offset, byte value) {
+        segment.set(ValueLayout.JAVA_BYTE, offset, value);
+    }
+
+    public void fill(long offset, long length, byte value) {
+        segment.asSlice(offset, length).fill(value);
+    }
+
+    public MemorySegment slice(long offset, long length) {
+        return segment.asSlice(offset, length);
+    }
+
+    // ---- ordered access (words read or written without the lock) ----
+
+    public long getLongAcquire(long offset) {
+        return (long) LONG_HANDLE.getAcquire(segment, offset);
+    }
+
+    public void putLongRelease(long offset, long value) {
+        LONG_HANDLE.setRelease(segment, offset, value);
+    }
+
+    public long getLongVolatile(long offset) {
+        return (long) LONG_HANDLE.getVolatile(segment, offset);
+    }
+
+    public void putLongVolatile(long offset, long value) {
+        LONG_HANDLE.setVolatile(segment, offset, value);
+    }
+
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return LONG_HANDLE.compareAndSet(segment, offset, expected, value);
+    }
+
+    public long getAndAddLong(long offset, long delta) {
+        return (long) LONG_HANDLE.getAndAdd(segment, offset, delta);
+    }
+
+    public int getIntAcquire(long offset) {
+        return (int) INT_HANDLE.getAcquire(segment, offset);
+    }
+
+    public void putIntRelease(long offset, int value) {
+        INT_HANDLE.setRelease(segment, offset, value);
+    }
+
+    public int getIntVolatile(long offset) {
+        return (int) INT_HANDLE.getVolatile(segment, offset);
+    }
+
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return INT_HANDLE.compareAndSet(segment, offset, expected, value);
+    }
+
+    // ---- validation of offsets read from the region ----
+
+    /**
+     * Checks that {@code [offset, offset + length)} lies inside {@code [low, high)} before the
+     * caller follows an offset it read from shared memory.
+     *
+     * @throws CorruptedRegionException naming {@code what} and the bad offset
+     */
+    public static void checkRange(long offset, long length, long low, long high, String what) {
+        if (offset < low || length < 0 || offset > high - length) {
+            throw new CorruptedRegionException(what + " out of bounds: offset " + offset + ", length " + length
+                    + ", allowed [" + low + ", " + high + ")", offset);
+        }
+    }
+
+    /** Maps the JDK's "segment already closed" to our exception, for callers that race a close. */
+    public static RegionClosedException closed(IllegalStateException cause) {
+        RegionClosedException e = new RegionClosedException("the region's mapping is closed");
+        e.initCause(cause);
+        return e;
+    }
+}

@@ -1,0 +1,350 @@
+package io.ipcobjects.internal.messages;
+
+import static io.ipcobjects.internal.messages.MessageQueueLayout.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.NoMessagesException;
+import io.ipcobjects.UnexpectedTypeException;
+import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.alloc.HeapAllocator;
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.codec.SlotKinds;
+import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.codec.ValueSlots;
+
+
+/**
+ * The region's FIFO of messages: a singly linked list of nodes ({@link MessageQueueLayout}),
+ * the Java form of the original's linked list of global messages.
+ *
+ * <h2>Overview</h2>
+ * <ul>
+ *   <li>Every operation but {@link #hasMessages} (and the waiting loop of {@code LockScope.callWhen} around it)
+ *       runs under the region lock (the caller holds it), with plain reads and writes: the
+ *       lock's acquire and release order them between processes.</li>
+ *   <li>The root words (head, tail, spare list, count) sit in the header on the lock's own
+ *       cache line, after the lock word, so a put or take moves two lines between cores: the
+ *       lock's (which brings the root with it) and one node's (nodes are 64-byte aligned). The
+ *       count is written last in {@code put} and {@code take}, with release, so a process that
+ *       reads it with acquire and sees n &gt; 0 knows a message was linked; it still takes the
+ *       lock to take it (another consumer may be first). The count is the only word read
+ *       without the lock; its poller shares the lock's line, which a put writes anyway.</li>
+ *   <li>Inline head: a message put into a completely empty queue whose value fits a slot
+ *       (an inline kind, {@link SlotKinds#isInline}: a number, a boolean, a time value, not
+ *       null) is stored in the 16-byte slot on the lock's line instead of a node, so a ping-pong
+ *       of small messages moves only the lock's line. The slot only ever holds the oldest
+ *       message (it is filled only when the count is 0, and {@code take} empties it first), so
+ *       FIFO order is kept: later puts link nodes behind it as usual.</li>
+ *   <li>Failure atomicity: {@code put} allocates the node and writes the value before it links
+ *       anything; if any step throws (unsupported value, full region), what it allocated is
+ *       freed and the queue is as it was. {@code take} reads the
+ *       value before it unlinks, so a value that cannot be read leaves the message queued.</li>
+ *   <li>Ownership: a message hands its object over. {@code take} gives the queue's node back
+ *       (kept as a spare for the next put, up to {@link MessageQueueLayout#MAX_SPARE_NODES},
+ *       else freed) and frees the value's own blocks only when the value came back as a copy
+ *       (a {@code String}, a boxed number, ...: see {@link HandOver}); a live container passes
+ *       to the caller with the message's reference to it and stays in the region until
+ *       destroyed.</li>
+ *   <li>Every offset read from the region is checked ({@link HeapAllocator#checkBlock} with the
+ *       node's tag) before it is followed, the count is checked against what the heap could
+ *       hold, and head, tail and count must agree: a corrupted queue gives
+ *       {@link CorruptedRegionException}. The one walk ({@link #verify}) is bounded by the count.</li>
+ * </ul>
+ * The root words need no allocation: a new region's header is zero, an empty queue.
+ */
+public final class MessageQueue {
+    private MessageQueue() {
+    }
+
+    /**
+     * Whether a message is queued, without the lock: one acquire read of the count, on the lock's
+     * cache line.
+     */
+    public static boolean hasMessages(RegionContext context) {
+        context.scope().ensureOpen();
+        return context.memory().getLongAcquire(COUNT_OFFSET) > 0;
+    }
+
+    /** The number of queued messages (under the lock), checked against the heap's capacity. */
+    public static long count(RegionContext context) {
+        return checkedCount(context);
+    }
+
+    /** The count word, checked against the heap's capacity. */
+    private static long checkedCount(RegionContext context) {
+        long count = context.memory().getLong(COUNT_OFFSET);
+        HeapAllocator allocator = context.allocator();
+        // At most one message per node the heap could hold, plus the inline head.
+        if (count < 0 || count > (allocator.heapEnd() - allocator.heapStart()) / MIN_NODE_FOOTPRINT + 1) {
+            throw new CorruptedRegionException("message count " + count + " is impossible for this heap", COUNT_OFFSET);
+        }
+        return count;
+    }
+
+    /**
+     * Stores {@code value} and appends it as the newest message; returns what
+     * {@link ValueSlots#read} gives for it (the live view of a container, a copy of a plain value).
+     */
+    public static Object put(RegionContext context, Object value) {
+        RegionMemory memory = context.memory();
+        HeapAllocator allocator = context.allocator();
+        long count = checkedCount(context);
+        checkEnds(context, count - checkedInline(context, count));
+        if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
+            // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
+            memory.putLongRelease(COUNT_OFFSET, 1);
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
+        }
+        long tail = memory.getLong(TAIL_OFFSET);
+        // A spare node is used in place (unlinked only once the value is stored); else a new one.
+        long spare = checkedSpare(context);
+        long node = spare != 0 ? spare : allocator.allocateAligned(NODE_BYTES, NODE_ALIGNMENT, BlockTypes.MESSAGE_NODE);
+        try {
+            // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
+            clearSlot(memory, node + VALUE_SLOT_OFFSET);
+            ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
+        } catch (RuntimeException e) {
+            if (spare == 0) {
+                allocator.free(node);
+            }
+            throw e;
+        }
+        if (spare != 0) {
+            memory.putLong(SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
+            memory.putLong(SPARE_COUNT_OFFSET, memory.getLong(SPARE_COUNT_OFFSET) - 1);
+        }
+        memory.putLong(node + NEXT_OFFSET, 0);
+        memory.putLong(node + RESERVED_OFFSET, 0);
+        // Nothing below can fail: link the node, then publish the new count (release).
+        if (tail == 0) {
+            memory.putLong(HEAD_OFFSET, node);
+        } else {
+            memory.putLong(tail + NEXT_OFFSET, node);
+        }
+        memory.putLong(TAIL_OFFSET, node);
+        memory.putLongRelease(COUNT_OFFSET, count + 1);
+        return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
+    }
+
+    /**
+     * Removes the oldest message and returns its value.
+     *
+     * @throws NoMessagesException if the queue is empty
+     */
+    public static Object take(RegionContext context) {
+        return take(context, null);
+    }
+
+    /**
+     * Removes the oldest message and returns its value, if the value is an {@code expected}
+     * (null: any type); otherwise the queue is left as it was. Decoding a message changes
+     * nothing in the region, so the check comes before anything is unlinked or freed.
+     *
+     * @throws NoMessagesException     if the queue is empty
+     * @throws UnexpectedTypeException the oldest message is not an {@code expected}
+     */
+    public static Object take(RegionContext context, Class<?> expected) {
+        RegionMemory memory = context.memory();
+        long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            // The inline head is the oldest message; an inline value owns no block: nothing to free.
+            Object value = checkType(ValueSlots.read(context, INLINE_SLOT_OFFSET), expected);
+            clearSlot(memory, INLINE_SLOT_OFFSET);
+            memory.putLongRelease(COUNT_OFFSET, count - 1);
+            return value;
+        }
+        long head = memory.getLong(HEAD_OFFSET);
+        long next = memory.getLong(head + NEXT_OFFSET);
+        if (count == 1) {
+            if (next != 0) {
+                throw new CorruptedRegionException("the only queued message links to " + next, head + NEXT_OFFSET);
+            }
+        } else {
+            if (next == 0) {
+                throw new CorruptedRegionException("message count is " + count + " but the queue ends after one node",
+                        head + NEXT_OFFSET);
+            }
+            checkNode(context, next, "next message node");
+        }
+        long slot = head + VALUE_SLOT_OFFSET;
+        Object value = checkType(ValueSlots.read(context, slot), expected);
+        long spares = checkedSpareCount(context);
+        HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
+        memory.putLong(HEAD_OFFSET, next);
+        if (next == 0) {
+            memory.putLong(TAIL_OFFSET, 0);
+        }
+        if (spares < MAX_SPARE_NODES) {
+            memory.putLong(head + NEXT_OFFSET, memory.getLong(SPARE_OFFSET));
+            memory.putLong(SPARE_OFFSET, head);
+            memory.putLong(SPARE_COUNT_OFFSET, spares + 1);
+        } else {
+            context.allocator().free(head);
+        }
+        memory.putLongRelease(COUNT_OFFSET, count - 1);
+        return value;
+    }
+
+    /**
+     * The oldest message's value, left queued.
+     *
+     * @throws NoMessagesException if the queue is empty
+     */
+    public static Object peek(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long count = countOrEmpty(context);
+        if (checkedInline(context, count) != 0) {
+            return ValueSlots.read(context, INLINE_SLOT_OFFSET);
+        }
+        long head = memory.getLong(HEAD_OFFSET);
+        return ValueSlots.read(context, head + VALUE_SLOT_OFFSET);
+    }
+
+    private static Object checkType(Object value, Class<?> expected) {
+        if (expected != null && value != null && !expected.isInstance(value)) {
+            throw new UnexpectedTypeException("the oldest message", expected, value.getClass());
+        }
+        return value;
+    }
+
+    /**
+     * Walks the whole queue from head to tail, at most count nodes, and checks every link.
+     * Returns the count. For tests and inspection.
+     *
+     * @throws CorruptedRegionException at the first inconsistency
+     */
+    public static long verify(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long count = checkedCount(context);
+        long inline = checkedInline(context, count);
+        if (inline != 0) {
+            ValueSlots.read(context, INLINE_SLOT_OFFSET); // decodes, so a bad inline value is found here
+        }
+        long nodes = count - inline;
+        checkEnds(context, nodes);
+        long node = memory.getLong(HEAD_OFFSET);
+        long tail = memory.getLong(TAIL_OFFSET);
+        for (long seen = 1; seen < nodes; seen++) {
+            long next = memory.getLong(node + NEXT_OFFSET);
+            if (next == 0) {
+                throw new CorruptedRegionException("queue ends after " + seen + " of " + nodes + " message nodes", node + NEXT_OFFSET);
+            }
+            checkNode(context, next, "message node " + (seen + 1));
+            node = next;
+        }
+        if (node != tail) {
+            throw new CorruptedRegionException("message node " + nodes + " is " + node + " but the tail is " + tail,
+                    TAIL_OFFSET);
+        }
+        long spares = checkedSpareCount(context);
+        long spare = memory.getLong(SPARE_OFFSET);
+        for (long seen = 0; seen < spares; seen++) {
+            checkNode(context, spare, "spare node " + (seen + 1));
+            spare = memory.getLong(spare + NEXT_OFFSET);
+        }
+        if (spare != 0) {
+            throw new CorruptedRegionException("the spare list is longer than its count " + spares, SPARE_OFFSET);
+        }
+        return count;
+    }
+
+    // ---- checks of what is read from the region ----
+
+    /**
+     * The checked count of a non-empty queue, head and tail checked too; throws
+     * NoMessagesException when the queue is empty.
+     */
+    private static long countOrEmpty(RegionContext context) {
+        long count = checkedCount(context);
+        checkEnds(context, count - checkedInline(context, count));
+        if (count == 0) {
+            throw new NoMessagesException("no messages in region " + context.path());
+        }
+        return count;
+    }
+
+    /**
+     * 1 if the inline slot holds the oldest message, else 0. Its kind must be null or an inline
+     * kind, and it may hold a message only while the count is positive.
+     */
+    private static long checkedInline(RegionContext context, long count) {
+        int kind = context.memory().getInt(INLINE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
+        if (kind == SlotKinds.NULL) {
+            return 0;
+        }
+        if (kind < 0 || !SlotKinds.isInline(kind) || count == 0) {
+            throw new CorruptedRegionException("the queue's inline slot holds kind " + kind + " with message count " + count,
+                    INLINE_SLOT_OFFSET);
+        }
+        return 1;
+    }
+
+    /** Sets a 16-byte value slot to null (all zero). */
+    private static void clearSlot(RegionMemory memory, long slot) {
+        memory.putLong(slot, 0);
+        memory.putLong(slot + 8, 0);
+    }
+
+    /** The first spare node, checked, or 0 if there is none. */
+    private static long checkedSpare(RegionContext context) {
+        long spares = checkedSpareCount(context);
+        long spare = context.memory().getLong(SPARE_OFFSET);
+        if ((spare == 0) != (spares == 0)) {
+            throw new CorruptedRegionException("spare list head " + spare + " disagrees with spare count " + spares,
+                    SPARE_OFFSET);
+        }
+        if (spare != 0) {
+            checkNode(context, spare, "spare node");
+        }
+        return spare;
+    }
+
+    private static long checkedSpareCount(RegionContext context) {
+        long spares = context.memory().getLong(SPARE_COUNT_OFFSET);
+        if (spares < 0 || spares > MAX_SPARE_NODES) {
+            throw new CorruptedRegionException("spare node count " + spares + " is out of range", SPARE_COUNT_OFFSET);
+        }
+        return spares;
+    }
+
+    /**
+     * Checks head and tail against {@code count}, the number of queued nodes (the message count
+     * less the inline head): both null, or message nodes with a last tail.
+     */
+    private static void checkEnds(RegionContext context, long count) {
+        RegionMemory memory = context.memory();
+        long head = memory.getLong(HEAD_OFFSET);
+        long tail = memory.getLong(TAIL_OFFSET);
+        if (count == 0) {
+            if (head != 0 || tail != 0) {
+                throw new CorruptedRegionException("message count is 0 but the queue has head " + head + ", tail " + tail,
+                        HEAD_OFFSET);
+            }
+            return;
+        }
+        checkNode(context, head, "queue head");
+        if (tail != head) {
+            checkNode(context, tail, "queue tail");
+        } else if (count != 1) {
+            throw new CorruptedRegionException("message count is " + count + " but head and tail are one node", TAIL_OFFSET);
+        }
+        if (memory.getLong(tail + NEXT_OFFSET) != 0) {
+            throw new CorruptedRegionException("the newest message node links further", tail + NEXT_OFFSET);
+        }
+    }
+
+    private static void checkNode(RegionContext context, long node, String what) {
+        try {
+            context.allocator().checkBlock(node, BlockTypes.MESSAGE_NODE);
+        } catch (CorruptedRegionException e) {
+            throw corrupted(what + " " + node + " is not a message node", node, e);
+        }
+    }
+
+    private static CorruptedRegionException corrupted(String message, long offset, CorruptedRegionException cause) {
+        CorruptedRegionException e = new CorruptedRegionException(message + ": " + cause.getMessage(), offset);
+        e.initCause(cause);
+        return e;
+    }
+}

@@ -1,0 +1,233 @@
+package io.ipcobjects.internal.session;
+
+import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
+
+import io.ipcobjects.RegionClosedException;
+import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.internal.alloc.HeapAllocator;
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.codec.ValueKinds;
+import io.ipcobjects.internal.containers.ContainerKinds;
+import io.ipcobjects.internal.lock.IdleStrategies;
+import io.ipcobjects.internal.lock.LockScope;
+import io.ipcobjects.internal.lock.RegionLock;
+import io.ipcobjects.internal.memory.ProcessIdentity;
+import io.ipcobjects.internal.memory.ProcessTable;
+import io.ipcobjects.internal.memory.ProcessTableLayout;
+import io.ipcobjects.internal.memory.RegionFile;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.structs.StructKinds;
+import io.ipcobjects.internal.structs.TypeRegistry;
+import io.ipcobjects.internal.tensor.TensorKinds;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One attachment of this process to a region: what {@code SharedMemory} is made of. It opens
+ * the region (as creator or consumer), assembles the parts every layer below works with (the
+ * lock and its {@link LockScope}, the allocator, the codec's table of value kinds, the type
+ * registry) and closes it again.
+ *
+ * <p>Lifecycle: the creator formats the header, then publishes it (magic, then state READY,
+ * both with release). Consumers wait for READY, check the header and take a process-table slot.
+ * On {@link #close()} a consumer frees its slot; the creator marks the region CLOSING, waits up
+ * to the close timeout for consumers to detach, wipes the header and removes the file.
+ */
+public final class Handle {
+
+    private final Path path;
+    private final RegionMemory memory;
+    private final ProcessTable processes;
+    private final long token;
+    private final boolean creator;
+    private final SharedMemoryOptions options;
+    private final LockScope scope;
+    private final TypeRegistry types;
+    private final RegionContext context;
+    /** Drives the asynchronous API; started by its first call, ended by {@link #close()}. Guarded by {@code this}. */
+    private RegionPoller poller;
+    /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
+    private boolean asyncClosed;
+
+    private Handle(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
+                   SharedMemoryOptions options) {
+        this.path = path;
+        this.memory = memory;
+        this.processes = processes;
+        this.token = token;
+        this.creator = creator;
+        this.options = options;
+        HeapAllocator allocator = new HeapAllocator(memory);
+        RegionLock lock = new RegionLock(memory, processes, token, IdleStrategies.of(options.waitStrategy()),
+                options.ownerCheckInterval().toNanos(), options.lockBurstLimit());
+        this.scope = new LockScope(path, memory, lock, IdleStrategies.of(options.waitStrategy()), allocator::verify);
+        this.types = new TypeRegistry(memory, allocator);
+        // The codec's table: tensors and live containers before other arrays and collections are
+        // refused, structs (records, user classes) after.
+        ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
+        this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization());
+    }
+
+    // ---- opening ----
+
+    /** Creates the region at {@code path} and attaches to it as its creator. */
+    public static Handle create(Path path, long sizeBytes, SharedMemoryOptions options) {
+        MemorySegment segment = RegionFile.create(path, sizeBytes, options.permissions(), options.replaceStaleRegion());
+        try {
+            RegionMemory memory = new RegionMemory(segment);
+            ProcessIdentity self = ProcessIdentity.current();
+            memory.putInt(STATE_OFFSET, STATE_INITIALIZING);
+            memory.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+            memory.putInt(BYTE_ORDER_OFFSET, BYTE_ORDER_MARK);
+            memory.putLong(REGION_SIZE_OFFSET, sizeBytes);
+            memory.putInt(HEAP_START_FIELD_OFFSET, (int) HEAP_START);
+            memory.putLong(CREATOR_PID_OFFSET, self.pid());
+            memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTime());
+            memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
+            memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
+            HeapAllocator.format(memory, HEAP_START);
+            ProcessTable processes = new ProcessTable(memory);
+            long token = processes.attach(self, ProcessTableLayout.ROLE_CREATOR);
+            Handle handle = new Handle(path, memory, processes, token, true, options);
+            // Publish: everything above is visible to whoever sees the magic, then READY.
+            memory.putLongRelease(MAGIC_OFFSET, MAGIC);
+            memory.putIntRelease(STATE_OFFSET, STATE_READY);
+            return handle;
+        } catch (RuntimeException e) {
+            RegionFile.unlink(path);
+            throw e;
+        }
+    }
+
+    /** Attaches to the region at {@code path} as a consumer, waiting up to {@code timeout} for it to be ready. */
+    public static Handle attach(Path path, Duration timeout, SharedMemoryOptions options) {
+        MemorySegment segment = RegionFile.open(path, timeout);
+        RegionMemory memory = new RegionMemory(segment);
+        ProcessTable processes = new ProcessTable(memory);
+        long token = processes.attach(ProcessIdentity.current(), ProcessTableLayout.ROLE_CONSUMER);
+        try {
+            if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+                throw new RegionClosedException("region " + path + " closed while attaching");
+            }
+            return new Handle(path, memory, processes, token, false, options);
+        } catch (RuntimeException e) {
+            processes.detach(token);
+            throw e;
+        }
+    }
+
+    // ---- parts ----
+
+    public Path path() {
+        return path;
+    }
+
+    public RegionContext context() {
+        return context;
+    }
+
+    public LockScope scope() {
+        return scope;
+    }
+
+    public TypeRegistry types() {
+        return types;
+    }
+
+    public SharedMemoryOptions options() {
+        return options;
+    }
+
+    public boolean isCreator() {
+        return creator;
+    }
+
+    public long size() {
+        return memory.size();
+    }
+
+    // ---- processes ----
+
+    /** Number of live consumer processes attached now (dead ones are reclaimed on the way). */
+    public int consumerCount() {
+        scope.ensureOpen();
+        return processes.countLive(ProcessTableLayout.ROLE_CONSUMER);
+    }
+
+    /** Waits until at least {@code count} consumer processes are attached. */
+    public void awaitConsumers(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumerCount() < count) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new WaitTimeoutException(count + " consumers did not attach to " + path + " within " + timeout
+                        + " (" + consumerCount() + " attached)");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    // ---- asynchronous access ----
+
+    /** The poller of this handle, started on first use. */
+    public synchronized RegionPoller poller() {
+        scope.ensureOpen();
+        if (asyncClosed) {
+            throw new RegionClosedException("region " + path + " is being closed by this handle");
+        }
+        if (poller == null) {
+            poller = new RegionPoller(this);
+        }
+        return poller;
+    }
+
+    // ---- closing ----
+
+    /** Detaches (a consumer) or closes the region for everyone (the creator). Idempotent. */
+    public void close() {
+        if (scope.isClosed()) {
+            return;
+        }
+        RegionPoller started;
+        synchronized (this) {
+            started = poller;
+            asyncClosed = true;
+        }
+        if (started != null) {
+            started.stop(options.closeTimeout().toNanos()); // lets the task in hand finish, fails the rest
+        }
+        if (creator) {
+            closeAsCreator();
+        } else {
+            scope.lock().forceReleaseShared();
+            scope.markClosed();
+            if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
+                processes.detach(token);
+            }
+        }
+    }
+
+    private void closeAsCreator() {
+        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        boolean locked = scope.lock().isHeldByCurrentThread() || scope.enter(deadline);
+        try {
+            memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
+        } finally {
+            if (locked) {
+                scope.lock().forceReleaseShared();
+            }
+        }
+        while (processes.countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        scope.markClosed();
+        // Wipe: the magic goes first, so nobody mistakes a half-wiped header for a region.
+        memory.putLongRelease(MAGIC_OFFSET, 0);
+        memory.fill(0, HEADER_PAGE_BYTES, (byte) 0);
+        RegionFile.unlink(path);
+    }
+}

@@ -1,0 +1,45 @@
+package io.ipcobjects.internal.structs;
+
+/**
+ * Layout of the type registry: one entry (tag {@code BlockTypes.TYPE_DESCRIPTOR}) per record or
+ * user class whose values were ever stored in the region, shared by every struct of that class
+ * ({@link StructLayout#DESCRIPTOR_OFFSET} points at it). Entries are kept for the region's life,
+ * so storing and taking a struct allocates and frees only the struct and its values.
+ *
+ * <p>The registry is a singly linked list, newest first. Its head is the header word
+ * {@code RegionHeaderLayout.ROOT_TYPE_REGISTRY_OFFSET} (0: empty). An entry:
+ *
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |  next (8): payload offset of the entry registered before this |  0
+ *  |  one, 0 for the oldest                                        |
+ *  +---------------------------------------------------------------+
+ *  |  ordinal (8): 1 for the oldest entry, next's ordinal + 1      |  8
+ *  +---------------------------------------------------------------+
+ *  |  field count (8)                                              | 16
+ *  +---------------------------------------------------------------+
+ *  |  descriptor length in bytes (8)                               | 24
+ *  +---------------------------------------------------------------+
+ *  |  descriptor: UTF-8 class name and field names, one a line     | 32
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * Entries are written completely before the head is set to them, and only under the region
+ * lock, so a reader (also under the lock) sees whole entries. A walk checks that ordinals fall
+ * strictly, so a corrupted list ends instead of cycling; a struct's reader checks the entry's
+ * tag, its length against its block and its field count against the struct's.
+ */
+public final class TypeRegistryLayout {
+    private TypeRegistryLayout() {
+    }
+
+    public static final long NEXT_OFFSET = 0;
+    public static final long ORDINAL_OFFSET = 8;
+    public static final long FIELD_COUNT_OFFSET = 16;
+    public static final long LENGTH_OFFSET = 24;
+    public static final long DESCRIPTOR_OFFSET = 32;
+
+    public static long blockBytes(long descriptorLength) {
+        return DESCRIPTOR_OFFSET + descriptorLength;
+    }
+}

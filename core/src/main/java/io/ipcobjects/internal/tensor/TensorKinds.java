@@ -1,0 +1,37 @@
+package io.ipcobjects.internal.tensor;
+
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.codec.SlotKinds;
+import io.ipcobjects.internal.codec.SlotValue;
+import io.ipcobjects.internal.codec.ValueKind;
+
+/**
+ * Tensors in the codec's table: numeric primitive arrays, {@code SharedTensor}s and the arrays
+ * of the bindings on the class path are stored as tensor blocks ({@link TensorValues}).
+ */
+public final class TensorKinds implements ValueKind {
+
+    @Override
+    public int[] kinds() {
+        return new int[] {SlotKinds.TENSOR};
+    }
+
+    @Override
+    public boolean encode(RegionContext context, Object value, SlotValue out, int depth, boolean frozen) {
+        if (!TensorValues.isTensorValue(value)) {
+            return false;
+        }
+        out.set(SlotKinds.TENSOR, 0, TensorValues.store(context, value));
+        return true;
+    }
+
+    @Override
+    public Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
+        return TensorValues.view(context, bits);
+    }
+
+    @Override
+    public void release(RegionContext context, int kind, int aux, long bits, int depth) {
+        TensorValues.free(context, bits);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * ipc-objects core: share objects and tensors between JVM processes through one memory-mapped
+ * region. {@link io.ipcobjects.SharedMemory} is the entry point; {@link io.ipcobjects.spi}
+ * is where tensor libraries plug in. Everything under {@code io.ipcobjects.internal} is not API.
+ */
+module io.ipcobjects.core {
+    requires org.agrona;
+
+    exports io.ipcobjects;
+    exports io.ipcobjects.spi;
+
+    uses io.ipcobjects.spi.TensorBinding;
+}
