@@ -1,10 +1,12 @@
 package io.ipcobjects.benchmarks.alloc;
 
-import io.ipcobjects.TestAccess;
 import io.ipcobjects.Access;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.alloc.HeapAllocator;
+import io.ipcobjects.internal.memory.RegionMemory;
+
+import java.lang.foreign.Arena;
 import io.ipcobjects.benchmarks.BenchRegions;
 
 import java.util.concurrent.TimeUnit;
@@ -61,12 +63,10 @@ public class AllocatorBenchmark {
     public static class HeldRegion {
         SharedMemory shm;
         Access access;
-        HeapAllocator allocator;
 
         @Setup(Level.Trial)
         public void create() {
             shm = SharedMemory.create(BenchRegions.uniqueName("bench-alloc-held"), REGION_BYTES);
-            allocator = TestAccess.context(shm).allocator();
         }
 
         @Setup(Level.Iteration)
@@ -86,6 +86,38 @@ public class AllocatorBenchmark {
         @TearDown(Level.Trial)
         public void remove() {
             BenchRegions.closeAndRemove(shm);
+        }
+    }
+
+    /**
+     * The internal allocator alone, over a heap of the same size in memory of this process (the
+     * API offers no way into a region's allocator, and needs none): what allocation costs
+     * without the {@code Access} checks around it.
+     */
+    @State(Scope.Thread)
+    public static class BareHeap {
+        Arena arena;
+        HeapAllocator allocator;
+
+        @Setup(Level.Trial)
+        public void create() {
+            arena = Arena.ofShared();
+            RegionMemory memory = new RegionMemory(arena.allocate(REGION_BYTES, 4096));
+            HeapAllocator.format(memory, 4096);
+            allocator = new HeapAllocator(memory);
+        }
+
+        @TearDown(Level.Iteration)
+        public void check() {
+            allocator.verify(); // each iteration must leave the heap consistent and empty
+            if (allocator.stats().usedBlocks() != 0) {
+                throw new IllegalStateException("blocks leaked: " + allocator.stats());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void remove() {
+            arena.close();
         }
     }
 
@@ -122,7 +154,7 @@ public class AllocatorBenchmark {
     }
 
     @Benchmark
-    public void allocatorOnly(HeldRegion region, Sizes sizes, Blackhole bh) {
+    public void allocatorOnly(BareHeap region, Sizes sizes, Blackhole bh) {
         long offset = region.allocator.allocate(sizes.sizeBytes, BlockTypes.RAW);
         region.allocator.free(offset);
         bh.consume(offset);

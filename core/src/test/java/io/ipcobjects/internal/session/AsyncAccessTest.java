@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.session;
 
+import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.Access;
@@ -159,8 +160,8 @@ class AsyncAccessTest {
     }
 
     private static RegionPoller pollerOf(SharedMemory shm) throws ReflectiveOperationException {
-        var field = SharedMemory.class.getDeclaredField("poller");
+        var field = Handle.class.getDeclaredField("poller");
         field.setAccessible(true);
-        return (RegionPoller) field.get(shm);
+        return (RegionPoller) field.get(TestAccess.handle(shm));
     }
 }
