@@ -1,0 +1,60 @@
+package io.ipcobjects.architecture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.SharedMemory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module descriptor is the one list of what is public: it exports the API and the SPI,
+ * nothing internal, to everyone; reads Agrona; and uses the tensor-binding SPI. (Tests run on the
+ * class path; the jar tool of JDK 25 checks the descriptor against the jar's packages when core
+ * is packaged.)
+ */
+class ModuleDescriptorTest {
+
+    private static ModuleDescriptor descriptor() throws IOException {
+        Path classes;
+        try {
+            classes = Path.of(SharedMemory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        Path file = Files.isDirectory(classes) ? classes.resolve("module-info.class") : null;
+        if (file == null || !Files.exists(file)) {
+            throw new IllegalStateException("no module-info.class next to the compiled API at " + classes);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return ModuleDescriptor.read(in);
+        }
+    }
+
+    @Test
+    void exportsOnlyTheApiAndTheSpiToEveryone() throws IOException {
+        ModuleDescriptor module = descriptor();
+        assertEquals("io.ipcobjects.core", module.name());
+        assertEquals(Set.of("io.ipcobjects", "io.ipcobjects.spi"),
+                module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        assertTrue(module.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified), "no qualified exports");
+        assertTrue(module.opens().isEmpty(), "nothing opened: " + module.opens());
+        assertTrue(module.packages().stream().filter(p -> !p.equals("io.ipcobjects") && !p.equals("io.ipcobjects.spi"))
+                .allMatch(p -> p.startsWith("io.ipcobjects.internal.")), "every other package is internal: " + module.packages());
+    }
+
+    @Test
+    void readsAgronaAndUsesTheTensorBindingSpi() throws IOException {
+        ModuleDescriptor module = descriptor();
+        assertTrue(module.requires().stream().anyMatch(r -> r.name().equals("org.agrona")), module.requires().toString());
+        assertEquals(Set.of("io.ipcobjects.spi.TensorBinding"), module.uses());
+    }
+}
