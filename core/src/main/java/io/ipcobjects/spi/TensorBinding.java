@@ -34,6 +34,16 @@ public interface TensorBinding {
      */
     SharedTensor store(Object value, TensorAllocator allocator);
 
-    /** The binding's array type over {@code tensor}'s memory, with no copy. */
+    /**
+     * The binding's array type over {@code tensor}'s memory, with no copy, for a value core is
+     * reading (a message, a name, an element of a container). The array belongs to a scope the
+     * caller set up through the binding's own API (for DJL, an {@code NDManager} bound to the
+     * calling thread); a binding must not park arrays in anything process-wide. When its library
+     * needs such a scope and the caller has set none, it returns null and the caller gets the
+     * plain {@link SharedTensor}.
+     *
+     * @param tensor a validated view of a tensor this binding stored
+     * @return the binding's array over the same memory, or null to hand out {@code tensor} itself
+     */
     Object view(SharedTensor tensor);
 }

@@ -6,13 +6,15 @@ import io.ipcobjects.spi.TensorAllocator;
 import io.ipcobjects.spi.TensorBinding;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Plugs DJL into core (registered in {@code META-INF/services}): an {@code NDArray} put into a
  * region is copied once into a tensor marked as DJL's, and comes back as an {@code NDArray} view
- * (in {@link SharedDjl#defaultManager()}) in any process that has this binding on its class path.
+ * attached to the manager the reading thread bound with {@link SharedDjl#bind}, in any process
+ * that has this binding on its class path (a plain {@code SharedTensor} outside such a scope).
  */
 public final class DjlTensorBinding implements TensorBinding {
 
@@ -51,7 +53,7 @@ public final class DjlTensorBinding implements TensorBinding {
             tensor.copyFrom(java.lang.foreign.MemorySegment.ofBuffer(array.toByteBuffer()));
             return tensor;
         }
-        try (NDManager scratch = SharedDjl.defaultManager().newSubManager()) {
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu(), "PyTorch")) { // the temporary view dies with it
             NDArray target = SharedDjl.view(tensor, scratch);
             NDArray source = array.getDevice().equals(target.getDevice()) ? array : array.toDevice(target.getDevice(), false);
             target.set(new NDIndex(":"), source); // PyTorch's copy_ into the shared memory; "[]" is not valid there
@@ -59,8 +61,10 @@ public final class DjlTensorBinding implements TensorBinding {
         return tensor;
     }
 
+    /** A view in the manager bound to this thread by {@link SharedDjl#bind}; none (null) outside a scope. */
     @Override
     public Object view(SharedTensor tensor) {
-        return SharedDjl.view(tensor);
+        NDManager manager = SharedDjl.boundManager();
+        return manager == null ? null : SharedDjl.view(tensor, manager);
     }
 }

@@ -43,9 +43,9 @@ import ai.djl.pytorch.jni.JniUtils;
  * {@code pytorch-jni} on the class path and {@code -Dai.djl.offline=true}; do not set
  * {@code PYTORCH_VERSION}. {@code --enable-native-access=ALL-UNNAMED} silences JDK 25's warning.
  *
- * <p>Arrays that come back through core (a message, a named object) are views in
- * {@link #defaultManager()}, which lives as long as the process unless replaced with
- * {@link #setDefaultManager}; arrays in it are freed only when it is closed.
+ * <p>Arrays that come back through core (a message, a named object, an element of a shared
+ * container) are views attached to the manager the reading thread bound with {@link #bind}, and
+ * plain {@link SharedTensor}s outside such a scope: nothing process-wide holds them.
  */
 public final class SharedDjl {
     private SharedDjl() {
@@ -55,7 +55,6 @@ public final class SharedDjl {
     public static final int BINDING_ID = 2;
 
     private static final long ANCHOR_BYTES = 64;
-    private static volatile NDManager defaultManager;
 
     /**
      * An {@code NDArray} over {@code tensor}'s memory (no copy), owned by {@code manager}, which
@@ -87,11 +86,6 @@ public final class SharedDjl {
         return JniUtils.createNdFromByteBuffer(pytorch, anchor, shape, type, SparseFormat.DENSE, Device.cpu());
     }
 
-    /** {@link #view(SharedTensor, NDManager)} in {@link #defaultManager()}. */
-    public static NDArray view(SharedTensor tensor) {
-        return view(tensor, defaultManager());
-    }
-
     /** Copies {@code array} once into a new tensor of {@code shm}; returns a view of it in {@code manager}. */
     public static NDArray store(SharedMemory shm, NDArray array, NDManager manager) {
         return view(shm.copyToTensor(array), manager);
@@ -102,24 +96,82 @@ public final class SharedDjl {
         return view(access.copyToTensor(array), manager);
     }
 
-    /** The manager for views made without one (through core's SPI); created on first use. */
-    public static NDManager defaultManager() {
-        NDManager manager = defaultManager;
-        if (manager == null) {
-            synchronized (SharedDjl.class) {
-                manager = defaultManager;
-                if (manager == null) {
-                    manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-                    defaultManager = manager;
-                }
-            }
-        }
-        return manager;
+    /**
+     * Binds {@code manager} to the calling thread until the returned scope is closed: while it is
+     * open, tensors stored from an {@code NDArray} come back from core's reads
+     * ({@code takeMessage()}, {@code get(name)}, elements of shared containers) as
+     * {@code NDArray} views attached to {@code manager}, so closing the manager frees them, as
+     * DJL's own {@code NDScope} does. Outside any scope they come back as {@link SharedTensor}s
+     * (view one with {@link #view(SharedTensor, NDManager)}): nothing process-wide ever holds an
+     * array. Scopes nest; the innermost open one wins.
+     *
+     * <pre>{@code
+     * try (NDManager batch = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+     *      SharedDjl.ViewScope views = SharedDjl.bind(batch)) {
+     *     NDArray x = shm.takeMessage();   // a view attached to batch
+     *     ...
+     * }                                    // views closed before the manager: x is freed with it
+     * }</pre>
+     *
+     * @param manager a PyTorch manager on the CPU, closed by the caller
+     * @return the scope; close it on this thread
+     */
+    public static ViewScope bind(NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
+        ViewScope scope = new ViewScope(manager, BOUND.get());
+        BOUND.set(scope);
+        return scope;
     }
 
-    /** Replaces the default manager (the caller closes the previous one if it wants its arrays freed). */
-    public static void setDefaultManager(NDManager manager) {
-        defaultManager = Objects.requireNonNull(manager, "manager");
+    /**
+     * The manager bound to the calling thread by {@link #bind}, or null outside any scope.
+     *
+     * @return the innermost open scope's manager, or null
+     */
+    public static NDManager boundManager() {
+        ViewScope scope = BOUND.get();
+        return scope == null ? null : scope.manager;
+    }
+
+    private static final ThreadLocal<ViewScope> BOUND = new ThreadLocal<>();
+
+    /** A manager bound to one thread by {@link #bind}; closing it restores the scope it replaced. */
+    public static final class ViewScope implements AutoCloseable {
+        private final NDManager manager;
+        private final ViewScope outer;
+        private final Thread owner = Thread.currentThread();
+        private boolean closed;
+
+        private ViewScope(NDManager manager, ViewScope outer) {
+            this.manager = manager;
+            this.outer = outer;
+        }
+
+        /**
+         * The manager views made in this scope are attached to.
+         *
+         * @return the bound manager
+         */
+        public NDManager manager() {
+            return manager;
+        }
+
+        /** Unbinds the manager (it stays open: the caller closes it). Idempotent. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            if (Thread.currentThread() != owner || BOUND.get() != this) {
+                throw new IllegalStateException("a ViewScope is closed on the thread that bound it, innermost first");
+            }
+            closed = true;
+            if (outer == null) {
+                BOUND.remove();
+            } else {
+                BOUND.set(outer);
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
+import io.ipcobjects.Access;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
@@ -97,20 +98,51 @@ class SharedDjlTest {
             assertEquals(11f, stored.getFloat(2, 3), "the stored array is a copy");
 
             NDArray transposed = manager.arange(6).reshape(2, 3).transpose();  // not contiguous in memory
-            long block = TensorValues.store(TestAccess.context(shm), transposed);
-            Object back = TensorValues.view(TestAccess.context(shm), block);
-            NDArray viewBack = assertInstanceOf(NDArray.class, back, "an NDArray comes back as an NDArray");
-            assertEquals(transposed, viewBack);
-            SharedTensor core = shm.tensorAt(block);
-            assertEquals(SharedDjl.BINDING_ID, core.origin());
-            assertEquals(transposed.getInt(2, 1), core.getInt(2, 1));
-
             NDArray scalar = manager.create(2.5f);
-            assertEquals(scalar, TensorValues.view(TestAccess.context(shm), TensorValues.store(TestAccess.context(shm), scalar)));
+            try (Access a = shm.acquire(); SharedDjl.ViewScope views = SharedDjl.bind(manager)) {
+                long block = TensorValues.store(TestAccess.context(shm), transposed);
+                Object back = TensorValues.view(TestAccess.context(shm), block);
+                NDArray viewBack = assertInstanceOf(NDArray.class, back, "an NDArray comes back as an NDArray");
+                assertEquals(transposed, viewBack);
+                SharedTensor core = a.tensorAt(block);
+                assertEquals(SharedDjl.BINDING_ID, core.origin());
+                assertEquals(transposed.getInt(2, 1), core.getInt(2, 1));
+                assertEquals(scalar, TensorValues.view(TestAccess.context(shm), TensorValues.store(TestAccess.context(shm), scalar)));
+            }
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedDjl.fromDjl(DataType.STRING));
             assertTrue(e.getMessage().contains("STRING"), e.getMessage());
             // (DJL cannot even create an INT16 array here: manager.zeros(shape, INT16) aborts the JVM too)
+        }
+    }
+
+    @Test
+    void readViewsBelongToTheBoundManagerAndOutsideAScopeComeBackAsSharedTensors() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            shm.put("x", manager.arange(6f));
+            Object outside = shm.get("x");
+            SharedTensor plain = assertInstanceOf(SharedTensor.class, outside, "no scope bound: no NDArray is made");
+            assertEquals(5f, plain.getFloatAt(5));
+
+            NDArray kept;
+            try (NDManager batch = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+                try (SharedDjl.ViewScope views = SharedDjl.bind(batch)) {
+                    assertSame(batch, SharedDjl.boundManager());
+                    kept = assertInstanceOf(NDArray.class, shm.get("x"));
+                    assertSame(batch, kept.getManager(), "the view is attached to the bound manager");
+                    try (NDManager inner = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+                         SharedDjl.ViewScope nested = SharedDjl.bind(inner)) {
+                        assertSame(inner, assertInstanceOf(NDArray.class, shm.get("x")).getManager(), "the innermost scope wins");
+                    }
+                    assertSame(batch, SharedDjl.boundManager(), "closing the inner scope restores the outer one");
+                    kept.muli(2f);
+                }
+                assertNull(SharedDjl.boundManager());
+                assertInstanceOf(SharedTensor.class, shm.get("x"), "after the scope: plain tensors again");
+                assertFalse(kept.isReleased());
+            }
+            assertTrue(kept.isReleased(), "closing the caller's manager frees the view");
+            assertEquals(10f, shm.get("x", SharedTensor.class).getFloatAt(5), "the view wrote to shared memory");
         }
     }
 

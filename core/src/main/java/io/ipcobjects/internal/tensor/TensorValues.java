@@ -102,7 +102,8 @@ public final class TensorValues {
         if (tensor.origin() != 0) {
             TensorBinding binding = TensorBindings.byId(tensor.origin());
             if (binding != null) {
-                return binding.view(tensor);
+                Object view = binding.view(tensor);
+                return view != null ? view : tensor; // null: the binding's scope is not set up on this thread
             }
         }
         return tensor;

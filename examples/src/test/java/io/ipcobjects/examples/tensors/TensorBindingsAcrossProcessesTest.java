@@ -49,7 +49,10 @@ class TensorBindingsAcrossProcessesTest {
                 view.muli(2f);
                 System.out.println("djlAddress=" + (tensor.address() == tensor.segment().address()));
 
-                Object stored = TensorValues.view(TestAccess.context(shm), Long.parseLong(args[2]));
+                Object stored;
+                try (io.ipcobjects.Access a = shm.acquire()) { // internal code runs under the lock
+                    stored = TensorValues.view(TestAccess.context(shm), Long.parseLong(args[2]));
+                }
                 System.out.println("storedType=" + (stored instanceof INDArray ? "INDArray" : stored.getClass().getName()));
                 System.out.println("storedSum=" + ((INDArray) stored).sumNumber().doubleValue());
             }
