@@ -1,14 +1,11 @@
 package io.ipcobjects.djl;
 
-import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
-import io.ipcobjects.Access;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.file.Files;
@@ -99,16 +96,16 @@ class SharedDjlTest {
 
             NDArray transposed = manager.arange(6).reshape(2, 3).transpose();  // not contiguous in memory
             NDArray scalar = manager.create(2.5f);
-            try (Access a = shm.acquire(); SharedDjl.ViewScope views = SharedDjl.bind(manager)) {
-                long block = TensorValues.store(TestAccess.context(shm), transposed);
-                Object back = TensorValues.view(TestAccess.context(shm), block);
-                NDArray viewBack = assertInstanceOf(NDArray.class, back, "an NDArray comes back as an NDArray");
+            try (SharedDjl.ViewScope views = SharedDjl.bind(manager)) {
+                shm.put("transposed", transposed);
+                NDArray viewBack = assertInstanceOf(NDArray.class, shm.get("transposed"), "an NDArray comes back as an NDArray");
                 assertEquals(transposed, viewBack);
-                SharedTensor core = a.tensorAt(block);
-                assertEquals(SharedDjl.BINDING_ID, core.origin());
-                assertEquals(transposed.getInt(2, 1), core.getInt(2, 1));
-                assertEquals(scalar, TensorValues.view(TestAccess.context(shm), TensorValues.store(TestAccess.context(shm), scalar)));
+                shm.put("scalar", scalar);
+                assertEquals(scalar, shm.get("scalar"));
             }
+            SharedTensor core = shm.get("transposed", SharedTensor.class); // outside a scope: the core view
+            assertEquals(SharedDjl.BINDING_ID, core.origin());
+            assertEquals(transposed.getInt(2, 1), core.getInt(2, 1));
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedDjl.fromDjl(DataType.STRING));
             assertTrue(e.getMessage().contains("STRING"), e.getMessage());

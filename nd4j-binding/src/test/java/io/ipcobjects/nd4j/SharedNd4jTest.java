@@ -1,13 +1,11 @@
 package io.ipcobjects.nd4j;
 
-import io.ipcobjects.TestAccess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.file.Files;
@@ -75,12 +73,11 @@ class SharedNd4jTest {
             assertEquals(11.0, stored.getDouble(2, 3), "the stored array is a copy");
 
             INDArray fortran = Nd4j.arange(6).castTo(DataType.FLOAT).reshape('f', 2, 3);
-            long block = TensorValues.store(TestAccess.context(shm), fortran);
-            Object back = TensorValues.view(TestAccess.context(shm), block);
-            INDArray viewBack = assertInstanceOf(INDArray.class, back, "an INDArray comes back as an INDArray");
+            SharedTensor core = shm.copyToTensor(fortran); // one copy, row-major, marked as ND4J's
+            shm.put("fortran", core);                      // a tensor of this region: stored by reference
+            INDArray viewBack = assertInstanceOf(INDArray.class, shm.get("fortran"), "an INDArray comes back as an INDArray");
             assertEquals(fortran, viewBack);
             assertEquals('c', viewBack.ordering());
-            SharedTensor core = shm.tensorAt(block);
             assertEquals(SharedNd4j.BINDING_ID, core.origin());
             assertEquals(fortran.getFloat(1, 2), core.getFloat(1, 2));
 
