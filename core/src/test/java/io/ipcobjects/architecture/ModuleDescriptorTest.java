@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.testing.ChildJvm;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -49,6 +52,38 @@ class ModuleDescriptorTest {
         assertTrue(module.opens().isEmpty(), "nothing opened: " + module.opens());
         assertTrue(module.packages().stream().filter(p -> !p.equals("io.ipcobjects") && !p.equals("io.ipcobjects.spi"))
                 .allMatch(p -> p.startsWith("io.ipcobjects.internal.")), "every other package is internal: " + module.packages());
+    }
+
+    @Test
+    void onTheModulePathTheApiWorksWithoutFlagsAndInternalsAreClosed() throws Exception {
+        Path classes = Path.of(SharedMemory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path agrona = Path.of(org.agrona.BitUtil.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (ChildJvm child = ChildJvm.start(List.of("--module-path", classes + java.io.File.pathSeparator + agrona,
+                "--add-modules", "io.ipcobjects.core"), ModularUser.class, "module-" + ProcessHandle.current().pid())) {
+            ChildJvm.Result r = child.await(Duration.ofSeconds(60));
+            assertEquals(0, r.exitCode(), r.describe());
+            assertEquals("io.ipcobjects.core", r.value("module"), r.describe());
+            assertEquals("42", r.value("message"), r.describe());
+            assertEquals("refused", r.value("internal"), r.describe());
+        }
+    }
+
+    /** A user on the class path of a JVM that loaded core as a named module. */
+    public static final class ModularUser {
+        public static void main(String[] args) throws Exception {
+            try (SharedMemory shm = SharedMemory.create(args[0], 1L << 20)) {
+                System.out.println("module=" + SharedMemory.class.getModule().getName());
+                shm.putMessage(42L);
+                System.out.println("message=" + shm.takeMessage(Long.class));
+            }
+            Class<?> internal = Class.forName("io.ipcobjects.internal.codec.ValueSlots");
+            try {
+                internal.getMethod("isShortString", String.class).invoke(null, "x");
+                System.out.println("internal=reachable");
+            } catch (IllegalAccessException expected) {
+                System.out.println("internal=refused");
+            }
+        }
     }
 
     @Test
