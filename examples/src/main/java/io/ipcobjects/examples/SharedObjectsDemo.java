@@ -178,7 +178,8 @@ public final class SharedObjectsDemo {
     static String describe(SomeSharedObject o) {
         CompanyInfo c = o.company();
         return "stage=" + o.stage() + ", someString=" + o.someString() + ", someDict=" + o.someDict() + ", someArray="
-                + o.someArray().getClass().getSimpleName() + Arrays.toString(tensor(o).toIntArray()) + ", company="
+                + (o.someArray() instanceof SharedTensor ? "SharedTensor" : o.someArray().getClass().getSimpleName())
+                + Arrays.toString(tensor(o).toIntArray()) + ", company="
                 + c.name() + " offices=" + c.offices() + " metrics=" + c.metrics() + " ceo=" + c.ceo().name() + "("
                 + c.ceo().age() + ") skills=" + c.ceo().skills() + " history=" + c.history();
     }

@@ -127,6 +127,14 @@ public final class LockScope {
         lock.release();
     }
 
+    /**
+     * Whether the calling thread holds the lock: what every internal entry point asserts (Java
+     * assertions, on in tests), so an operation that forgot to enter a scope fails there.
+     */
+    public boolean isHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
     /** True if the calling thread is inside a scope of this open handle. */
     public boolean inScope() {
         if (lock.isHeldByCurrentThread()) {

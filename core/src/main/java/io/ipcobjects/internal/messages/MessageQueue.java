@@ -68,6 +68,7 @@ public final class MessageQueue {
 
     /** The number of queued messages (under the lock), checked against the heap's capacity. */
     public static long count(RegionContext context) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         return checkedCount(context);
     }
 
@@ -87,6 +88,7 @@ public final class MessageQueue {
      * {@link ValueSlots#read} gives for it (the live view of a container, a copy of a plain value).
      */
     public static Object put(RegionContext context, Object value) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         long count = checkedCount(context);
@@ -145,6 +147,7 @@ public final class MessageQueue {
      * @throws UnexpectedTypeException the oldest message is not an {@code expected}
      */
     public static Object take(RegionContext context, Class<?> expected) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         RegionMemory memory = context.memory();
         long count = countOrEmpty(context);
         if (checkedInline(context, count) != 0) {
@@ -192,6 +195,7 @@ public final class MessageQueue {
      * @throws NoMessagesException if the queue is empty
      */
     public static Object peek(RegionContext context) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         RegionMemory memory = context.memory();
         long count = countOrEmpty(context);
         if (checkedInline(context, count) != 0) {

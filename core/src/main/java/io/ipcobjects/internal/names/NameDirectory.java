@@ -50,6 +50,7 @@ public final class NameDirectory {
      * returns what {@link ValueSlots#read} gives for the stored value.
      */
     public static Object put(RegionContext context, String name, Object value) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         NameKey key = NameKey.of(name);
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
@@ -108,17 +109,20 @@ public final class NameDirectory {
 
     /** The value stored under {@code name} (a live view for containers), or null if there is none. */
     public static Object get(RegionContext context, String name) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         long entry = find(context, NameKey.of(name));
         return entry == 0 ? null : ValueSlots.read(context, entry + VALUE_SLOT_OFFSET);
     }
 
     /** Whether {@code name} holds a value (which may be null). */
     public static boolean contains(RegionContext context, String name) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         return find(context, NameKey.of(name)) != 0;
     }
 
     /** Removes {@code name} and destroys its object; returns whether the name existed. */
     public static boolean remove(RegionContext context, String name) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         NameKey key = NameKey.of(name);
         RegionMemory memory = context.memory();
         long directory = directory(context);
@@ -139,6 +143,7 @@ public final class NameDirectory {
 
     /** A copy of every name stored now (a modifiable {@code HashSet}, not a view). */
     public static Set<String> names(RegionContext context) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         RegionMemory memory = context.memory();
         long directory = directory(context);
         if (directory == 0) {

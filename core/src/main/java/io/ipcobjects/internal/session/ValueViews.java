@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.session;
 
+import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotValue;
 import io.ipcobjects.internal.containers.ContainerView;
@@ -18,10 +19,11 @@ public final class ValueViews {
         if (container instanceof ContainerView view && view.context() == context) {
             return (V) container;
         }
+        java.util.Objects.requireNonNull(container, "container");
         SlotValue stored = new SlotValue();
-        if (container == null || !Containers.encode(context, container, stored, 0)) {
-            throw new IllegalArgumentException("share() takes a List, Set, Map, FrozenMap or FrozenSet, not "
-                    + (container == null ? "null" : container.getClass().getName()));
+        if (!Containers.encode(context, container, stored, 0)) {
+            throw new UnsupportedTypeException(container.getClass(),
+                    "share() stores a List, Set, Map, FrozenMap or FrozenSet as a live object; put(name, value) stores any value");
         }
         return (V) Containers.view(context, stored.kind, stored.bits);
     }

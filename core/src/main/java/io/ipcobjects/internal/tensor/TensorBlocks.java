@@ -16,6 +16,7 @@ public final class TensorBlocks {
 
     /** A new row-major tensor block with unspecified contents; {@code origin} is recorded in its header. */
     public static TensorView allocate(RegionContext context, DType dtype, long[] shape, int origin) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         Shapes.checkNewShape(shape, dtype.byteSize());
         long[] dims = shape.clone();
         long spanBytes = Shapes.elementCount(dims) * dtype.byteSize();
@@ -39,6 +40,7 @@ public final class TensorBlocks {
 
     /** A core view of the tensor block at {@code block}, validated. */
     public static TensorView read(RegionContext context, long block) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         return new TensorView(context, TensorHeader.read(context, block));
     }
 
@@ -47,6 +49,7 @@ public final class TensorBlocks {
      * whole tensor, else a new header-only block that points into the owning block's data.
      */
     public static long storeView(RegionContext context, TensorView tensor) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         if (tensor.isWholeBlock()) {
             return tensor.blockOffset();
         }
@@ -65,6 +68,7 @@ public final class TensorBlocks {
      * destroying any shared object does.
      */
     public static void free(RegionContext context, long block) {
+        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         TensorHeader.read(context, block);
         context.allocator().free(block);
     }

@@ -2,6 +2,7 @@ package io.ipcobjects.internal.tensor;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.spi.TensorBinding;
 
@@ -33,7 +34,7 @@ public final class TensorValues {
      * own offset is returned (or, for a slice or reshape, a small header block pointing into the
      * same data). A tensor of another region is copied.
      *
-     * @throws IllegalArgumentException if {@code value} is not a tensor value
+     * @throws UnsupportedTypeException if {@code value} is not a tensor value
      */
     public static long store(RegionContext context, Object value) {
         return copyToTensor(context, value).blockOffset();
@@ -60,7 +61,9 @@ public final class TensorValues {
         }
         TensorBinding binding = TensorBindings.accepting(value);
         if (binding == null) {
-            throw new IllegalArgumentException("not a tensor value: " + (value == null ? "null" : value.getClass().getName()));
+            java.util.Objects.requireNonNull(value, "value");
+            throw new UnsupportedTypeException(value.getClass(), "not a tensor value: copyToTensor takes a numeric primitive "
+                    + "array, a SharedTensor, or an array of a tensor binding on the class path (ND4J, DJL)");
         }
         return storeThroughBinding(context, binding, value);
     }

@@ -7,6 +7,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.testing.TestRegions;
 
@@ -40,14 +41,14 @@ class TensorValuesTest {
             assertFalse(TensorValues.isTensorValue(new byte[1]));
             assertFalse(TensorValues.isTensorValue("text"));
             assertFalse(TensorValues.isTensorValue(null));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TensorValues.store(ctx, "text"));
+            UnsupportedTypeException e = assertThrows(UnsupportedTypeException.class, () -> TensorValues.store(ctx, "text"));
             assertTrue(e.getMessage().contains("java.lang.String"), e.getMessage());
         }
     }
 
     @Test
     void aTensorOfTheSameRegionIsReferencedAndASliceSharesItsData() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20); Access a = shm.acquire()) {
             RegionContext ctx = TestAccess.context(shm);
             SharedTensor t = shm.newTensor(DType.INT32, 4, 2);
             long usedBefore = shm.stats().usedBytes();
@@ -111,7 +112,7 @@ class TensorValuesTest {
 
     @Test
     void freeingReturnsTheMemory() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20); Access a = shm.acquire()) {
             long before = shm.stats().usedBytes();
             for (int i = 0; i < 1000; i++) {
                 long block = TensorValues.store(TestAccess.context(shm), new float[1000]);
@@ -124,7 +125,7 @@ class TensorValuesTest {
 
     @Test
     void bindingTypesGoThroughTheSpiAndComeBackAsTheBindingsViewType() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20); Access a = shm.acquire()) {
             RegionContext ctx = TestAccess.context(shm);
             FailingTestBinding.Array array = new FailingTestBinding.Array(new long[] {2, 2}, 1.5, false);
             assertTrue(TensorValues.isTensorValue(array));
@@ -138,7 +139,7 @@ class TensorValuesTest {
 
     @Test
     void aBindingThatFailsMidwayLeavesNothingAllocated() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20); Access a = shm.acquire()) {
             long before = shm.stats().usedBytes();
             FailingTestBinding.Array failing = new FailingTestBinding.Array(new long[] {1000}, 0, true);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> TensorValues.store(TestAccess.context(shm), failing));
