@@ -209,7 +209,7 @@ public final class SharedMemory implements AutoCloseable {
      * @return true inside an {@code acquire()} scope of this handle
      */
     public boolean isHeldByCurrentThread() {
-        return handle.scope().lock().isHeldByCurrentThread();
+        return handle.scope().isHeldByCurrentThread();
     }
 
     /**
@@ -220,7 +220,7 @@ public final class SharedMemory implements AutoCloseable {
      */
     public long lockTakeovers() {
         handle.scope().ensureOpen();
-        return handle.scope().lock().takeovers();
+        return handle.scope().takeovers();
     }
 
     /** Runs {@code operation} in a scope of its own, or in the calling thread's open scope. */

@@ -71,8 +71,18 @@ public final class LockScope {
         return path;
     }
 
-    public RegionLock lock() {
-        return lock;
+    /** How many times, since the region was created, some process took the lock over from a dead owner. */
+    public long takeovers() {
+        return lock.takeovers();
+    }
+
+    /**
+     * Lets go of this process's hold of the shared lock word, whatever the hold count: for a
+     * handle that is closing (the creator after marking the region CLOSING, a consumer on its
+     * way out), never for work in progress.
+     */
+    public void forceRelease() {
+        lock.forceReleaseShared();
     }
 
     public boolean isClosed() {

@@ -203,7 +203,7 @@ public final class Handle {
         if (creator) {
             closeAsCreator();
         } else {
-            scope.lock().forceReleaseShared();
+            scope.forceRelease();
             scope.markClosed();
             if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
                 processes.detach(token);
@@ -213,12 +213,12 @@ public final class Handle {
 
     private void closeAsCreator() {
         long deadline = System.nanoTime() + options.closeTimeout().toNanos();
-        boolean locked = scope.lock().isHeldByCurrentThread() || scope.enter(deadline);
+        boolean locked = scope.isHeldByCurrentThread() || scope.enter(deadline);
         try {
             memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
         } finally {
             if (locked) {
-                scope.lock().forceReleaseShared();
+                scope.forceRelease();
             }
         }
         while (processes.countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
