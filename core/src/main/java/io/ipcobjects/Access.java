@@ -60,7 +60,11 @@ public final class Access implements AutoCloseable {
     /**
      * Allocates {@code bytes} of raw shared memory (16-byte aligned, contents unspecified) and
      * returns its region offset: the value to store elsewhere in the region to find it again.
+     * The block lives until {@link #free(long)}, in every process.
      *
+     * @param bytes the usable size wanted, in bytes (0 or more)
+     * @return the region offset of the block's memory; {@link #block(long)} turns it into a segment
+     * @throws IllegalArgumentException   if {@code bytes} is negative
      * @throws OutOfSharedMemoryException if no free block is large enough; nothing changes
      */
     public long allocate(long bytes) {
@@ -68,13 +72,29 @@ public final class Access implements AutoCloseable {
         return context.allocator().allocate(bytes, BlockTypes.RAW);
     }
 
-    /** As {@link #allocate(long)}, with the block's start aligned to {@code alignment} (a power of two). */
+    /**
+     * As {@link #allocate(long)}, with the block's start aligned to {@code alignment} (a power of two).
+     *
+     * @param bytes     the usable size wanted, in bytes (0 or more)
+     * @param alignment the alignment of the block's start in bytes: a power of two; 16 or less
+     *                  gives the usual 16-byte alignment
+     * @return the region offset of the block's memory, a multiple of {@code alignment}
+     * @throws IllegalArgumentException   if {@code bytes} is negative or {@code alignment} is over
+     *                                    16 and not a power of two
+     * @throws OutOfSharedMemoryException if no free block is large enough; nothing changes
+     */
     public long allocateAligned(long bytes, long alignment) {
         check();
         return context.allocator().allocateAligned(bytes, alignment, BlockTypes.RAW);
     }
 
-    /** Frees a block returned by {@link #allocate}. */
+    /**
+     * Frees a raw block returned by {@link #allocate} or {@link #allocateAligned}. Neither this
+     * process nor any other may use the offset afterwards.
+     *
+     * @param offset the block's region offset, as {@code allocate} returned it
+     * @throws CorruptedRegionException if {@code offset} is not a raw block in use; nothing is freed
+     */
     public void free(long offset) {
         check();
         context.allocator().checkBlock(offset, BlockTypes.RAW);
@@ -84,6 +104,10 @@ public final class Access implements AutoCloseable {
     /**
      * The memory of a raw block as a segment of its usable size (at least what was asked). Valid
      * while the region is mapped; bounds-checked like any segment.
+     *
+     * @param offset the block's region offset, as {@code allocate} returned it
+     * @return the block's memory (no copy)
+     * @throws CorruptedRegionException if {@code offset} is not a raw block in use
      */
     public MemorySegment block(long offset) {
         check();
@@ -91,12 +115,23 @@ public final class Access implements AutoCloseable {
         return context.memory().slice(offset, capacity);
     }
 
-    /** The application's root offset (0 until set): one word in the header for a custom structure. */
+    /**
+     * The application's root offset (0 until set): one word in the header for a custom structure.
+     *
+     * @return the offset last given to {@link #setUserRoot(long)}, or 0
+     */
     public long userRoot() {
         check();
         return context.memory().getLong(RegionHeaderLayout.ROOT_USER_OFFSET);
     }
 
+    /**
+     * Sets the application's root offset that {@link #userRoot()} returns: where other processes
+     * find a custom structure built from raw blocks.
+     *
+     * @param offset a raw block's region offset, or 0 to clear the root
+     * @throws CorruptedRegionException if {@code offset} is neither 0 nor a raw block in use
+     */
     public void setUserRoot(long offset) {
         check();
         if (offset != 0) {
@@ -107,7 +142,11 @@ public final class Access implements AutoCloseable {
 
     // ---- heap inspection ----
 
-    /** Allocator counters; O(1) but for the largest free block, which scans one bin. */
+    /**
+     * Allocator counters; O(1) but for the largest free block, which scans one bin.
+     *
+     * @return the heap's counters now
+     */
     public HeapStats stats() {
         check();
         return context.allocator().stats();
@@ -116,7 +155,9 @@ public final class Access implements AutoCloseable {
     /**
      * Class names of the record and user classes registered in the region's type registry,
      * oldest first: one entry per class whose values were ever stored, shared by all of them and
-     * kept for the region's life (see {@code objects.TypeRegistryLayout}).
+     * kept for the region's life.
+     *
+     * @return the registered class names, oldest first
      */
     public List<String> registeredTypes() {
         check();
@@ -126,6 +167,7 @@ public final class Access implements AutoCloseable {
     /**
      * Walks the whole heap and the free lists and checks they agree.
      *
+     * @return the heap's counters, checked by the walk
      * @throws CorruptedRegionException at the first inconsistency
      */
     public HeapStats verify() {
@@ -140,8 +182,12 @@ public final class Access implements AutoCloseable {
      * message. Returns what another process's {@link #takeMessage()} will see: the live view
      * of a container or tensor, an equal copy of a plain value.
      *
-     * @throws UnsupportedTypeException for a value of an unsupported type and
-     *         {@link OutOfSharedMemoryException} for a full region: the queue is unchanged
+     * @param value the value to store and queue (null included)
+     * @param <T>   the type of the view handed back (unchecked)
+     * @return what a taker will see
+     * @throws UnsupportedTypeException   the value, or something in it, cannot be stored; the
+     *                                    queue is unchanged
+     * @throws OutOfSharedMemoryException the region is full; the queue is unchanged
      */
     @SuppressWarnings("unchecked")
     public <T> T putMessage(Object value) {
@@ -154,6 +200,8 @@ public final class Access implements AutoCloseable {
      * live view stays valid until {@code destroy}; a plain value (copied out) is freed from the
      * region now.
      *
+     * @param <T> the expected type (unchecked: see {@link #takeMessage(Class)})
+     * @return the oldest message's value
      * @throws NoMessagesException if no message is queued (nothing waits here: see
      *         {@link SharedMemory#takeMessage(java.time.Duration)})
      */
@@ -181,6 +229,8 @@ public final class Access implements AutoCloseable {
     /**
      * The oldest message's value, left in the queue.
      *
+     * @param <T> the expected type (unchecked)
+     * @return the oldest message's value
      * @throws NoMessagesException if no message is queued
      */
     @SuppressWarnings("unchecked")
@@ -189,13 +239,21 @@ public final class Access implements AutoCloseable {
         return (T) MessageQueue.peek(context);
     }
 
-    /** Whether a message is queued. */
+    /**
+     * Whether a message is queued.
+     *
+     * @return true if at least one message is queued
+     */
     public boolean hasMessages() {
         check();
         return MessageQueue.count(context) > 0;
     }
 
-    /** The number of queued messages. */
+    /**
+     * The number of queued messages.
+     *
+     * @return how many messages are queued now
+     */
     public long messageCount() {
         check();
         return MessageQueue.count(context);
@@ -207,6 +265,15 @@ public final class Access implements AutoCloseable {
      * it: a plain value is freed, a live container is freed unless another slot (or the new
      * value itself, as in {@code put(name, get(name))}) still refers to it. On failure
      * (unsupported value, full region) nothing changes.
+     *
+     * @param name  the name
+     * @param value the value to store under it (null included)
+     * @param <T>   the type of the view handed back (unchecked)
+     * @return the stored value's view
+     * @throws IllegalArgumentException   {@code name} is empty, longer than 4096 UTF-8 bytes or
+     *                                    not well-formed text
+     * @throws UnsupportedTypeException   the value, or something in it, cannot be stored
+     * @throws OutOfSharedMemoryException the region is full
      */
     @SuppressWarnings("unchecked")
     public <T> T put(String name, Object value) {
@@ -214,7 +281,15 @@ public final class Access implements AutoCloseable {
         return (T) NameDirectory.put(context, name, value);
     }
 
-    /** The value stored under {@code name} (a live view for containers), or null if none. */
+    /**
+     * The value stored under {@code name} (a live view for containers), or null if none.
+     * {@link #contains(String)} tells a stored null from a missing name.
+     *
+     * @param name the name
+     * @param <T>  the expected type (unchecked: see {@link #get(String, Class)})
+     * @return the value under {@code name}, or null
+     * @throws IllegalArgumentException {@code name} is not a valid name (see {@link #put})
+     */
     @SuppressWarnings("unchecked")
     public <T> T get(String name) {
         check();
@@ -236,7 +311,12 @@ public final class Access implements AutoCloseable {
         return UnexpectedTypeException.check(NameDirectory.get(context, name), type, "name \"" + name + "\"");
     }
 
-    /** Whether {@code name} holds a value; tells a stored null from a missing name. */
+    /**
+     * Whether {@code name} holds a value; tells a stored null from a missing name.
+     *
+     * @param name the name
+     * @return true if {@code name} holds a value, null included
+     */
     public boolean contains(String name) {
         check();
         return NameDirectory.contains(context, name);
@@ -245,13 +325,20 @@ public final class Access implements AutoCloseable {
     /**
      * Removes {@code name} and lets go of its object as {@link #put} does when replacing;
      * returns whether the name existed.
+     *
+     * @param name the name
+     * @return true if the name existed
      */
     public boolean remove(String name) {
         check();
         return NameDirectory.remove(context, name);
     }
 
-    /** A copy of the names stored now. */
+    /**
+     * A copy of the names stored now.
+     *
+     * @return the names, in no particular order; later changes do not show in it
+     */
     public Set<String> names() {
         check();
         return NameDirectory.names(context);
@@ -266,7 +353,11 @@ public final class Access implements AutoCloseable {
      * until {@link #destroy}ed; storing the view anywhere in this region stores a reference to it.
      * A view of this region is returned as it is.
      *
-     * @throws UnsupportedTypeException  an element cannot be stored; nothing stays allocated
+     * @param container a {@code List}, {@code Set}, {@code Map}, {@code FrozenMap} or {@code FrozenSet}
+     * @param <V>       the view type (unchecked)
+     * @return the live view (or snapshot view) of the new shared object
+     * @throws IllegalArgumentException   {@code container} is null or not one of those types
+     * @throws UnsupportedTypeException   an element cannot be stored; nothing stays allocated
      * @throws OutOfSharedMemoryException the region is full; nothing stays allocated
      */
     @SuppressWarnings("unchecked")
@@ -277,8 +368,12 @@ public final class Access implements AutoCloseable {
 
     /**
      * Frees the shared object behind {@code view} and everything it owns (nested containers that
-     * no other slot refers to, strings, structs). Views of it, in any process, then throw
-     * {@link IllegalStateException}; slots elsewhere that still refer to it must not be used.
+     * no other slot refers to, strings, structs); for a tensor, its block. Views of it, in any
+     * process, then throw {@link IllegalStateException} (for containers,
+     * {@link ObjectDestroyedException}); slots elsewhere that still refer to it must not be used.
+     *
+     * @param view a view of a shared container, snapshot or tensor of this region
+     * @throws IllegalArgumentException {@code view} is not a view of a shared object of this region
      */
     public void destroy(Object view) {
         check();
@@ -290,14 +385,26 @@ public final class Access implements AutoCloseable {
      * A new row-major tensor, zero-filled (which writes, and so faults in, every page of it).
      * Use {@link #newTensor(SharedTensor.Init, DType, long...)} to skip the zeroing.
      *
-     * @throws IllegalArgumentException  for a negative dimension, a rank over 32, or a byte size over a long
+     * @param dtype the element type
+     * @param shape the dimensions (none for a scalar)
+     * @return the new tensor
+     * @throws IllegalArgumentException   for a negative dimension, a rank over 32, or a byte size over a long
      * @throws OutOfSharedMemoryException if the region has no room; nothing changes
      */
     public SharedTensor newTensor(DType dtype, long... shape) {
         return newTensor(SharedTensor.Init.ZEROED, dtype, shape);
     }
 
-    /** A new row-major tensor whose contents and pages are as {@code init} says. */
+    /**
+     * A new row-major tensor whose contents and pages are as {@code init} says.
+     *
+     * @param init  what the elements hold, and whether pages are touched up front
+     * @param dtype the element type
+     * @param shape the dimensions (none for a scalar)
+     * @return the new tensor
+     * @throws IllegalArgumentException   for a negative dimension, a rank over 32, or a byte size over a long
+     * @throws OutOfSharedMemoryException if the region has no room; nothing changes
+     */
     public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
         check();
         java.util.Objects.requireNonNull(init, "init");
@@ -309,6 +416,11 @@ public final class Access implements AutoCloseable {
      * Copies a numeric primitive array, a tensor of another region, or an array of a binding on
      * the class path (ND4J, DJL) into a new tensor of this region, once. A tensor of this region
      * is returned as it is.
+     *
+     * @param value a numeric primitive array, a {@link SharedTensor}, or a binding's array
+     * @return the tensor in this region
+     * @throws IllegalArgumentException   {@code value} is null or none of those
+     * @throws OutOfSharedMemoryException the region has no room; nothing stays allocated
      */
     public SharedTensor copyToTensor(Object value) {
         check();
@@ -320,6 +432,8 @@ public final class Access implements AutoCloseable {
      * validated. For handing a tensor to another process by its offset until it travels in a
      * message or under a name.
      *
+     * @param blockOffset a tensor's {@link SharedTensor#blockOffset()}
+     * @return a view of that tensor
      * @throws CorruptedRegionException if no valid tensor is there
      */
     public SharedTensor tensorAt(long blockOffset) {
@@ -327,7 +441,15 @@ public final class Access implements AutoCloseable {
         return TensorBlocks.read(context, blockOffset);
     }
 
-    /** Frees {@code tensor}'s block. Views of it in any process must no longer be used. */
+    /**
+     * Frees {@code tensor}'s block. Views of it in any process must no longer be used. The block
+     * is the one {@link SharedTensor#blockOffset()} names: a slice or reshape made in this process
+     * names its parent's block, so freeing it frees the parent; one read back from a message or a
+     * name has a small header block of its own, and only that is freed.
+     *
+     * @param tensor a tensor of this region, read through this handle
+     * @throws IllegalArgumentException {@code tensor} is not a tensor of this region handle
+     */
     public void freeTensor(SharedTensor tensor) {
         check();
         TensorView own = TensorView.ofRegion(tensor, context);
@@ -337,7 +459,12 @@ public final class Access implements AutoCloseable {
         TensorBlocks.free(context, own.blockOffset());
     }
 
-    /** Releases the lock (one hold of it). Idempotent. */
+    /**
+     * Releases the lock (one hold of it). Idempotent.
+     *
+     * @throws IllegalStateException if called, before this access was closed, on another thread
+     *                               than the one that acquired it
+     */
     @Override
     public void close() {
         if (closed) {

@@ -13,7 +13,11 @@ package io.ipcobjects;
 public record HeapStats(long heapBytes, long usedBytes, long usedBlocks, long freeBytes, long freeBlocks,
                         long largestFreeBlock) {
 
-    /** 1 - largest free block / free bytes: 0 when all free space is one block. */
+    /**
+     * 1 - largest free block / free bytes: 0 when all free space is one block.
+     *
+     * @return the fragmentation, from 0 (none, or no free space) towards 1
+     */
     public double fragmentation() {
         return freeBytes == 0 ? 0.0 : 1.0 - (double) largestFreeBlock / freeBytes;
     }

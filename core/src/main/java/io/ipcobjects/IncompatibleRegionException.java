@@ -6,6 +6,11 @@ package io.ipcobjects;
  * which.
  */
 public class IncompatibleRegionException extends IpcObjectsException {
+    /**
+     * An exception saying why the file cannot be used.
+     *
+     * @param message what is wrong with the file
+     */
     public IncompatibleRegionException(String message) {
         super(message);
     }

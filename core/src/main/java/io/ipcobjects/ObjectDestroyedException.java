@@ -10,6 +10,8 @@ public class ObjectDestroyedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * An exception about a destroyed shared object.
+     *
      * @param message what was destroyed, and where it was
      */
     public ObjectDestroyedException(String message) {

@@ -11,6 +11,8 @@ public class RegionClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * An exception about a closed region.
+     *
      * @param message what was closed, and by whom
      */
     public RegionClosedException(String message) {

@@ -15,18 +15,46 @@ import java.util.RandomAccess;
  * <p>Elements of inline kinds (null, booleans, numbers, characters, small java.time values) are
  * read and written in place; {@link #getLong}, {@link #getDouble}, {@link #setLong} and
  * {@link #setDouble} do so without boxing.
+ *
+ * @param <E> the element type
  */
 public interface SharedList<E> extends List<E>, RandomAccess {
 
-    /** Element {@code index} as a long: it must be a {@code Byte}, {@code Short}, {@code Integer} or {@code Long}. */
+    /**
+     * Element {@code index} as a long: it must be a {@code Byte}, {@code Short}, {@code Integer} or {@code Long}.
+     *
+     * @param index the element's index
+     * @return the element's value
+     * @throws IndexOutOfBoundsException if {@code index} is outside the list
+     * @throws ClassCastException        if the element is not one of those types
+     */
     long getLong(int index);
 
-    /** Element {@code index} as a double: it must be a {@code Float} or {@code Double}. */
+    /**
+     * Element {@code index} as a double: it must be a {@code Float} or {@code Double}.
+     *
+     * @param index the element's index
+     * @return the element's value
+     * @throws IndexOutOfBoundsException if {@code index} is outside the list
+     * @throws ClassCastException        if the element is not one of those types
+     */
     double getDouble(int index);
 
-    /** Stores a {@code Long} at {@code index} without boxing; returns nothing (unlike {@link #set}). */
+    /**
+     * Stores a {@code Long} at {@code index} without boxing; returns nothing (unlike {@link #set}).
+     *
+     * @param index the element's index
+     * @param value the value; the element reads back as a {@code Long}
+     * @throws IndexOutOfBoundsException if {@code index} is outside the list
+     */
     void setLong(int index, long value);
 
-    /** Stores a {@code Double} at {@code index} without boxing; returns nothing (unlike {@link #set}). */
+    /**
+     * Stores a {@code Double} at {@code index} without boxing; returns nothing (unlike {@link #set}).
+     *
+     * @param index the element's index
+     * @param value the value; the element reads back as a {@code Double}
+     * @throws IndexOutOfBoundsException if {@code index} is outside the list
+     */
     void setDouble(int index, double value);
 }

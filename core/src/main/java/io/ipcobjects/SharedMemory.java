@@ -67,7 +67,10 @@ public final class SharedMemory implements AutoCloseable {
      * @param name      the region's name (a file name part)
      * @param sizeBytes the region's size in bytes, header included
      * @return the creator's handle
-     * @throws RegionExistsException a live region already has that name
+     * @throws RegionExistsException    a live region already has that name
+     * @throws IllegalArgumentException {@code name} is not a usable file name, or {@code sizeBytes}
+     *                                  is too small for the header and a minimal heap
+     * @throws IpcObjectsException      the file could not be created, sized or mapped
      */
     public static SharedMemory create(String name, long sizeBytes) {
         return create(name, sizeBytes, SharedMemoryOptions.defaults());
@@ -80,7 +83,10 @@ public final class SharedMemory implements AutoCloseable {
      * @param sizeBytes the region's size in bytes, header included
      * @param options   permissions, waiting, timeouts
      * @return the creator's handle
-     * @throws RegionExistsException a live region already has that name
+     * @throws RegionExistsException    a live region already has that name
+     * @throws IllegalArgumentException {@code name} is not a usable file name, or {@code sizeBytes}
+     *                                  is too small for the header and a minimal heap
+     * @throws IpcObjectsException      the file could not be created, sized or mapped
      */
     public static SharedMemory create(String name, long sizeBytes, SharedMemoryOptions options) {
         return create(options.pathFor(name), sizeBytes, options);
@@ -93,7 +99,9 @@ public final class SharedMemory implements AutoCloseable {
      * @param sizeBytes the region's size in bytes, header included
      * @param options   permissions, waiting, timeouts
      * @return the creator's handle
-     * @throws RegionExistsException a live region is already at {@code path}
+     * @throws RegionExistsException    a live region is already at {@code path}
+     * @throws IllegalArgumentException {@code sizeBytes} is too small for the header and a minimal heap
+     * @throws IpcObjectsException      the file could not be created, sized or mapped
      */
     public static SharedMemory create(Path path, long sizeBytes, SharedMemoryOptions options) {
         Objects.requireNonNull(path, "path");

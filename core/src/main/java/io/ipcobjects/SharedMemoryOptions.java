@@ -58,31 +58,74 @@ public final class SharedMemoryOptions {
         this.serialization = serialization;
     }
 
+    /**
+     * The defaults listed in the class comment.
+     *
+     * @return the default options
+     */
     public static SharedMemoryOptions defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * The directory region files are created in and attached from, by name.
+     *
+     * @param directory the directory (default {@code /dev/shm}); a tmpfs keeps the region in memory
+     * @return options with that directory, the rest unchanged
+     * @throws NullPointerException if {@code directory} is null
+     */
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
                 ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
-    /** File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}. */
+    /**
+     * File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}.
+     *
+     * @param permissions the file's permissions (default {@code rw-------}: the owner only)
+     * @return options with those permissions, the rest unchanged
+     * @throws NullPointerException if {@code permissions} is null
+     */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
                 ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
+    /**
+     * How waiters for the lock or for a message idle.
+     *
+     * @param waitStrategy the strategy (default {@link WaitStrategy#BACKOFF})
+     * @return options with that strategy, the rest unchanged
+     * @throws NullPointerException if {@code waitStrategy} is null
+     */
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
                 ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
+    /**
+     * How often a lock waiter checks that the owner process lives; a dead owner's lock is taken
+     * over within about this time.
+     *
+     * @param interval the interval, positive (default 100 ms)
+     * @return options with that interval, the rest unchanged
+     * @throws IllegalArgumentException if {@code interval} is zero or negative
+     * @throws NullPointerException     if {@code interval} is null
+     */
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
                 lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
     }
 
+    /**
+     * How many times in a row a process may re-take the lock while another process waits for it,
+     * before it must hand over: higher gives more throughput under contention, lower gives
+     * shorter waits, 0 strict alternation.
+     *
+     * @param burstLimit the limit, 0 or more (default 32)
+     * @return options with that limit, the rest unchanged
+     * @throws IllegalArgumentException if {@code burstLimit} is negative
+     */
     public SharedMemoryOptions withLockBurstLimit(int burstLimit) {
         if (burstLimit < 0) {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
@@ -91,6 +134,14 @@ public final class SharedMemoryOptions {
                 replaceStaleRegion, serialization);
     }
 
+    /**
+     * How long a closing creator waits for consumers to detach before it removes the region anyway.
+     *
+     * @param timeout the timeout, zero or more (default 5 s)
+     * @return options with that timeout, the rest unchanged
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException     if {@code timeout} is null
+     */
     public SharedMemoryOptions withCloseTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "closeTimeout");
         if (timeout.isNegative()) {
@@ -100,35 +151,77 @@ public final class SharedMemoryOptions {
                 timeout, replaceStaleRegion, serialization);
     }
 
+    /**
+     * Whether {@code create} replaces a region file whose creator is dead; if not, such a file
+     * makes {@code create} fail as a live region would.
+     *
+     * @param replace true to replace stale region files (the default)
+     * @return options with that setting, the rest unchanged
+     */
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
                 closeTimeout, replace, serialization);
     }
 
+    /**
+     * The directory region files are created in and attached from, by name.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return directory;
     }
 
+    /**
+     * The file mode of a created region.
+     *
+     * @return the permissions (an unmodifiable set)
+     */
     public Set<PosixFilePermission> permissions() {
         return permissions;
     }
 
+    /**
+     * How waiters for the lock or for a message idle.
+     *
+     * @return the wait strategy
+     */
     public WaitStrategy waitStrategy() {
         return waitStrategy;
     }
 
+    /**
+     * How often a lock waiter checks that the owner process lives.
+     *
+     * @return the interval
+     */
     public Duration ownerCheckInterval() {
         return ownerCheckInterval;
     }
 
+    /**
+     * How many times in a row a process may re-take the lock while another waits.
+     *
+     * @return the burst limit
+     */
     public int lockBurstLimit() {
         return lockBurstLimit;
     }
 
+    /**
+     * How long a closing creator waits for consumers to detach.
+     *
+     * @return the timeout
+     */
     public Duration closeTimeout() {
         return closeTimeout;
     }
 
+    /**
+     * Whether {@code create} replaces a region file whose creator is dead.
+     *
+     * @return true if stale region files are replaced
+     */
     public boolean replaceStaleRegion() {
         return replaceStaleRegion;
     }
@@ -139,18 +232,32 @@ public final class SharedMemoryOptions {
      * {@code ObjectInputFilter.Config.createFilter("java.net.URI;java.util.BitSet;!*")}): see the
      * README. Off by default, because deserializing what another process wrote runs code of
      * whatever classes its bytes name. A handle without it refuses to read serialized values.
+     *
+     * @param filter the filter every serialized value is read through
+     * @return options with serialization on, the rest unchanged
+     * @throws NullPointerException if {@code filter} is null
      */
     public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
                 closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"));
     }
 
-    /** The filter serialized values are read through, or null when serialization is off (the default). */
+    /**
+     * The filter serialized values are read through, or null when serialization is off (the default).
+     *
+     * @return the filter, or null
+     */
     public ObjectInputFilter serialization() {
         return serialization;
     }
 
-    /** The file of region {@code name} under {@link #directory()}. */
+    /**
+     * The file of region {@code name} under {@link #directory()}.
+     *
+     * @param name the region's name: a non-empty file name without {@code '/'}
+     * @return {@code <directory>/ipcobjects-<name>}
+     * @throws IllegalArgumentException if {@code name} is not a usable file name
+     */
     public Path pathFor(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty() || name.contains("/") || name.contains("\0") || name.equals(".") || name.equals("..")) {

@@ -8,10 +8,14 @@ public class UnexpectedTypeException extends IpcObjectsException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The type the caller asked for. */
     private final Class<?> expectedType;
+    /** The class of the value that was found. */
     private final Class<?> storedType;
 
     /**
+     * An exception naming both types and where the value was.
+     *
      * @param where        what held the value ("the oldest message", "name \"weights\"")
      * @param expectedType the type the caller asked for
      * @param storedType   the class of the value found

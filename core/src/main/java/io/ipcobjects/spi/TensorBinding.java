@@ -5,7 +5,8 @@ import io.ipcobjects.SharedTensor;
 /**
  * A tensor library plugged into core (ND4J, DJL, ...), found with {@link java.util.ServiceLoader}:
  * a binding jar lists its implementation in
- * {@code META-INF/services/io.ipcobjects.spi.TensorBinding}. Core never names a tensor library;
+ * {@code META-INF/services/io.ipcobjects.spi.TensorBinding} (on the module path, its module
+ * {@code provides io.ipcobjects.spi.TensorBinding with} it). Core never names a tensor library;
  * it asks the bindings on the class path.
  *
  * <p>What a binding does for core: it recognises its own array type ({@link #accepts}), copies
@@ -19,18 +20,34 @@ public interface TensorBinding {
     /**
      * A positive number, unique among bindings, stored in tensor headers; it must never change
      * once tensors carry it. 0 is core's own (primitive arrays and {@code SharedTensor}s).
+     * Core refuses to load a binding whose id is 0 or negative, or the same as another's.
+     *
+     * @return the binding's id
      */
     int id();
 
-    /** A short name for messages ("nd4j", "djl"). */
+    /**
+     * A short name for messages ("nd4j", "djl").
+     *
+     * @return the binding's name
+     */
     String name();
 
-    /** Whether {@code value} is an array of this binding's library. */
+    /**
+     * Whether {@code value} is an array of this binding's library.
+     *
+     * @param value any value being stored (possibly null)
+     * @return true if this binding stores it
+     */
     boolean accepts(Object value);
 
     /**
      * Copies {@code value} (accepted by {@link #accepts}) into a tensor obtained from
      * {@code allocator}, in row-major order, and returns that tensor. Runs under the region lock.
+     *
+     * @param value     a value {@link #accepts} returned true for
+     * @param allocator where to get the tensor from; valid only during this call
+     * @return the tensor from {@code allocator} holding the copy
      */
     SharedTensor store(Object value, TensorAllocator allocator);
 
