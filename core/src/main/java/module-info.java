@@ -3,6 +3,7 @@
  * region. {@link io.ipcobjects.SharedMemory} is the entry point; {@link io.ipcobjects.spi}
  * is where tensor libraries plug in. Everything under {@code io.ipcobjects.internal} is not API.
  */
+@SuppressWarnings("requires-automatic") // Agrona 2.x ships an Automatic-Module-Name, not a descriptor
 module io.ipcobjects.core {
     requires org.agrona;
 

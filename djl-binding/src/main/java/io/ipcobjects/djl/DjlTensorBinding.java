@@ -18,6 +18,10 @@ import ai.djl.ndarray.index.NDIndex;
  */
 public final class DjlTensorBinding implements TensorBinding {
 
+    /** Made by {@link java.util.ServiceLoader}; applications do not need one. */
+    public DjlTensorBinding() {
+    }
+
     @Override
     public int id() {
         return SharedDjl.BINDING_ID;

@@ -14,6 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Nd4jTensorBinding implements TensorBinding {
 
+    /** Made by {@link java.util.ServiceLoader}; applications do not need one. */
+    public Nd4jTensorBinding() {
+    }
+
     @Override
     public int id() {
         return SharedNd4j.BINDING_ID;
