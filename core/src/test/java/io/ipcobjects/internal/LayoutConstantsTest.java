@@ -99,6 +99,7 @@ class LayoutConstantsTest {
     void lockLayout() {
         assertEquals(128L, LockLayout.LOCK_WORD_OFFSET);
         assertEquals(256L, LockLayout.TAKEOVERS_OFFSET);
+        assertEquals(264L, LockLayout.COUNTERS_RESERVED_OFFSET);
         assertEquals(0xFF_FFFFL, LockLayout.GENERATION_MASK);
     }
 
