@@ -110,6 +110,7 @@ class LayoutConstantsTest {
         assertEquals(12L, BlockLayout.RESERVED_OFFSET);
         assertEquals(8L, BlockLayout.NEXT_FREE_OFFSET);
         assertEquals(16L, BlockLayout.PREV_FREE_OFFSET);
+        assertEquals(8L, BlockLayout.FOOTER_BYTES);
         assertEquals(16L, BlockLayout.HEADER_BYTES);
         assertEquals(16L, BlockLayout.GRANULE);
         assertEquals(32L, BlockLayout.MIN_BLOCK_BYTES);
@@ -133,7 +134,10 @@ class LayoutConstantsTest {
         assertEquals(552L, AllocatorLayout.FREE_BLOCKS_OFFSET);
         assertEquals(560L, AllocatorLayout.BITMAP_OFFSET);
         assertEquals(4, AllocatorLayout.BITMAP_WORDS);
+        assertEquals(592L, AllocatorLayout.BITMAP_RESERVED_OFFSET);
+        assertEquals(48L, AllocatorLayout.BITMAP_RESERVED_BYTES);
         assertEquals(640L, AllocatorLayout.BIN_HEADS_OFFSET);
+        assertEquals(2688L, AllocatorLayout.BIN_HEADS_RESERVED_OFFSET);
         assertEquals(256, AllocatorLayout.BIN_COUNT);
         assertEquals(62, AllocatorLayout.SMALL_BIN_COUNT);
         assertEquals(1024L, AllocatorLayout.SMALL_LIMIT);
