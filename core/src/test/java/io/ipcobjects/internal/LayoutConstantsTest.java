@@ -148,8 +148,6 @@ class LayoutConstantsTest {
         assertEquals(61, AllocatorLayout.binOf(1008));
         assertEquals(62, AllocatorLayout.binOf(1024));
         assertEquals(63, AllocatorLayout.binOf(1280));
-        assertEquals(1008L, AllocatorLayout.binLowerBound(61));
-        assertEquals(1280L, AllocatorLayout.binLowerBound(63));
     }
 
     @Test

@@ -98,22 +98,4 @@ public final class AllocatorLayout {
         int sub = (int) (blockSize >>> (p - 2)) & 3;
         return SMALL_BIN_COUNT + 4 * (p - 10) + sub;
     }
-
-    /** Smallest block size that {@code bin} holds. */
-    public static long binLowerBound(int bin) {
-        if (bin < SMALL_BIN_COUNT) {
-            return (bin + 2L) << 4;
-        }
-        int p = (bin - SMALL_BIN_COUNT) / 4 + 10;
-        int sub = (bin - SMALL_BIN_COUNT) % 4;
-        return (1L << p) + ((long) sub << (p - 2));
-    }
-
-    /** Smallest block size that does not belong in {@code bin} any more. */
-    public static long binUpperBound(int bin) {
-        if (bin + 1 >= BIN_COUNT) {
-            return Long.MAX_VALUE;
-        }
-        return binLowerBound(bin + 1);
-    }
 }

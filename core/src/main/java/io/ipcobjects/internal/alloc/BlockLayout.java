@@ -93,10 +93,6 @@ public final class BlockLayout {
         return Math.max(size, MIN_BLOCK_BYTES);
     }
 
-    public static long payloadOf(long block) {
-        return block + HEADER_BYTES;
-    }
-
     public static long blockOf(long payload) {
         return payload - HEADER_BYTES;
     }

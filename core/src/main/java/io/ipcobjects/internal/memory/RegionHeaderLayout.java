@@ -1,7 +1,5 @@
 package io.ipcobjects.internal.memory;
 
-import java.nio.ByteOrder;
-
 /**
  * Layout of the region header: the first {@value #HEADER_PAGE_BYTES} bytes of the file. All
  * words are in the byte order of the creating machine, recorded in {@link #BYTE_ORDER_OFFSET}.
@@ -168,9 +166,5 @@ public final class RegionHeaderLayout {
             case STATE_CLOSING -> "CLOSING";
             default -> "UNKNOWN(" + state + ")";
         };
-    }
-
-    public static boolean nativeOrderIsLittleEndian() {
-        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     }
 }

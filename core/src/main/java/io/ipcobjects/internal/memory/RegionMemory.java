@@ -1,7 +1,6 @@
 package io.ipcobjects.internal.memory;
 
 import io.ipcobjects.CorruptedRegionException;
-import io.ipcobjects.RegionClosedException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -120,10 +119,6 @@ public final class RegionMemory {
         return (long) LONG_HANDLE.getVolatile(segment, offset);
     }
 
-    public void putLongVolatile(long offset, long value) {
-        LONG_HANDLE.setVolatile(segment, offset, value);
-    }
-
     public boolean compareAndSetLong(long offset, long expected, long value) {
         return LONG_HANDLE.compareAndSet(segment, offset, expected, value);
     }
@@ -138,35 +133,5 @@ public final class RegionMemory {
 
     public void putIntRelease(long offset, int value) {
         INT_HANDLE.setRelease(segment, offset, value);
-    }
-
-    public int getIntVolatile(long offset) {
-        return (int) INT_HANDLE.getVolatile(segment, offset);
-    }
-
-    public boolean compareAndSetInt(long offset, int expected, int value) {
-        return INT_HANDLE.compareAndSet(segment, offset, expected, value);
-    }
-
-    // ---- validation of offsets read from the region ----
-
-    /**
-     * Checks that {@code [offset, offset + length)} lies inside {@code [low, high)} before the
-     * caller follows an offset it read from shared memory.
-     *
-     * @throws CorruptedRegionException naming {@code what} and the bad offset
-     */
-    public static void checkRange(long offset, long length, long low, long high, String what) {
-        if (offset < low || length < 0 || offset > high - length) {
-            throw new CorruptedRegionException(what + " out of bounds: offset " + offset + ", length " + length
-                    + ", allowed [" + low + ", " + high + ")", offset);
-        }
-    }
-
-    /** Maps the JDK's "segment already closed" to our exception, for callers that race a close. */
-    public static RegionClosedException closed(IllegalStateException cause) {
-        RegionClosedException e = new RegionClosedException("the region's mapping is closed");
-        e.initCause(cause);
-        return e;
     }
 }
