@@ -7,22 +7,35 @@ import io.ipcobjects.internal.memory.RegionHeaderLayout;
  * {@link RegionHeaderLayout#ALLOCATOR_OFFSET}.
  *
  * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |                    heap start offset (8)                      |   0
- *  |                    heap end offset (8)                        |   8
- *  |          used bytes: sum of used block sizes (8)              |  16
- *  |                    used blocks (8)                            |  24
- *  |          free bytes: sum of free block sizes (8)              |  32
- *  |                    free blocks (8)                            |  40
- *  +---------------------------------------------------------------+
- *  |      bin bitmap: 4 x 64 bits, bit i set = bin i not empty     |  48..79
- *  +---------------------------------------------------------------+
- *  |                     reserved up to 128                        |
- *  +---------------------------------------------------------------+
- *  |      bin heads: 256 x 8 bytes, first free block or 0          | 128..2175
- *  +---------------------------------------------------------------+
+ * At RegionHeaderLayout.ALLOCATOR_OFFSET, absolute offsets:
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *    512 |                          heap start                           |
+ *        +---------------------------------------------------------------+
+ *    520 |                           heap end                            |
+ *        +---------------------------------------------------------------+
+ *    528 |              used bytes: sum of used block sizes              |
+ *        +---------------------------------------------------------------+
+ *    536 |                          used blocks                          |
+ *        +---------------------------------------------------------------+
+ *    544 |              free bytes: sum of free block sizes              |
+ *        +---------------------------------------------------------------+
+ *    552 |                          free blocks                          |
+ *        +---------------------------------------------------------------+
+ *    560 |            bin bitmap: bit i set = bin i not empty            |
+ *    568 |                                                               |
+ *    576 |                                                               |
+ *    584 |                                                               |
+ *        +---------------------------------------------------------------+
+ *    592 |                         reserved (48)                         ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *    640 |          bin heads (256 x 8): first free block or 0           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *   2688 |                        reserved (1408)                        ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
  * <p>Bins (segregated free lists of free blocks, by block size {@code s}):
@@ -42,28 +55,38 @@ public final class AllocatorLayout {
 
     private static final long BASE = RegionHeaderLayout.ALLOCATOR_OFFSET;
 
-    public static final long HEAP_START_OFFSET = BASE;
-    public static final long HEAP_END_OFFSET = BASE + 8;
-    public static final long USED_BYTES_OFFSET = BASE + 16;
-    public static final long USED_BLOCKS_OFFSET = BASE + 24;
-    public static final long FREE_BYTES_OFFSET = BASE + 32;
-    public static final long FREE_BLOCKS_OFFSET = BASE + 40;
-    public static final long BITMAP_OFFSET = BASE + 48;
-    public static final int BITMAP_WORDS = 4;
-    public static final long BIN_HEADS_OFFSET = BASE + 128;
-
+    /** Bins: free lists by block size. */
     public static final int BIN_COUNT = 256;
-    public static final int SMALL_BIN_COUNT = 62;
+    /** Blocks below this size go to the small bins, one per size. */
     public static final long SMALL_LIMIT = 1024;
+    /** One small bin per size from {@link BlockLayout#MIN_BLOCK_BYTES} up to {@link #SMALL_LIMIT}. */
+    public static final int SMALL_BIN_COUNT = (int) ((SMALL_LIMIT - BlockLayout.MIN_BLOCK_BYTES) / BlockLayout.GRANULE);
+
+    public static final long HEAP_START_OFFSET = BASE;
+    public static final long HEAP_END_OFFSET = HEAP_START_OFFSET + Long.BYTES;
+    public static final long USED_BYTES_OFFSET = HEAP_END_OFFSET + Long.BYTES;
+    public static final long USED_BLOCKS_OFFSET = USED_BYTES_OFFSET + Long.BYTES;
+    public static final long FREE_BYTES_OFFSET = USED_BLOCKS_OFFSET + Long.BYTES;
+    public static final long FREE_BLOCKS_OFFSET = FREE_BYTES_OFFSET + Long.BYTES;
+    /** One bit per bin. */
+    public static final long BITMAP_OFFSET = FREE_BLOCKS_OFFSET + Long.BYTES;
+    public static final int BITMAP_WORDS = BIN_COUNT / Long.SIZE;
+    /** Reserved after the bitmap, up to the bin heads. */
+    public static final long BITMAP_RESERVED_OFFSET = BITMAP_OFFSET + BITMAP_WORDS * (long) Long.BYTES;
+    public static final long BITMAP_RESERVED_BYTES = 48;
+    /** One word per bin: its first free block, 0 when empty. */
+    public static final long BIN_HEADS_OFFSET = BITMAP_RESERVED_OFFSET + BITMAP_RESERVED_BYTES;
+    /** Reserved after the bin heads, up to {@link RegionHeaderLayout#ALLOCATOR_END}. */
+    public static final long BIN_HEADS_RESERVED_OFFSET = BIN_HEADS_OFFSET + BIN_COUNT * (long) Long.BYTES;
 
     static {
-        if (BIN_HEADS_OFFSET + BIN_COUNT * 8L > RegionHeaderLayout.ALLOCATOR_END) {
+        if (BIN_HEADS_RESERVED_OFFSET > RegionHeaderLayout.ALLOCATOR_END) {
             throw new AssertionError("allocator state overflows its header area");
         }
     }
 
     public static long binHeadOffset(int bin) {
-        return BIN_HEADS_OFFSET + bin * 8L;
+        return BIN_HEADS_OFFSET + bin * (long) Long.BYTES;
     }
 
     /** The bin a free block of {@code blockSize} bytes lives in. */
@@ -74,23 +97,5 @@ public final class AllocatorLayout {
         int p = 63 - Long.numberOfLeadingZeros(blockSize);
         int sub = (int) (blockSize >>> (p - 2)) & 3;
         return SMALL_BIN_COUNT + 4 * (p - 10) + sub;
-    }
-
-    /** Smallest block size that {@code bin} holds. */
-    public static long binLowerBound(int bin) {
-        if (bin < SMALL_BIN_COUNT) {
-            return (bin + 2L) << 4;
-        }
-        int p = (bin - SMALL_BIN_COUNT) / 4 + 10;
-        int sub = (bin - SMALL_BIN_COUNT) % 4;
-        return (1L << p) + ((long) sub << (p - 2));
-    }
-
-    /** Smallest block size that does not belong in {@code bin} any more. */
-    public static long binUpperBound(int bin) {
-        if (bin + 1 >= BIN_COUNT) {
-            return Long.MAX_VALUE;
-        }
-        return binLowerBound(bin + 1);
     }
 }

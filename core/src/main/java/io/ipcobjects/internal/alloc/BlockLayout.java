@@ -6,26 +6,36 @@ package io.ipcobjects.internal.alloc;
  *
  * <pre>
  * Used block:
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |  size in bytes, header included (8); low 4 bits are flags:    |  0
- *  |  bit 0 IN_USE, bit 1 PREV_FREE                                |
- *  +-------------------------------+-------------------------------+
- *  |      type tag (4)             |     reserved (4)              |  8
- *  +-------------------------------+-------------------------------+
- *  |  payload ... (the offset handed out points here)              | 16
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                 size, flags in the low 4 bits                 |
+ *        +-------------------------------+-------------------------------+
+ *      8 |           type tag            |           reserved            |
+ *        +-------------------------------+-------------------------------+
+ *     16 |          payload: the offset handed out points here           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  *
- * Free block (at least 32 bytes):
- *  +---------------------------------------------------------------+
- *  |  size | flags (IN_USE clear)                                  |  0
- *  |  next free block in the same bin (8), 0 = end                 |  8
- *  |  previous free block in the same bin (8), 0 = bin head        | 16
- *  |  ...                                                          |
- *  |  size again (8): the footer, last 8 bytes of the block        | size-8
- *  +---------------------------------------------------------------+
+ * Free block (at least MIN_BLOCK_BYTES):
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |         size, flags in the low 4 bits (IN_USE clear)          |
+ *        +---------------------------------------------------------------+
+ *      8 |              next free block in the bin, 0 = end              |
+ *        +---------------------------------------------------------------+
+ *     16 |           previous free block in the bin, 0 = head            |
+ *        +---------------------------------------------------------------+
+ *     24 |               unused (none in a 32-byte block)                ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ * size-8 |                      footer: size again                       |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * Flags: bit 0 {@link #FLAG_IN_USE}, bit 1 {@link #FLAG_PREV_FREE} (the block before this one is
+ * free); the size is a multiple of {@link #GRANULE}, so it leaves the low 4 bits to them. Sizes
+ * include the header. Next and previous link the free lists of {@link AllocatorLayout}'s bins,
+ * by block offset.
  *
  * <p>The footer and the next block's PREV_FREE bit let {@code free} merge with the block
  * before it without a walk; the size lets it merge with the block after it.
@@ -34,15 +44,28 @@ public final class BlockLayout {
     private BlockLayout() {
     }
 
-    public static final long SIZE_FLAGS_OFFSET = 0;
-    public static final long TYPE_TAG_OFFSET = 8;
-    public static final long RESERVED_OFFSET = 12;
-    public static final long NEXT_FREE_OFFSET = 8;
-    public static final long PREV_FREE_OFFSET = 16;
+    // ---- every block ----
 
-    public static final long HEADER_BYTES = 16;
+    public static final long SIZE_FLAGS_OFFSET = 0;
+
+    // ---- a used block: the header, then the payload ----
+
+    public static final long TYPE_TAG_OFFSET = SIZE_FLAGS_OFFSET + Long.BYTES;
+    public static final long RESERVED_OFFSET = TYPE_TAG_OFFSET + Integer.BYTES;
+    /** Header bytes before a used block's payload. */
+    public static final long HEADER_BYTES = RESERVED_OFFSET + Integer.BYTES;
+
+    // ---- a free block: free-list links after the size word, and the size again at its end ----
+
+    public static final long NEXT_FREE_OFFSET = SIZE_FLAGS_OFFSET + Long.BYTES;
+    public static final long PREV_FREE_OFFSET = NEXT_FREE_OFFSET + Long.BYTES;
+    /** The footer: a free block's last word, its size. */
+    public static final long FOOTER_BYTES = Long.BYTES;
+
+    /** Alignment and size unit of every block. */
     public static final long GRANULE = 16;
-    public static final long MIN_BLOCK_BYTES = 32;
+    /** Smallest block: what a free block needs (size, next, previous, footer). */
+    public static final long MIN_BLOCK_BYTES = PREV_FREE_OFFSET + Long.BYTES + FOOTER_BYTES;
 
     public static final long FLAG_IN_USE = 1;
     public static final long FLAG_PREV_FREE = 2;
@@ -61,17 +84,13 @@ public final class BlockLayout {
     }
 
     public static long footerOffset(long block, long size) {
-        return block + size - 8;
+        return block + size - FOOTER_BYTES;
     }
 
     /** Block size that holds a payload of {@code payloadBytes}. */
     public static long blockSizeFor(long payloadBytes) {
         long size = (payloadBytes + HEADER_BYTES + GRANULE - 1) & ~(GRANULE - 1);
         return Math.max(size, MIN_BLOCK_BYTES);
-    }
-
-    public static long payloadOf(long block) {
-        return block + HEADER_BYTES;
     }
 
     public static long blockOf(long payload) {

@@ -3,7 +3,8 @@ package io.ipcobjects.internal.alloc;
 /**
  * Type tags written into every used block's header ({@link BlockLayout#TYPE_TAG_OFFSET}): what
  * the payload holds. A reader that follows an offset checks the tag before it trusts the payload.
- * Every tag in the region is defined here, so this class is the index of block kinds.
+ * Every tag in the region is defined here, so this class is the index of block kinds. Packages
+ * named below are under {@code io.ipcobjects.internal}.
  */
 public final class BlockTypes {
     private BlockTypes() {
@@ -24,24 +25,24 @@ public final class BlockTypes {
     public static final int NAME_ENTRY = 0x111;
 
     // ---- values ----
-    // Tags of the value codec (io.ipcobjects.values), the containers (io.ipcobjects.collections)
-    // and the structs (io.ipcobjects.objects). Numbered from 100 to stay clear of other work.
+    // Tags of the value codec (codec), the containers (containers) and the structs (structs).
+    // Numbered from 100 to stay clear of other work.
 
-    /** A byte string whose meaning the referring slot's kind gives: see {@code values.BlobLayout}. */
+    /** A byte string whose meaning the referring slot's kind gives: see {@code codec.BlobLayout}. */
     public static final int VALUE_BLOB = 100;
-    /** A fixed array of value slots: Object[] and frozen lists, sets and maps: see {@code values.TupleLayout}. */
+    /** A fixed array of value slots: Object[] and frozen lists, sets and maps: see {@code codec.TupleLayout}. */
     public static final int VALUE_TUPLE = 101;
-    /** A record or user object projected onto a field table: see {@code objects.StructLayout}. */
+    /** A record or user object projected onto a field table: see {@code structs.StructLayout}. */
     public static final int VALUE_STRUCT = 102;
-    /** The header of a live shared list: see {@code collections.ListLayout}. */
+    /** The header of a live shared list: see {@code containers.ListLayout}. */
     public static final int LIST = 103;
-    /** The element slots of a live shared list (grown by reallocation): see {@code collections.ListLayout}. */
+    /** The element slots of a live shared list (grown by reallocation): see {@code containers.ListLayout}. */
     public static final int LIST_ELEMENTS = 104;
-    /** The header of a live shared map or set: see {@code collections.HashLayout}. */
+    /** The header of a live shared map or set: see {@code containers.HashLayout}. */
     public static final int HASH = 105;
-    /** The open-addressing entry table of a shared map or set: see {@code collections.HashLayout}. */
+    /** The open-addressing entry table of a shared map or set: see {@code containers.HashLayout}. */
     public static final int HASH_TABLE = 106;
-    /** One class's entry in the type registry, shared by all its structs: see {@code objects.TypeRegistryLayout}. */
+    /** One class's entry in the type registry, shared by all its structs: see {@code structs.TypeRegistryLayout}. */
     public static final int TYPE_DESCRIPTOR = 107;
     // ---- tensors ----
 

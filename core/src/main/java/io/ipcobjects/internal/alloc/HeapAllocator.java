@@ -176,17 +176,6 @@ public final class HeapAllocator {
         addFree(size, freeBlocksDelta);
     }
 
-    /** Payload bytes the block at {@code payload} can hold (at least what was requested). */
-    public long capacity(long payload) {
-        long block = checkUsed(payload);
-        return size(memory.getLong(block)) - HEADER_BYTES;
-    }
-
-    /** The type tag given when the block at {@code payload} was allocated. */
-    public int typeTag(long payload) {
-        return memory.getInt(checkUsed(payload) + TYPE_TAG_OFFSET);
-    }
-
     /**
      * Checks that {@code payload} is the payload of a used block inside the heap, tagged
      * {@code expectedTag}; returns the payload capacity. For readers following an offset.

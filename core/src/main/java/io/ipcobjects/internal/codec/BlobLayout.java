@@ -6,13 +6,16 @@ package io.ipcobjects.internal.codec;
  * two's complement bytes, a {@code ZonedDateTime}, ...).
  *
  * <pre>
- *  +---------------------------------------------------------------+
- *  |  length in bytes (8)                                          |  0
- *  +---------------------------------------------------------------+
- *  |  bytes ... (length, padded to the block's granule)            |  8
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                        length in bytes                        |
+ *        +---------------------------------------------------------------+
+ *      8 |                    bytes (length of them)                     ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
+ * The block may be longer than {@code DATA_OFFSET + length}: the allocator rounds it up.
  * A reader checks {@code length <= capacity - DATA_OFFSET} before it copies anything out.
  */
 public final class BlobLayout {
@@ -20,7 +23,7 @@ public final class BlobLayout {
     }
 
     public static final long LENGTH_OFFSET = 0;
-    public static final long DATA_OFFSET = 8;
+    public static final long DATA_OFFSET = LENGTH_OFFSET + Long.BYTES;
 
     public static long blockBytes(long length) {
         return DATA_OFFSET + length;

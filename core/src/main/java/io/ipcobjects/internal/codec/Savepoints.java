@@ -8,18 +8,6 @@ package io.ipcobjects.internal.codec;
  */
 public interface Savepoints {
 
-    /** Nothing to roll back: for regions or tests without a registry. */
-    Savepoints NONE = new Savepoints() {
-        @Override
-        public long mark() {
-            return 0;
-        }
-
-        @Override
-        public void rollbackTo(long mark) {
-        }
-    };
-
     /** A mark to roll back to. */
     long mark();
 

@@ -50,7 +50,7 @@ public final class SlotKinds {
     public static final int ZONE_ID = 39;         // a region zone id in UTF-8
     public static final int UUID = 40;            // most significant (8), least significant (8)
     public static final int ENUM = 41;            // declaring class name, a zero byte, constant name: UTF-8
-    public static final int SERIALIZED = 42;      // a Java serialization stream (opt-in: values.Serialized)
+    public static final int SERIALIZED = 42;      // a Java serialization stream (opt-in: Serialized)
 
     // ---- tuples (TupleLayout) ----
     public static final int OBJECT_ARRAY = 48;    // Object[]: elements as slots
@@ -58,13 +58,13 @@ public final class SlotKinds {
     public static final int FROZEN_SET = 50;      // an immutable set: elements as slots
     public static final int FROZEN_MAP = 51;      // an immutable map: key slot, value slot, ...
 
-    // ---- structs (objects.StructLayout) ----
+    // ---- structs (structs.StructLayout) ----
     public static final int STRUCT = 56;          // a record or user object, by class name and fields
 
-    // ---- live containers (collections) ----
-    public static final int LIST = 64;            // collections.ListLayout
-    public static final int MAP = 65;             // collections.HashLayout, entries with values
-    public static final int SET = 66;             // collections.HashLayout, entries without values
+    // ---- live containers (containers) ----
+    public static final int LIST = 64;            // containers.ListLayout
+    public static final int MAP = 65;             // containers.HashLayout, entries with values
+    public static final int SET = 66;             // containers.HashLayout, entries without values
     public static final int FROZEN_MAP_VIEW = 67; // a snapshot map: a FROZEN_MAP tuple read as a FrozenMap
     public static final int FROZEN_SET_VIEW = 68; // a snapshot set: a FROZEN_SET tuple read as a FrozenSet
 

@@ -4,16 +4,16 @@ package io.ipcobjects.internal.codec;
  * Layout of a value slot: the 16 bytes in which containers, messages and names hold one value.
  *
  * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +-------------------------------+-------------------------------+
- *  |  kind (4): see SlotKinds      |  aux (4): kind-specific       |  0
- *  +-------------------------------+-------------------------------+
- *  |  bits (8): the value itself for inline kinds (int, long,      |  8
- *  |  raw double bits, epoch day, up to 8 Latin-1 chars, ...) or   |
- *  |  the payload offset of the block that holds it                |
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |        kind: SlotKinds        |      aux: kind-specific       |
+ *        +-------------------------------+-------------------------------+
+ *      8 |          bits: an inline value, or a payload offset           |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>{@code bits} is the value itself for inline kinds (int, long, raw double bits, epoch day, up
+ * to 8 Latin-1 chars, ...), else the payload offset of the block that holds it.
  *
  * <p>An all-zero slot is {@code null} (kind {@link SlotKinds#NULL}), so freshly zeroed memory
  * holds nulls. {@code aux} carries the second half of two-part inline values (nanoseconds of an
@@ -25,7 +25,7 @@ public final class SlotLayout {
     }
 
     public static final long KIND_OFFSET = 0;
-    public static final long AUX_OFFSET = 4;
-    public static final long BITS_OFFSET = 8;
-    public static final long SLOT_BYTES = 16;
+    public static final long AUX_OFFSET = KIND_OFFSET + Integer.BYTES;
+    public static final long BITS_OFFSET = AUX_OFFSET + Integer.BYTES;
+    public static final long SLOT_BYTES = BITS_OFFSET + Long.BYTES;
 }

@@ -6,23 +6,29 @@ package io.ipcobjects.internal.codec;
  * made of. A frozen map holds key, value, key, value, ...
  *
  * <pre>
- *  +---------------------------------------------------------------+
- *  |  slot count (8)                                               |  0
- *  +---------------------------------------------------------------+
- *  |  identity (8): random, non-zero; read by snapshot views to    |  8
- *  |  notice that the tuple was destroyed                          |
- *  +---------------------------------------------------------------+
- *  |  slot 0 (16, SlotLayout) ... slot count-1                     | 16
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                          slot count                           |
+ *        +---------------------------------------------------------------+
+ *      8 |                  identity: random, non-zero                   |
+ *        +---------------------------------------------------------------+
+ *     16 |                      slot 0 (SlotLayout)                      |
+ *     24 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     32 |            slot 1 ... slot count-1, 16 bytes each             ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * The identity is read by snapshot views to notice that the tuple was destroyed.
  */
 public final class TupleLayout {
     private TupleLayout() {
     }
 
     public static final long COUNT_OFFSET = 0;
-    public static final long IDENTITY_OFFSET = 8;
-    public static final long SLOTS_OFFSET = 16;
+    public static final long IDENTITY_OFFSET = COUNT_OFFSET + Long.BYTES;
+    public static final long SLOTS_OFFSET = IDENTITY_OFFSET + Long.BYTES;
 
     public static long blockBytes(long slots) {
         return SLOTS_OFFSET + slots * SlotLayout.SLOT_BYTES;

@@ -17,7 +17,6 @@ import io.ipcobjects.internal.codec.ValueSlots;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -177,25 +176,6 @@ public final class Containers {
             case SlotKinds.FROZEN_SET_VIEW -> new FrozenSetView<>(context, offset);
             default -> throw new CorruptedRegionException("not a container kind: " + kind, offset);
         };
-    }
-
-    /** A view of the container at {@code offset}, its kind found from the block's tag (tests and tools). */
-    public static Object viewAt(RegionContext context, long offset) {
-        int tag = context.allocator().typeTag(offset);
-        if (tag == BlockTypes.LIST) {
-            return view(context, SlotKinds.LIST, offset);
-        }
-        if (tag == BlockTypes.HASH) {
-            checkHeader(context, offset, BlockTypes.HASH, HashLayout.HEADER_BYTES);
-            long entryBytes = context.memory().getLong(offset + HashLayout.ENTRY_BYTES_OFFSET);
-            return view(context, entryBytes == HashLayout.MAP_ENTRY_BYTES ? SlotKinds.MAP : SlotKinds.SET, offset);
-        }
-        throw new CorruptedRegionException("offset " + offset + " holds no container (tag " + tag + ")", offset);
-    }
-
-    public static boolean isContainerKind(int kind) {
-        return kind == SlotKinds.LIST || kind == SlotKinds.MAP || kind == SlotKinds.SET
-                || kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW;
     }
 
     // ---- lifetime ----

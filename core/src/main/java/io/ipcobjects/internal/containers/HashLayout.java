@@ -8,27 +8,41 @@ import io.ipcobjects.internal.codec.SlotLayout;
  *
  * <pre>
  * Header:
- *  +---------------------------------------------------------------+
- *  |  identity, references, modification count: ContainerLayout    |  0..23
- *  +---------------------------------------------------------------+
- *  |  size (8): live entries                                       | 24
- *  |  table (8): payload offset of the entry table, 0 = none       | 32
- *  |  capacity (8): entries in the table, a power of two           | 40
- *  |  used (8): live entries plus tombstones                       | 48
- *  |  entry bytes (8): 40 for a map, 24 for a set                  | 56
- *  +---------------------------------------------------------------+
- * Entry:
- *  +---------------------------------------------------------------+
- *  |  control (8): 0 empty, 1 tombstone, else the key's StableHash |  0
- *  |  with the top bit set                                         |
- *  +---------------------------------------------------------------+
- *  |  key slot (16, SlotLayout)                                    |  8
- *  +---------------------------------------------------------------+
- *  |  value slot (16, SlotLayout): maps only                       | 24
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |   identity, references, modification count: ContainerLayout   |
+ *      8 |                                                               |
+ *     16 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     24 |                      size: live entries                       |
+ *        +---------------------------------------------------------------+
+ *     32 |               table: the entry table, 0 = none                |
+ *        +---------------------------------------------------------------+
+ *     40 |                capacity: entries in the table                 |
+ *        +---------------------------------------------------------------+
+ *     48 |              used: live entries plus tombstones               |
+ *        +---------------------------------------------------------------+
+ *     56 |            entry bytes: 40 for a map, 24 for a set            |
+ *        +---------------------------------------------------------------+
+ *
+ * Entry (the table is capacity entries of entry bytes):
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                            control                            |
+ *        +---------------------------------------------------------------+
+ *      8 |                     key slot (SlotLayout)                     |
+ *     16 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     24 |              value slot (SlotLayout): maps only               |
+ *     32 |                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
- * A key's home is {@code hash & (capacity - 1)}; a probe walks forward until it finds the key or
+ * {@code table} is the payload offset of the entry table; {@code capacity} is a power of two. An
+ * entry's control word is {@link #EMPTY}, {@link #TOMBSTONE}, or the key's {@code StableHash}
+ * with the top bit set ({@link #control}).
+ *
+ * <p>A key's home is {@code hash & (capacity - 1)}; a probe walks forward until it finds the key or
  * an empty entry, and never more than {@code capacity} entries. The table grows (or is rebuilt
  * without tombstones) before {@code used} passes three quarters of the capacity, so an empty
  * entry always exists.
@@ -38,14 +52,16 @@ public final class HashLayout {
     }
 
     public static final long SIZE_OFFSET = ContainerLayout.COMMON_BYTES;
-    public static final long TABLE_OFFSET = SIZE_OFFSET + 8;
-    public static final long CAPACITY_OFFSET = TABLE_OFFSET + 8;
-    public static final long USED_OFFSET = CAPACITY_OFFSET + 8;
-    public static final long ENTRY_BYTES_OFFSET = USED_OFFSET + 8;
-    public static final long HEADER_BYTES = ENTRY_BYTES_OFFSET + 8;
+    public static final long TABLE_OFFSET = SIZE_OFFSET + Long.BYTES;
+    public static final long CAPACITY_OFFSET = TABLE_OFFSET + Long.BYTES;
+    public static final long USED_OFFSET = CAPACITY_OFFSET + Long.BYTES;
+    public static final long ENTRY_BYTES_OFFSET = USED_OFFSET + Long.BYTES;
+    public static final long HEADER_BYTES = ENTRY_BYTES_OFFSET + Long.BYTES;
+
+    // ---- an entry of the table ----
 
     public static final long CONTROL_OFFSET = 0;
-    public static final long KEY_OFFSET = 8;
+    public static final long KEY_OFFSET = CONTROL_OFFSET + Long.BYTES;
     public static final long VALUE_OFFSET = KEY_OFFSET + SlotLayout.SLOT_BYTES;
     public static final long MAP_ENTRY_BYTES = VALUE_OFFSET + SlotLayout.SLOT_BYTES;
     public static final long SET_ENTRY_BYTES = KEY_OFFSET + SlotLayout.SLOT_BYTES;

@@ -134,10 +134,6 @@ final class HashTable {
         return table + index * entryBytes;
     }
 
-    long control(long entry) {
-        return memory.getLong(entry + CONTROL_OFFSET);
-    }
-
     // ---- lookups ----
 
     /** The entry holding {@code key}, or 0. */

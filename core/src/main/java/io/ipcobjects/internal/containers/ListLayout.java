@@ -8,22 +8,33 @@ import io.ipcobjects.internal.codec.SlotLayout;
  *
  * <pre>
  * Header:
- *  +---------------------------------------------------------------+
- *  |  identity, references, modification count: ContainerLayout    |  0..23
- *  +---------------------------------------------------------------+
- *  |  size (8): elements in use                                    | 24
- *  +---------------------------------------------------------------+
- *  |  elements (8): payload offset of the element block, 0 = none  | 32
- *  +---------------------------------------------------------------+
- *  |  capacity (8): slots the element block holds                  | 40
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |   identity, references, modification count: ContainerLayout   |
+ *      8 |                                                               |
+ *     16 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     24 |                     size: elements in use                     |
+ *        +---------------------------------------------------------------+
+ *     32 |             elements: the element block, 0 = none             |
+ *        +---------------------------------------------------------------+
+ *     40 |            capacity: slots the element block holds            |
+ *        +---------------------------------------------------------------+
+ *
  * Element block:
- *  +---------------------------------------------------------------+
- *  |  slot 0 (16, SlotLayout) | slot 1 | ... | slot capacity-1     |
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                      slot 0 (SlotLayout)                      |
+ *      8 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     16 |           slot 1 ... slot capacity-1, 16 bytes each           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
- * Invariant (checked by readers): {@code 0 <= size <= capacity}, and the element block is a
+ * {@code elements} is the payload offset of the element block.
+ *
+ * <p>Invariant (checked by readers): {@code 0 <= size <= capacity}, and the element block is a
  * {@code LIST_ELEMENTS} block of at least {@code capacity * 16} bytes. Slots at and past
  * {@code size} are null (zero).
  */
@@ -32,9 +43,9 @@ public final class ListLayout {
     }
 
     public static final long SIZE_OFFSET = ContainerLayout.COMMON_BYTES;
-    public static final long ELEMENTS_OFFSET = SIZE_OFFSET + 8;
-    public static final long CAPACITY_OFFSET = ELEMENTS_OFFSET + 8;
-    public static final long HEADER_BYTES = CAPACITY_OFFSET + 8;
+    public static final long ELEMENTS_OFFSET = SIZE_OFFSET + Long.BYTES;
+    public static final long CAPACITY_OFFSET = ELEMENTS_OFFSET + Long.BYTES;
+    public static final long HEADER_BYTES = CAPACITY_OFFSET + Long.BYTES;
 
     public static long slotOffset(long elements, long index) {
         return elements + index * SlotLayout.SLOT_BYTES;

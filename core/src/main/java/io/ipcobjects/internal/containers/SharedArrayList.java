@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Every public method runs under the region lock: inside the caller's {@code acquire()}
  *       scope directly (the hot path: a thread check, then the work), otherwise through
- *       {@link RegionContext#locked}.</li>
+ *       the handle's lock scope ({@link io.ipcobjects.internal.lock.LockScope#call}).</li>
  *   <li>The view caches the element block's offset and capacity after validating them once.
  *       Each operation re-reads both words from the header (another process may have grown the
  *       list) and validates again only when they changed; it checks the list's identity (not

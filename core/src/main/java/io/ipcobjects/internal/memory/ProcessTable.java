@@ -119,15 +119,6 @@ public final class ProcessTable {
         return live;
     }
 
-    /** The pid recorded for {@code token}'s slot (for messages), or -1. */
-    public long pidOf(long token) {
-        int slot = tokenSlot(token);
-        if (slot < 0 || slot >= SLOT_COUNT) {
-            return -1;
-        }
-        return memory.getLong(slotOffset(slot) + PID_OFFSET);
-    }
-
     private ProcessIdentity identityAt(long base) {
         return new ProcessIdentity(memory.getLong(base + PID_OFFSET), memory.getLong(base + START_TICKS_OFFSET));
     }

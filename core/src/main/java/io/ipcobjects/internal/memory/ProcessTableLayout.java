@@ -5,21 +5,22 @@ package io.ipcobjects.internal.memory;
  * {@link RegionHeaderLayout#PROCESS_TABLE_OFFSET}, one per attached process.
  *
  * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |   slot word: generation (56 bits) | state (8 bits)            |  0
- *  +---------------------------------------------------------------+
- *  |                            pid (8)                            |  8
- *  +---------------------------------------------------------------+
- *  |            process start time, clock ticks since boot (8)      | 16
- *  +-------------------------------+-------------------------------+
- *  |    role (CREATOR / CONSUMER)  |           reserved            | 24
- *  +-------------------------------+-------------------------------+
- *  |                  attached at, epoch millis (8)                | 32
- *  +---------------------------------------------------------------+
- *  |                     reserved up to 64 bytes                   | 40
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |           slot word: generation, state (low 8 bits)           |
+ *        +---------------------------------------------------------------+
+ *      8 |                              pid                              |
+ *        +---------------------------------------------------------------+
+ *     16 |          process start time, clock ticks since boot           |
+ *        +-------------------------------+-------------------------------+
+ *     24 |             role              |           reserved            |
+ *        +-------------------------------+-------------------------------+
+ *     32 |                   attached at, epoch millis                   |
+ *        +---------------------------------------------------------------+
+ *     40 |                           reserved                            |
+ *     48 |                                                               |
+ *     56 |                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
  * <p>The slot word is the only field written with CAS. Claiming moves it from
@@ -33,13 +34,21 @@ public final class ProcessTableLayout {
     }
 
     public static final int SLOT_COUNT = 64;
+    /** One cache line per slot. */
     public static final int SLOT_BYTES = 64;
+    /** Bytes of the whole table. */
+    public static final long TABLE_BYTES = (long) SLOT_COUNT * SLOT_BYTES;
 
+    /** {@code generation << 8 | state}: see {@link #slotWord}. */
     public static final long SLOT_WORD_OFFSET = 0;
-    public static final long PID_OFFSET = 8;
-    public static final long START_TICKS_OFFSET = 16;
-    public static final long ROLE_OFFSET = 24;
-    public static final long ATTACHED_AT_MILLIS_OFFSET = 32;
+    public static final long PID_OFFSET = SLOT_WORD_OFFSET + Long.BYTES;
+    public static final long START_TICKS_OFFSET = PID_OFFSET + Long.BYTES;
+    /** {@link #ROLE_CREATOR} or {@link #ROLE_CONSUMER}, an int. */
+    public static final long ROLE_OFFSET = START_TICKS_OFFSET + Long.BYTES;
+    public static final long ROLE_RESERVED_OFFSET = ROLE_OFFSET + Integer.BYTES;
+    public static final long ATTACHED_AT_MILLIS_OFFSET = ROLE_RESERVED_OFFSET + Integer.BYTES;
+    /** Reserved after the fields, up to the end of the slot. */
+    public static final long SLOT_RESERVED_OFFSET = ATTACHED_AT_MILLIS_OFFSET + Long.BYTES;
 
     public static final int STATE_FREE = 0;
     public static final int STATE_CLAIMING = 1;

@@ -1,48 +1,73 @@
 package io.ipcobjects.internal.memory;
 
-import java.nio.ByteOrder;
-
 /**
  * Layout of the region header: the first {@value #HEADER_PAGE_BYTES} bytes of the file. All
  * words are in the byte order of the creating machine, recorded in {@link #BYTE_ORDER_OFFSET}.
  *
+ * <p>The diagrams of the {@code *Layout} classes are drawn at true scale: one 8-byte word per
+ * line, the ruler numbering the bytes of the word, each box as wide as its field, the field's
+ * offset on the left. A box that ends in {@code ...} runs on to the next offset shown; its size
+ * in bytes, when fixed, is in parentheses.
+ *
  * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |                     magic "IPCOBJS\0" (8)                     |  0
- *  +-------------------------------+-------------------------------+
- *  |        layout version         |      byte-order mark          |  8
- *  +-------------------------------+-------------------------------+
- *  |                       region size (8)                         | 16
- *  +-------------------------------+-------------------------------+
- *  |     state (INIT/READY/CLOS)   |  heap start (bytes, 4)        | 24
- *  +-------------------------------+-------------------------------+
- *  |                       creator pid (8)                         | 32
- *  |                creator start time, clock ticks (8)            | 40
- *  |                  created at, epoch millis (8)                 | 48
- *  +-------------------------------+-------------------------------+
- *  |     process table slots       |          reserved             | 56
- *  +-------------------------------+-------------------------------+
- *  |                   reserved up to byte 128                     |
- *  +---------------------------------------------------------------+
- *  |  lock word, then the message queue's root words: one cache    | 128..191
- *  |  line, see LockLayout and MessageQueueLayout                  |
- *  +---------------------------------------------------------------+
- *  |  roots: reserved (8), offsets of the name directory, the      | 192..255
- *  |  type registry's newest entry (TypeRegistryLayout) and a user |
- *  |  root (0 = none yet)                                          |
- *  +---------------------------------------------------------------+
- *  |  lock counters (takeovers), see LockLayout                    | 256..263
- *  +---------------------------------------------------------------+
- *  |  reserved                                                     | 264..511
- *  +---------------------------------------------------------------+
- *  |  allocator state and free-list bins: see AllocatorLayout     | 512..4095
- *  +---------------------------------------------------------------+
- *  |  process table: 64 slots of 64 bytes, see ProcessTableLayout  | 4096..8191
- *  +---------------------------------------------------------------+
- *  |  heap: blocks, see BlockLayout                                | 8192..size
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                       magic "IPCOBJS\0"                       |
+ *        +-------------------------------+-------------------------------+
+ *      8 |        layout version         |        byte-order mark        |
+ *        +-------------------------------+-------------------------------+
+ *     16 |                          region size                          |
+ *        +-------------------------------+-------------------------------+
+ *     24 |             state             |          heap start           |
+ *        +-------------------------------+-------------------------------+
+ *     32 |                          creator pid                          |
+ *        +---------------------------------------------------------------+
+ *     40 |                creator start time, clock ticks                |
+ *        +---------------------------------------------------------------+
+ *     48 |                   created at, epoch millis                    |
+ *        +-------------------------------+-------------------------------+
+ *     56 |      process-table slots      |                               |
+ *        +-------------------------------+                               |
+ *     64 |                         reserved (68)                         ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *    128 |        lock line (64): LockLayout, MessageQueueLayout         ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *    192 |            reserved (layout version 1: queue root)            |
+ *        +---------------------------------------------------------------+
+ *    200 |                      name directory root                      |
+ *        +---------------------------------------------------------------+
+ *    208 |                      type registry root                       |
+ *        +---------------------------------------------------------------+
+ *    216 |                           user root                           |
+ *        +---------------------------------------------------------------+
+ *    224 |                           reserved                            |
+ *    232 |                                                               |
+ *    240 |                                                               |
+ *    248 |                                                               |
+ *        +---------------------------------------------------------------+
+ *    256 |                lock counters (256): LockLayout                ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *    512 |               allocator (3584): AllocatorLayout               ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *   4096 |           process table (4096): ProcessTableLayout            ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *   8192 |                 heap: blocks, see BlockLayout                 ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>The lock's line holds the lock word ({@code lock.LockLayout}) and the message queue's root
+ * words ({@code messages.MessageQueueLayout}); the lock counters' area holds the takeovers
+ * counter ({@code lock.LockLayout}), the rest of it reserved. The roots are offsets of the
+ * structures built on the heap, 0 until created: the name directory
+ * ({@code names.NameDirectoryLayout}), the type registry's newest entry
+ * ({@code structs.TypeRegistryLayout}) and a user root ({@code Access.userRoot}). Reserved bytes
+ * are zero (the file is created zero-filled).
  *
  * <p>Publication: the creator writes every field, then the magic (release), then the state
  * {@code READY} (release). An attacher reads state and magic with acquire, so it sees a complete
@@ -57,53 +82,76 @@ public final class RegionHeaderLayout {
     /**
      * 2: the message queue's root words moved from a heap block onto the lock's cache line.
      * 3: a struct refers to its class's shared entry in the type registry
-     * ({@code objects.TypeRegistryLayout}) instead of owning a descriptor blob; strings of at
-     * most 8 Latin-1 chars are inline in their slot ({@code values.SlotKinds.SHORT_STRING}).
+     * ({@code structs.TypeRegistryLayout}) instead of owning a descriptor blob; strings of at
+     * most 8 Latin-1 chars are inline in their slot ({@code codec.SlotKinds.SHORT_STRING}).
      */
     public static final int LAYOUT_VERSION = 3;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 
+    // ---- the fields ----
+
     public static final long MAGIC_OFFSET = 0;
-    public static final long LAYOUT_VERSION_OFFSET = 8;
-    public static final long BYTE_ORDER_OFFSET = 12;
-    public static final long REGION_SIZE_OFFSET = 16;
-    public static final long STATE_OFFSET = 24;
-    public static final long HEAP_START_FIELD_OFFSET = 28;
-    public static final long CREATOR_PID_OFFSET = 32;
-    public static final long CREATOR_START_TICKS_OFFSET = 40;
-    public static final long CREATED_AT_MILLIS_OFFSET = 48;
-    public static final long PROCESS_SLOTS_OFFSET = 56;
+    public static final long LAYOUT_VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    public static final long BYTE_ORDER_OFFSET = LAYOUT_VERSION_OFFSET + Integer.BYTES;
+    public static final long REGION_SIZE_OFFSET = BYTE_ORDER_OFFSET + Integer.BYTES;
+    public static final long STATE_OFFSET = REGION_SIZE_OFFSET + Long.BYTES;
+    /** The heap's start as an int (always {@link #HEAP_START}). */
+    public static final long HEAP_START_FIELD_OFFSET = STATE_OFFSET + Integer.BYTES;
+    public static final long CREATOR_PID_OFFSET = HEAP_START_FIELD_OFFSET + Integer.BYTES;
+    public static final long CREATOR_START_TICKS_OFFSET = CREATOR_PID_OFFSET + Long.BYTES;
+    public static final long CREATED_AT_MILLIS_OFFSET = CREATOR_START_TICKS_OFFSET + Long.BYTES;
+    /** The process table's slot count as an int (always {@code ProcessTableLayout.SLOT_COUNT}). */
+    public static final long PROCESS_SLOTS_OFFSET = CREATED_AT_MILLIS_OFFSET + Long.BYTES;
+    /** Reserved after the fields, up to the lock's line. */
+    public static final long FIELDS_RESERVED_OFFSET = PROCESS_SLOTS_OFFSET + Integer.BYTES;
+    public static final long FIELDS_RESERVED_BYTES = 68;
+
+    // ---- the lock's line ----
 
     /**
-     * The lock's cache line: the lock word ({@code io.ipcobjects.internal.lock.LockLayout}), then the
-     * message queue's root words ({@code io.ipcobjects.internal.messages.MessageQueueLayout}), so a put or
-     * take under the lock moves this one line between cores, not a second one for the queue.
+     * The lock's cache line: the lock word ({@code lock.LockLayout}), then the message queue's
+     * root words ({@code messages.MessageQueueLayout}), so a put or take under the lock moves this
+     * one line between cores, not a second one for the queue.
      */
-    public static final long LOCK_LINE_OFFSET = 128;
+    public static final long LOCK_LINE_OFFSET = FIELDS_RESERVED_OFFSET + FIELDS_RESERVED_BYTES;
     public static final long LOCK_LINE_BYTES = 64;
 
-    /** Root offsets of the structures built on the heap; 0 until created (192 is reserved, 0). */
-    public static final long ROOT_NAME_DIRECTORY_OFFSET = 200;
-    public static final long ROOT_TYPE_REGISTRY_OFFSET = 208;
-    public static final long ROOT_USER_OFFSET = 216;
-    public static final long ROOT_RESERVED_END = 256;
+    // ---- roots: offsets of the structures built on the heap, 0 until created ----
 
-    /** Lock counters, off the lock's line (written only on a takeover). */
-    public static final long LOCK_COUNTERS_OFFSET = 256;
+    /** Layout version 1's message queue root; reserved (0) since version 2. */
+    public static final long ROOT_RESERVED_OFFSET = LOCK_LINE_OFFSET + LOCK_LINE_BYTES;
+    public static final long ROOT_NAME_DIRECTORY_OFFSET = ROOT_RESERVED_OFFSET + Long.BYTES;
+    public static final long ROOT_TYPE_REGISTRY_OFFSET = ROOT_NAME_DIRECTORY_OFFSET + Long.BYTES;
+    public static final long ROOT_USER_OFFSET = ROOT_TYPE_REGISTRY_OFFSET + Long.BYTES;
+    /** Reserved after the roots, for roots to come. */
+    public static final long ROOTS_SPARE_OFFSET = ROOT_USER_OFFSET + Long.BYTES;
+    public static final long ROOTS_SPARE_BYTES = 32;
+    /** End of the roots' area. */
+    public static final long ROOT_RESERVED_END = ROOTS_SPARE_OFFSET + ROOTS_SPARE_BYTES;
 
-    /** Start of the allocator's state; laid out by {@code io.ipcobjects.internal.alloc.AllocatorLayout}. */
-    public static final long ALLOCATOR_OFFSET = 512;
-    public static final long ALLOCATOR_END = 4096;
+    // ---- areas laid out by other classes ----
 
-    public static final long PROCESS_TABLE_OFFSET = 4096;
+    /** Lock counters, off the lock's line (written only on a takeover): see {@code lock.LockLayout}. */
+    public static final long LOCK_COUNTERS_OFFSET = ROOT_RESERVED_END;
+    public static final long LOCK_COUNTERS_BYTES = 256;
+
+    /** Start of the allocator's state; laid out by {@code alloc.AllocatorLayout}. */
+    public static final long ALLOCATOR_OFFSET = LOCK_COUNTERS_OFFSET + LOCK_COUNTERS_BYTES;
+    public static final long ALLOCATOR_BYTES = 3584;
+    public static final long ALLOCATOR_END = ALLOCATOR_OFFSET + ALLOCATOR_BYTES;
+
+    /** The process table: {@link ProcessTableLayout}. */
+    public static final long PROCESS_TABLE_OFFSET = ALLOCATOR_END;
 
     /** Header plus process table; the heap starts here. */
-    public static final long HEADER_PAGE_BYTES = 8192;
+    public static final long HEADER_PAGE_BYTES = PROCESS_TABLE_OFFSET + ProcessTableLayout.TABLE_BYTES;
     public static final long HEAP_START = HEADER_PAGE_BYTES;
 
+    /** Smallest heap worth having. */
+    public static final long MIN_HEAP_BYTES = 4096;
     /** Smallest region that holds the header and a useful heap. */
-    public static final long MIN_REGION_SIZE = HEAP_START + 4096;
+    public static final long MIN_REGION_SIZE = HEAP_START + MIN_HEAP_BYTES;
 
     public static final int STATE_NONE = 0;
     public static final int STATE_INITIALIZING = 1;
@@ -118,9 +166,5 @@ public final class RegionHeaderLayout {
             case STATE_CLOSING -> "CLOSING";
             default -> "UNKNOWN(" + state + ")";
         };
-    }
-
-    public static boolean nativeOrderIsLittleEndian() {
-        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     }
 }

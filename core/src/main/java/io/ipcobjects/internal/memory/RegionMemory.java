@@ -1,26 +1,42 @@
 package io.ipcobjects.internal.memory;
 
 import io.ipcobjects.CorruptedRegionException;
-import io.ipcobjects.RegionClosedException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * Every read and write of shared memory goes through this class: one FFM {@link MemorySegment}
- * over the whole mapped file, and accessors whose names carry their memory ordering, in the
- * manner of Agrona's {@code AtomicBuffer}:
+ * The region's mapping: one FFM {@link MemorySegment} over the whole file, and the word
+ * accessors that the layouts' fields are read and written through, named for their memory
+ * ordering in the manner of Agrona's {@code AtomicBuffer}:
  * <ul>
- *   <li>{@code getLong} / {@code putLong}: plain, for data guarded by the region lock;</li>
- *   <li>{@code getLongAcquire} / {@code putLongRelease}: one-way fences for publishing a word
- *       that others read without the lock (state, message count);</li>
+ *   <li>{@code getLong} / {@code putLong} (and the int and byte forms): plain, for data guarded
+ *       by the region lock;</li>
+ *   <li>{@code getLongAcquire} / {@code putLongRelease} and {@code getIntAcquire} /
+ *       {@code putIntRelease}: one-way fences for publishing a word that others read without the
+ *       lock (the header's magic and state, the process table's slot words, the message
+ *       count);</li>
  *   <li>{@code getLongVolatile} / {@code compareAndSetLong} / {@code getAndAddLong}: full
- *       ordering, for the lock words and the process table.</li>
+ *       ordering, for the process table's slot words and the lock's takeovers counter.</li>
+ * </ul>
+ * Not everything goes through these accessors:
+ * <ul>
+ *   <li>The lock word: {@code lock.RegionLock} keeps its own {@code VarHandle} over
+ *       {@link #segment()}, because it needs {@code compareAndExchange} (a failed CAS returns
+ *       the word it found, the next guess), which this class does not offer.</li>
+ *   <li>Bulk bytes: blobs, names and type descriptors are copied and compared directly on
+ *       {@link #segment()} ({@code MemorySegment.copy}, {@code mismatch}, or a loop of
+ *       {@code ValueLayout} reads), and lists and hash tables move slots and entries with
+ *       {@code MemorySegment.copy}.</li>
+ *   <li>Tensor data: {@code tensor.TensorView} reads and writes elements on its {@link #slice}
+ *       of the data area with {@code ValueLayout}s, and keeps an int {@code VarHandle} of its
+ *       own for {@code prefault} (an atomic add of 0 to one int per page).</li>
  * </ul>
  * The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
- * touch memory outside the mapping. {@link #checkRange} turns such an offset into a
- * {@link CorruptedRegionException} before it is used.
+ * touch memory outside the mapping. Readers check an offset before they follow it (the block
+ * checks of {@code alloc.HeapAllocator}, and each structure's reader for its own fields) and
+ * report a bad one as a {@link CorruptedRegionException}.
  */
 public final class RegionMemory {
 
@@ -43,7 +59,10 @@ public final class RegionMemory {
         this.size = segment.byteSize();
     }
 
-    /** The whole region. Bindings and bulk copies slice it; nothing else should need it. */
+    /**
+     * The whole region: for bulk copies, tensor slices and the lock word's own handle (see the
+     * class comment); single words go through the accessors below.
+     */
     public MemorySegment segment() {
         return segment;
     }
@@ -100,10 +119,6 @@ public final class RegionMemory {
         return (long) LONG_HANDLE.getVolatile(segment, offset);
     }
 
-    public void putLongVolatile(long offset, long value) {
-        LONG_HANDLE.setVolatile(segment, offset, value);
-    }
-
     public boolean compareAndSetLong(long offset, long expected, long value) {
         return LONG_HANDLE.compareAndSet(segment, offset, expected, value);
     }
@@ -118,35 +133,5 @@ public final class RegionMemory {
 
     public void putIntRelease(long offset, int value) {
         INT_HANDLE.setRelease(segment, offset, value);
-    }
-
-    public int getIntVolatile(long offset) {
-        return (int) INT_HANDLE.getVolatile(segment, offset);
-    }
-
-    public boolean compareAndSetInt(long offset, int expected, int value) {
-        return INT_HANDLE.compareAndSet(segment, offset, expected, value);
-    }
-
-    // ---- validation of offsets read from the region ----
-
-    /**
-     * Checks that {@code [offset, offset + length)} lies inside {@code [low, high)} before the
-     * caller follows an offset it read from shared memory.
-     *
-     * @throws CorruptedRegionException naming {@code what} and the bad offset
-     */
-    public static void checkRange(long offset, long length, long low, long high, String what) {
-        if (offset < low || length < 0 || offset > high - length) {
-            throw new CorruptedRegionException(what + " out of bounds: offset " + offset + ", length " + length
-                    + ", allowed [" + low + ", " + high + ")", offset);
-        }
-    }
-
-    /** Maps the JDK's "segment already closed" to our exception, for callers that race a close. */
-    public static RegionClosedException closed(IllegalStateException cause) {
-        RegionClosedException e = new RegionClosedException("the region's mapping is closed");
-        e.initCause(cause);
-        return e;
     }
 }

@@ -106,8 +106,6 @@ final class HandOver {
 
     /** What a {@link #collect} walk saw beyond records, copies and containers. */
     private static final class Walk {
-        /** A tuple or a frozen collection (these are freed through the values codec, which drops container references). */
-        boolean sawCollectionCopy;
         /** A {@code SharedTensor} of this region (kept, never freed by a take). */
         boolean sawTensor;
     }
@@ -149,7 +147,6 @@ final class HandOver {
             return false;
         }
         if (value instanceof Object[] tuple && value.getClass() == Object[].class) {
-            walk.sawCollectionCopy = true;
             for (Object element : tuple) {
                 if (!collect(context, element, out, depth + 1, walk)) {
                     return false;
@@ -172,7 +169,6 @@ final class HandOver {
         }
         // Frozen lists and sets (tuple keys) and frozen maps come back as plain unmodifiable collections.
         if (value instanceof Collection<?> collection && value.getClass().getName().startsWith("java.util.")) {
-            walk.sawCollectionCopy = true;
             for (Object element : collection) {
                 if (!collect(context, element, out, depth + 1, walk)) {
                     return false;
@@ -181,7 +177,6 @@ final class HandOver {
             return true;
         }
         if (value instanceof Map<?, ?> map && value.getClass().getName().startsWith("java.util.")) {
-            walk.sawCollectionCopy = true;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (!collect(context, entry.getKey(), out, depth + 1, walk)
                         || !collect(context, entry.getValue(), out, depth + 1, walk)) {

@@ -1,8 +1,9 @@
 package io.ipcobjects.internal.messages;
 
 import io.ipcobjects.internal.alloc.BlockLayout;
+import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.lock.LockLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
-import io.ipcobjects.internal.codec.ValueSlots;
 
 /**
  * Layout of the message queue: root words in the region header, on the lock's cache line
@@ -13,39 +14,48 @@ import io.ipcobjects.internal.codec.ValueSlots;
  * offsets); the root needs no allocation and is never freed.
  *
  * <pre>
- * Lock line (RegionHeaderLayout.LOCK_LINE_OFFSET = 128), 64 bytes:
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |  lock word (8): see sync.LockLayout                           | 128
- *  +---------------------------------------------------------------+
- *  |  head: payload offset of the oldest node (8), 0 = empty       | 136
- *  +---------------------------------------------------------------+
- *  |  tail: payload offset of the newest node (8), 0 = empty       | 144
- *  +---------------------------------------------------------------+
- *  |  spare: first node kept for reuse (8), 0 = none; linked       | 152
- *  |  through their next fields                                    |
- *  +---------------------------------------------------------------+
- *  |  spare count (8), at most MAX_SPARE_NODES                     | 160
- *  +---------------------------------------------------------------+
- *  |  count (8): queued messages, the inline head included;       | 168
- *  |  written last, with release, under the lock; read with        |
- *  |  acquire without it                                           |
- *  +---------------------------------------------------------------+
- *  |  inline head (16): a value slot (values.SlotLayout) holding   | 176
- *  |  the oldest message when it is an inline value put into an    |
- *  |  empty queue; kind NULL = none                                |
- *  +---------------------------------------------------------------+
+ * Lock line (RegionHeaderLayout.LOCK_LINE_OFFSET), absolute offsets:
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *    128 |                     lock word: LockLayout                     |
+ *        +---------------------------------------------------------------+
+ *    136 |                 head: oldest node, 0 = empty                  |
+ *        +---------------------------------------------------------------+
+ *    144 |                 tail: newest node, 0 = empty                  |
+ *        +---------------------------------------------------------------+
+ *    152 |               spare: first spare node, 0 = none               |
+ *        +---------------------------------------------------------------+
+ *    160 |                          spare count                          |
+ *        +---------------------------------------------------------------+
+ *    168 |                    count: queued messages                     |
+ *        +---------------------------------------------------------------+
+ *    176 |             inline head: value slot (SlotLayout)              |
+ *    184 |                                                               |
+ *        +---------------------------------------------------------------+
  *
- * Message node (block tag MESSAGE_NODE), payload 64-byte aligned (one cache line):
- *  +---------------------------------------------------------------+
- *  |  next: payload offset of the next newer node (8), 0 = last    |  0
- *  +---------------------------------------------------------------+
- *  |  reserved, 0 (8)                                              |  8
- *  +---------------------------------------------------------------+
- *  |  value slot (16): the message, see values.ValueSlots          | 16
- *  +---------------------------------------------------------------+
+ * Message node (block tag MESSAGE_NODE), payload:
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                next: next newer node, 0 = last                |
+ *        +---------------------------------------------------------------+
+ *      8 |                           reserved                            |
+ *        +---------------------------------------------------------------+
+ *     16 |             value slot (SlotLayout): the message              |
+ *     24 |                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * <ul>
+ *   <li>head, tail, spare: payload offsets of node blocks; the spare nodes are linked through
+ *       their next fields.</li>
+ *   <li>spare count: at most {@link #MAX_SPARE_NODES}.</li>
+ *   <li>count: queued messages, the inline head included; written last, with release, under the
+ *       lock, and read with acquire without it.</li>
+ *   <li>inline head: the oldest message when it is an inline value put into an empty queue; kind
+ *       {@code NULL} when none.</li>
+ *   <li>a node's payload is 64-byte aligned ({@link #NODE_ALIGNMENT}): one cache line holds it.
+ *       Its value slot holds the message as {@code codec.ValueSlots} writes it.</li>
+ * </ul>
  *
  * <p>Invariants (checked on every operation): the inline head holds null or an inline kind, and
  * a message only when count &gt; 0; then it is the oldest message and nodes = count - 1, else
@@ -63,25 +73,26 @@ public final class MessageQueueLayout {
     private MessageQueueLayout() {
     }
 
-    // Root words: absolute header offsets on the lock's line, after the 8-byte lock word.
-    public static final long HEAD_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 8;
-    public static final long TAIL_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 16;
-    public static final long SPARE_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 24;
-    public static final long SPARE_COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 32;
-    public static final long COUNT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 40;
-    /** The inline head's value slot: 16-byte aligned (header offset 176). */
-    public static final long INLINE_SLOT_OFFSET = RegionHeaderLayout.LOCK_LINE_OFFSET + 48;
+    // Root words: absolute header offsets on the lock's line, after the lock word.
+    public static final long HEAD_OFFSET = LockLayout.LOCK_WORD_OFFSET + Long.BYTES;
+    public static final long TAIL_OFFSET = HEAD_OFFSET + Long.BYTES;
+    public static final long SPARE_OFFSET = TAIL_OFFSET + Long.BYTES;
+    public static final long SPARE_COUNT_OFFSET = SPARE_OFFSET + Long.BYTES;
+    public static final long COUNT_OFFSET = SPARE_COUNT_OFFSET + Long.BYTES;
+    /** The inline head's value slot: 16-byte aligned; it ends the lock's line. */
+    public static final long INLINE_SLOT_OFFSET = COUNT_OFFSET + Long.BYTES;
     /** Alignment of a node's payload: one cache line holds all of it. */
     public static final long NODE_ALIGNMENT = 64;
     /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */
     public static final long MAX_SPARE_NODES = 8;
 
+    // A node's payload.
     public static final long NEXT_OFFSET = 0;
-    public static final long RESERVED_OFFSET = 8;
+    public static final long RESERVED_OFFSET = NEXT_OFFSET + Long.BYTES;
     /** The message's value slot: 16-byte aligned, as the payload is. */
-    public static final long VALUE_SLOT_OFFSET = 16;
+    public static final long VALUE_SLOT_OFFSET = RESERVED_OFFSET + Long.BYTES;
     /** Payload bytes of a node block. */
-    public static final long NODE_BYTES = VALUE_SLOT_OFFSET + ValueSlots.SLOT_BYTES;
+    public static final long NODE_BYTES = VALUE_SLOT_OFFSET + SlotLayout.SLOT_BYTES;
 
     /** Smallest heap footprint of one node (header included): bounds any walk of the queue. */
     public static final long MIN_NODE_FOOTPRINT = BlockLayout.HEADER_BYTES + NODE_BYTES;

@@ -173,12 +173,6 @@ public final class NameDirectory {
         return names;
     }
 
-    /** Number of names stored (under the lock). */
-    public static long count(RegionContext context) {
-        long directory = directory(context);
-        return directory == 0 ? 0 : context.memory().getLong(directory + ENTRY_COUNT_OFFSET);
-    }
-
     // ---- lookup ----
 
     private static long find(RegionContext context, NameKey key) {

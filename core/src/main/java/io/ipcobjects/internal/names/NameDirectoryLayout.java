@@ -1,6 +1,6 @@
 package io.ipcobjects.internal.names;
 
-import io.ipcobjects.internal.codec.ValueSlots;
+import io.ipcobjects.internal.codec.SlotLayout;
 
 /**
  * Layout of the named-object directory: a hash table with separate chaining, found through the
@@ -9,29 +9,37 @@ import io.ipcobjects.internal.codec.ValueSlots;
  *
  * <pre>
  * Directory (block tag NAME_DIRECTORY), payload:
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |  bucket count (8), a power of two                             |  0
- *  +---------------------------------------------------------------+
- *  |  entry count (8): names stored                                |  8
- *  +---------------------------------------------------------------+
- *  |  bucket 0: payload offset of its first entry (8), 0 = empty   | 16
- *  |  bucket 1 ...                                                 | 24
- *  |  ... bucket count words                                       |
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |                 bucket count, a power of two                  |
+ *        +---------------------------------------------------------------+
+ *      8 |                   entry count: names stored                   |
+ *        +---------------------------------------------------------------+
+ *     16 |             bucket 0: its first entry, 0 = empty              |
+ *        +---------------------------------------------------------------+
+ *     24 |                           bucket 1                            |
+ *        +---------------------------------------------------------------+
+ *     32 |           bucket 2 ... bucket count-1, 8 bytes each           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  *
  * Entry (block tag NAME_ENTRY), payload:
- *  +---------------------------------------------------------------+
- *  |  next entry in the same bucket (8), 0 = last                  |  0
- *  +-------------------------------+-------------------------------+
- *  |  name hash (4)                |  name length, UTF-8 bytes (4) |  8
- *  +-------------------------------+-------------------------------+
- *  |  value slot (16): the object, see values.ValueSlots           | 16
- *  +---------------------------------------------------------------+
- *  |  name, UTF-8 bytes (name length), then padding                | 32
- *  +---------------------------------------------------------------+
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |            next entry in the same bucket, 0 = last            |
+ *        +-------------------------------+-------------------------------+
+ *      8 |           name hash           |          name length          |
+ *        +-------------------------------+-------------------------------+
+ *     16 |              value slot (SlotLayout): the object              |
+ *     24 |                                                               |
+ *        +---------------------------------------------------------------+
+ *     32 |            name: UTF-8 bytes (name length of them)            ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>Buckets and next links hold payload offsets of entries. The name length counts UTF-8
+ * bytes; the value slot is written by {@code codec.ValueSlots}.
  *
  * <p>An entry lives in bucket {@code hash & (bucket count - 1)}; the hash is
  * {@link NameKey#hash} of the name's UTF-8 bytes, the same in every JVM.
@@ -41,31 +49,34 @@ public final class NameDirectoryLayout {
     }
 
     public static final long BUCKET_COUNT_OFFSET = 0;
-    public static final long ENTRY_COUNT_OFFSET = 8;
-    public static final long BUCKETS_OFFSET = 16;
+    public static final long ENTRY_COUNT_OFFSET = BUCKET_COUNT_OFFSET + Long.BYTES;
+    /** Bucket heads, a long each. */
+    public static final long BUCKETS_OFFSET = ENTRY_COUNT_OFFSET + Long.BYTES;
 
     /** Buckets of a new directory; it doubles when entries exceed 3/4 of the buckets. */
     public static final long INITIAL_BUCKETS = 16;
     /** The directory stops growing here (chains get longer instead): 8 MiB of buckets. */
     public static final long MAX_BUCKETS = 1L << 20;
 
+    // ---- an entry ----
+
     public static final long NEXT_OFFSET = 0;
-    public static final long HASH_OFFSET = 8;
-    public static final long NAME_LENGTH_OFFSET = 12;
-    public static final long VALUE_SLOT_OFFSET = 16;
-    public static final long NAME_OFFSET = VALUE_SLOT_OFFSET + ValueSlots.SLOT_BYTES;
+    public static final long HASH_OFFSET = NEXT_OFFSET + Long.BYTES;
+    public static final long NAME_LENGTH_OFFSET = HASH_OFFSET + Integer.BYTES;
+    public static final long VALUE_SLOT_OFFSET = NAME_LENGTH_OFFSET + Integer.BYTES;
+    public static final long NAME_OFFSET = VALUE_SLOT_OFFSET + SlotLayout.SLOT_BYTES;
 
     /** Longest name, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 4096;
 
     /** Payload bytes of a directory with {@code buckets} buckets. */
     public static long directoryBytes(long buckets) {
-        return BUCKETS_OFFSET + buckets * 8;
+        return BUCKETS_OFFSET + buckets * Long.BYTES;
     }
 
     /** Offset of bucket {@code index}'s head word inside a directory payload. */
     public static long bucketOffset(long index) {
-        return BUCKETS_OFFSET + index * 8;
+        return BUCKETS_OFFSET + index * Long.BYTES;
     }
 
     /** Payload bytes of an entry for a name of {@code nameBytes} UTF-8 bytes. */

@@ -21,13 +21,11 @@ import java.util.Objects;
  */
 final class NameKey {
 
-    final String name;
     final byte[] utf8;
     final MemorySegment segment;
     final int hash;
 
-    private NameKey(String name, byte[] utf8) {
-        this.name = name;
+    private NameKey(byte[] utf8) {
         this.utf8 = utf8;
         this.segment = MemorySegment.ofArray(utf8);
         this.hash = hash(utf8);
@@ -54,7 +52,7 @@ final class NameKey {
             throw new IllegalArgumentException("name is " + utf8.length + " UTF-8 bytes, more than the limit of "
                     + NameDirectoryLayout.MAX_NAME_BYTES + ": " + printable(name));
         }
-        return new NameKey(name, utf8);
+        return new NameKey(utf8);
     }
 
     /** 32-bit FNV-1a, then the MurmurHash3 fmix32 finalizer. */

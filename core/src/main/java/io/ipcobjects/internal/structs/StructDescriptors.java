@@ -5,16 +5,17 @@ import io.ipcobjects.internal.memory.RegionMemory;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A cache from a struct's stored descriptor (the bytes of its descriptor blob: class name and
- * field names, see {@link StructLayout}) to the {@link StructType} it resolved to in this
- * process, so reading a struct does not decode the descriptor, split it, load the class by name
- * and compare the names every time (microseconds, and several Java objects per struct).
+ * A cache from a struct's stored descriptor (the descriptor bytes of its class's type registry
+ * entry: class name and field names, see {@link TypeRegistryLayout}) to the {@link StructType}
+ * it resolved to in this process, so reading a struct does not decode the descriptor, split it,
+ * load the class by name and compare the names every time (microseconds, and several Java
+ * objects per struct).
  *
  * <h2>Overview</h2>
  * <ul>
  *   <li>An entry is made only by the full, checked path of {@link Structs#read}: the
  *       descriptor named a class that loads in this process and whose field names are exactly
- *       the stored ones. A hit compares the blob's bytes with the entry's in place, byte for
+ *       the stored ones. A hit compares the stored bytes with the entry's in place, byte for
  *       byte, so a hit means the stored descriptor is exactly one that passed every check.</li>
  *   <li>Which class a name loads as depends on the thread's context class loader
  *       ({@code StoredClasses}): the entry records the loader it was resolved with and only

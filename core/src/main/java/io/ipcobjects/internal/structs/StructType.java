@@ -203,7 +203,7 @@ public final class StructType {
         return names.clone();
     }
 
-    /** Class name and field names, as stored in the struct's descriptor blob. */
+    /** Class name and field names, as stored in the class's type registry entry ({@link TypeRegistryLayout}). */
     public byte[] descriptor() {
         return descriptor;
     }

@@ -36,10 +36,6 @@ public final class TensorBindings {
         return List.copyOf(found);
     }
 
-    public static List<TensorBinding> all() {
-        return Holder.BINDINGS;
-    }
-
     /** The binding that accepts {@code value}, or null. */
     public static TensorBinding accepting(Object value) {
         for (TensorBinding binding : Holder.BINDINGS) {

@@ -7,22 +7,44 @@ package io.ipcobjects.internal.tensor;
  * 64-byte aligned in the region and in memory (ND4J crashes on misaligned float data).
  *
  * <pre>
- *   0                   4                   8                  12                  16
- *   +-------------------+-------------------+-------------------+-------------------+
- *   | dtype code (int)  | rank (int)        | origin binding id | reserved (0)      |
- *   +-------------------+-------------------+-------------------+-------------------+
- *  16 | span bytes (long): bytes from element 0 to one past the last element        |
- *  24 | data offset (long): region offset of element 0                              |
- *  32 | base block (long): 0 = data follows this header; else payload offset of the |
- *     |   tensor block whose data this view points into                             |
- *  40 | reserved (long, 0)                                                          |
- *  48 | shape[rank] (long each)                                                     |
- *     | strides[rank] (long each, in elements)                                      |
- *     +-----------------------------------------------------------------------------+
- *     | padding to a 64-byte boundary, then the data (span bytes) if base == 0       |
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |          dtype code           |            rank r             |
+ *        +-------------------------------+-------------------------------+
+ *      8 |       origin binding id       |           reserved            |
+ *        +-------------------------------+-------------------------------+
+ *     16 |                          span bytes                           |
+ *        +---------------------------------------------------------------+
+ *     24 |                          data offset                          |
+ *        +---------------------------------------------------------------+
+ *     32 |                 base block: 0 = data follows                  |
+ *        +---------------------------------------------------------------+
+ *     40 |                           reserved                            |
+ *        +---------------------------------------------------------------+
+ *     48 |             shape[0] ... shape[r-1], 8 bytes each             ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *  48+8r |           strides[0] ... strides[r-1], 8 bytes each           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ * 48+16r |            padding to a 64-byte boundary (0 to 48)            ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *      d |             data (span bytes), if base block = 0              ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
  *
- * The origin binding id says which binding's type the tensor was made from (0: core, a
+ * <ul>
+ *   <li>span bytes: bytes from element 0 to one past the last element;</li>
+ *   <li>data offset: region offset of element 0;</li>
+ *   <li>base block: 0 when the data follows this header, else the payload offset of the tensor
+ *       block whose data this view points into;</li>
+ *   <li>strides: in elements;</li>
+ *   <li>{@code d}: {@link #dataStart dataStart(r)}, the header rounded up to 64 bytes.</li>
+ * </ul>
+ *
+ * <p>The origin binding id says which binding's type the tensor was made from (0: core, a
  * primitive array or {@code SharedTensor}), so a reader gets the same kind of object back.
  * Every field is validated when read ({@link TensorHeader#read}).
  */
@@ -31,14 +53,15 @@ public final class TensorLayout {
     }
 
     public static final long DTYPE_OFFSET = 0;
-    public static final long RANK_OFFSET = 4;
-    public static final long ORIGIN_OFFSET = 8;
-    public static final long RESERVED_INT_OFFSET = 12;
-    public static final long SPAN_BYTES_OFFSET = 16;
-    public static final long DATA_OFFSET_OFFSET = 24;
-    public static final long BASE_BLOCK_OFFSET = 32;
-    public static final long RESERVED_LONG_OFFSET = 40;
-    public static final long SHAPE_OFFSET = 48;
+    public static final long RANK_OFFSET = DTYPE_OFFSET + Integer.BYTES;
+    public static final long ORIGIN_OFFSET = RANK_OFFSET + Integer.BYTES;
+    public static final long RESERVED_INT_OFFSET = ORIGIN_OFFSET + Integer.BYTES;
+    public static final long SPAN_BYTES_OFFSET = RESERVED_INT_OFFSET + Integer.BYTES;
+    public static final long DATA_OFFSET_OFFSET = SPAN_BYTES_OFFSET + Long.BYTES;
+    public static final long BASE_BLOCK_OFFSET = DATA_OFFSET_OFFSET + Long.BYTES;
+    public static final long RESERVED_LONG_OFFSET = BASE_BLOCK_OFFSET + Long.BYTES;
+    /** {@code shape[0]}; the strides follow the shape, a long per dimension each. */
+    public static final long SHAPE_OFFSET = RESERVED_LONG_OFFSET + Long.BYTES;
 
     /** Alignment of a data area, in bytes: one cache line, enough for every vector unit in use. */
     public static final long DATA_ALIGNMENT = 64;
@@ -48,12 +71,12 @@ public final class TensorLayout {
 
     /** Offset of {@code strides[0]} for a tensor of {@code rank}. */
     public static long stridesOffset(int rank) {
-        return SHAPE_OFFSET + 8L * rank;
+        return SHAPE_OFFSET + (long) Long.BYTES * rank;
     }
 
     /** Bytes of the header proper for {@code rank}. */
     public static long headerBytes(int rank) {
-        return SHAPE_OFFSET + 16L * rank;
+        return stridesOffset(rank) + (long) Long.BYTES * rank;
     }
 
     /** Offset of the data area inside a block that owns its data: the header rounded up to 64. */
