@@ -2,6 +2,7 @@ package io.ipcobjects;
 
 import io.ipcobjects.internal.messages.MessageQueue;
 import io.ipcobjects.internal.session.Handle;
+import io.ipcobjects.internal.session.RegionPoller;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,12 @@ import java.util.function.Function;
 public final class SharedMemory implements AutoCloseable {
 
     private final Handle handle;
+    /** How the poller runs {@code withAccess} work: in an {@link Access} scope of its own thread. */
+    private final RegionPoller.ScopeRunner inScope = body -> {
+        try (Access access = acquire()) {
+            return body.apply(access);
+        }
+    };
 
     private SharedMemory(Handle handle) {
         this.handle = handle;
@@ -552,20 +559,10 @@ public final class SharedMemory implements AutoCloseable {
      * @throws RegionClosedException this handle is closed (and in the future, if it is closed
      *                               before the work ran)
      */
+    @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> withAccess(Function<? super Access, ? extends T> work) {
         Objects.requireNonNull(work, "work");
-        CompletableFuture<T> future = new CompletableFuture<>();
-        handle.poller().submit(future, () -> {
-            T result;
-            try (Access access = acquire()) {
-                result = work.apply(access);
-            } catch (Throwable e) {
-                future.completeExceptionally(e);
-                return;
-            }
-            future.complete(result); // outside the lock: callbacks run here, on the poller thread
-        });
-        return future;
+        return handle.poller(inScope).withAccess((Function<Object, ? extends T>) (Function<?, ?>) work);
     }
 
     /**
@@ -580,7 +577,7 @@ public final class SharedMemory implements AutoCloseable {
      *                               the region is closed before a message came)
      */
     public <T> CompletableFuture<T> nextMessage() {
-        return handle.poller().nextMessage();
+        return handle.poller(inScope).nextMessage();
     }
 
     // ---- facts ----

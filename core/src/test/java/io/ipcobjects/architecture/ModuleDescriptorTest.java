@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.testing.TestRegions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The module descriptor is the one list of what is public: it exports the API and the SPI,
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
  * is packaged.)
  */
 class ModuleDescriptorTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
 
     private static ModuleDescriptor descriptor() throws IOException {
         Path classes;
@@ -59,7 +64,7 @@ class ModuleDescriptorTest {
         Path classes = Path.of(SharedMemory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path agrona = Path.of(org.agrona.BitUtil.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (ChildJvm child = ChildJvm.start(List.of("--module-path", classes + java.io.File.pathSeparator + agrona,
-                "--add-modules", "io.ipcobjects.core"), ModularUser.class, "module-" + ProcessHandle.current().pid())) {
+                "--add-modules", "io.ipcobjects.core"), ModularUser.class, regions.newName())) {
             ChildJvm.Result r = child.await(Duration.ofSeconds(60));
             assertEquals(0, r.exitCode(), r.describe());
             assertEquals("io.ipcobjects.core", r.value("module"), r.describe());

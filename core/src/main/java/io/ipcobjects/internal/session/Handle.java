@@ -173,14 +173,14 @@ public final class Handle {
 
     // ---- asynchronous access ----
 
-    /** The poller of this handle, started on first use. */
-    public synchronized RegionPoller poller() {
+    /** The poller of this handle, started on first use with {@code scopeRunner}. */
+    public synchronized RegionPoller poller(RegionPoller.ScopeRunner scopeRunner) {
         scope.ensureOpen();
         if (asyncClosed) {
             throw new RegionClosedException("region " + path + " is being closed by this handle");
         }
         if (poller == null) {
-            poller = new RegionPoller(this);
+            poller = new RegionPoller(this, scopeRunner);
         }
         return poller;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import org.agrona.concurrent.IdleStrategy;
 
@@ -48,8 +49,9 @@ import org.agrona.concurrent.IdleStrategy;
 public final class RegionPoller {
 
     private final Handle handle;
+    private final ScopeRunner scopeRunner;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Task> work = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Task<?>> work = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<MessageFuture<?>> waiting = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
 
@@ -60,8 +62,18 @@ public final class RegionPoller {
      */
     private static final long LINGER_NANOS = 1_000_000;
 
-    /** Work submitted by {@code withAccess}: {@code body} completes {@code future} itself. */
-    private record Task(Runnable body, CompletableFuture<?> future) {
+    /**
+     * How submitted work enters a lock scope: given by the API layer, which owns the type the
+     * work receives ({@code Access}). One per poller, so a submission allocates only its task.
+     */
+    @FunctionalInterface
+    public interface ScopeRunner {
+        /** Runs {@code body} inside a new lock scope of this handle and returns its result. */
+        Object runInScope(Function<Object, ?> body);
+    }
+
+    /** Work submitted by {@code withAccess}, with the future it completes. */
+    private record Task<T>(Function<Object, ? extends T> body, CompletableFuture<T> future) {
     }
 
     /** A future a message is taken for: it cannot be cancelled once the poller has claimed it. */
@@ -99,21 +111,21 @@ public final class RegionPoller {
     }
 
     /** Starts the poller thread of {@code handle} (a daemon: it does not keep the JVM alive). */
-    RegionPoller(Handle handle) {
+    RegionPoller(Handle handle, ScopeRunner scopeRunner) {
         this.handle = handle;
+        this.scopeRunner = scopeRunner;
         this.thread = Thread.ofPlatform().daemon().name("ipc-objects poller " + handle.path().getFileName())
                 .unstarted(this::run);
         thread.start();
     }
 
-    /**
-     * Runs {@code body} on the poller thread; {@code body} enters its own lock scope and
-     * completes {@code future}, which fails here instead if the poller stops first.
-     */
-    public void submit(CompletableFuture<?> future, Runnable body) {
+    /** Runs {@code body} on the poller thread inside a lock scope (see {@link ScopeRunner}). */
+    public <T> CompletableFuture<T> withAccess(Function<Object, ? extends T> body) {
         Objects.requireNonNull(body, "body");
-        work.add(new Task(body, future));
+        Task<T> task = new Task<>(body, new CompletableFuture<>());
+        work.add(task);
         wake();
+        return task.future();
     }
 
     /** A future for the next message that no earlier future is waiting for. */
@@ -187,13 +199,26 @@ public final class RegionPoller {
 
     private boolean runSubmittedWork() {
         boolean worked = false;
-        for (Task task; !stopping && (task = work.poll()) != null; ) {
-            if (!task.future().isDone()) { // else cancelled before it ran
-                task.body().run();
-            }
+        for (Task<?> task; !stopping && (task = work.poll()) != null; ) {
+            run(task);
             worked = true;
         }
         return worked;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void run(Task<T> task) {
+        if (task.future().isDone()) {
+            return; // cancelled before it ran
+        }
+        T result;
+        try {
+            result = (T) scopeRunner.runInScope(task.body());
+        } catch (Throwable e) {
+            task.future().completeExceptionally(e);
+            return;
+        }
+        task.future().complete(result); // outside the lock: callbacks run here, on the poller thread
     }
 
     /** Takes messages while messages and live futures are both there; true if one was delivered. */
@@ -249,7 +274,7 @@ public final class RegionPoller {
                 future.fail(cause);
             }
         }
-        for (Task task; (task = work.poll()) != null; ) {
+        for (Task<?> task; (task = work.poll()) != null; ) {
             task.future().completeExceptionally(cause);
         }
     }
