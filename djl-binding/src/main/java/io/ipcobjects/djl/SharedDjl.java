@@ -58,8 +58,12 @@ public final class SharedDjl {
 
     /**
      * An {@code NDArray} over {@code tensor}'s memory (no copy), owned by {@code manager}, which
-     * must be a PyTorch manager on the CPU.
+     * must be a PyTorch manager on the CPU. An in-place op on it writes the shared memory every
+     * process sees; closing {@code manager} frees the array, never the tensor.
      *
+     * @param tensor  a contiguous shared tensor of a dtype DJL can view ({@link #canView})
+     * @param manager a PyTorch manager on the CPU, closed by the caller
+     * @return the view, attached to {@code manager}
      * @throws IllegalArgumentException for a non-contiguous tensor or a manager of another engine or device
      */
     public static NDArray view(SharedTensor tensor, NDManager manager) {
@@ -86,12 +90,26 @@ public final class SharedDjl {
         return JniUtils.createNdFromByteBuffer(pytorch, anchor, shape, type, SparseFormat.DENSE, Device.cpu());
     }
 
-    /** Copies {@code array} once into a new tensor of {@code shm}; returns a view of it in {@code manager}. */
+    /**
+     * Copies {@code array} once into a new tensor of {@code shm}; returns a view of it in {@code manager}.
+     *
+     * @param shm     the region to store in (the lock is taken for the allocation and copy)
+     * @param array   any DJL array of a dtype DJL can view
+     * @param manager the manager the returned view is attached to
+     * @return a view of the new tensor
+     */
     public static NDArray store(SharedMemory shm, NDArray array, NDManager manager) {
         return view(shm.copyToTensor(array), manager);
     }
 
-    /** As {@link #store(SharedMemory, NDArray, NDManager)} inside an access scope. */
+    /**
+     * As {@link #store(SharedMemory, NDArray, NDManager)} inside an access scope.
+     *
+     * @param access  the open scope to store through
+     * @param array   any DJL array of a dtype DJL can view
+     * @param manager the manager the returned view is attached to
+     * @return a view of the new tensor
+     */
     public static NDArray store(Access access, NDArray array, NDManager manager) {
         return view(access.copyToTensor(array), manager);
     }
@@ -178,6 +196,9 @@ public final class SharedDjl {
      * Whether DJL can view a tensor of {@code dtype}. Not INT16 and BFLOAT16: DJL 0.36's PyTorch
      * JNI aborts the whole JVM ("terminate called without an active exception") when asked to
      * create an array of either type over existing memory, so this binding refuses them first.
+     *
+     * @param dtype a tensor element type
+     * @return whether {@link #view(SharedTensor, NDManager)} accepts tensors of it
      */
     public static boolean canView(DType dtype) {
         return dtype != DType.INT16 && dtype != DType.BFLOAT16;
@@ -191,7 +212,12 @@ public final class SharedDjl {
         }
     }
 
-    /** The DJL type of {@code dtype} (a type DJL has; see {@link #canView} for what it can view). */
+    /**
+     * The DJL type of {@code dtype} (a type DJL has; see {@link #canView} for what it can view).
+     *
+     * @param dtype a tensor element type
+     * @return the matching DJL data type
+     */
     public static DataType toDjl(DType dtype) {
         return switch (dtype) {
             case FLOAT16 -> DataType.FLOAT16;
@@ -210,6 +236,8 @@ public final class SharedDjl {
     /**
      * The tensor type of a DJL type.
      *
+     * @param type a DJL data type
+     * @return the matching tensor element type
      * @throws IllegalArgumentException for types a shared tensor cannot hold (STRING, COMPLEX64,
      *                                  the unsigned 16/32/64-bit types, UNKNOWN)
      */

@@ -51,7 +51,13 @@ public final class SharedNd4j {
     /** The {@link io.ipcobjects.spi.TensorBinding#id()} recorded in tensors made from an {@code INDArray}. */
     public static final int BINDING_ID = 1;
 
-    /** An {@code INDArray} over {@code tensor}'s memory (no copy), with the tensor's shape and strides. */
+    /**
+     * An {@code INDArray} over {@code tensor}'s memory (no copy), with the tensor's shape and
+     * strides. An in-place op on it writes the shared memory every process sees.
+     *
+     * @param tensor a shared tensor of any dtype (an empty one gives a fresh empty array)
+     * @return the view; it keeps the region's mapping alive while it is reachable
+     */
     public static INDArray view(SharedTensor tensor) {
         DataType type = toNd4j(tensor.dtype());
         long[] shape = tensor.shape();
@@ -65,17 +71,34 @@ public final class SharedNd4j {
         return Nd4j.create(buffer, shape, tensor.strides(), 0, 'c', type);
     }
 
-    /** Copies {@code array} once into a new tensor of {@code shm} and returns a view of that tensor. */
+    /**
+     * Copies {@code array} once into a new tensor of {@code shm} and returns a view of that tensor.
+     *
+     * @param shm   the region to store in (the lock is taken for the allocation and copy)
+     * @param array any ND4J array; its ordering does not matter, the tensor is row-major
+     * @return a view of the new tensor
+     */
     public static INDArray store(SharedMemory shm, INDArray array) {
         return view(shm.copyToTensor(array));
     }
 
-    /** As {@link #store(SharedMemory, INDArray)} inside an access scope. */
+    /**
+     * As {@link #store(SharedMemory, INDArray)} inside an access scope.
+     *
+     * @param access the open scope to store through
+     * @param array  any ND4J array
+     * @return a view of the new tensor
+     */
     public static INDArray store(Access access, INDArray array) {
         return view(access.copyToTensor(array));
     }
 
-    /** The ND4J type of {@code dtype}; ND4J has all of them. */
+    /**
+     * The ND4J type of {@code dtype}; ND4J has all of them.
+     *
+     * @param dtype a tensor element type
+     * @return the matching ND4J data type
+     */
     public static DataType toNd4j(DType dtype) {
         return switch (dtype) {
             case FLOAT16 -> DataType.HALF;
@@ -94,6 +117,8 @@ public final class SharedNd4j {
     /**
      * The tensor type of an ND4J type.
      *
+     * @param type an ND4J data type
+     * @return the matching tensor element type
      * @throws IllegalArgumentException for types a shared tensor cannot hold (UTF8, COMPRESSED,
      *                                  the unsigned 16/32/64-bit types, UNKNOWN)
      */
