@@ -1,11 +1,9 @@
 package io.ipcobjects.internal.containers;
 
-import io.ipcobjects.ObjectDestroyedException;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.FrozenMap;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
-import io.ipcobjects.internal.codec.TupleLayout;
 import io.ipcobjects.internal.codec.Tuples;
 
 import java.util.AbstractMap;
@@ -13,55 +11,43 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The view of a snapshot map: a frozen tuple (key, value, ...) that never changes while it
- * lives. The first read decodes it under the lock into a heap map; every later read is served
- * from that map without the lock, after two cheap checks: the region is open, and the tuple's
- * identity word is unchanged (it was not destroyed).
+ * The view of a snapshot map: a frozen tuple (key, value, ...), decoded once and read without
+ * the lock afterwards ({@link SnapshotTuple}).
  */
 public final class FrozenMapView<K, V> extends AbstractMap<K, V> implements FrozenMap<K, V>, ContainerView {
 
-    private final RegionContext context;
-    private final long tuple;
-    private final long identity;
-    private volatile Map<K, V> decoded;
+    private final SnapshotTuple<Map<K, V>> snapshot;
 
     public FrozenMapView(RegionContext context, long tuple) {
-        this.context = context;
-        this.tuple = tuple;
         long count = Tuples.count(context, tuple);
         if ((count & 1) != 0) {
             throw new CorruptedRegionException("snapshot map tuple of odd length " + count, tuple);
         }
-        this.identity = Tuples.identity(context, tuple);
+        this.snapshot = new SnapshotTuple<>(context, tuple, "snapshot map", FrozenMapView::decode);
     }
 
     @SuppressWarnings("unchecked")
+    private static <K, V> Map<K, V> decode(RegionContext context, long tuple) {
+        return (Map<K, V>) FrozenMap.of(Tuples.readMap(context, tuple, 0));
+    }
+
     private Map<K, V> heap() {
-        context.scope().ensureOpen();
-        if (context.memory().getLong(tuple + TupleLayout.IDENTITY_OFFSET) != identity) {
-            throw new ObjectDestroyedException("the snapshot map at " + tuple + " was destroyed");
-        }
-        Map<K, V> map = decoded;
-        if (map == null) {
-            map = context.scope().call(() -> (Map<K, V>) FrozenMap.of(Tuples.readMap(context, tuple, 0)));
-            decoded = map;
-        }
-        return map;
+        return snapshot.heap();
     }
 
     @Override
     public RegionContext context() {
-        return context;
+        return snapshot.context();
     }
 
     @Override
     public long offset() {
-        return tuple;
+        return snapshot.tuple();
     }
 
     @Override
     public long identity() {
-        return identity;
+        return snapshot.identity();
     }
 
     @Override

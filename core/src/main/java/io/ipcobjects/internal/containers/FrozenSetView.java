@@ -1,10 +1,8 @@
 package io.ipcobjects.internal.containers;
 
-import io.ipcobjects.ObjectDestroyedException;
 import io.ipcobjects.FrozenSet;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
-import io.ipcobjects.internal.codec.TupleLayout;
 import io.ipcobjects.internal.codec.Tuples;
 
 import java.util.AbstractSet;
@@ -16,45 +14,35 @@ import java.util.Set;
 /** The view of a snapshot set; works as {@link FrozenMapView}. */
 public final class FrozenSetView<E> extends AbstractSet<E> implements FrozenSet<E>, ContainerView {
 
-    private final RegionContext context;
-    private final long tuple;
-    private final long identity;
-    private volatile Set<E> decoded;
+    private final SnapshotTuple<Set<E>> snapshot;
 
     public FrozenSetView(RegionContext context, long tuple) {
-        this.context = context;
-        this.tuple = tuple;
         Tuples.count(context, tuple);
-        this.identity = Tuples.identity(context, tuple);
+        this.snapshot = new SnapshotTuple<>(context, tuple, "snapshot set", FrozenSetView::decode);
     }
 
     @SuppressWarnings("unchecked")
+    private static <E> Set<E> decode(RegionContext context, long tuple) {
+        return (Set<E>) FrozenSet.of(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, tuple, 0))));
+    }
+
     private Set<E> heap() {
-        context.scope().ensureOpen();
-        if (context.memory().getLong(tuple + TupleLayout.IDENTITY_OFFSET) != identity) {
-            throw new ObjectDestroyedException("the snapshot set at " + tuple + " was destroyed");
-        }
-        Set<E> set = decoded;
-        if (set == null) {
-            set = context.scope().call(() -> (Set<E>) FrozenSet.of(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, tuple, 0)))));
-            decoded = set;
-        }
-        return set;
+        return snapshot.heap();
     }
 
     @Override
     public RegionContext context() {
-        return context;
+        return snapshot.context();
     }
 
     @Override
     public long offset() {
-        return tuple;
+        return snapshot.tuple();
     }
 
     @Override
     public long identity() {
-        return identity;
+        return snapshot.identity();
     }
 
     @Override
