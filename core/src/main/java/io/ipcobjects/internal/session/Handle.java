@@ -26,6 +26,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * One attachment of this process to a region: what {@code SharedMemory} is made of. It opens
@@ -63,9 +66,10 @@ public final class Handle {
         this.creator = creator;
         this.options = options;
         HeapAllocator allocator = new HeapAllocator(memory);
-        RegionLock lock = new RegionLock(memory, processes, token, IdleStrategies.of(options.waitStrategy()),
-                options.ownerCheckInterval().toNanos(), options.lockBurstLimit());
-        this.scope = new LockScope(path, memory, lock, IdleStrategies.of(options.waitStrategy()), allocator::verify);
+        Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
+        RegionLock lock = new RegionLock(memory, processes, token, idleStrategies, options.ownerCheckInterval().toNanos(),
+                options.lockBurstLimit());
+        this.scope = new LockScope(path, memory, lock, idleStrategies, allocator::verify);
         this.types = new TypeRegistry(memory, allocator);
         // The codec's table: tensors and live containers before other arrays and collections are
         // refused, structs (records, user classes) after.
