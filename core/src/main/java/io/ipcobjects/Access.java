@@ -485,6 +485,6 @@ public final class Access implements AutoCloseable {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("an Access is used only by the thread that acquired it (" + owner + ")");
         }
-        handle.scope().ensureOpen();
+        handle.scope().beginOperation();
     }
 }

@@ -13,6 +13,22 @@ public class OutOfSharedMemoryException extends IpcObjectsException {
     private final long largestFreeBlock;
 
     /**
+     * A failure for another reason than the heap's free space (a full undo log, a file system
+     * without room for the region), with its own message.
+     *
+     * @param message          what ran out and what to do
+     * @param requestedBytes   the size that was needed, in bytes
+     * @param freeBytes        what was free, in bytes
+     * @param largestFreeBlock the largest free piece, in bytes (0 if not meaningful)
+     */
+    public OutOfSharedMemoryException(String message, long requestedBytes, long freeBytes, long largestFreeBlock) {
+        super(message);
+        this.requestedBytes = requestedBytes;
+        this.freeBytes = freeBytes;
+        this.largestFreeBlock = largestFreeBlock;
+    }
+
+    /**
      * An exception for a request that did not fit; the message states all three numbers.
      *
      * @param requestedBytes   the size asked for, in bytes

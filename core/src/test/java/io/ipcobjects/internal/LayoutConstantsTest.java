@@ -14,6 +14,7 @@ import io.ipcobjects.internal.containers.ListLayout;
 import io.ipcobjects.internal.lock.LockLayout;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
+import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.internal.messages.MessageQueueLayout;
 import io.ipcobjects.internal.names.NameDirectoryLayout;
 import io.ipcobjects.internal.structs.StructLayout;
@@ -34,7 +35,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(3, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(4, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);
@@ -46,8 +47,11 @@ class LayoutConstantsTest {
         assertEquals(40L, RegionHeaderLayout.CREATOR_START_TICKS_OFFSET);
         assertEquals(48L, RegionHeaderLayout.CREATED_AT_MILLIS_OFFSET);
         assertEquals(56L, RegionHeaderLayout.PROCESS_SLOTS_OFFSET);
-        assertEquals(60L, RegionHeaderLayout.FIELDS_RESERVED_OFFSET);
-        assertEquals(68L, RegionHeaderLayout.FIELDS_RESERVED_BYTES);
+        assertEquals(60L, RegionHeaderLayout.DAMAGE_OFFSET);
+        assertEquals(64L, RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+        assertEquals(72L, RegionHeaderLayout.UNDO_LOG_BYTES_FIELD);
+        assertEquals(80L, RegionHeaderLayout.FIELDS_RESERVED_OFFSET);
+        assertEquals(48L, RegionHeaderLayout.FIELDS_RESERVED_BYTES);
         assertEquals(128L, RegionHeaderLayout.LOCK_LINE_OFFSET);
         assertEquals(64L, RegionHeaderLayout.LOCK_LINE_BYTES);
         assertEquals(192L, RegionHeaderLayout.ROOT_RESERVED_OFFSET);
@@ -66,11 +70,37 @@ class LayoutConstantsTest {
         assertEquals(8192L, RegionHeaderLayout.HEADER_PAGE_BYTES);
         assertEquals(8192L, RegionHeaderLayout.HEAP_START);
         assertEquals(4096L, RegionHeaderLayout.MIN_HEAP_BYTES);
-        assertEquals(12288L, RegionHeaderLayout.MIN_REGION_SIZE);
+        assertEquals(28672L, RegionHeaderLayout.MIN_REGION_SIZE);
         assertEquals(0, RegionHeaderLayout.STATE_NONE);
         assertEquals(1, RegionHeaderLayout.STATE_INITIALIZING);
         assertEquals(2, RegionHeaderLayout.STATE_READY);
         assertEquals(3, RegionHeaderLayout.STATE_CLOSING);
+        assertEquals(0, RegionHeaderLayout.DAMAGE_NONE);
+        assertEquals(1, RegionHeaderLayout.DAMAGE_BAD_UNDO_LOG);
+        assertEquals(2, RegionHeaderLayout.DAMAGE_HEAP_INCONSISTENT);
+        assertEquals(3, RegionHeaderLayout.DAMAGE_MEMORY_FAULT);
+        assertEquals(4, RegionHeaderLayout.DAMAGE_FOUND_WHILE_WRITING);
+        assertEquals(5, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
+    }
+
+    @Test
+    void undoLogLayout() {
+        assertEquals(0L, UndoLogLayout.LENGTH_OFFSET);
+        assertEquals(8L, UndoLogLayout.RESERVED_OFFSET);
+        assertEquals(64L, UndoLogLayout.ENTRIES_OFFSET);
+        assertEquals(0L, UndoLogLayout.ENTRY_TARGET_OFFSET);
+        assertEquals(8L, UndoLogLayout.ENTRY_VALUE_OFFSET);
+        assertEquals(16L, UndoLogLayout.ENTRY_BYTES_OFFSET);
+        assertEquals(16L, UndoLogLayout.WORD_ENTRY_BYTES);
+        assertEquals(1, UndoLogLayout.KIND_BYTE);
+        assertEquals(4, UndoLogLayout.KIND_INT);
+        assertEquals(8, UndoLogLayout.KIND_LONG);
+        assertEquals(0x20, UndoLogLayout.KIND_RANGE);
+        assertEquals(16384L, UndoLogLayout.MIN_LOG_BYTES);
+        assertEquals(16384L, UndoLogLayout.defaultLogBytes(64 << 10));
+        assertEquals(65536L, UndoLogLayout.defaultLogBytes(1 << 20));
+        assertEquals(64L << 20, UndoLogLayout.defaultLogBytes(1L << 40));
+        assertEquals(40L, UndoLogLayout.rangeEntryBytes(17));
     }
 
     @Test

@@ -103,7 +103,7 @@ public class AllocatorBenchmark {
         public void create() {
             arena = Arena.ofShared();
             RegionMemory memory = new RegionMemory(arena.allocate(REGION_BYTES, 4096));
-            HeapAllocator.format(memory, 4096);
+            HeapAllocator.format(memory, 4096, memory.size());
             allocator = new HeapAllocator(memory);
         }
 

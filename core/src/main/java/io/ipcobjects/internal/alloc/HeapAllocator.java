@@ -7,6 +7,7 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.HeapStats;
 import io.ipcobjects.OutOfSharedMemoryException;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 
 /**
  * The region's heap allocator: boundary-tag blocks ({@link BlockLayout}) kept in segregated
@@ -53,9 +54,9 @@ public final class HeapAllocator {
         }
     }
 
-    /** Lays out an empty heap over {@code [heapStart, regionSize)}: one free block. */
-    public static void format(RegionMemory memory, long heapStart) {
-        long heapEnd = memory.size() & ~(GRANULE - 1);
+    /** Lays out an empty heap over {@code [heapStart, heapEnd)}: one free block. */
+    public static void format(RegionMemory memory, long heapStart, long heapEnd) {
+        heapEnd &= ~(GRANULE - 1);
         memory.putLong(HEAP_START_OFFSET, heapStart);
         memory.putLong(HEAP_END_OFFSET, heapEnd);
         memory.putLong(USED_BYTES_OFFSET, 0);
@@ -141,6 +142,10 @@ public final class HeapAllocator {
         long block = checkUsed(payload);
         long sizeFlags = memory.getLong(block);
         long size = size(sizeFlags);
+        UndoLog undo = memory.undoLog();
+        if (undo != null) {
+            undo.freed(block, size);
+        }
         addUsed(-size, -1);
         long start = block;
         long total = size;
@@ -389,6 +394,10 @@ public final class HeapAllocator {
         memory.putInt(block + RESERVED_OFFSET, 0);
         addFree(-size, freeBlocksDelta);
         addUsed(size, 1);
+        UndoLog undo = memory.undoLog();
+        if (undo != null) {
+            undo.allocated(block, size); // its interior was free: writes there need no undo entry
+        }
         return block + HEADER_BYTES;
     }
 

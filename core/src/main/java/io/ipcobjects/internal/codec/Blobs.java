@@ -31,14 +31,13 @@ public final class Blobs {
 
     public static long store(RegionContext context, byte[] bytes) {
         long payload = allocate(context, bytes.length);
-        MemorySegment.copy(bytes, 0, context.memory().segment(), ValueLayout.JAVA_BYTE, payload + BlobLayout.DATA_OFFSET,
-                bytes.length);
+        context.memory().putBytes(payload + BlobLayout.DATA_OFFSET, bytes);
         return payload;
     }
 
     public static long store(RegionContext context, char[] chars) {
         long payload = allocate(context, 2L * chars.length);
-        MemorySegment.copy(chars, 0, context.memory().segment(), CHAR, payload + BlobLayout.DATA_OFFSET, chars.length);
+        context.memory().putChars(payload + BlobLayout.DATA_OFFSET, chars);
         return payload;
     }
 

@@ -7,6 +7,7 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.codec.KeyHash;
 import io.ipcobjects.internal.codec.KeyProbe;
 import io.ipcobjects.internal.codec.SlotValue;
@@ -267,7 +268,21 @@ final class HashTable {
             return;
         }
         releaseEntries(context, table, cachedCapacity, entryBytes, 0);
-        memory.fill(table, cachedCapacity * entryBytes, (byte) 0);
+        // A fresh zeroed table costs the undo log nothing, where zeroing the old one in place
+        // would copy all of it into the log; in a full heap, zero in place.
+        long capacity = cachedCapacity;
+        long fresh = 0;
+        if (context.allocator().largestFreeBlock() > capacity * entryBytes + 64) {
+            fresh = context.allocator().allocate(capacity * entryBytes, BlockTypes.HASH_TABLE);
+        }
+        if (fresh != 0) {
+            memory.fill(fresh, capacity * entryBytes, (byte) 0);
+            context.allocator().free(table);
+            memory.putLong(header + TABLE_OFFSET, fresh);
+            cachedTable = fresh;
+        } else {
+            memory.fill(table, capacity * entryBytes, (byte) 0);
+        }
         memory.putLong(header + SIZE_OFFSET, 0);
         memory.putLong(header + USED_OFFSET, 0);
         structurallyModified();
@@ -279,7 +294,6 @@ final class HashTable {
         long oldCapacity = cachedCapacity;
         long fresh = context.allocator().allocate(capacity * entryBytes, BlockTypes.HASH_TABLE);
         memory.fill(fresh, capacity * entryBytes, (byte) 0);
-        MemorySegment segment = memory.segment();
         long mask = capacity - 1;
         long live = 0;
         for (long i = 0; i < oldCapacity; i++) {
@@ -298,7 +312,7 @@ final class HashTable {
                 index = (index + 1) & mask;
                 to = entry(fresh, index);
             }
-            MemorySegment.copy(segment, from, segment, to, entryBytes);
+            memory.copyWithin(from, to, entryBytes);
             live++;
         }
         if (old > 0) {
@@ -348,8 +362,38 @@ final class HashTable {
         if (capacity > bytes / entryBytes) {
             throw new CorruptedRegionException("hash capacity " + capacity + " exceeds its block", header);
         }
-        releaseEntries(context, table, capacity, entryBytes, depth);
+        releaseEntriesInSteps(context, header, table, capacity, entryBytes, depth);
         context.allocator().free(table);
+    }
+
+    /**
+     * As {@link #releaseEntries}, for a table about to be freed: each released entry becomes a
+     * tombstone and the size drops with it, so the table is valid at every point and a long
+     * destruction can commit steps ({@code UndoLog.commitStep}) between entries.
+     */
+    private static void releaseEntriesInSteps(RegionContext context, long header, long table, long capacity, long entryBytes,
+                                              int depth) {
+        RegionMemory memory = context.memory();
+        UndoLog undo = memory.undoLog();
+        SlotValue slot = new SlotValue();
+        long size = memory.getLong(header + SIZE_OFFSET);
+        for (long i = 0; i < capacity; i++) {
+            long entry = table + i * entryBytes;
+            if (!isLive(memory.getLong(entry))) {
+                continue;
+            }
+            slot.readFrom(memory, entry + KEY_OFFSET);
+            ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            if (entryBytes == MAP_ENTRY_BYTES) {
+                slot.readFrom(memory, entry + VALUE_OFFSET);
+                ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            }
+            memory.putLong(entry + CONTROL_OFFSET, TOMBSTONE);
+            memory.putLong(header + SIZE_OFFSET, Math.max(0, --size));
+            if (undo != null && undo.stepDue()) {
+                undo.commitStep();
+            }
+        }
     }
 
     private static void releaseEntries(RegionContext context, long table, long capacity, long entryBytes, int depth) {

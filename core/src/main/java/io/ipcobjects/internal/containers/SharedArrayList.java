@@ -8,6 +8,7 @@ import io.ipcobjects.SharedList;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.SlotValue;
@@ -299,9 +300,8 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
             context.savepoints().rollbackTo(mark); // the type entries the element registered
             throw e;
         }
-        MemorySegment segment = memory.segment();
         if (index < size) {
-            MemorySegment.copy(segment, ListLayout.slotOffset(elements, index), segment, ListLayout.slotOffset(elements, index + 1),
+            memory.copyWithin(ListLayout.slotOffset(elements, index), ListLayout.slotOffset(elements, index + 1),
                     (size - index) * SlotLayout.SLOT_BYTES);
         }
         encoded.writeTo(memory, ListLayout.slotOffset(elements, index));
@@ -320,7 +320,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         long fresh = context.allocator().allocate(grown * SlotLayout.SLOT_BYTES, BlockTypes.LIST_ELEMENTS);
         long size = memory.getLong(header + SIZE_OFFSET);
         if (size > 0) {
-            MemorySegment.copy(memory.segment(), elements, memory.segment(), fresh, size * SlotLayout.SLOT_BYTES);
+            memory.copyWithin(elements, fresh, size * SlotLayout.SLOT_BYTES);
         }
         memory.fill(fresh + size * SlotLayout.SLOT_BYTES, (grown - size) * SlotLayout.SLOT_BYTES, (byte) 0);
         if (elements != 0) {
@@ -346,8 +346,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         ValueSlots.destroy(context, slot);
         long elements = cachedElements;
         if (index < size - 1) {
-            MemorySegment.copy(memory.segment(), ListLayout.slotOffset(elements, index + 1), memory.segment(), slot,
-                    (size - 1L - index) * SlotLayout.SLOT_BYTES);
+            memory.copyWithin(ListLayout.slotOffset(elements, index + 1), slot, (size - 1L - index) * SlotLayout.SLOT_BYTES);
         }
         memory.fill(ListLayout.slotOffset(elements, size - 1), SlotLayout.SLOT_BYTES, (byte) 0);
         memory.putLong(header + SIZE_OFFSET, size - 1L);
@@ -368,8 +367,8 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
                 ValueSlots.destroy(context, ListLayout.slotOffset(elements, i));
             }
             int removed = toIndex - fromIndex;
-            MemorySegment.copy(memory.segment(), ListLayout.slotOffset(elements, toIndex), memory.segment(),
-                    ListLayout.slotOffset(elements, fromIndex), (long) (size - toIndex) * SlotLayout.SLOT_BYTES);
+            memory.copyWithin(ListLayout.slotOffset(elements, toIndex), ListLayout.slotOffset(elements, fromIndex),
+                    (long) (size - toIndex) * SlotLayout.SLOT_BYTES);
             memory.fill(ListLayout.slotOffset(elements, size - removed), (long) removed * SlotLayout.SLOT_BYTES, (byte) 0);
             memory.putLong(header + SIZE_OFFSET, size - removed);
             structurallyModified();
@@ -394,10 +393,18 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         if (capacity < 0 || capacity > bytes / SlotLayout.SLOT_BYTES || size < 0 || size > capacity) {
             throw new CorruptedRegionException("list size " + size + " / capacity " + capacity + " do not fit its block", header);
         }
+        // From the end, shrinking the size as it goes: at every point the list is a valid, shorter
+        // list, so a long destruction can commit steps ({@code UndoLog.commitStep}) and a crash
+        // between them leaves a consistent list.
         SlotValue slot = new SlotValue();
-        for (long i = 0; i < size; i++) {
+        UndoLog undo = memory.undoLog();
+        for (long i = size - 1; i >= 0; i--) {
             slot.readFrom(memory, ListLayout.slotOffset(elements, i));
             ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
+            memory.putLong(header + SIZE_OFFSET, i);
+            if (undo != null && undo.stepDue()) {
+                undo.commitStep();
+            }
         }
         context.allocator().free(elements);
     }

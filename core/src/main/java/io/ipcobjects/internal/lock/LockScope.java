@@ -6,11 +6,16 @@ import static io.ipcobjects.internal.memory.RegionHeaderLayout.STATE_CLOSING;
 import static io.ipcobjects.internal.memory.RegionHeaderLayout.STATE_OFFSET;
 import static io.ipcobjects.internal.memory.RegionHeaderLayout.STATE_READY;
 
+import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -42,9 +47,23 @@ import org.agrona.concurrent.IdleStrategy;
  * </ul>
  *
  * <p>A fresh acquisition is admitted only while the region is open ({@code READY}, or
- * {@code CLOSING} so attached consumers can finish); after a takeover from a dead owner the
- * {@code onTakeover} check runs first (the heap walk), still under the lock. This is also the
- * boundary where a scope's writes will be committed or rolled back.
+ * {@code CLOSING} so attached consumers can finish) and sound (no damage code in the header).
+ *
+ * <h2>The scope is the unit of crash consistency</h2>
+ * <ul>
+ *   <li>A fresh acquisition {@linkplain UndoLog#begin begins} the undo log for the calling
+ *       thread. If the log still holds entries (the lock was taken over from a dead process, or
+ *       from a thread of this process that died holding it), they are rolled back first, and
+ *       the {@code onTakeover} check (the heap walk and the file's size) runs, still under the
+ *       lock. If the log cannot be replayed or the check fails, the region is marked damaged in
+ *       its header and refused by every process from then on.</li>
+ *   <li>Each operation of a scope ({@link #beginOperation()} from {@code Access}, and every
+ *       {@link #call}) marks the log, so an operation that overflows the log is undone alone.</li>
+ *   <li>The last {@link #exit()} commits (the log's length back to 0), then releases.</li>
+ *   <li>A memory fault inside an operation (the file shrank under the mapping: the JVM reports
+ *       it as an {@link InternalError}) is turned into {@link CorruptedRegionException} here and
+ *       the region marked damaged.</li>
+ * </ul>
  */
 public final class LockScope {
 
@@ -53,8 +72,11 @@ public final class LockScope {
     private final RegionLock lock;
     private final Supplier<IdleStrategy> idleStrategies;
     private final Runnable onTakeover;
+    private final UndoLog undo;
     /** Set once by {@link #markClosed()}; every later entry throws {@link RegionClosedException}. */
     private volatile boolean closed;
+    /** Work a closing handle left for the thread that still held the lock: run after its last exit. */
+    private final AtomicReference<Runnable> atLastExit = new AtomicReference<>();
 
     public LockScope(Path path, RegionMemory memory, RegionLock lock, Supplier<IdleStrategy> idleStrategies,
                      Runnable onTakeover) {
@@ -63,6 +85,10 @@ public final class LockScope {
         this.lock = lock;
         this.idleStrategies = idleStrategies;
         this.onTakeover = onTakeover;
+        this.undo = memory.undoLog();
+        if (undo == null) {
+            throw new IllegalStateException("attach the undo log before making the lock scope");
+        }
     }
 
     // ---- the handle's state ----
@@ -77,12 +103,51 @@ public final class LockScope {
     }
 
     /**
-     * Lets go of this process's hold of the shared lock word, whatever the hold count: for a
-     * handle that is closing (the creator after marking the region CLOSING, a consumer on its
-     * way out), never for work in progress.
+     * Lets go of the calling thread's holds, whatever their count, committing its scope: for a
+     * handle that is closing from inside a scope of its own. Never releases a lock another thread
+     * holds: that thread keeps it until its own exit.
      */
-    public void forceRelease() {
-        lock.forceReleaseShared();
+    public void releaseAllHolds() {
+        if (lock.isHeldByCurrentThread()) {
+            undo.commit();
+            lock.forceReleaseShared();
+        }
+    }
+
+    /**
+     * Waits until no other thread of this handle holds the lock (it finished its scope, or died),
+     * at most until {@code deadlineNanos}. Returns whether that happened.
+     */
+    public boolean awaitOtherHolders(long deadlineNanos) {
+        long pause = 10_000;
+        while (!lock.isFreeOrHeldByCurrentThread()) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 1_000_000);
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code work} once no thread of this handle holds the lock: now if none does, else
+     * right after the holder's last exit. For a closing handle whose other thread is still in a
+     * scope: detaching from the region under it would let another process take the lock over
+     * while that thread still writes.
+     */
+    public void runWhenNotHeld(Runnable work) {
+        atLastExit.set(work);
+        if (lock.isFreeOrHeldByCurrentThread()) {
+            runAtLastExit(); // the holder left meanwhile (or never was): whoever swaps it out runs it
+        }
+    }
+
+    private void runAtLastExit() {
+        Runnable work = atLastExit.getAndSet(null);
+        if (work != null) {
+            work.run();
+        }
     }
 
     public boolean isClosed() {
@@ -132,9 +197,55 @@ public final class LockScope {
         return admit(lock.acquireWithin(timeoutNanos));
     }
 
-    /** Leaves a scope: releases one hold of the lock. */
+    /** Leaves a scope: releases one hold of the lock; the last one commits the scope's writes first. */
     public void exit() {
-        lock.release();
+        if (lock.holdsOfCurrentThread() == 1) {
+            try {
+                undo.commit();
+            } finally {
+                lock.release();
+            }
+            if (atLastExit.get() != null) {
+                runAtLastExit();
+            }
+        } else {
+            lock.release();
+        }
+    }
+
+    /**
+     * An operation of an open scope begins ({@code Access} calls this first in every method):
+     * checks the handle is open and marks the undo log, undoing a failed operation before it.
+     */
+    public void beginOperation() {
+        ensureOpen();
+        undo.operationStarts();
+    }
+
+    /** Whether the region's header carries a damage code (one plain read). */
+    public int damage() {
+        return memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET);
+    }
+
+    /** Marks the region damaged for every process; the first code stays. */
+    public void markDamaged(int code) {
+        try {
+            if (memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_NONE) {
+                memory.putIntRelease(RegionHeaderLayout.DAMAGE_OFFSET, code);
+            }
+        } catch (RuntimeException | InternalError e) {
+            // The header itself is gone (the file shrank to nothing): nobody can use the region anyway.
+        }
+    }
+
+    /** A memory fault in an operation: the region is marked damaged and the caller gets a clear exception. */
+    private CorruptedRegionException fault(InternalError e) {
+        markDamaged(RegionHeaderLayout.DAMAGE_MEMORY_FAULT);
+        CorruptedRegionException failure = new CorruptedRegionException("a memory access to region " + path
+                + " faulted (" + e.getMessage() + "): the region file shrank under its mapping, or its memory is gone;"
+                + " the region is marked damaged and must be recreated", 0);
+        failure.initCause(e);
+        return failure;
     }
 
     /**
@@ -159,13 +270,23 @@ public final class LockScope {
     /** Runs {@code operation} under the lock: directly inside a scope, else taking the lock for this call. */
     public <T> T call(Supplier<T> operation) {
         if (inScope()) {
-            return operation.get();
+            undo.operationStarts();
+            return guard(operation);
         }
         enterOrThrow(false);
         try {
-            return operation.get();
+            return guard(operation);
         } finally {
-            lock.release();
+            exit();
+        }
+    }
+
+    /** Runs one operation, turning a memory fault into {@link CorruptedRegionException}. */
+    private <T> T guard(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (InternalError e) {
+            throw fault(e);
         }
     }
 
@@ -176,40 +297,59 @@ public final class LockScope {
      */
     public <T> T callWatchingFirst(Supplier<T> operation) {
         if (inScope()) {
-            return operation.get();
+            undo.operationStarts();
+            return guard(operation);
         }
         enterOrThrow(true);
         try {
-            return operation.get();
+            return guard(operation);
         } finally {
-            lock.release();
+            exit();
         }
     }
 
     /** {@link #call} for an operation that returns a long, without boxing. */
     public long callLong(LongSupplier operation) {
         if (inScope()) {
-            return operation.getAsLong();
+            undo.operationStarts();
+            return guardLong(operation);
         }
         enterOrThrow(false);
         try {
-            return operation.getAsLong();
+            return guardLong(operation);
         } finally {
-            lock.release();
+            exit();
+        }
+    }
+
+    private long guardLong(LongSupplier operation) {
+        try {
+            return operation.getAsLong();
+        } catch (InternalError e) {
+            throw fault(e);
         }
     }
 
     /** {@link #call} for an operation with no result. */
     public void run(Runnable operation) {
         if (inScope()) {
-            operation.run();
+            undo.operationStarts();
+            guardRun(operation);
             return;
         }
         enterOrThrow(false);
         try {
-            operation.run();
+            guardRun(operation);
         } finally {
-            lock.release();
+            exit();
+        }
+    }
+
+    private void guardRun(Runnable operation) {
+        try {
+            operation.run();
+        } catch (InternalError e) {
+            throw fault(e);
         }
     }
 
@@ -239,10 +379,10 @@ public final class LockScope {
                 }
                 try {
                     if (readyUnderLock.getAsBoolean()) {
-                        return operation.get();
+                        return guard(operation);
                     }
                 } finally {
-                    lock.release();
+                    exit();
                 }
                 idle.reset();
             }
@@ -276,13 +416,47 @@ public final class LockScope {
             if (closed || (state != STATE_READY && state != STATE_CLOSING) || memory.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " was closed by its creator");
             }
-            if (how == RegionLock.Acquired.TAKEN_OVER) {
-                onTakeover.run();
+            boolean rolledBack;
+            try {
+                rolledBack = undo.begin(Thread.currentThread());
+            } catch (CorruptedRegionException e) {
+                markDamaged(RegionHeaderLayout.DAMAGE_BAD_UNDO_LOG);
+                throw e;
             }
+            if (how == RegionLock.Acquired.TAKEN_OVER || rolledBack) {
+                try {
+                    onTakeover.run();
+                } catch (CorruptedRegionException e) {
+                    undo.commit();
+                    markDamaged(RegionHeaderLayout.DAMAGE_HEAP_INCONSISTENT);
+                    throw e;
+                }
+            }
+            checkSound();
             return true;
+        } catch (InternalError e) {
+            releaseAfterFailedAdmission();
+            throw fault(e);
         } catch (RuntimeException e) {
-            lock.release();
+            releaseAfterFailedAdmission();
             throw e;
+        }
+    }
+
+    private void releaseAfterFailedAdmission() {
+        try {
+            undo.endIfOwnedBy(Thread.currentThread());
+        } finally {
+            lock.release();
+        }
+    }
+
+    /** Refuses a region whose header carries a damage code: sticky for every process. */
+    private void checkSound() {
+        int damage = memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET);
+        if (damage != RegionHeaderLayout.DAMAGE_NONE) {
+            throw new CorruptedRegionException("region " + path + " is damaged (" + RegionHeaderLayout.damageName(damage)
+                    + ") and refused by every process; recreate it", RegionHeaderLayout.DAMAGE_OFFSET);
         }
     }
 }

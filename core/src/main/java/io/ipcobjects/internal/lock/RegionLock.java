@@ -77,6 +77,13 @@ import org.agrona.concurrent.IdleStrategy;
  * attachment only while the slot's current generation agrees in those bits (a slot would have to
  * be attached 2^24 times while a dead owner held the lock to fool the check).
  *
+ * <p><b>Dead threads.</b> A thread that ends while it holds the lock (it never closed its
+ * {@code Access}) would leave the local level taken for good. A thread waiting for the local
+ * level checks whether the holder is still alive each time it looks; if not, it takes the local
+ * level from it by CAS (so exactly one thread does), and, since the shared word still names this
+ * process, it then holds the whole lock and is told {@link Acquired#TAKEN_OVER}, like a process
+ * that took the lock from a dead process: the dead thread's unfinished scope is rolled back.
+ *
  * <p>Benign races: a waiter may act on a stale copy of the word; every state change is a CAS
  * from the exact value seen, so a stale view only costs a failed CAS and another loop.
  */
@@ -154,11 +161,24 @@ public final class RegionLock {
             holds++;
             return Acquired.REENTERED;
         }
-        if (!LOCAL_OWNER.compareAndSet(this, null, self) && !awaitLocal(self, deadlineNanos)) {
-            return Acquired.TIMED_OUT;
+        if (!LOCAL_OWNER.compareAndSet(this, null, self)) {
+            Acquired local = awaitLocal(self, deadlineNanos);
+            if (local != Acquired.ACQUIRED) {
+                return local == Acquired.TAKEN_OVER ? heldLocally(local) : local;
+            }
         }
-        Acquired result = tryAcquireSharedFast();
-        return heldLocally(result != null ? result : acquireSharedSlow(deadlineNanos, watchFirst));
+        return heldLocally(acquireShared(deadlineNanos, watchFirst));
+    }
+
+    /** The shared level, for the thread that holds the local level; gives the local level back if it throws. */
+    private Acquired acquireShared(long deadlineNanos, boolean watchFirst) {
+        try {
+            Acquired result = tryAcquireSharedFast();
+            return result != null ? result : acquireSharedSlow(deadlineNanos, watchFirst);
+        } catch (RuntimeException | Error e) {
+            LOCAL_OWNER.setRelease(this, null);
+            throw e;
+        }
     }
 
     /**
@@ -177,15 +197,17 @@ public final class RegionLock {
             if (fast != null) {
                 return heldLocally(fast);
             }
-        } else if (!awaitLocal(self, deadlineAfter(timeoutNanos))) {
-            return Acquired.TIMED_OUT;
         } else {
+            Acquired local = awaitLocal(self, deadlineAfter(timeoutNanos));
+            if (local != Acquired.ACQUIRED) {
+                return local == Acquired.TAKEN_OVER ? heldLocally(local) : local;
+            }
             Acquired fast = tryAcquireSharedFast();
             if (fast != null) {
                 return heldLocally(fast);
             }
         }
-        return heldLocally(acquireSharedSlow(deadlineAfter(timeoutNanos), false));
+        return heldLocally(acquireShared(deadlineAfter(timeoutNanos), false));
     }
 
     private static long deadlineAfter(long timeoutNanos) {
@@ -235,15 +257,46 @@ public final class RegionLock {
         LOCAL_OWNER.setRelease(this, null);
     }
 
-    private boolean awaitLocal(Thread self, long deadlineNanos) {
+    /**
+     * Waits for the local level. ACQUIRED: it is free and now ours (the shared level is still to
+     * take). TAKEN_OVER: its holder thread died holding it; the local level is ours, and the whole
+     * lock too if the shared word names this process (else the shared level is still to take, and
+     * ACQUIRED is returned). TIMED_OUT: the deadline passed.
+     */
+    private Acquired awaitLocal(Thread self, long deadlineNanos) {
         IdleStrategy idle = idleStrategies.get();
-        while (!LOCAL_OWNER.compareAndSet(this, null, self)) {
+        while (true) {
+            Thread holder = localOwner;
+            if (holder == null) {
+                if (LOCAL_OWNER.compareAndSet(this, null, self)) {
+                    return Acquired.ACQUIRED;
+                }
+                continue;
+            }
+            if (!holder.isAlive() && LOCAL_OWNER.compareAndSet(this, holder, self)) {
+                if (owner(lockWordVolatile()) != token) {
+                    return Acquired.ACQUIRED; // it died before it had the shared word: nothing to undo
+                }
+                memory.getAndAddLong(TAKEOVERS_OFFSET, 1);
+                burst = 0;
+                return Acquired.TAKEN_OVER;
+            }
             if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
-                return false;
+                return Acquired.TIMED_OUT;
             }
             idle.idle();
         }
-        return true;
+    }
+
+    /** The calling thread's hold count: 1 means the next {@link #release()} lets the lock go. */
+    int holdsOfCurrentThread() {
+        return localOwner == Thread.currentThread() ? holds : 0;
+    }
+
+    /** True when no thread of this process holds the lock, or only the calling thread does. */
+    boolean isFreeOrHeldByCurrentThread() {
+        Thread holder = localOwner;
+        return holder == null || holder == Thread.currentThread() || !holder.isAlive();
     }
 
     // ---- the lock word: every access volatile (a CAS acquires and releases) ----

@@ -26,9 +26,13 @@ package io.ipcobjects.internal.memory;
  *        +---------------------------------------------------------------+
  *     48 |                   created at, epoch millis                    |
  *        +-------------------------------+-------------------------------+
- *     56 |      process-table slots      |                               |
- *        +-------------------------------+                               |
- *     64 |                         reserved (68)                         ...
+ *     56 |      process-table slots      |    damage (0: sound; sticky)  |
+ *        +-------------------------------+-------------------------------+
+ *     64 |             undo log offset: UndoLogLayout, at the end        |
+ *        +---------------------------------------------------------------+
+ *     72 |                        undo log bytes                         |
+ *        +---------------------------------------------------------------+
+ *     80 |                         reserved (48)                         ...
  *      ...                                                               |
  *        +---------------------------------------------------------------+
  *    128 |        lock line (64): LockLayout, MessageQueueLayout         ...
@@ -59,7 +63,16 @@ package io.ipcobjects.internal.memory;
  *   8192 |                 heap: blocks, see BlockLayout                 ...
  *      ...                                                               |
  *        +---------------------------------------------------------------+
+ *    log |        undo log (undo log bytes): UndoLogLayout, to the end   ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>Damage: 0 while the region is sound. A process that finds damage it cannot undo (a
+ * takeover whose log or heap check fails, a memory fault inside a scope) writes a nonzero
+ * {@code DAMAGE_*} code here, and from then on every acquisition in every process refuses the
+ * region with {@code CorruptedRegionException}: the damage is sticky until the region is
+ * recreated.
  *
  * <p>The lock's line holds the lock word ({@code lock.LockLayout}) and the message queue's root
  * words ({@code messages.MessageQueueLayout}); the lock counters' area holds the takeovers
@@ -103,9 +116,15 @@ public final class RegionHeaderLayout {
     public static final long CREATED_AT_MILLIS_OFFSET = CREATOR_START_TICKS_OFFSET + Long.BYTES;
     /** The process table's slot count as an int (always {@code ProcessTableLayout.SLOT_COUNT}). */
     public static final long PROCESS_SLOTS_OFFSET = CREATED_AT_MILLIS_OFFSET + Long.BYTES;
+    /** 0 while the region is sound, else a {@code DAMAGE_*} code (an int): sticky. */
+    public static final long DAMAGE_OFFSET = PROCESS_SLOTS_OFFSET + Integer.BYTES;
+    /** Offset of the undo log's area ({@link UndoLogLayout}), a long: the heap ends there. */
+    public static final long UNDO_LOG_OFFSET_FIELD = DAMAGE_OFFSET + Integer.BYTES;
+    /** Bytes of the undo log's area, a long. */
+    public static final long UNDO_LOG_BYTES_FIELD = UNDO_LOG_OFFSET_FIELD + Long.BYTES;
     /** Reserved after the fields, up to the lock's line. */
-    public static final long FIELDS_RESERVED_OFFSET = PROCESS_SLOTS_OFFSET + Integer.BYTES;
-    public static final long FIELDS_RESERVED_BYTES = 68;
+    public static final long FIELDS_RESERVED_OFFSET = UNDO_LOG_BYTES_FIELD + Long.BYTES;
+    public static final long FIELDS_RESERVED_BYTES = 48;
 
     // ---- the lock's line ----
 
@@ -150,13 +169,41 @@ public final class RegionHeaderLayout {
 
     /** Smallest heap worth having. */
     public static final long MIN_HEAP_BYTES = 4096;
-    /** Smallest region that holds the header and a useful heap. */
-    public static final long MIN_REGION_SIZE = HEAP_START + MIN_HEAP_BYTES;
+    /** Smallest region that holds the header, a useful heap and the smallest undo log. */
+    public static final long MIN_REGION_SIZE = HEAP_START + MIN_HEAP_BYTES + UndoLogLayout.MIN_LOG_BYTES;
 
     public static final int STATE_NONE = 0;
     public static final int STATE_INITIALIZING = 1;
     public static final int STATE_READY = 2;
     public static final int STATE_CLOSING = 3;
+
+    /** Damage codes ({@link #DAMAGE_OFFSET}); 0 is sound. */
+    public static final int DAMAGE_NONE = 0;
+    /** The undo log of a dead owner could not be replayed (entries out of bounds). */
+    public static final int DAMAGE_BAD_UNDO_LOG = 1;
+    /** After a takeover and its rollback, the heap check still failed. */
+    public static final int DAMAGE_HEAP_INCONSISTENT = 2;
+    /** A memory access faulted inside a scope: the file shrank under the mapping. */
+    public static final int DAMAGE_MEMORY_FAULT = 3;
+    /** An operation found a structure it could not make sense of while writing. */
+    public static final int DAMAGE_FOUND_WHILE_WRITING = 4;
+    /**
+     * An operation overflowed the undo log and its old contents were held in its process until
+     * its rollback: cleared by that rollback, sticky if the process died first.
+     */
+    public static final int DAMAGE_ROLLBACK_PENDING = 5;
+
+    public static String damageName(int damage) {
+        return switch (damage) {
+            case DAMAGE_NONE -> "none";
+            case DAMAGE_BAD_UNDO_LOG -> "a dead owner's undo log could not be replayed";
+            case DAMAGE_HEAP_INCONSISTENT -> "the heap was inconsistent after a dead owner's work was rolled back";
+            case DAMAGE_MEMORY_FAULT -> "a memory access faulted (the region file shrank under its mapping)";
+            case DAMAGE_FOUND_WHILE_WRITING -> "an operation found a corrupted structure while changing it";
+            case DAMAGE_ROLLBACK_PENDING -> "a process died while undoing an operation too large for the undo log";
+            default -> "unknown damage code " + damage;
+        };
+    }
 
     public static String stateName(int state) {
         return switch (state) {

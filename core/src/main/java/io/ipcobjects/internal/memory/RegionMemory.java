@@ -25,15 +25,21 @@ import java.lang.invoke.VarHandle;
  *   <li>The lock word: {@code lock.RegionLock} keeps its own {@code VarHandle} over
  *       {@link #segment()}, because it needs {@code compareAndExchange} (a failed CAS returns
  *       the word it found, the next guess), which this class does not offer.</li>
- *   <li>Bulk bytes: blobs, names and type descriptors are copied and compared directly on
- *       {@link #segment()} ({@code MemorySegment.copy}, {@code mismatch}, or a loop of
- *       {@code ValueLayout} reads), and lists and hash tables move slots and entries with
- *       {@code MemorySegment.copy}.</li>
+ *   <li>Bulk reads: blobs, names and type descriptors are read and compared directly on
+ *       {@link #segment()} ({@code MemorySegment.copy} out, {@code mismatch}, or a loop of
+ *       {@code ValueLayout} reads). Bulk writes go through {@link #putBytes}, {@link #putChars},
+ *       {@link #copyWithin} and {@link #fill}, so the undo log sees them.</li>
  *   <li>Tensor data: {@code tensor.TensorView} reads and writes elements on its {@link #slice}
  *       of the data area with {@code ValueLayout}s, and keeps an int {@code VarHandle} of its
  *       own for {@code prefault} (an atomic add of 0 to one int per page).</li>
  * </ul>
- * The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
+ * <p><b>Undo log.</b> While the lock holder is in a scope, every plain and release write of this
+ * class first hands the old contents to the region's {@link UndoLog} (which skips memory the
+ * scope allocated fresh); the log is attached once by the handle ({@link #attachUndoLog}). The
+ * atomic accessors ({@code compareAndSetLong}, {@code getAndAddLong}) are never logged: they
+ * serve the process table and counters, which have their own protocols.
+ *
+ * <p>The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
  * touch memory outside the mapping. Readers check an offset before they follow it (the block
  * checks of {@code alloc.HeapAllocator}, and each structure's reader for its own fields) and
  * report a bad one as a {@link CorruptedRegionException}.
@@ -53,6 +59,8 @@ public final class RegionMemory {
 
     private final MemorySegment segment;
     private final long size;
+    /** The region's undo log, once attached; writes of its owner thread are logged. */
+    private UndoLog undo;
 
     public RegionMemory(MemorySegment segment) {
         this.segment = segment;
@@ -71,6 +79,22 @@ public final class RegionMemory {
         return size;
     }
 
+    /** Attaches the region's undo log: from now on the lock holder's writes are logged. */
+    public void attachUndoLog(UndoLog log) {
+        this.undo = log;
+    }
+
+    /** The attached undo log, or null before the handle attached one. */
+    public UndoLog undoLog() {
+        return undo;
+    }
+
+    /** The undo log if the calling thread's writes are to be logged now, else null. */
+    private UndoLog logging() {
+        UndoLog log = undo;
+        return log != null && log.owner == Thread.currentThread() ? log : null;
+    }
+
     // ---- plain access (guarded by the region lock) ----
 
     public long getLong(long offset) {
@@ -78,6 +102,10 @@ public final class RegionMemory {
     }
 
     public void putLong(long offset, long value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeWord(offset, UndoLogLayout.KIND_LONG);
+        }
         segment.set(LONG, offset, value);
     }
 
@@ -86,6 +114,10 @@ public final class RegionMemory {
     }
 
     public void putInt(long offset, int value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeWord(offset, UndoLogLayout.KIND_INT);
+        }
         segment.set(INT, offset, value);
     }
 
@@ -94,11 +126,46 @@ public final class RegionMemory {
     }
 
     public void putByte(long offset, byte value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeWord(offset, UndoLogLayout.KIND_BYTE);
+        }
         segment.set(ValueLayout.JAVA_BYTE, offset, value);
     }
 
     public void fill(long offset, long length, byte value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRange(offset, length);
+        }
         segment.asSlice(offset, length).fill(value);
+    }
+
+    /** Copies {@code bytes} bytes from {@code from} to {@code to} inside the region (ranges may overlap). */
+    public void copyWithin(long from, long to, long bytes) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRange(to, bytes);
+        }
+        MemorySegment.copy(segment, from, segment, to, bytes);
+    }
+
+    /** Writes {@code source} at {@code offset}. */
+    public void putBytes(long offset, byte[] source) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRange(offset, source.length);
+        }
+        MemorySegment.copy(source, 0, segment, ValueLayout.JAVA_BYTE, offset, source.length);
+    }
+
+    /** Writes {@code source} at {@code offset}, two bytes per char in native order. */
+    public void putChars(long offset, char[] source) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRange(offset, 2L * source.length);
+        }
+        MemorySegment.copy(source, 0, segment, ValueLayout.JAVA_CHAR_UNALIGNED, offset, source.length);
     }
 
     public MemorySegment slice(long offset, long length) {
@@ -112,6 +179,10 @@ public final class RegionMemory {
     }
 
     public void putLongRelease(long offset, long value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeWord(offset, UndoLogLayout.KIND_LONG);
+        }
         LONG_HANDLE.setRelease(segment, offset, value);
     }
 
@@ -132,6 +203,10 @@ public final class RegionMemory {
     }
 
     public void putIntRelease(long offset, int value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeWord(offset, UndoLogLayout.KIND_INT);
+        }
         INT_HANDLE.setRelease(segment, offset, value);
     }
 }

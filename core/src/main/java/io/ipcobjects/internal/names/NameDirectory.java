@@ -76,7 +76,7 @@ public final class NameDirectory {
         memory.putLong(entry + NEXT_OFFSET, 0);
         memory.putInt(entry + HASH_OFFSET, key.hash);
         memory.putInt(entry + NAME_LENGTH_OFFSET, key.utf8.length);
-        MemorySegment.copy(key.utf8, 0, memory.segment(), ValueLayout.JAVA_BYTE, entry + NAME_OFFSET, key.utf8.length);
+        memory.putBytes(entry + NAME_OFFSET, key.utf8);
         // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
         memory.fill(entry + VALUE_SLOT_OFFSET, ValueSlots.SLOT_BYTES, (byte) 0);
         try {

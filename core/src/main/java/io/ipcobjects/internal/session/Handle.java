@@ -17,6 +17,8 @@ import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionFile;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
+import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.internal.structs.StructKinds;
 import io.ipcobjects.internal.structs.TypeRegistry;
 import io.ipcobjects.internal.tensor.TensorKinds;
@@ -25,6 +27,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -54,6 +57,8 @@ public final class Handle {
     private final RegionContext context;
     /** Drives the asynchronous API; started by its first call, ended by {@link #close()}. Guarded by {@code this}. */
     private RegionPoller poller;
+    /** Set by the first {@link #close()}: later calls return at once. */
+    private final AtomicBoolean closing = new AtomicBoolean();
     /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
     private boolean asyncClosed;
 
@@ -65,12 +70,15 @@ public final class Handle {
         this.token = token;
         this.creator = creator;
         this.options = options;
+        UndoLog undo = new UndoLog(memory.segment(), memory.getLong(UNDO_LOG_OFFSET_FIELD), memory.getLong(UNDO_LOG_BYTES_FIELD));
+        memory.attachUndoLog(undo);
         HeapAllocator allocator = new HeapAllocator(memory);
         Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
         RegionLock lock = new RegionLock(memory, processes, token, idleStrategies, options.ownerCheckInterval().toNanos(),
                 options.lockBurstLimit());
         this.scope = new LockScope(path, memory, lock, idleStrategies, allocator::verify);
         this.types = new TypeRegistry(memory, allocator);
+        undo.onRollback(types::forgetCachedEntries);
         // The codec's table: tensors and live containers before other arrays and collections are
         // refused, structs (records, user classes) after.
         ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
@@ -94,7 +102,11 @@ public final class Handle {
             memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTime());
             memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
             memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
-            HeapAllocator.format(memory, HEAP_START);
+            long logBytes = UndoLogLayout.defaultLogBytes(sizeBytes);
+            long logOffset = (sizeBytes - logBytes) & ~4095L;
+            memory.putLong(UNDO_LOG_OFFSET_FIELD, logOffset);
+            memory.putLong(UNDO_LOG_BYTES_FIELD, sizeBytes - logOffset);
+            HeapAllocator.format(memory, HEAP_START, logOffset);
             ProcessTable processes = new ProcessTable(memory);
             long token = processes.attach(self, ProcessTableLayout.ROLE_CREATOR);
             Handle handle = new Handle(path, memory, processes, token, true, options);
@@ -191,9 +203,15 @@ public final class Handle {
 
     // ---- closing ----
 
-    /** Detaches (a consumer) or closes the region for everyone (the creator). Idempotent. */
+    /**
+     * Detaches (a consumer) or closes the region for everyone (the creator). Idempotent and safe
+     * with operations in flight on other threads of this handle: their next operation fails with
+     * {@link RegionClosedException}; one inside a scope keeps the lock until it leaves it (up to
+     * the close timeout is waited for that), and only then does this handle let go of the region.
+     * It never releases a lock another thread holds.
+     */
     public void close() {
-        if (scope.isClosed()) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         RegionPoller started;
@@ -207,11 +225,17 @@ public final class Handle {
         if (creator) {
             closeAsCreator();
         } else {
-            scope.forceRelease();
+            long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+            scope.releaseAllHolds();
             scope.markClosed();
-            if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
-                processes.detach(token);
-            }
+            scope.awaitOtherHolders(deadline);
+            scope.runWhenNotHeld(this::detach);
+        }
+    }
+
+    private void detach() {
+        if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
+            processes.detach(token);
         }
     }
 
@@ -222,13 +246,18 @@ public final class Handle {
             memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
         } finally {
             if (locked) {
-                scope.forceRelease();
+                scope.releaseAllHolds();
             }
         }
         while (processes.countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(1_000_000);
         }
         scope.markClosed();
+        scope.awaitOtherHolders(deadline);
+        scope.runWhenNotHeld(this::wipeAndRemove);
+    }
+
+    private void wipeAndRemove() {
         // Wipe: the magic goes first, so nobody mistakes a half-wiped header for a region.
         memory.putLongRelease(MAGIC_OFFSET, 0);
         memory.fill(0, HEADER_PAGE_BYTES, (byte) 0);

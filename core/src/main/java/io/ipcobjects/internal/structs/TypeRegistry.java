@@ -119,6 +119,16 @@ public final class TypeRegistry implements Savepoints {
     }
 
     /**
+     * Drops everything this attachment remembers about entries: after the undo log rolled back
+     * a scope, entries it registered are gone again (and their offsets may be reused).
+     */
+    public void forgetCachedEntries() {
+        known.clear();
+        epoch++;
+        java.util.Arrays.fill(resolved, null);
+    }
+
+    /**
      * The class a struct of {@code fieldCount} fields whose type entry is {@code entry} was read
      * as before in this attachment (with {@code loader}), or null. Sound because an entry is never
      * changed once reachable and is freed only by the rollback of the operation that made it,
@@ -211,7 +221,7 @@ public final class TypeRegistry implements Savepoints {
         memory.putLong(entry + ORDINAL_OFFSET, headOrdinal + 1);
         memory.putLong(entry + FIELD_COUNT_OFFSET, type.fieldCount());
         memory.putLong(entry + LENGTH_OFFSET, descriptor.length);
-        MemorySegment.copy(descriptor, 0, memory.segment(), ValueLayout.JAVA_BYTE, entry + DESCRIPTOR_OFFSET, descriptor.length);
+        memory.putBytes(entry + DESCRIPTOR_OFFSET, descriptor);
         memory.putLong(ROOT_TYPE_REGISTRY_OFFSET, entry); // complete before it is reachable
         return entry;
     }

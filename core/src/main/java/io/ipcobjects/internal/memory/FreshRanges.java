@@ -1,0 +1,133 @@
+package io.ipcobjects.internal.memory;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The memory of one scope whose old contents nobody will need: the interiors of heap blocks
+ * that were free when the scope began and that the scope has since allocated. Writes there
+ * need no undo entry, because undoing the scope makes that memory free again, and a free
+ * block's interior means nothing ({@code alloc.BlockLayout}: only a free block's first 24
+ * bytes and its last 8 hold anything). This is what keeps a tensor or a blob copied into a
+ * fresh block out of the undo log.
+ *
+ * <p>A block freed in this scope was in use when the scope began (or may have been), so an
+ * allocation that overlaps one is not fresh. Both sets are in-process and die with the scope.
+ *
+ * <p>Cost: the latest fresh range is kept in two fields, so a scope that allocates once (a
+ * put) and the writes that fill the block just allocated never touch a map; earlier ranges
+ * go to a {@link TreeMap} by start. Freed ranges are a plain array until they grow.
+ */
+final class FreshRanges {
+
+    private static final int FREED_SCAN_LIMIT = 16;
+
+    /** The latest fresh range, [lastStart, lastEnd); empty when lastEnd <= lastStart. */
+    private long lastStart;
+    private long lastEnd;
+    /** Earlier fresh ranges, start to end, disjoint (blocks never overlap while allocated). */
+    private final TreeMap<Long, Long> earlier = new TreeMap<>();
+
+    private long[] freedStarts = new long[FREED_SCAN_LIMIT];
+    private long[] freedEnds = new long[FREED_SCAN_LIMIT];
+    private int freedCount;
+    /** Freed ranges past the array: start to end, possibly overlapping, scanned by floor. */
+    private final TreeMap<Long, Long> freedMore = new TreeMap<>();
+    /** Largest freed range length in {@link #freedMore}, to bound its overlap search. */
+    private long freedMoreMaxLength;
+
+    void clear() {
+        lastStart = 0;
+        lastEnd = 0;
+        if (!earlier.isEmpty()) {
+            earlier.clear();
+        }
+        freedCount = 0;
+        if (!freedMore.isEmpty()) {
+            freedMore.clear();
+            freedMoreMaxLength = 0;
+        }
+    }
+
+    /** The heap allocated {@code [start, end)}, carved out of memory that is free now. */
+    void allocated(long start, long end) {
+        if (end <= start || overlapsFreed(start, end)) {
+            return;
+        }
+        if (lastEnd > lastStart) {
+            earlier.put(lastStart, lastEnd);
+        }
+        lastStart = start;
+        lastEnd = end;
+    }
+
+    /** The heap freed the block {@code [start, end)}. */
+    void freed(long start, long end) {
+        // Writes to a fresh block that is then freed are harmless, but the block may come back
+        // (merged with a neighbour that was in use) in a later allocation: that one is checked
+        // against this list.
+        if (freedCount < freedStarts.length) {
+            freedStarts[freedCount] = start;
+            freedEnds[freedCount] = end;
+            freedCount++;
+        } else {
+            freedMore.merge(start, end, Math::max);
+            freedMoreMaxLength = Math.max(freedMoreMaxLength, end - start);
+        }
+    }
+
+    /** Whether all of {@code [offset, offset + length)} is fresh. */
+    boolean contains(long offset, long length) {
+        long end = offset + length;
+        if (offset >= lastStart && end <= lastEnd) {
+            return true;
+        }
+        if (earlier.isEmpty()) {
+            return false;
+        }
+        Map.Entry<Long, Long> floor = earlier.floorEntry(offset);
+        return floor != null && end <= floor.getValue();
+    }
+
+    /** The end of the fresh range holding {@code offset}, or -1 if it is not fresh. */
+    long freshEndAt(long offset) {
+        if (offset >= lastStart && offset < lastEnd) {
+            return lastEnd;
+        }
+        if (earlier.isEmpty()) {
+            return -1;
+        }
+        Map.Entry<Long, Long> floor = earlier.floorEntry(offset);
+        return floor != null && offset < floor.getValue() ? floor.getValue() : -1;
+    }
+
+    /** The start of the first fresh range after {@code offset}, or {@link Long#MAX_VALUE}. */
+    long nextFreshStart(long offset) {
+        long next = lastEnd > lastStart && lastStart > offset ? lastStart : Long.MAX_VALUE;
+        if (!earlier.isEmpty()) {
+            Long higher = earlier.higherKey(offset);
+            if (higher != null && higher < next) {
+                next = higher;
+            }
+        }
+        return next;
+    }
+
+    private boolean overlapsFreed(long start, long end) {
+        for (int i = 0; i < freedCount; i++) {
+            if (freedStarts[i] < end && start < freedEnds[i]) {
+                return true;
+            }
+        }
+        if (freedMore.isEmpty()) {
+            return false;
+        }
+        // Any range overlapping [start, end) starts in [start - maxLength, end).
+        for (Map.Entry<Long, Long> e : freedMore.subMap(start - freedMoreMaxLength, true, end, false).entrySet()) {
+            if (e.getValue() > start) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

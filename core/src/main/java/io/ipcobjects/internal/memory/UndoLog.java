@@ -1,0 +1,420 @@
+package io.ipcobjects.internal.memory;
+
+import static io.ipcobjects.internal.memory.UndoLogLayout.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.OutOfSharedMemoryException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The region's undo log, as one attachment writes and replays it ({@link UndoLogLayout}).
+ *
+ * <h2>Overview</h2>
+ * Crash consistency for everything under the region lock. While a thread holds the lock (a
+ * <em>scope</em>), every plain or release write it makes through {@link RegionMemory} to memory
+ * that existed before the scope first copies the old contents into the log; the scope commits
+ * by setting the log's length back to 0 just before the lock is released. A process killed at
+ * any instruction therefore leaves the log holding exactly the old contents of what its open
+ * scope changed, and whoever takes the lock over puts them back ({@link #rollBackAll}) before
+ * anyone reads: the region is as it was before that scope's current operation. (Each operation
+ * of a scope commits the one before it: {@link #operationStarts}.)
+ *
+ * <p><b>Write order.</b> An entry is written first, then the length that covers it (release: the
+ * entry is visible before the length), then a store-store fence, and only then does the caller
+ * overwrite the target. A crash before the length store loses only an entry whose target was not
+ * touched yet; a crash after it restores a value that may not even have changed. Replay is
+ * idempotent (it writes old values), so a taker that dies while replaying leaves the log for
+ * the next one: the length is cleared only after the last entry is back.
+ *
+ * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: blocks this scope allocated
+ * out of memory that was free when it began), the lock word and process-table words (atomic,
+ * with their own protocols), and tensor element data (written without the lock, by the users'
+ * own protocol). A word already logged in this scope is not logged again (the first old value
+ * is the one to restore; a small direct-mapped table remembers recent ones).
+ *
+ * <p><b>A full log.</b> When an operation needs more entries than the log holds, its further
+ * entries go to memory of this process, the operation fails with
+ * {@link OutOfSharedMemoryException}, and at the next operation boundary (the next operation
+ * of the scope, or its end) everything it did is put back, so the failure changes nothing. While
+ * entries live only in this process the header carries a damage code: if the process died in
+ * that window, the region could not be restored and is refused from then on.
+ *
+ * <p>Threads: only the lock holder writes through the log ({@link #owner}); writes of other
+ * threads (process-table slots, closing a handle) are not logged.
+ */
+public final class UndoLog {
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
+    /** Entries of the recently-logged table: a power of two. */
+    private static final int SEEN = 512;
+
+    private final MemorySegment segment;
+    private final long base;
+    private final long end;
+    /** Writes below this offset may be logged; the log's own area and beyond may not. */
+    private final long targetLimit;
+
+    /** The thread whose writes are logged: the lock holder in a scope, else null. */
+    Thread owner;
+    /** This process's copy of the length word while it owns the log. */
+    private long length;
+    /** Length at the start of the current operation: where a failed operation rolls back to. */
+    private long operationMark;
+    /** Entries that did not fit, oldest first: long[]{head, old} or RangeEntry. */
+    private final List<Object> spilled = new ArrayList<>();
+    private boolean operationFailed;
+
+    private final long[] seenKeys = new long[SEEN];
+    private final int[] seenEpochs = new int[SEEN];
+    private int epoch = 1;
+
+    private final FreshRanges fresh = new FreshRanges();
+    private final List<Runnable> rollbackListeners = new ArrayList<>();
+
+    private record RangeEntry(long target, byte[] old) {
+    }
+
+    /** The log whose area the header names; checked against the region's size. */
+    public UndoLog(MemorySegment segment, long base, long bytes) {
+        this.segment = segment;
+        this.base = base;
+        this.end = base + bytes;
+        this.targetLimit = base;
+        if (base < RegionHeaderLayout.HEAP_START || bytes < MIN_LOG_BYTES || end > segment.byteSize() || base % 8 != 0) {
+            throw new CorruptedRegionException("undo log area [" + base + ", " + end + ") does not fit a region of "
+                    + segment.byteSize() + " bytes", RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+        }
+    }
+
+    /** Runs {@code listener} after every rollback in this process (caches of region contents drop what they hold). */
+    public void onRollback(Runnable listener) {
+        rollbackListeners.add(listener);
+    }
+
+    // ---- the scope's boundaries (called by lock.LockScope, under the lock) ----
+
+    /**
+     * A scope begins on the calling thread. If the log still holds entries, their scope never
+     * committed (its owner died): they are rolled back first. Returns true if it rolled back.
+     */
+    public boolean begin(Thread thread) {
+        boolean rolledBack = false;
+        if (getLengthVolatile() != 0 || !spilled.isEmpty()) {
+            rollBackAll();
+            rolledBack = true;
+        }
+        length = 0;
+        operationMark = 0;
+        operationFailed = false;
+        fresh.clear();
+        nextEpoch();
+        owner = thread;
+        return rolledBack;
+    }
+
+    /**
+     * An operation of the scope begins. The one before it is finished: if it failed on a full
+     * log it is undone now, else it is committed (a crash from here on goes back to this point,
+     * not to the scope's start, so the log only ever holds one operation's entries).
+     */
+    public void operationStarts() {
+        if (operationFailed) {
+            rollBackToMark();
+        }
+        if (length != 0) {
+            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
+            length = 0;
+            nextEpoch();
+        }
+        // What earlier operations allocated is committed state now, no longer fresh.
+        fresh.clear();
+        operationMark = 0;
+    }
+
+    /** The scope ends: a failed last operation is undone, then the rest is committed. */
+    public void commit() {
+        if (operationFailed) {
+            rollBackToMark();
+        }
+        if (length != 0) {
+            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
+            length = 0;
+        }
+        owner = null;
+        fresh.clear();
+    }
+
+    /**
+     * Whether a long walk (the destruction of a big container) should commit a step now: the
+     * calling thread is logging and the log is past half full. The walk calls
+     * {@link #commitStep()} only at a point where the structure it is emptying is consistent.
+     */
+    public boolean stepDue() {
+        return owner == Thread.currentThread() && !operationFailed && length > (end - base - ENTRIES_OFFSET) / 2;
+    }
+
+    /**
+     * Commits what the current operation wrote so far, as if it had ended here: for the
+     * destruction of a container too big for one log, which empties it element by element and
+     * commits at consistent points (a crash then leaves it smaller, never broken).
+     */
+    public void commitStep() {
+        if (length != 0) {
+            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
+            length = 0;
+            nextEpoch();
+        }
+        fresh.clear();
+    }
+
+    /** Ends the scope of {@code thread} if it owns the log (a failed admission), committing what is left. */
+    public void endIfOwnedBy(Thread thread) {
+        if (owner == thread) {
+            commit();
+        }
+    }
+
+    /** Whether the log holds entries of a scope that did not commit. One volatile read. */
+    public boolean hasUncommittedEntries() {
+        return getLengthVolatile() != 0;
+    }
+
+    // ---- what the allocator tells it ----
+
+    /** A block {@code [block, block + size)} was just taken from free memory by the lock holder. */
+    public void allocated(long block, long size) {
+        if (owner == Thread.currentThread()) {
+            // A free block's first 24 bytes (size, links) and last 8 (footer) were meaningful
+            // when it was free: only the interior is fresh.
+            fresh.allocated(block + 24, block + size - 8);
+        }
+    }
+
+    /** The block {@code [block, block + size)} was just freed by the lock holder. */
+    public void freed(long block, long size) {
+        if (owner == Thread.currentThread()) {
+            fresh.freed(block, block + size);
+        }
+    }
+
+    // ---- logging a write (RegionMemory calls these before it writes) ----
+
+    void beforeWord(long target, int kind) {
+        if (fresh.contains(target, kind)) {
+            return;
+        }
+        long head = entryHead(target, kind);
+        int slot = (int) ((target * 0x9E3779B97F4A7C15L) >>> 55) & (SEEN - 1);
+        if (seenEpochs[slot] == epoch && seenKeys[slot] == head) {
+            return;
+        }
+        checkTarget(target, kind);
+        long old = switch (kind) {
+            case KIND_LONG -> segment.get(LONG, target);
+            case KIND_INT -> segment.get(INT, target) & 0xFFFF_FFFFL;
+            default -> segment.get(ValueLayout.JAVA_BYTE, target) & 0xFFL;
+        };
+        if (operationFailed || length + WORD_ENTRY_BYTES > end - base - ENTRIES_OFFSET) {
+            spill(new long[] {head, old});
+            return;
+        }
+        long at = base + ENTRIES_OFFSET + length;
+        segment.set(LONG, at + ENTRY_TARGET_OFFSET, head);
+        segment.set(LONG, at + ENTRY_VALUE_OFFSET, old);
+        publishLength(length + WORD_ENTRY_BYTES);
+        seenEpochs[slot] = epoch;
+        seenKeys[slot] = head;
+    }
+
+    void beforeRange(long target, long bytes) {
+        if (bytes <= 0 || fresh.contains(target, bytes)) {
+            return;
+        }
+        checkTarget(target, bytes);
+        // Log only the parts outside fresh memory: a copy into a block just allocated starts at
+        // its payload, 8 bytes before the fresh interior, and must not log the whole block.
+        long end = target + bytes;
+        long at = target;
+        while (at < end) {
+            long freshEnd = fresh.freshEndAt(at);
+            if (freshEnd >= 0) {
+                at = Math.min(freshEnd, end);
+                continue;
+            }
+            long stop = Math.min(fresh.nextFreshStart(at), end);
+            logRange(at, stop - at);
+            at = stop;
+        }
+    }
+
+    private void logRange(long target, long bytes) {
+        long need = rangeEntryBytes(bytes);
+        if (operationFailed || length + need > end - base - ENTRIES_OFFSET) {
+            byte[] old = new byte[Math.toIntExact(bytes)];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, target, old, 0, old.length);
+            spill(new RangeEntry(target, old));
+            return;
+        }
+        long at = base + ENTRIES_OFFSET + length;
+        segment.set(LONG, at + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
+        segment.set(LONG, at + ENTRY_VALUE_OFFSET, bytes);
+        MemorySegment.copy(segment, target, segment, at + ENTRY_BYTES_OFFSET, bytes);
+        publishLength(length + need);
+    }
+
+    private void publishLength(long newLength) {
+        length = newLength;
+        // Release: the entry is visible before the length that covers it. The fence then keeps
+        // the caller's write to the target after the length (a plain store could move up).
+        LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, newLength);
+        VarHandle.storeStoreFence();
+    }
+
+    private void checkTarget(long target, long bytes) {
+        if (target < 0 || target + bytes > targetLimit) {
+            throw new IllegalStateException("write of " + bytes + " bytes at " + target
+                    + " outside the logged area [0, " + targetLimit + ")");
+        }
+    }
+
+    /** The region log is full: the operation continues in this process's memory and will fail. */
+    private void spill(Object entry) {
+        boolean first = !operationFailed;
+        operationFailed = true;
+        spilled.add(entry);
+        if (first) {
+            // Until the rollback at the next boundary, the old contents live only here: a crash
+            // now cannot be undone, so say so in the header first.
+            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
+            VarHandle.fullFence();
+            throw new OutOfSharedMemoryException("this operation changes more existing data than the region's undo log of "
+                    + (end - base) + " bytes can hold; it was undone. Create the region with a larger undo log "
+                    + "(SharedMemoryOptions.Builder.undoLogBytes) or split the work into smaller operations",
+                    end - base - ENTRIES_OFFSET, 0, 0);
+        }
+    }
+
+    // ---- rolling back ----
+
+    /** Puts back everything the current operation changed (after a full log). */
+    private void rollBackToMark() {
+        for (int i = spilled.size() - 1; i >= 0; i--) {
+            restore(spilled.get(i));
+        }
+        spilled.clear();
+        replay(operationMark);
+        operationFailed = false;
+        if (segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
+            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
+        }
+        nextEpoch();
+        rollbackListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Puts back everything an uncommitted scope changed: the entries in the region's log, and
+     * this process's spilled ones if its own thread died with them. Called under the lock by the
+     * process that took it over (or whose lock-holding thread died).
+     *
+     * @throws CorruptedRegionException the log's entries do not make sense (nothing was written)
+     */
+    public void rollBackAll() {
+        for (int i = spilled.size() - 1; i >= 0; i--) {
+            restore(spilled.get(i));
+        }
+        spilled.clear();
+        long committed = getLengthVolatile();
+        if (committed < 0 || committed > end - base - ENTRIES_OFFSET) {
+            throw new CorruptedRegionException("undo log length " + committed + " does not fit its area of "
+                    + (end - base) + " bytes", base + LENGTH_OFFSET);
+        }
+        length = committed;
+        replay(0);
+        if (operationFailed
+                && segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
+            // This process held the spilled entries (its lock-holding thread died): all are back.
+            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
+        }
+        operationFailed = false;
+        nextEpoch();
+        rollbackListeners.forEach(Runnable::run);
+    }
+
+    /** Replays the region's entries from the newest back to {@code downTo}, then sets the length there. */
+    private void replay(long downTo) {
+        // Entries have different sizes: find their starts walking forwards, checking each one
+        // before anything is written, then restore walking backwards.
+        long[] starts = new long[16];
+        int count = 0;
+        long at = downTo;
+        while (at < length) {
+            long entry = base + ENTRIES_OFFSET + at;
+            long head = segment.get(LONG, entry + ENTRY_TARGET_OFFSET);
+            int kind = entryKind(head);
+            long target = entryTarget(head);
+            long bytes = switch (kind) {
+                case KIND_BYTE, KIND_INT, KIND_LONG -> kind;
+                case KIND_RANGE -> segment.get(LONG, entry + ENTRY_VALUE_OFFSET);
+                default -> -1;
+            };
+            long entryBytes = kind == KIND_RANGE ? rangeEntryBytes(bytes) : WORD_ENTRY_BYTES;
+            if (bytes <= 0 || target + bytes > targetLimit || bytes > end - base || at + entryBytes > length) {
+                throw new CorruptedRegionException("undo log entry at " + at + " (kind " + kind + ", " + bytes
+                        + " bytes at " + target + ") does not fit the region", entry);
+            }
+            if (count == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, count * 2);
+            }
+            starts[count++] = at;
+            at += entryBytes;
+        }
+        for (int i = count - 1; i >= 0; i--) {
+            long entry = base + ENTRIES_OFFSET + starts[i];
+            long head = segment.get(LONG, entry + ENTRY_TARGET_OFFSET);
+            long target = entryTarget(head);
+            long value = segment.get(LONG, entry + ENTRY_VALUE_OFFSET);
+            switch (entryKind(head)) {
+                case KIND_LONG -> segment.set(LONG, target, value);
+                case KIND_INT -> segment.set(INT, target, (int) value);
+                case KIND_BYTE -> segment.set(ValueLayout.JAVA_BYTE, target, (byte) value);
+                default -> MemorySegment.copy(segment, entry + ENTRY_BYTES_OFFSET, segment, target, value);
+            }
+        }
+        // Everything above downTo is back: only now may the entries go.
+        VarHandle.storeStoreFence();
+        length = downTo;
+        LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, downTo);
+    }
+
+    private void restore(Object entry) {
+        if (entry instanceof long[] word) {
+            long target = entryTarget(word[0]);
+            switch (entryKind(word[0])) {
+                case KIND_LONG -> segment.set(LONG, target, word[1]);
+                case KIND_INT -> segment.set(INT, target, (int) word[1]);
+                default -> segment.set(ValueLayout.JAVA_BYTE, target, (byte) word[1]);
+            }
+        } else {
+            RangeEntry range = (RangeEntry) entry;
+            MemorySegment.copy(range.old(), 0, segment, ValueLayout.JAVA_BYTE, range.target(), range.old().length);
+        }
+    }
+
+    private long getLengthVolatile() {
+        return (long) LONG_HANDLE.getVolatile(segment, base + LENGTH_OFFSET);
+    }
+
+    private void nextEpoch() {
+        if (++epoch == 0) {
+            java.util.Arrays.fill(seenEpochs, 0);
+            epoch = 1;
+        }
+    }
+}
