@@ -396,7 +396,7 @@ public final class HeapAllocator {
         addUsed(size, 1);
         UndoLog undo = memory.undoLog();
         if (undo != null) {
-            undo.allocated(block, size); // its interior was free: writes there need no undo entry
+            undo.allocated(block, size, freeBlocksDelta == -1); // its interior was free: writes there need no undo entry
         }
         return block + HEADER_BYTES;
     }

@@ -154,7 +154,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public int size() {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return sizeLocked();
         }
         return locked(this::sizeLocked);
@@ -169,7 +169,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     @Override
     @SuppressWarnings("unchecked")
     public E get(int index) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return (E) ValueSlots.read(context, slotChecked(index));
         }
         return locked(() -> (E) ValueSlots.read(context, slotChecked(index)));
@@ -177,7 +177,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public long getLong(int index) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return getLongLocked(index);
         }
         return context.scope().callLong(() -> getLongLocked(index));
@@ -194,7 +194,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public double getDouble(int index) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return getDoubleLocked(index);
         }
         return locked(() -> getDoubleLocked(index));
@@ -223,7 +223,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     @Override
     @SuppressWarnings("unchecked")
     public E set(int index, E element) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return setLocked(index, element);
         }
         return locked(() -> setLocked(index, element));
@@ -239,7 +239,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public void setLong(int index, long value) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             ValueSlots.writeLong(context, slotChecked(index), value);
             return;
         }
@@ -248,7 +248,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public void setDouble(int index, double value) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             ValueSlots.writeDouble(context, slotChecked(index), value);
             return;
         }
@@ -257,7 +257,7 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public boolean add(E element) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             appendLocked(element, 0);
             return true;
         }

@@ -62,7 +62,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
     @Override
     @SuppressWarnings("unchecked")
     public V get(Object key) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             long entry = table.find(key);
             return entry == 0 ? null : (V) table.readValue(entry);
         }
@@ -74,7 +74,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public boolean containsKey(Object key) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return table.find(key) != 0;
         }
         return locked(() -> table.find(key) != 0);
@@ -82,7 +82,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public int size() {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return table.size();
         }
         return locked(table::size);
@@ -101,7 +101,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public void set(K key, V value) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             table.put(key, value, false, 0);
             return;
         }

@@ -55,7 +55,7 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
 
     @Override
     public boolean contains(Object o) {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return table.find(o) != 0;
         }
         return locked(() -> table.find(o) != 0);
@@ -63,7 +63,7 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
 
     @Override
     public int size() {
-        if (context.scope().inScope()) {
+        if (context.scope().inScopeOperation()) {
             return table.size();
         }
         return locked(table::size);

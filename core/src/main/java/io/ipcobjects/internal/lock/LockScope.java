@@ -265,6 +265,26 @@ public final class LockScope {
         return false;
     }
 
+    /**
+     * For a view's fast path: true if the calling thread is inside a scope of this open handle,
+     * and then an operation begins (the undo log commits the one before it, as {@link #call} does).
+     */
+    public boolean inScopeOperation() {
+        if (inScope()) {
+            undo.operationStarts();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Takes the lock for closing the handle: no admission (a damaged region can still be
+     * closed), no rollback and no undo logging. Returns false on timeout.
+     */
+    public boolean enterForClose(long deadlineNanos) {
+        return lock.acquire(deadlineNanos) != RegionLock.Acquired.TIMED_OUT;
+    }
+
     // ---- one operation under the lock ----
 
     /** Runs {@code operation} under the lock: directly inside a scope, else taking the lock for this call. */
@@ -415,6 +435,9 @@ public final class LockScope {
             int state = memory.getIntAcquire(STATE_OFFSET);
             if (closed || (state != STATE_READY && state != STATE_CLOSING) || memory.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " was closed by its creator");
+            }
+            if (damage() != RegionHeaderLayout.DAMAGE_NONE && !undo.holdsSpilledEntries()) {
+                checkSound(); // refused before anything is touched (a spill of this process is its own to undo)
             }
             boolean rolledBack;
             try {

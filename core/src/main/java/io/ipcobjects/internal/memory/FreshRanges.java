@@ -25,6 +25,10 @@ final class FreshRanges {
     /** The latest fresh range, [lastStart, lastEnd); empty when lastEnd <= lastStart. */
     private long lastStart;
     private long lastEnd;
+    /** Whether the latest fresh range's block took a whole free block (so its last word was that block's footer). */
+    private boolean lastWhole;
+    /** Fresh ranges whose block took a whole free block, by start. */
+    private final java.util.HashSet<Long> wholeStarts = new java.util.HashSet<>();
     /** Earlier fresh ranges, start to end, disjoint (blocks never overlap while allocated). */
     private final TreeMap<Long, Long> earlier = new TreeMap<>();
 
@@ -39,6 +43,10 @@ final class FreshRanges {
     void clear() {
         lastStart = 0;
         lastEnd = 0;
+        lastWhole = false;
+        if (!wholeStarts.isEmpty()) {
+            wholeStarts.clear();
+        }
         if (!earlier.isEmpty()) {
             earlier.clear();
         }
@@ -49,23 +57,47 @@ final class FreshRanges {
         }
     }
 
-    /** The heap allocated {@code [start, end)}, carved out of memory that is free now. */
-    void allocated(long start, long end) {
+    /**
+     * The heap allocated {@code [start, end)}, carved out of memory that is free now;
+     * {@code whole}: it took a whole free block, whose footer was the word just past the range.
+     */
+    void allocated(long start, long end, boolean whole) {
         if (end <= start || overlapsFreed(start, end)) {
             return;
         }
         if (lastEnd > lastStart) {
             earlier.put(lastStart, lastEnd);
+            if (lastWhole) {
+                wholeStarts.add(lastStart);
+            }
         }
         lastStart = start;
         lastEnd = end;
+        lastWhole = whole;
     }
 
-    /** The heap freed the block {@code [start, end)}. */
+    /**
+     * The heap freed the block {@code [start, end)}. A later allocation that overlaps memory
+     * which held something when the operation began is not fresh. For a block this operation
+     * allocated fresh, that is only its first 24 bytes (possibly a free block's header then) and,
+     * if it took a whole free block, its last 8 (that block's footer): its interior stays fresh,
+     * so a table that grows several times in one operation is never logged.
+     */
     void freed(long start, long end) {
-        // Writes to a fresh block that is then freed are harmless, but the block may come back
-        // (merged with a neighbour that was in use) in a later allocation: that one is checked
-        // against this list.
+        long interior = start + 24;
+        long freshEnd = freshEndAt(interior);
+        if (freshEnd >= end - 8) {
+            boolean whole = interior == lastStart ? lastWhole : wholeStarts.contains(interior);
+            recordFreed(start, interior);
+            if (whole) {
+                recordFreed(end - 8, end);
+            }
+            return;
+        }
+        recordFreed(start, end);
+    }
+
+    private void recordFreed(long start, long end) {
         if (freedCount < freedStarts.length) {
             freedStarts[freedCount] = start;
             freedEnds[freedCount] = end;

@@ -98,7 +98,7 @@ public final class RegionHeaderLayout {
      * ({@code structs.TypeRegistryLayout}) instead of owning a descriptor blob; strings of at
      * most 8 Latin-1 chars are inline in their slot ({@code codec.SlotKinds.SHORT_STRING}).
      */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 

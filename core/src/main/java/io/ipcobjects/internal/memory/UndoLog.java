@@ -3,7 +3,6 @@ package io.ipcobjects.internal.memory;
 import static io.ipcobjects.internal.memory.UndoLogLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
-import io.ipcobjects.OutOfSharedMemoryException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,12 +36,13 @@ import java.util.List;
  * own protocol). A word already logged in this scope is not logged again (the first old value
  * is the one to restore; a small direct-mapped table remembers recent ones).
  *
- * <p><b>A full log.</b> When an operation needs more entries than the log holds, its further
- * entries go to memory of this process, the operation fails with
- * {@link OutOfSharedMemoryException}, and at the next operation boundary (the next operation
- * of the scope, or its end) everything it did is put back, so the failure changes nothing. While
- * entries live only in this process the header carries a damage code: if the process died in
- * that window, the region could not be restored and is refused from then on.
+ * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
+ * its further entries are kept in this process's memory, and while they are, the header carries
+ * a damage code. If the operation completes, it commits as usual and the code is cleared; if
+ * its thread dies, this process still holds every entry and rolls it all back; only if the whole
+ * process dies inside such an operation can the region not be restored, and then the code stays
+ * and every process refuses the region (sticky, never silent). A larger log
+ * ({@code SharedMemoryOptions.withUndoLogBytes}) closes that window for bigger operations.
  *
  * <p>Threads: only the lock holder writes through the log ({@link #owner}); writes of other
  * threads (process-table slots, closing a handle) are not logged.
@@ -65,11 +65,8 @@ public final class UndoLog {
     Thread owner;
     /** This process's copy of the length word while it owns the log. */
     private long length;
-    /** Length at the start of the current operation: where a failed operation rolls back to. */
-    private long operationMark;
-    /** Entries that did not fit, oldest first: long[]{head, old} or RangeEntry. */
+    /** Entries of the open operation that did not fit the region's log, oldest first: long[]{head, old} or RangeEntry. */
     private final List<Object> spilled = new ArrayList<>();
-    private boolean operationFailed;
 
     private final long[] seenKeys = new long[SEEN];
     private final int[] seenEpochs = new int[SEEN];
@@ -111,8 +108,6 @@ public final class UndoLog {
             rolledBack = true;
         }
         length = 0;
-        operationMark = 0;
-        operationFailed = false;
         fresh.clear();
         nextEpoch();
         owner = thread;
@@ -120,35 +115,18 @@ public final class UndoLog {
     }
 
     /**
-     * An operation of the scope begins. The one before it is finished: if it failed on a full
-     * log it is undone now, else it is committed (a crash from here on goes back to this point,
-     * not to the scope's start, so the log only ever holds one operation's entries).
+     * An operation of the scope begins: the one before it is finished and committed (a crash
+     * from here on goes back to this point, not to the scope's start, so the log only ever holds
+     * one operation's entries).
      */
     public void operationStarts() {
-        if (operationFailed) {
-            rollBackToMark();
-        }
-        if (length != 0) {
-            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
-            length = 0;
-            nextEpoch();
-        }
-        // What earlier operations allocated is committed state now, no longer fresh.
-        fresh.clear();
-        operationMark = 0;
+        commitStep();
     }
 
-    /** The scope ends: a failed last operation is undone, then the rest is committed. */
+    /** The scope ends: its last operation is committed. */
     public void commit() {
-        if (operationFailed) {
-            rollBackToMark();
-        }
-        if (length != 0) {
-            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
-            length = 0;
-        }
+        commitStep();
         owner = null;
-        fresh.clear();
     }
 
     /**
@@ -157,13 +135,14 @@ public final class UndoLog {
      * {@link #commitStep()} only at a point where the structure it is emptying is consistent.
      */
     public boolean stepDue() {
-        return owner == Thread.currentThread() && !operationFailed && length > (end - base - ENTRIES_OFFSET) / 2;
+        return owner == Thread.currentThread() && length > (end - base - ENTRIES_OFFSET) / 2;
     }
 
     /**
-     * Commits what the current operation wrote so far, as if it had ended here: for the
-     * destruction of a container too big for one log, which empties it element by element and
-     * commits at consistent points (a crash then leaves it smaller, never broken).
+     * Commits what the current operation wrote so far, as if it had ended here: at operation
+     * boundaries, and inside the destruction of a container too big for one log, which empties
+     * it element by element and commits at consistent points (a crash then leaves it smaller,
+     * never broken).
      */
     public void commitStep() {
         if (length != 0) {
@@ -171,7 +150,20 @@ public final class UndoLog {
             length = 0;
             nextEpoch();
         }
+        if (!spilled.isEmpty()) {
+            spilled.clear();
+            nextEpoch();
+            // The region's log is empty first: dying between the two leaves the code, which is safe.
+            VarHandle.fullFence();
+            clearPendingDamage();
+        }
+        // What the operation allocated is committed state now, no longer fresh.
         fresh.clear();
+    }
+
+    /** Whether this process holds entries that did not fit the region's log (its operation is still open). */
+    public boolean holdsSpilledEntries() {
+        return !spilled.isEmpty();
     }
 
     /** Ends the scope of {@code thread} if it owns the log (a failed admission), committing what is left. */
@@ -188,12 +180,15 @@ public final class UndoLog {
 
     // ---- what the allocator tells it ----
 
-    /** A block {@code [block, block + size)} was just taken from free memory by the lock holder. */
-    public void allocated(long block, long size) {
+    /**
+     * A block {@code [block, block + size)} was just taken from free memory by the lock holder;
+     * {@code wholeFreeBlock}: it is all of the free block it came from.
+     */
+    public void allocated(long block, long size, boolean wholeFreeBlock) {
         if (owner == Thread.currentThread()) {
             // A free block's first 24 bytes (size, links) and last 8 (footer) were meaningful
             // when it was free: only the interior is fresh.
-            fresh.allocated(block + 24, block + size - 8);
+            fresh.allocated(block + 24, block + size - 8, wholeFreeBlock);
         }
     }
 
@@ -221,7 +216,7 @@ public final class UndoLog {
             case KIND_INT -> segment.get(INT, target) & 0xFFFF_FFFFL;
             default -> segment.get(ValueLayout.JAVA_BYTE, target) & 0xFFL;
         };
-        if (operationFailed || length + WORD_ENTRY_BYTES > end - base - ENTRIES_OFFSET) {
+        if (!spilled.isEmpty() || length + WORD_ENTRY_BYTES > end - base - ENTRIES_OFFSET) {
             spill(new long[] {head, old});
             return;
         }
@@ -256,7 +251,7 @@ public final class UndoLog {
 
     private void logRange(long target, long bytes) {
         long need = rangeEntryBytes(bytes);
-        if (operationFailed || length + need > end - base - ENTRIES_OFFSET) {
+        if (!spilled.isEmpty() || length + need > end - base - ENTRIES_OFFSET) {
             byte[] old = new byte[Math.toIntExact(bytes)];
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, target, old, 0, old.length);
             spill(new RangeEntry(target, old));
@@ -284,39 +279,24 @@ public final class UndoLog {
         }
     }
 
-    /** The region log is full: the operation continues in this process's memory and will fail. */
+    /** The region's log is full: the operation goes on, its further old contents kept in this process. */
     private void spill(Object entry) {
-        boolean first = !operationFailed;
-        operationFailed = true;
-        spilled.add(entry);
-        if (first) {
-            // Until the rollback at the next boundary, the old contents live only here: a crash
-            // now cannot be undone, so say so in the header first.
+        if (spilled.isEmpty()) {
+            // Until this operation commits, part of its old contents lives only here: if this
+            // process dies first the region cannot be restored, so say so in the header first.
             segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
             VarHandle.fullFence();
-            throw new OutOfSharedMemoryException("this operation changes more existing data than the region's undo log of "
-                    + (end - base) + " bytes can hold; it was undone. Create the region with a larger undo log "
-                    + "(SharedMemoryOptions.Builder.undoLogBytes) or split the work into smaller operations",
-                    end - base - ENTRIES_OFFSET, 0, 0);
+        }
+        spilled.add(entry);
+    }
+
+    private void clearPendingDamage() {
+        if (segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
+            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
         }
     }
 
     // ---- rolling back ----
-
-    /** Puts back everything the current operation changed (after a full log). */
-    private void rollBackToMark() {
-        for (int i = spilled.size() - 1; i >= 0; i--) {
-            restore(spilled.get(i));
-        }
-        spilled.clear();
-        replay(operationMark);
-        operationFailed = false;
-        if (segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
-            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
-        }
-        nextEpoch();
-        rollbackListeners.forEach(Runnable::run);
-    }
 
     /**
      * Puts back everything an uncommitted scope changed: the entries in the region's log, and
@@ -326,23 +306,21 @@ public final class UndoLog {
      * @throws CorruptedRegionException the log's entries do not make sense (nothing was written)
      */
     public void rollBackAll() {
-        for (int i = spilled.size() - 1; i >= 0; i--) {
-            restore(spilled.get(i));
-        }
-        spilled.clear();
         long committed = getLengthVolatile();
         if (committed < 0 || committed > end - base - ENTRIES_OFFSET) {
             throw new CorruptedRegionException("undo log length " + committed + " does not fit its area of "
                     + (end - base) + " bytes", base + LENGTH_OFFSET);
         }
+        boolean hadSpilled = !spilled.isEmpty();
+        for (int i = spilled.size() - 1; i >= 0; i--) {
+            restore(spilled.get(i)); // newer than everything in the region's log
+        }
+        spilled.clear();
         length = committed;
         replay(0);
-        if (operationFailed
-                && segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
-            // This process held the spilled entries (its lock-holding thread died): all are back.
-            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
+        if (hadSpilled) {
+            clearPendingDamage(); // this process held the spilled entries (its lock-holding thread died): all are back
         }
-        operationFailed = false;
         nextEpoch();
         rollbackListeners.forEach(Runnable::run);
     }

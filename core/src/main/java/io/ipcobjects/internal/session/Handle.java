@@ -241,7 +241,7 @@ public final class Handle {
 
     private void closeAsCreator() {
         long deadline = System.nanoTime() + options.closeTimeout().toNanos();
-        boolean locked = scope.isHeldByCurrentThread() || scope.enter(deadline);
+        boolean locked = scope.isHeldByCurrentThread() || scope.enterForClose(deadline);
         try {
             memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
         } finally {

@@ -1,0 +1,309 @@
+package io.ipcobjects.internal.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.HeapStats;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.TestAccess;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLogLayout;
+import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.testing.KillTorture;
+import io.ipcobjects.testing.ReadySignal;
+import io.ipcobjects.testing.TestRegions;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The undo log and the takeover that replays it: a process killed inside its scope, a thread
+ * that dies holding the lock, an operation too large for the log, sticky damage, and a kill
+ * torture of about a hundred {@code kill -9}s.
+ */
+class CrashConsistencyTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    @TempDir
+    Path signals;
+
+    /** Holds the lock after changing existing state (the change is not committed), signals, and waits to be killed. */
+    public static final class DiesInsideItsScope {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
+            Access a = shm.acquire();
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) a.get("list");
+            list.add("uncommitted");            // one operation ...
+            a.put("counter", 2L);               // ... committed by the start of this one, which is not
+            a.remove("keep");                   // nor this one: it is the last, still open
+            ReadySignal.signal(Path.of(args[1]));
+            LockSupport.park();                 // holds the lock until killed
+        }
+    }
+
+    @Test
+    void aProcessKilledInsideItsScopeIsRolledBackToItsLastCommittedOperation() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+            HeapStats baseline;
+            try (Access a = shm.acquire()) {
+                a.put("list", new ArrayList<>(List.of("a", "b")));
+                a.put("counter", 1L);
+                a.put("keep", "kept");
+                baseline = a.verify();
+            }
+            Path ready = signals.resolve("ready");
+            try (ChildJvm child = ChildJvm.start(DiesInsideItsScope.class, name, ready.toString())) {
+                awaitReady(child, ready);
+                RegionMemory memory = TestAccess.context(shm).memory();
+                long logBase = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+                assertTrue(memory.getLongVolatile(logBase + UndoLogLayout.LENGTH_OFFSET) > 0,
+                        "the open operation's old contents are in the log");
+                child.kill9();
+            }
+            try (Access a = shm.acquire()) {
+                assertEquals(1, shm.lockTakeovers());
+                assertEquals(List.of("a", "b", "uncommitted"), a.get("list"), "committed operations stay");
+                assertEquals(2L, (Object) a.get("counter"));
+                assertEquals("kept", a.get("keep"), "the open operation was rolled back");
+                a.verify();
+                a.remove("list");
+                a.remove("counter");
+                a.remove("keep");
+                a.put("list", new ArrayList<>(List.of("a", "b")));
+                a.put("counter", 1L);
+                a.put("keep", "kept");
+                assertEquals(baseline.usedBytes(), a.verify().usedBytes(), "nothing leaked");
+            }
+        }
+    }
+
+    @Test
+    void aThreadThatDiesHoldingTheLockIsDetectedAndItsOpenOperationRolledBack() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+            shm.put("x", "before");
+            Thread dying = new Thread(() -> {
+                Access a = shm.acquire(); // never closed
+                a.put("y", "committed by the next operation");
+                a.put("x", "open when the thread ended");
+            });
+            dying.start();
+            dying.join();
+            assertFalse(dying.isAlive());
+            assertEquals("before", shm.get("x"), "the open operation was undone before anyone read");
+            assertEquals("committed by the next operation", shm.get("y"));
+            assertEquals(1, shm.lockTakeovers());
+            shm.verify();
+            shm.put("z", 1L); // the lock works as before
+            assertEquals(1L, (Object) shm.get("z"));
+        }
+    }
+
+    /** A list of 6000 longs with room to spare: inserting at its front moves 94 KiB of existing slots. */
+    private static void putBigList(SharedMemory shm) {
+        try (Access a = shm.acquire()) {
+            List<Long> values = new ArrayList<>();
+            for (long i = 0; i < 6000; i++) {
+                values.add(i);
+            }
+            @SuppressWarnings("unchecked")
+            List<Long> list = (List<Long>) a.put("list", values);
+            list.subList(5900, 6000).clear(); // capacity stays: the next insert shifts in place
+        }
+    }
+
+    @Test
+    void anOperationLargerThanTheLogCompletesAndLeavesNoDamage() {
+        String name = regions.newName();
+        // 1 MiB region: a 64 KiB log, smaller than the 94 KiB the insert moves.
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            putBigList(shm);
+            HeapStats before = shm.verify();
+            try (Access a = shm.acquire()) {
+                @SuppressWarnings("unchecked")
+                SharedList<Long> list = (SharedList<Long>) a.get("list");
+                list.add(0, -1L);
+                assertEquals(RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING,
+                        TestAccess.context(shm).memory().getInt(RegionHeaderLayout.DAMAGE_OFFSET),
+                        "while the oversized operation is open, a crash could not be undone: the header says so");
+                list.add(5901L); // the next operation commits it
+                assertEquals(RegionHeaderLayout.DAMAGE_NONE,
+                        TestAccess.context(shm).memory().getInt(RegionHeaderLayout.DAMAGE_OFFSET));
+            }
+            List<?> list = (List<?>) shm.get("list");
+            assertEquals(5902, list.size());
+            assertEquals(-1L, (Object) list.get(0));
+            assertEquals(0L, (Object) list.get(1));
+            assertEquals(before.usedBytes(), shm.verify().usedBytes());
+        }
+    }
+
+    @Test
+    void aThreadThatDiesInsideAnOperationLargerThanTheLogIsRolledBackCompletely() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            putBigList(shm);
+            Thread dying = new Thread(() -> {
+                Access a = shm.acquire(); // never closed
+                @SuppressWarnings("unchecked")
+                List<Long> list = (List<Long>) a.get("list");
+                list.add(0, -1L);
+            });
+            dying.start();
+            dying.join();
+            List<?> list = (List<?>) shm.get("list");
+            assertEquals(5900, list.size());
+            assertEquals(0L, (Object) list.get(0));
+            assertEquals(5899L, (Object) list.get(5899));
+            shm.verify();
+            assertEquals(RegionHeaderLayout.DAMAGE_NONE, TestAccess.context(shm).memory().getInt(RegionHeaderLayout.DAMAGE_OFFSET));
+        }
+    }
+
+    /** Inserts at the front of the big list (an operation larger than the log), signals, and waits to be killed. */
+    public static final class DiesInsideAnOversizedOperation {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Access a = shm.acquire();
+            @SuppressWarnings("unchecked")
+            List<Long> list = (List<Long>) a.get("list");
+            list.add(0, -1L);
+            ReadySignal.signal(Path.of(args[1]));
+            LockSupport.park();
+        }
+    }
+
+    @Test
+    void aProcessKilledInsideAnOperationLargerThanTheLogLeavesTheRegionRefusedByEveryone() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20, KillTorture.options())) {
+            putBigList(shm);
+            Path ready = signals.resolve("ready");
+            try (ChildJvm child = ChildJvm.start(DiesInsideAnOversizedOperation.class, name, ready.toString())) {
+                awaitReady(child, ready);
+                child.kill9();
+            }
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> shm.get("list"));
+            assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+            assertThrows(CorruptedRegionException.class, shm::acquire, "sticky");
+            try (ChildJvm child = ChildJvm.start(AcquiresDamaged.class, name)) {
+                ChildJvm.Result result = child.await(TIMEOUT);
+                assertEquals(0, result.exitCode(), result.describe());
+                String refused = result.value("refused");
+                assertTrue(refused != null && refused.contains("damaged"), result.describe());
+            }
+        }
+    }
+
+    @Test
+    void destroyingAContainerLargerThanTheLogCommitsInConsistentSteps() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20)) {
+            shm.put("big", 0L);
+            shm.put("bigList", 0L);
+            shm.remove("big");
+            shm.remove("bigList"); // the name directory's own blocks, before the baseline
+            HeapStats empty = shm.verify();
+            Map<String, Object> big = new HashMap<>();
+            for (int i = 0; i < 20_000; i++) {
+                big.put("k" + i, List.of(i, "v" + i));
+            }
+            try (Access a = shm.acquire()) {
+                a.put("big", big);
+                a.put("bigList", new ArrayList<>(big.values()));
+            }
+            shm.remove("big");
+            shm.remove("bigList");
+            assertEquals(empty.usedBytes(), shm.verify().usedBytes());
+        }
+    }
+
+    /** Attaches and acquires: expected to be refused because the region is damaged. */
+    public static final class AcquiresDamaged {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                try (Access a = shm.acquire()) {
+                    System.out.println("acquired");
+                } catch (CorruptedRegionException e) {
+                    System.out.println("refused=" + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void anUnreplayableLogMakesTheRegionDamagedForEveryProcess() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            long logBase = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+            Thread dying = new Thread(() -> {
+                shm.acquire(); // never closed
+                // A hostile or broken writer: an entry whose target lies beyond the heap.
+                long entry = logBase + UndoLogLayout.ENTRIES_OFFSET;
+                // Written past the region memory's accessors, which would log these very writes.
+                memory.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, entry,
+                        UndoLogLayout.entryHead(memory.size() - 4, UndoLogLayout.KIND_LONG));
+                memory.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, logBase + UndoLogLayout.LENGTH_OFFSET,
+                        UndoLogLayout.WORD_ENTRY_BYTES);
+            });
+            dying.start();
+            dying.join();
+            CorruptedRegionException first = assertThrows(CorruptedRegionException.class, () -> shm.get("x"));
+            assertTrue(first.getMessage().contains("undo log"), first.getMessage());
+            CorruptedRegionException again = assertThrows(CorruptedRegionException.class, shm::acquire);
+            assertTrue(again.getMessage().contains("damaged"), again.getMessage());
+            try (ChildJvm child = ChildJvm.start(AcquiresDamaged.class, name)) {
+                ChildJvm.Result result = child.await(TIMEOUT);
+                assertEquals(0, result.exitCode(), result.describe());
+                String refused = result.value("refused");
+                assertTrue(refused != null && refused.contains("damaged"), result.describe());
+            }
+        }
+    }
+
+    @Test
+    void aHundredKillsAtRandomMomentsLeaveNoCorruptionAndNoInconsistentContainer() throws Exception {
+        int kills = Integer.getInteger("ipcobjects.killTorture.kills", 100);
+        KillTorture.Report report = KillTorture.run(regions.newName(), kills, 20261201L, 120, signals, null);
+        System.out.println("kill torture: " + report.summary());
+        assertEquals(0, report.corrupted(), String.join("\n", report.problems()));
+        assertEquals(0, report.inconsistent(), String.join("\n", report.problems()));
+        assertTrue(report.takeovers() > kills / 2, "most kills should hit a worker inside its scope: " + report.summary());
+        assertTrue(report.rolledBack() > 0, "some kills should leave an operation to roll back: " + report.summary());
+    }
+
+    private static void awaitReady(ChildJvm child, Path ready) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Files.exists(ready)) {
+            if (!child.process().isAlive()) {
+                throw new AssertionError("child died before it was ready\n" + child.await(TIMEOUT).describe());
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "child not ready within " + TIMEOUT);
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}
