@@ -75,6 +75,8 @@ public final class LockScope {
     private final UndoLog undo;
     /** Set once by {@link #markClosed()}; every later entry throws {@link RegionClosedException}. */
     private volatile boolean closed;
+    /** Set once by {@link #markClosing()}: no new scope may begin; open ones go on until {@link #closed}. */
+    private volatile boolean closing;
     /** Work a closing handle left for the thread that still held the lock: run after its last exit. */
     private final AtomicReference<Runnable> atLastExit = new AtomicReference<>();
 
@@ -154,6 +156,21 @@ public final class LockScope {
         return closed;
     }
 
+    /**
+     * The handle is closing: no thread of it may take the lock any more, but threads inside a
+     * scope go on until they leave it (or until {@link #markClosed()}).
+     */
+    public void markClosing() {
+        closing = true;
+    }
+
+    /** @throws RegionClosedException if this handle is closing or closed: no new scope may begin */
+    private void ensureAdmitting() {
+        if (closing || closed) {
+            throw new RegionClosedException("region " + path + " is " + (closed ? "closed" : "being closed by this handle"));
+        }
+    }
+
     /** Closes the scope for good: no thread of this handle enters it again. */
     public void markClosed() {
         closed = true;
@@ -187,13 +204,13 @@ public final class LockScope {
      * @throws io.ipcobjects.CorruptedRegionException a dead owner left the heap inconsistent
      */
     public boolean enter(long deadlineNanos) {
-        ensureOpen();
+        ensureAdmitting();
         return admit(lock.acquire(deadlineNanos, false));
     }
 
     /** As {@link #enter(long)}, waiting at most {@code timeoutNanos}; reads the clock only if it must wait. */
     public boolean enterWithin(long timeoutNanos) {
-        ensureOpen();
+        ensureAdmitting();
         return admit(lock.acquireWithin(timeoutNanos));
     }
 
@@ -409,14 +426,14 @@ public final class LockScope {
             if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0) {
                 break;
             }
-            ensureOpen();
+            ensureAdmitting();
             idle.idle();
         }
         throw new WaitTimeoutException("no " + what + " in region " + path);
     }
 
     private void enterOrThrow(boolean watchFirst) {
-        ensureOpen();
+        ensureAdmitting();
         if (!admit(watchFirst ? lock.acquire(Long.MAX_VALUE, true) : lock.acquireWithin(Long.MAX_VALUE))) {
             throw new WaitTimeoutException("could not take the lock of region " + path);
         }

@@ -227,8 +227,9 @@ public final class Handle {
         } else {
             long deadline = System.nanoTime() + options.closeTimeout().toNanos();
             scope.releaseAllHolds();
-            scope.markClosed();
+            scope.markClosing();
             scope.awaitOtherHolders(deadline);
+            scope.markClosed();
             scope.runWhenNotHeld(this::detach);
         }
     }
@@ -241,6 +242,7 @@ public final class Handle {
 
     private void closeAsCreator() {
         long deadline = System.nanoTime() + options.closeTimeout().toNanos();
+        scope.markClosing(); // no new scope of this handle; open ones may finish within the timeout
         boolean locked = scope.isHeldByCurrentThread() || scope.enterForClose(deadline);
         try {
             memory.putIntRelease(STATE_OFFSET, STATE_CLOSING);
@@ -252,8 +254,8 @@ public final class Handle {
         while (processes.countLive(ProcessTableLayout.ROLE_CONSUMER) > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(1_000_000);
         }
-        scope.markClosed();
         scope.awaitOtherHolders(deadline);
+        scope.markClosed();
         scope.runWhenNotHeld(this::wipeAndRemove);
     }
 
