@@ -69,7 +69,11 @@ public final class Access implements AutoCloseable {
      */
     public long allocate(long bytes) {
         check();
-        return context.allocator().allocate(bytes, BlockTypes.RAW);
+        try {
+            return context.allocator().allocate(bytes, BlockTypes.RAW);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -85,7 +89,11 @@ public final class Access implements AutoCloseable {
      */
     public long allocateAligned(long bytes, long alignment) {
         check();
-        return context.allocator().allocateAligned(bytes, alignment, BlockTypes.RAW);
+        try {
+            return context.allocator().allocateAligned(bytes, alignment, BlockTypes.RAW);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -97,8 +105,12 @@ public final class Access implements AutoCloseable {
      */
     public void free(long offset) {
         check();
-        context.allocator().checkBlock(offset, BlockTypes.RAW);
-        context.allocator().free(offset);
+        try {
+            context.allocator().checkBlock(offset, BlockTypes.RAW);
+            context.allocator().free(offset);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -111,8 +123,12 @@ public final class Access implements AutoCloseable {
      */
     public MemorySegment block(long offset) {
         check();
-        long capacity = context.allocator().checkBlock(offset, BlockTypes.RAW);
-        return context.memory().slice(offset, capacity);
+        try {
+            long capacity = context.allocator().checkBlock(offset, BlockTypes.RAW);
+            return context.memory().slice(offset, capacity);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -122,7 +138,11 @@ public final class Access implements AutoCloseable {
      */
     public long userRoot() {
         check();
-        return context.memory().getLong(RegionHeaderLayout.ROOT_USER_OFFSET);
+        try {
+            return context.memory().getLong(RegionHeaderLayout.ROOT_USER_OFFSET);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -134,10 +154,14 @@ public final class Access implements AutoCloseable {
      */
     public void setUserRoot(long offset) {
         check();
-        if (offset != 0) {
-            context.allocator().checkBlock(offset, BlockTypes.RAW);
+        try {
+            if (offset != 0) {
+                context.allocator().checkBlock(offset, BlockTypes.RAW);
+            }
+            context.memory().putLong(RegionHeaderLayout.ROOT_USER_OFFSET, offset);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
         }
-        context.memory().putLong(RegionHeaderLayout.ROOT_USER_OFFSET, offset);
     }
 
     // ---- heap inspection ----
@@ -149,7 +173,11 @@ public final class Access implements AutoCloseable {
      */
     public HeapStats stats() {
         check();
-        return context.allocator().stats();
+        try {
+            return context.allocator().stats();
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -161,7 +189,11 @@ public final class Access implements AutoCloseable {
      */
     public List<String> registeredTypes() {
         check();
-        return handle.types().classNames();
+        try {
+            return handle.types().classNames();
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -172,7 +204,11 @@ public final class Access implements AutoCloseable {
      */
     public HeapStats verify() {
         check();
-        return context.allocator().verify();
+        try {
+            return context.allocator().verify();
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     // ---- messages and names ----
@@ -192,7 +228,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T putMessage(Object value) {
         check();
-        return (T) MessageQueue.put(context, value);
+        try {
+            return (T) MessageQueue.put(context, value);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -208,7 +248,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T takeMessage() {
         check();
-        return (T) MessageQueue.take(context);
+        try {
+            return (T) MessageQueue.take(context);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -223,7 +267,11 @@ public final class Access implements AutoCloseable {
      */
     public <T> T takeMessage(Class<T> type) {
         check();
-        return type.cast(MessageQueue.take(context, java.util.Objects.requireNonNull(type, "type")));
+        try {
+            return type.cast(MessageQueue.take(context, java.util.Objects.requireNonNull(type, "type")));
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -236,7 +284,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T readMessage() {
         check();
-        return (T) MessageQueue.peek(context);
+        try {
+            return (T) MessageQueue.peek(context);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -246,7 +298,11 @@ public final class Access implements AutoCloseable {
      */
     public boolean hasMessages() {
         check();
-        return MessageQueue.count(context) > 0;
+        try {
+            return MessageQueue.count(context) > 0;
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -256,7 +312,11 @@ public final class Access implements AutoCloseable {
      */
     public long messageCount() {
         check();
-        return MessageQueue.count(context);
+        try {
+            return MessageQueue.count(context);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -278,7 +338,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T put(String name, Object value) {
         check();
-        return (T) NameDirectory.put(context, name, value);
+        try {
+            return (T) NameDirectory.put(context, name, value);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -293,7 +357,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T get(String name) {
         check();
-        return (T) NameDirectory.get(context, name);
+        try {
+            return (T) NameDirectory.get(context, name);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -307,8 +375,12 @@ public final class Access implements AutoCloseable {
      */
     public <T> T get(String name, Class<T> type) {
         check();
-        java.util.Objects.requireNonNull(type, "type");
-        return UnexpectedTypeException.check(NameDirectory.get(context, name), type, "name \"" + name + "\"");
+        try {
+            java.util.Objects.requireNonNull(type, "type");
+            return UnexpectedTypeException.check(NameDirectory.get(context, name), type, "name \"" + name + "\"");
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -319,7 +391,11 @@ public final class Access implements AutoCloseable {
      */
     public boolean contains(String name) {
         check();
-        return NameDirectory.contains(context, name);
+        try {
+            return NameDirectory.contains(context, name);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -331,7 +407,11 @@ public final class Access implements AutoCloseable {
      */
     public boolean remove(String name) {
         check();
-        return NameDirectory.remove(context, name);
+        try {
+            return NameDirectory.remove(context, name);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -341,7 +421,11 @@ public final class Access implements AutoCloseable {
      */
     public Set<String> names() {
         check();
-        return NameDirectory.names(context);
+        try {
+            return NameDirectory.names(context);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     // ---- values ----
@@ -363,7 +447,11 @@ public final class Access implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <V> V share(Object container) {
         check();
-        return ValueViews.share(context, container);
+        try {
+            return ValueViews.share(context, container);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -377,7 +465,11 @@ public final class Access implements AutoCloseable {
      */
     public void destroy(Object view) {
         check();
-        ValueViews.destroy(context, view);
+        try {
+            ValueViews.destroy(context, view);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
     // ---- tensors ----
 
@@ -407,9 +499,13 @@ public final class Access implements AutoCloseable {
      */
     public SharedTensor newTensor(SharedTensor.Init init, DType dtype, long... shape) {
         check();
-        java.util.Objects.requireNonNull(init, "init");
-        java.util.Objects.requireNonNull(dtype, "dtype");
-        return TensorBlocks.initialise(TensorBlocks.allocate(context, dtype, shape, 0), init);
+        try {
+            java.util.Objects.requireNonNull(init, "init");
+            java.util.Objects.requireNonNull(dtype, "dtype");
+            return TensorBlocks.initialise(TensorBlocks.allocate(context, dtype, shape, 0), init);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -424,7 +520,11 @@ public final class Access implements AutoCloseable {
      */
     public SharedTensor copyToTensor(Object value) {
         check();
-        return TensorValues.copyToTensor(context, value);
+        try {
+            return TensorValues.copyToTensor(context, value);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -438,7 +538,11 @@ public final class Access implements AutoCloseable {
      */
     public SharedTensor tensorAt(long blockOffset) {
         check();
-        return TensorBlocks.read(context, blockOffset);
+        try {
+            return TensorBlocks.read(context, blockOffset);
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
     }
 
     /**
@@ -452,11 +556,15 @@ public final class Access implements AutoCloseable {
      */
     public void freeTensor(SharedTensor tensor) {
         check();
-        TensorView own = TensorView.ofRegion(tensor, context);
-        if (own == null) {
-            throw new IllegalArgumentException(tensor + " is not a tensor of this region handle");
+        try {
+            TensorView own = TensorView.ofRegion(tensor, context);
+            if (own == null) {
+                throw new IllegalArgumentException(tensor + " is not a tensor of this region handle");
+            }
+            TensorBlocks.free(context, own.blockOffset());
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
         }
-        TensorBlocks.free(context, own.blockOffset());
     }
 
     /**

@@ -255,6 +255,15 @@ public final class LockScope {
         }
     }
 
+    /**
+     * A memory fault in an operation ({@code Access} catches it around each of its methods): the
+     * region is marked damaged and the caller gets a clear exception instead of the JVM's
+     * {@link InternalError}.
+     */
+    public CorruptedRegionException memoryFault(InternalError e) {
+        return fault(e);
+    }
+
     /** A memory fault in an operation: the region is marked damaged and the caller gets a clear exception. */
     private CorruptedRegionException fault(InternalError e) {
         markDamaged(RegionHeaderLayout.DAMAGE_MEMORY_FAULT);
