@@ -29,7 +29,8 @@ import java.util.function.Function;
  *
  * <p>Where things are, for a newcomer (all under {@code io.ipcobjects.internal}, layered bottom
  * up): the file and its header ({@code memory.RegionFile}, {@code memory.RegionHeaderLayout}),
- * the process table ({@code memory.ProcessTableLayout}, {@code memory.ProcessTable}); the lock
+ * the file locks that tell live processes from dead ones ({@code memory.FileLockLayout}), the
+ * process table ({@code memory.ProcessTableLayout}, {@code memory.ProcessTable}); the lock
  * ({@code lock.RegionLock}, {@code lock.LockLayout}) and the one class that decides who holds it
  * ({@code lock.LockScope}); the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout},
  * {@code alloc.AllocatorLayout}) and its block type tags ({@code alloc.BlockTypes}); the value
