@@ -26,9 +26,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * Creates and opens region files safely, and maps them: the result is an {@link OpenRegion},
@@ -43,9 +45,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Creating</h2>
  * The new region is built in a temporary file of the same directory ({@code O_EXCL}, random
- * name): sized with {@code posix_fallocate}, so a file system without room fails now with
- * {@link RegionDoesNotFitException} and not later with SIGBUS, mapped, and its presence lock
- * taken ({@link FileLockLayout}). Only then does it get its name, atomically:
+ * name, its presence lock ({@link FileLockLayout}) taken at once): sized with
+ * {@code posix_fallocate}, so a file system without room fails now with
+ * {@link RegionDoesNotFitException} and not later with SIGBUS, and mapped. Only then does it get
+ * its name, atomically:
  * <ul>
  *   <li>no file at the path: {@code link} to it, which fails if one appeared meanwhile, so of
  *       two racing creators exactly one wins;</li>
@@ -56,7 +59,9 @@ import java.util.concurrent.locks.LockSupport;
  *       keeps attachers out), checks that the path still names that file (same device and
  *       inode), and {@code rename}s the new file over it.</li>
  * </ul>
- * Whatever fails on the way, the temporary file is removed: nothing is left behind.
+ * Whatever fails on the way, the temporary file is removed: nothing is left behind. A creator
+ * killed while building (the OOM killer may strike during {@code posix_fallocate}) leaves its
+ * temporary file with no presence lock; the next {@code create} of that path removes it.
  *
  * <h2>Mapping</h2>
  * The whole file is mapped read-write as one {@link MemorySegment} in an automatic arena, so the
@@ -86,16 +91,19 @@ public final class RegionFile {
         }
         NativeFiles.requireSupported();
         Path absolute = path.toAbsolutePath();
-        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + ".new-"
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        int fd = createTemporary(absolute, temporary, options.permissions());
+        removeAbandonedTemporaries(absolute);
+        Path temporary;
+        int fd;
+        do {
+            temporary = absolute.resolveSibling(temporaryPrefix(absolute)
+                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+            fd = createTemporary(absolute, temporary, options.permissions());
+        } while (fd < 0);
         boolean published = false;
         try {
             reserve(fd, absolute, temporary, size);
             MemorySegment segment = NativeFiles.map(fd, size);
             NativeFiles.FileStatus file = NativeFiles.status(fd);
-            // Present before it has a name: nobody can take the new file for a stale one.
-            NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, false);
             publish(temporary, absolute, options);
             published = true;
             return new OpenRegion(path, fd, file, segment);
@@ -235,12 +243,26 @@ public final class RegionFile {
 
     // ---- creating ----
 
+    /**
+     * Creates the temporary file and takes its presence lock at once, so that from then on the
+     * file says whether its builder lives (see {@link #removeAbandonedTemporaries}). Returns -1
+     * if another creator's sweep took the new file for abandoned in the moment before the lock
+     * was held: try another name.
+     */
     private static int createTemporary(Path path, Path temporary, Set<PosixFilePermission> permissions) {
         int mode = modeBits(permissions);
         int fd = NativeFiles.open(temporary, NativeFiles.O_REGION | NativeFiles.O_CREAT | NativeFiles.O_EXCL, mode);
         if (fd < 0) {
             throw new IpcObjectsException("cannot create region file " + path + " (as " + temporary.getFileName()
                     + " first): " + NativeFiles.describe(-fd));
+        }
+        // A sweeper deletes only while it holds the exclusive lock, so once the shared lock is held
+        // and the name still names this file, nobody can remove it any more. Before that, a sweep
+        // may have locked, removed and let go of it; the name then names nothing, or another file.
+        if (!NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, false)
+                || !NativeFiles.status(fd).sameFileAs(NativeFiles.statusOfPath(temporary))) {
+            NativeFiles.close(fd);
+            return -1;
         }
         try {
             NativeFiles.changeMode(fd, mode); // the umask may have narrowed it
@@ -249,6 +271,41 @@ public final class RegionFile {
             deleteQuietly(temporary);
             NativeFiles.close(fd);
             throw e;
+        }
+    }
+
+    /** {@code .<file name>.new-}: temporary files of one region path start with it, and nothing else does. */
+    private static String temporaryPrefix(Path path) {
+        return "." + path.getFileName() + ".new-";
+    }
+
+    /**
+     * Removes the temporary files of this region path that a creator killed while building them
+     * left behind (its pages stay reserved until someone does): those whose presence lock nobody
+     * holds. A live builder holds it from the moment its file exists.
+     */
+    private static void removeAbandonedTemporaries(Path path) {
+        String prefix = temporaryPrefix(path);
+        List<Path> candidates;
+        try (Stream<Path> files = Files.list(path.getParent())) {
+            candidates = files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+        } catch (IOException e) {
+            return; // not listable: creating will report the directory's problem
+        }
+        for (Path candidate : candidates) {
+            int fd = NativeFiles.open(candidate, NativeFiles.O_REGION, 0);
+            if (fd < 0) {
+                continue;
+            }
+            try {
+                NativeFiles.FileStatus file = NativeFiles.status(fd);
+                if (file.isRegularFile() && NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, true)
+                        && file.sameFileAs(NativeFiles.statusOfPath(candidate))) {
+                    deleteQuietly(candidate);
+                }
+            } finally {
+                NativeFiles.close(fd);
+            }
         }
     }
 

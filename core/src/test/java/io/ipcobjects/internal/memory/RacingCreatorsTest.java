@@ -133,15 +133,15 @@ class RacingCreatorsTest {
             ReadySignal.await(readyA, TIMEOUT);
             ReadySignal.await(readyB, TIMEOUT);
             ReadySignal.signal(go);
-            ReadySignal.await(doneA, TIMEOUT);
-            ReadySignal.await(doneB, TIMEOUT);
+            ReadySignal.await(doneA, TIMEOUT.multipliedBy(2));
+            ReadySignal.await(doneB, TIMEOUT.multipliedBy(2));
             ReadySignal.signal(exit); // the winners held their regions until both were done
             ChildJvm.Result ra = a.await(TIMEOUT);
             ChildJvm.Result rb = b.await(TIMEOUT);
             String winsA = ra.value("wins");
             String winsB = rb.value("wins");
-            assertNotNull(winsA, ra.describe());
-            assertNotNull(winsB, rb.describe());
+            assertNotNull(winsA, ra.describe() + "\n" + rb.describe());
+            assertNotNull(winsB, rb.describe() + "\n" + ra.describe());
             int contested = 0;
             for (int round = 0; round < PROCESS_ROUNDS; round++) {
                 assertNotEquals(winsA.charAt(round), winsB.charAt(round),
@@ -183,7 +183,11 @@ class RacingCreatorsTest {
             try {
                 for (int round = 0; round < rounds; round++) {
                     long arrived = (long) COUNTER.getAndAdd(barrier, 0L, 1L) + 1;
+                    long deadline = System.nanoTime() + TIMEOUT.toNanos();
                     while (arrived < 2L * (round + 1)) {
+                        if (System.nanoTime() - deadline >= 0) {
+                            throw new IllegalStateException("the other racer did not reach round " + round);
+                        }
                         Thread.onSpinWait();
                         arrived = (long) COUNTER.getVolatile(barrier, 0L);
                     }

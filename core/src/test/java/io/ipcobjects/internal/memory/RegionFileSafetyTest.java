@@ -190,6 +190,33 @@ class RegionFileSafetyTest {
     }
 
     @Test
+    void createRemovesTheTemporaryFileOfAKilledCreatorButNotThatOfALiveOne() throws IOException {
+        Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "ipcobjects-safety");
+        Path path = directory.resolve("region");
+        Path abandoned = directory.resolve(".region.new-00000000000000aa"); // as a creator killed in posix_fallocate leaves it
+        Path building = directory.resolve(".region.new-00000000000000bb"); // a live creator's, presence lock held
+        Path otherRegions = directory.resolve(".other.new-00000000000000cc");
+        Files.write(abandoned, new byte[64 << 10]);
+        Files.write(building, new byte[64 << 10]);
+        Files.write(otherRegions, new byte[64 << 10]);
+        int builder = NativeFiles.open(building, NativeFiles.O_REGION, 0);
+        try {
+            assertTrue(NativeFiles.tryLock(builder, FileLockLayout.PRESENCE_BYTE, false));
+            try (SharedMemory region = SharedMemory.create(path, 1 << 20, DEFAULTS)) {
+                assertEquals(List.of(".other.new-00000000000000cc", ".region.new-00000000000000bb", "region"), names(directory));
+            }
+        } finally {
+            NativeFiles.close(builder);
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(directory);
+        }
+    }
+
+    @Test
     void aStaleRegionIsReplacedUnlessSwitchedOffAndANonRegionNever() throws IOException {
         Path path = regions.newPath("stale");
         Files.copy(staleRegion(), path);
