@@ -18,19 +18,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Creates and opens region files safely, and maps them: the result is an {@link OpenRegion},
@@ -44,24 +38,8 @@ import java.util.stream.Stream;
  * {@link SharedMemoryOptions#permissions()}. The region is mapped from that same descriptor.
  *
  * <h2>Creating</h2>
- * The new region is built in a temporary file of the same directory ({@code O_EXCL}, random
- * name, its presence lock ({@link FileLockLayout}) taken at once): sized with
- * {@code posix_fallocate}, so a file system without room fails now with
- * {@link RegionDoesNotFitException} and not later with SIGBUS, and mapped. Only then does it get
- * its name, atomically:
- * <ul>
- *   <li>no file at the path: {@code link} to it, which fails if one appeared meanwhile, so of
- *       two racing creators exactly one wins;</li>
- *   <li>a file at the path: it is replaced only if it is stale, i.e. a region (or one whose
- *       creator died formatting it) that nobody is attached to. The creator takes the stale
- *       file's replacement byte exclusively (a second replacer fails there), then its presence
- *       byte exclusively (fails if anybody is attached, in whatever pid namespace; holding it
- *       keeps attachers out), checks that the path still names that file (same device and
- *       inode), and {@code rename}s the new file over it.</li>
- * </ul>
- * Whatever fails on the way, the temporary file is removed: nothing is left behind. A creator
- * killed while building (the OOM killer may strike during {@code posix_fallocate}) leaves its
- * temporary file with no presence lock; the next {@code create} of that path removes it.
+ * See {@link RegionCreation}: the region is built under a temporary name, with its pages
+ * reserved, and then given its name atomically, replacing only a stale file.
  *
  * <h2>Mapping</h2>
  * The whole file is mapped read-write as one {@link MemorySegment} in an automatic arena, so the
@@ -74,9 +52,6 @@ public final class RegionFile {
     private RegionFile() {
     }
 
-    /** How often a creator looks again when the file at its path changed under it. */
-    private static final int PUBLISH_ATTEMPTS = 10;
-
     /**
      * Creates a zero-filled region file of {@code size} bytes at {@code path}, with its pages
      * reserved, mapped and its presence lock held; the caller formats the header.
@@ -86,33 +61,7 @@ public final class RegionFile {
      * @throws RegionDoesNotFitException   the directory's file system has no room for {@code size} bytes
      */
     public static OpenRegion create(Path path, long size, SharedMemoryOptions options) {
-        if (size < MIN_REGION_SIZE) {
-            throw new IllegalArgumentException("region size " + size + " is below the minimum of " + MIN_REGION_SIZE + " bytes");
-        }
-        NativeFiles.requireSupported();
-        Path absolute = path.toAbsolutePath();
-        removeAbandonedTemporaries(absolute);
-        Path temporary;
-        int fd;
-        do {
-            temporary = absolute.resolveSibling(temporaryPrefix(absolute)
-                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-            fd = createTemporary(absolute, temporary, options.permissions());
-        } while (fd < 0);
-        boolean published = false;
-        try {
-            reserve(fd, absolute, temporary, size);
-            MemorySegment segment = NativeFiles.map(fd, size);
-            NativeFiles.FileStatus file = NativeFiles.status(fd);
-            publish(temporary, absolute, options);
-            published = true;
-            return new OpenRegion(path, fd, file, segment);
-        } finally {
-            if (!published) {
-                deleteQuietly(temporary);
-                NativeFiles.close(fd);
-            }
-        }
+        return RegionCreation.create(path, size, options);
     }
 
     /**
@@ -196,22 +145,6 @@ public final class RegionFile {
         }
     }
 
-    /** The file's first bytes (up to a header page), native order. */
-    private static ByteBuffer readHeader(int fd, long fileSize) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(Math.max(1, Math.min(fileSize, HEADER_PAGE_BYTES)));
-            long read = NativeFiles.read(fd, buffer, 0);
-            return ByteBuffer.wrap(buffer.asSlice(0, read).toArray(ValueLayout.JAVA_BYTE)).order(ByteOrder.nativeOrder());
-        }
-    }
-
-    private static void requireRegularFile(NativeFiles.FileStatus file, Path path) {
-        if (!file.isRegularFile()) {
-            throw new IncompatibleRegionException("not a region file: " + path + " is " + file.typeName()
-                    + (file.typeName().equals("a symbolic link") ? " (region files are never followed through links)" : ""));
-        }
-    }
-
     /** Owned by this user and no wider than the options' mode: nobody else could have written it. */
     private static void requireTrusted(NativeFiles.FileStatus file, Path path, SharedMemoryOptions options) {
         int self = NativeFiles.effectiveUid();
@@ -230,7 +163,27 @@ public final class RegionFile {
         }
     }
 
-    private static RuntimeException openFailed(Path path, int errno) {
+    // ---- shared with RegionCreation ----
+
+    /** The file's first bytes (up to a header page), native order. */
+    static ByteBuffer readHeader(int fd, long fileSize) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.max(1, Math.min(fileSize, HEADER_PAGE_BYTES)));
+            long read = NativeFiles.read(fd, buffer, 0);
+            return ByteBuffer.wrap(buffer.asSlice(0, read).toArray(ValueLayout.JAVA_BYTE)).order(ByteOrder.nativeOrder());
+        }
+    }
+
+    /** Refuses, at once, anything but a regular file: it is never opened, waited on or followed. */
+    static void requireRegularFile(NativeFiles.FileStatus file, Path path) {
+        if (!file.isRegularFile()) {
+            throw new IncompatibleRegionException("not a region file: " + path + " is " + file.typeName()
+                    + (file.typeName().equals("a symbolic link") ? " (region files are never followed through links)" : ""));
+        }
+    }
+
+    /** The error for an {@code open} that failed with {@code errno} (other than ENOENT, which means wait). */
+    static RuntimeException openFailed(Path path, int errno) {
         return switch (errno) {
             case ELOOP -> new IncompatibleRegionException("not a region file: " + path
                     + " is a symbolic link (region files are never followed through links)");
@@ -241,163 +194,8 @@ public final class RegionFile {
         };
     }
 
-    // ---- creating ----
-
-    /**
-     * Creates the temporary file and takes its presence lock at once, so that from then on the
-     * file says whether its builder lives (see {@link #removeAbandonedTemporaries}). Returns -1
-     * if another creator's sweep took the new file for abandoned in the moment before the lock
-     * was held: try another name.
-     */
-    private static int createTemporary(Path path, Path temporary, Set<PosixFilePermission> permissions) {
-        int mode = modeBits(permissions);
-        int fd = NativeFiles.open(temporary, NativeFiles.O_REGION | NativeFiles.O_CREAT | NativeFiles.O_EXCL, mode);
-        if (fd < 0) {
-            throw new IpcObjectsException("cannot create region file " + path + " (as " + temporary.getFileName()
-                    + " first): " + NativeFiles.describe(-fd));
-        }
-        // A sweeper deletes only while it holds the exclusive lock, so once the shared lock is held
-        // and the name still names this file, nobody can remove it any more. Before that, a sweep
-        // may have locked, removed and let go of it; the name then names nothing, or another file.
-        if (!NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, false)
-                || !NativeFiles.status(fd).sameFileAs(NativeFiles.statusOfPath(temporary))) {
-            NativeFiles.close(fd);
-            return -1;
-        }
-        try {
-            NativeFiles.changeMode(fd, mode); // the umask may have narrowed it
-            return fd;
-        } catch (RuntimeException e) {
-            deleteQuietly(temporary);
-            NativeFiles.close(fd);
-            throw e;
-        }
-    }
-
-    /** {@code .<file name>.new-}: temporary files of one region path start with it, and nothing else does. */
-    private static String temporaryPrefix(Path path) {
-        return "." + path.getFileName() + ".new-";
-    }
-
-    /**
-     * Removes the temporary files of this region path that a creator killed while building them
-     * left behind (its pages stay reserved until someone does): those whose presence lock nobody
-     * holds. A live builder holds it from the moment its file exists.
-     */
-    private static void removeAbandonedTemporaries(Path path) {
-        String prefix = temporaryPrefix(path);
-        List<Path> candidates;
-        try (Stream<Path> files = Files.list(path.getParent())) {
-            candidates = files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
-        } catch (IOException e) {
-            return; // not listable: creating will report the directory's problem
-        }
-        for (Path candidate : candidates) {
-            int fd = NativeFiles.open(candidate, NativeFiles.O_REGION, 0);
-            if (fd < 0) {
-                continue;
-            }
-            try {
-                NativeFiles.FileStatus file = NativeFiles.status(fd);
-                if (file.isRegularFile() && NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, true)
-                        && file.sameFileAs(NativeFiles.statusOfPath(candidate))) {
-                    deleteQuietly(candidate);
-                }
-            } finally {
-                NativeFiles.close(fd);
-            }
-        }
-    }
-
-    /** Reserves every block now: a full file system fails here, clearly, instead of SIGBUS on first touch. */
-    private static void reserve(int fd, Path path, Path temporary, long size) {
-        int error = NativeFiles.reserve(fd, size);
-        if (error == 0) {
-            return;
-        }
-        if (error == NativeFiles.ENOSPC || error == NativeFiles.EDQUOT || error == NativeFiles.EFBIG) {
-            long usable;
-            try {
-                usable = Files.getFileStore(temporary).getUsableSpace();
-            } catch (IOException e) {
-                usable = -1;
-            }
-            throw new RegionDoesNotFitException(path, size, usable, NativeFiles.describe(error));
-        }
-        throw new IpcObjectsException("cannot reserve " + size + " bytes for region file " + path + ": "
-                + NativeFiles.describe(error));
-    }
-
-    /** Gives the finished temporary file the region's name: see "Creating" in the class comment. */
-    private static void publish(Path temporary, Path path, SharedMemoryOptions options) {
-        for (int attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
-            try {
-                Files.createLink(path, temporary); // atomic: fails if any file appeared at the path
-                deleteQuietly(temporary);
-                return;
-            } catch (FileAlreadyExistsException e) {
-                // judge what is there
-            } catch (IOException | UnsupportedOperationException e) {
-                throw new IpcObjectsException("cannot create region file " + path + ": " + e, e);
-            }
-            if (replaceStale(temporary, path, options)) {
-                return;
-            }
-        }
-        throw new RegionExistsException("the file at " + path + " kept changing while this process tried to create "
-                + "a region there; other processes are creating and removing it");
-    }
-
-    /**
-     * Replaces the file at {@code path} by {@code temporary} if it is a stale region. False if the
-     * path changed meanwhile (look again); an exception if the file may not be replaced.
-     */
-    private static boolean replaceStale(Path temporary, Path path, SharedMemoryOptions options) {
-        NativeFiles.FileStatus seen = NativeFiles.statusOfPath(path);
-        if (seen == null) {
-            return false;
-        }
-        requireRegularFile(seen, path);
-        int fd = NativeFiles.open(path, NativeFiles.O_REGION, 0);
-        if (fd < 0) {
-            if (-fd == ENOENT) {
-                return false;
-            }
-            throw openFailed(path, -fd);
-        }
-        try { // closing the descriptor drops both locks taken below
-            NativeFiles.FileStatus stale = NativeFiles.status(fd);
-            requireRegularFile(stale, path);
-            if (!NativeFiles.tryLock(fd, FileLockLayout.REPLACEMENT_BYTE, true)) {
-                throw new RegionExistsException("region " + path + " exists and another process is replacing it right now");
-            }
-            ByteBuffer header = readHeader(fd, stale.size());
-            if (!NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, true)) {
-                long pid = RegionHeaderCheck.creatorPid(header);
-                throw new RegionExistsException("region " + path + " exists and is alive: processes are attached to it"
-                        + (pid > 0 ? " (created by pid " + pid + ", as its own pid namespace numbers it)" : ""));
-            }
-            if (!RegionHeaderCheck.isRegionOrUnfinishedRegion(header)) {
-                throw new RegionExistsException("a file that is not a live region exists at " + path
-                        + " (remove it, or pick another name)");
-            }
-            if (!options.replaceStaleRegion()) {
-                throw new RegionExistsException("region " + path + " exists; nobody is attached to it (its processes are "
-                        + "gone), but replacing stale regions is switched off");
-            }
-            if (!stale.sameFileAs(NativeFiles.statusOfPath(path))) {
-                return false; // another creator replaced it first: judge the new file
-            }
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): the name moves in one step
-            return true;
-        } catch (IOException e) {
-            throw new IpcObjectsException("cannot replace stale region file " + path + ": " + e, e);
-        } finally {
-            NativeFiles.close(fd);
-        }
-    }
-
-    private static int modeBits(Set<PosixFilePermission> permissions) {
+    /** The mode bits ({@code 0600} and the like) of a permission set. */
+    static int modeBits(Set<PosixFilePermission> permissions) {
         int mode = 0;
         for (PosixFilePermission permission : permissions) {
             mode |= switch (permission) {
@@ -415,7 +213,7 @@ public final class RegionFile {
         return mode;
     }
 
-    private static void deleteQuietly(Path path) {
+    static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
