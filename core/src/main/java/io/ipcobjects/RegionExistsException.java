@@ -1,9 +1,10 @@
 package io.ipcobjects;
 
 /**
- * {@code create} found a region of that name whose creator is still alive, or another file it
- * may not replace at the region's path: a stale region while
- * {@link SharedMemoryOptions#replaceStaleRegion()} is off, or a file that is not a region.
+ * {@code create} found a live region at the region's path (one that some process, in whatever
+ * container or pid namespace, is attached to), or another file it may not replace there: a
+ * stale region while {@link SharedMemoryOptions#replaceStaleRegion()} is off, or a file that is
+ * not a region. Of creators racing for one path, all but one get this.
  */
 public class RegionExistsException extends IpcObjectsException {
     /**

@@ -29,7 +29,8 @@ import java.util.function.Function;
  *
  * <p>Where things are, for a newcomer (all under {@code io.ipcobjects.internal}, layered bottom
  * up): the file and its header ({@code memory.RegionFile}, {@code memory.RegionHeaderLayout}),
- * the process table ({@code memory.ProcessTableLayout}, {@code memory.ProcessTable}); the lock
+ * the file locks that tell live processes from dead ones ({@code memory.FileLockLayout}), the
+ * process table ({@code memory.ProcessTableLayout}, {@code memory.ProcessTable}); the lock
  * ({@code lock.RegionLock}, {@code lock.LockLayout}) and the one class that decides who holds it
  * ({@code lock.LockScope}); the heap ({@code alloc.HeapAllocator}, {@code alloc.BlockLayout},
  * {@code alloc.AllocatorLayout}) and its block type tags ({@code alloc.BlockTypes}); the value
@@ -75,6 +76,7 @@ public final class SharedMemory implements AutoCloseable {
      * @param sizeBytes the region's size in bytes, header included
      * @return the creator's handle
      * @throws RegionExistsException    a live region already has that name
+     * @throws RegionDoesNotFitException the directory's file system has no room for {@code sizeBytes}
      * @throws IllegalArgumentException {@code name} is not a usable file name, or {@code sizeBytes}
      *                                  is too small for the header and a minimal heap
      * @throws IpcObjectsException      the file could not be created, sized or mapped
@@ -91,6 +93,7 @@ public final class SharedMemory implements AutoCloseable {
      * @param options   permissions, waiting, timeouts
      * @return the creator's handle
      * @throws RegionExistsException    a live region already has that name
+     * @throws RegionDoesNotFitException the directory's file system has no room for {@code sizeBytes}
      * @throws IllegalArgumentException {@code name} is not a usable file name, or {@code sizeBytes}
      *                                  is too small for the header and a minimal heap
      * @throws IpcObjectsException      the file could not be created, sized or mapped
@@ -107,6 +110,7 @@ public final class SharedMemory implements AutoCloseable {
      * @param options   permissions, waiting, timeouts
      * @return the creator's handle
      * @throws RegionExistsException    a live region is already at {@code path}
+     * @throws RegionDoesNotFitException the directory's file system has no room for {@code sizeBytes}
      * @throws IllegalArgumentException {@code sizeBytes} is too small for the header and a minimal heap
      * @throws IpcObjectsException      the file could not be created, sized or mapped
      */
@@ -124,7 +128,9 @@ public final class SharedMemory implements AutoCloseable {
      * @param timeout how long to wait for the region to appear and be ready
      * @return a consumer's handle
      * @throws RegionNotFoundException     no region appeared in time
-     * @throws IncompatibleRegionException the file is not a region this build can use
+     * @throws IncompatibleRegionException the file is not a region this build can use, not a
+     *                                     regular file, or not trusted (another owner, a mode wider
+     *                                     than {@link SharedMemoryOptions#permissions()})
      * @throws RegionClosedException       the region is closing
      */
     public static SharedMemory attach(String name, Duration timeout) {

@@ -16,7 +16,8 @@ import java.util.Set;
  *   <caption>Options and defaults</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>directory</td><td>{@code /dev/shm}</td><td>where {@code ipcobjects-<name>} lives</td></tr>
- *   <tr><td>permissions</td><td>{@code rw-------}</td><td>file mode of a created region</td></tr>
+ *   <tr><td>permissions</td><td>{@code rw-------}</td><td>file mode of a created region, and the widest mode
+ *       a region file may have to be attached</td></tr>
  *   <tr><td>waitStrategy</td><td>{@link WaitStrategy#backoff()}</td><td>how waiters idle</td></tr>
  *   <tr><td>ownerCheckInterval</td><td>100 ms</td><td>how often a lock waiter checks that the owner process lives;
  *       a dead owner's lock is taken over within about this time</td></tr>
@@ -24,7 +25,8 @@ import java.util.Set;
  *       another process waits for it, before it must hand over (higher: more throughput under contention;
  *       lower: shorter waits; 0: strict alternation)</td></tr>
  *   <tr><td>closeTimeout</td><td>5 s</td><td>how long a closing creator waits for consumers to detach</td></tr>
- *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file whose creator is dead</td></tr>
+ *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file nobody is attached to</td></tr>
+ *   <tr><td>allowForeignOwner</td><td>false</td><td>attach to a region file owned by another user</td></tr>
  *   <tr><td>serialization</td><td>off</td><td>{@link #withSerialization}: Java serialization, read through an
  *       {@code ObjectInputFilter}, for values the region cannot store otherwise</td></tr>
  * </table>
@@ -34,7 +36,7 @@ public final class SharedMemoryOptions {
     private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            32, Duration.ofSeconds(5), true, null);
+            32, Duration.ofSeconds(5), true, null, false);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
@@ -44,10 +46,11 @@ public final class SharedMemoryOptions {
     private final Duration closeTimeout;
     private final boolean replaceStaleRegion;
     private final ObjectInputFilter serialization;
+    private final boolean allowForeignOwner;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
                                 Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
-                                boolean replaceStaleRegion, ObjectInputFilter serialization) {
+                                boolean replaceStaleRegion, ObjectInputFilter serialization, boolean allowForeignOwner) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
@@ -56,6 +59,7 @@ public final class SharedMemoryOptions {
         this.closeTimeout = closeTimeout;
         this.replaceStaleRegion = replaceStaleRegion;
         this.serialization = serialization;
+        this.allowForeignOwner = allowForeignOwner;
     }
 
     /**
@@ -76,11 +80,14 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
-     * File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")}.
+     * File mode of a created region, e.g. {@code PosixFilePermissions.fromString("rw-rw----")};
+     * also the widest mode a region file may have for {@code attach} to use it, so a region
+     * another user could have written is not trusted without a word. Consumers of a region
+     * created with a wider mode pass the same permissions.
      *
      * @param permissions the file's permissions (default {@code rw-------}: the owner only)
      * @return options with those permissions, the rest unchanged
@@ -88,7 +95,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
@@ -100,7 +107,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
@@ -114,7 +121,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
@@ -131,7 +138,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
-                replaceStaleRegion, serialization);
+                replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
@@ -148,19 +155,34 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                timeout, replaceStaleRegion, serialization);
+                timeout, replaceStaleRegion, serialization, allowForeignOwner);
     }
 
     /**
-     * Whether {@code create} replaces a region file whose creator is dead; if not, such a file
-     * makes {@code create} fail as a live region would.
+     * Whether {@code create} replaces a stale region file: one no process is attached to (every
+     * attached handle holds a lock on the file that the kernel drops when its process dies). If
+     * not, such a file makes {@code create} fail as a live region would.
      *
      * @param replace true to replace stale region files (the default)
      * @return options with that setting, the rest unchanged
      */
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replace, serialization);
+                closeTimeout, replace, serialization, allowForeignOwner);
+    }
+
+    /**
+     * Whether {@code attach} may use a region file owned by another user. Off by default: a
+     * file someone else owns can be changed by them at any time, so using it must be a choice
+     * (such as a creator and consumers running as different users of one group, with
+     * {@link #withPermissions} giving the group's mode).
+     *
+     * @param allow true to attach to region files of other owners
+     * @return options with that setting, the rest unchanged
+     */
+    public SharedMemoryOptions withAllowForeignOwner(boolean allow) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, serialization, allow);
     }
 
     /**
@@ -218,12 +240,21 @@ public final class SharedMemoryOptions {
     }
 
     /**
-     * Whether {@code create} replaces a region file whose creator is dead.
+     * Whether {@code create} replaces a region file no process is attached to.
      *
      * @return true if stale region files are replaced
      */
     public boolean replaceStaleRegion() {
         return replaceStaleRegion;
+    }
+
+    /**
+     * Whether {@code attach} may use a region file owned by another user.
+     *
+     * @return true if region files of other owners are attached to
+     */
+    public boolean allowForeignOwner() {
+        return allowForeignOwner;
     }
 
     /**
@@ -239,7 +270,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"));
+                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), allowForeignOwner);
     }
 
     /**

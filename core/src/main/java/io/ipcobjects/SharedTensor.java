@@ -30,7 +30,8 @@ public interface SharedTensor {
         ZEROED,
         /**
          * Whatever the memory held: zeros in a fresh region, old bytes in a reused block. Costs
-         * nothing up front; each page is faulted in when first touched (sparse files stay sparse).
+         * nothing up front; each page is faulted in when first touched (the region's pages are
+         * reserved when it is created, but nothing is written to them).
          */
         UNINITIALIZED,
         /** As {@link #UNINITIALIZED}, with every page touched once up front ({@link #prefault()}). */

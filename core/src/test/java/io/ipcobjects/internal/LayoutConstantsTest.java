@@ -12,6 +12,7 @@ import io.ipcobjects.internal.containers.ContainerLayout;
 import io.ipcobjects.internal.containers.HashLayout;
 import io.ipcobjects.internal.containers.ListLayout;
 import io.ipcobjects.internal.lock.LockLayout;
+import io.ipcobjects.internal.memory.FileLockLayout;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.UndoLogLayout;
@@ -114,7 +115,8 @@ class LayoutConstantsTest {
         assertEquals(24L, ProcessTableLayout.ROLE_OFFSET);
         assertEquals(28L, ProcessTableLayout.ROLE_RESERVED_OFFSET);
         assertEquals(32L, ProcessTableLayout.ATTACHED_AT_MILLIS_OFFSET);
-        assertEquals(40L, ProcessTableLayout.SLOT_RESERVED_OFFSET);
+        assertEquals(40L, ProcessTableLayout.PID_NAMESPACE_OFFSET);
+        assertEquals(48L, ProcessTableLayout.SLOT_RESERVED_OFFSET);
         assertEquals(0, ProcessTableLayout.STATE_FREE);
         assertEquals(1, ProcessTableLayout.STATE_CLAIMING);
         assertEquals(2, ProcessTableLayout.STATE_ATTACHED);
@@ -123,6 +125,14 @@ class LayoutConstantsTest {
 
         assertEquals(4096L, ProcessTableLayout.slotOffset(0));
         assertEquals(8128L, ProcessTableLayout.slotOffset(63));
+    }
+
+    @Test
+    void fileLockLayout() {
+        assertEquals(0L, FileLockLayout.PRESENCE_BYTE);
+        assertEquals(1L, FileLockLayout.REPLACEMENT_BYTE);
+        assertEquals(4096L, FileLockLayout.slotLockByte(0));
+        assertEquals(8128L, FileLockLayout.slotLockByte(63));
     }
 
     @Test

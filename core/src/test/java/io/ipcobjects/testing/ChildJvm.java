@@ -64,7 +64,17 @@ public final class ChildJvm implements AutoCloseable {
 
     /** As {@link #start(Class, String...)} with additional JVM options (e.g. {@code -Dkey=value}). */
     public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) {
-        List<String> command = new ArrayList<>();
+        return startWrapped(List.of(), jvmOptions, mainClass, args);
+    }
+
+    /**
+     * As {@link #start(List, Class, String...)}, with the java command run by {@code wrapper}: its
+     * words come first, e.g. {@code unshare --pid --fork --mount-proc}, or
+     * {@code sh -c '... && exec "$@"' sh} to prepare something before the JVM starts. {@link #kill9}
+     * kills the wrapper's descendants (the JVM) too.
+     */
+    public static ChildJvm startWrapped(List<String> wrapper, List<String> jvmOptions, Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(javaBinary());
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
@@ -128,13 +138,23 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Sends SIGKILL ({@code kill -9}) and waits until the child is gone. */
+    /**
+     * Sends SIGKILL ({@code kill -9}) to the child and its descendants (a wrapped JVM: see
+     * {@link #startWrapped}) and waits until they are gone.
+     */
     public void kill9() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
+            for (ProcessHandle descendant : descendants) {
+                descendant.onExit().get(30, TimeUnit.SECONDS);
+            }
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("a descendant of child " + process.pid() + " did not die", e);
         }
     }
 
@@ -144,6 +164,7 @@ public final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

@@ -502,13 +502,46 @@ public final class HeapAllocator {
         return -1;
     }
 
+    // The counters change with every allocation and free, so they stay out of the undo log
+    // (four entries fewer per call); a takeover counts them again ({@link #recount}).
+
     private void addUsed(long bytes, long blocks) {
-        memory.putLong(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + bytes);
-        memory.putLong(USED_BLOCKS_OFFSET, memory.getLong(USED_BLOCKS_OFFSET) + blocks);
+        memory.putLongUnlogged(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + bytes);
+        memory.putLongUnlogged(USED_BLOCKS_OFFSET, memory.getLong(USED_BLOCKS_OFFSET) + blocks);
     }
 
     private void addFree(long bytes, long blocks) {
-        memory.putLong(FREE_BYTES_OFFSET, memory.getLong(FREE_BYTES_OFFSET) + bytes);
-        memory.putLong(FREE_BLOCKS_OFFSET, memory.getLong(FREE_BLOCKS_OFFSET) + blocks);
+        memory.putLongUnlogged(FREE_BYTES_OFFSET, memory.getLong(FREE_BYTES_OFFSET) + bytes);
+        memory.putLongUnlogged(FREE_BLOCKS_OFFSET, memory.getLong(FREE_BLOCKS_OFFSET) + blocks);
+    }
+
+    /**
+     * Counts used and free bytes and blocks with a walk of the heap and writes the counters: after
+     * a rollback, which puts back every other word but not these. Bounded by the heap's size;
+     * a block that does not fit ends the walk (the {@link #verify} that follows reports it).
+     */
+    public void recount() {
+        long usedBytes = 0;
+        long usedBlocks = 0;
+        long freeBytes = 0;
+        long freeBlocks = 0;
+        for (long block = heapStart; block < heapEnd; ) {
+            long size = size(memory.getLong(block));
+            if (size < MIN_BLOCK_BYTES || size > heapEnd - block) {
+                break;
+            }
+            if (inUse(memory.getLong(block))) {
+                usedBytes += size;
+                usedBlocks++;
+            } else {
+                freeBytes += size;
+                freeBlocks++;
+            }
+            block += size;
+        }
+        memory.putLongUnlogged(USED_BYTES_OFFSET, usedBytes);
+        memory.putLongUnlogged(USED_BLOCKS_OFFSET, usedBlocks);
+        memory.putLongUnlogged(FREE_BYTES_OFFSET, freeBytes);
+        memory.putLongUnlogged(FREE_BLOCKS_OFFSET, freeBlocks);
     }
 }

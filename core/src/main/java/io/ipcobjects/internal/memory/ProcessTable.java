@@ -5,49 +5,72 @@ import static io.ipcobjects.internal.memory.ProcessTableLayout.*;
 import io.ipcobjects.IpcObjectsException;
 
 /**
- * Claims, releases and inspects process-table slots (layout: {@link ProcessTableLayout}).
+ * Claims, releases and inspects process-table slots (layout: {@link ProcessTableLayout}) for one
+ * handle, whose file ({@link OpenRegion}) carries the slot locks.
  *
- * <p>Protocol: a slot is claimed by CAS on its slot word (FREE to CLAIMING with the generation
- * bumped), filled with plain writes, and published as ATTACHED with a release store; readers
- * load the slot word with acquire before reading the other fields. A slot whose process died is
- * reclaimed by whoever notices (an attacher finding the table full, the lock's takeover, the
- * creator counting consumers) with one CAS from exactly the word it saw, so two reclaimers
- * cannot both succeed and a newer attachment is never freed by mistake.
+ * <p>Protocol: a slot belongs to a live handle exactly while its byte in the file is locked
+ * ({@link FileLockLayout#slotLockByte}); the kernel drops the lock when the handle closes its
+ * descriptor or its process dies. So:
+ * <ul>
+ *   <li>claiming takes the byte lock without waiting (locked: in use, try the next slot), then
+ *       CASes the slot word from what it is to {@code (g+1, CLAIMING)}, fills the fields with
+ *       plain writes and publishes {@code (g+1, ATTACHED)} with release. A slot a dead handle
+ *       left ATTACHED or CLAIMING is simply claimed again;</li>
+ *   <li>a token is live when its slot word still names its generation as ATTACHED and another
+ *       description holds the slot's byte lock;</li>
+ *   <li>reclaiming a dead handle's slot takes the byte lock (it succeeds only if the holder is
+ *       gone), CASes {@code (g, ATTACHED)} to {@code (g, FREE)}, and drops the lock.</li>
+ * </ul>
+ * Only the holder of a slot's byte lock writes its word, so claiming and reclaiming never race.
+ * The word's CAS from exactly the generation seen keeps a stale reclaimer (two threads of one
+ * handle share one description, whose locks never conflict) from freeing a newer attachment.
+ *
+ * <p>Benign race: a check may see a dead token's word a moment before a new claimer, holding the
+ * byte already, bumps the generation, and call the dead token live once; the next check sees the
+ * new generation. The opposite error cannot happen: a live holder locks its byte before it
+ * publishes ATTACHED and unlocks only after it freed the word.
  */
 public final class ProcessTable {
 
     private final RegionMemory memory;
+    private final OpenRegion file;
+    /** This handle's token once {@link #attach} succeeded, else 0. */
+    private volatile long ownToken;
 
-    public ProcessTable(RegionMemory memory) {
+    public ProcessTable(RegionMemory memory, OpenRegion file) {
         this.memory = memory;
+        this.file = file;
     }
 
-    /** Claims a slot for this process and returns its lock-owner token. */
-    public long attach(ProcessIdentity self, int role) {
-        for (int round = 0; round < 2; round++) {
-            for (int slot = 0; slot < SLOT_COUNT; slot++) {
-                long base = slotOffset(slot);
-                long word = memory.getLongVolatile(base + SLOT_WORD_OFFSET);
-                if (state(word) != STATE_FREE) {
-                    continue;
-                }
-                long generation = generation(word) + 1;
-                if (!memory.compareAndSetLong(base + SLOT_WORD_OFFSET, word, slotWord(generation, STATE_CLAIMING))) {
-                    continue;
-                }
-                memory.putLong(base + PID_OFFSET, self.pid());
-                memory.putLong(base + START_TICKS_OFFSET, self.startTime());
-                memory.putInt(base + ROLE_OFFSET, role);
-                memory.putLong(base + ATTACHED_AT_MILLIS_OFFSET, System.currentTimeMillis());
-                memory.putLongRelease(base + SLOT_WORD_OFFSET, slotWord(generation, STATE_ATTACHED));
-                return token(slot, generation);
+    /** Claims a slot for this handle and returns its lock-owner token. */
+    public long attach(int role) {
+        ProcessIdentity self = ProcessIdentity.current();
+        for (int slot = 0; slot < SLOT_COUNT; slot++) {
+            if (!file.tryLockSlot(slot)) {
+                continue; // held by a live handle
             }
-            reclaimDead();
+            long base = slotOffset(slot);
+            long word = memory.getLongVolatile(base + SLOT_WORD_OFFSET);
+            long generation = generation(word) + 1;
+            if (!memory.compareAndSetLong(base + SLOT_WORD_OFFSET, word, slotWord(generation, STATE_CLAIMING))) {
+                // Only a writer that ignores the byte locks gets here: leave the slot to it.
+                file.unlockSlot(slot);
+                continue;
+            }
+            // Plain writes: nobody reads these fields before the release below publishes them.
+            memory.putLong(base + PID_OFFSET, self.pid());
+            memory.putLong(base + START_TICKS_OFFSET, self.startTicks());
+            memory.putInt(base + ROLE_OFFSET, role);
+            memory.putLong(base + ATTACHED_AT_MILLIS_OFFSET, System.currentTimeMillis());
+            memory.putLong(base + PID_NAMESPACE_OFFSET, self.pidNamespace());
+            memory.putLongRelease(base + SLOT_WORD_OFFSET, slotWord(generation, STATE_ATTACHED));
+            ownToken = token(slot, generation);
+            return ownToken;
         }
         throw new IpcObjectsException("process table is full: " + SLOT_COUNT + " live processes are attached");
     }
 
-    /** Frees the slot of {@code token} if it still names it. */
+    /** Frees the slot of {@code token} if it still names it, then drops its byte lock. */
     public void detach(long token) {
         int slot = tokenSlot(token);
         if (slot < 0 || slot >= SLOT_COUNT) {
@@ -56,49 +79,45 @@ public final class ProcessTable {
         long base = slotOffset(slot);
         long attached = slotWord(tokenGeneration(token), STATE_ATTACHED);
         memory.compareAndSetLong(base + SLOT_WORD_OFFSET, attached, slotWord(tokenGeneration(token), STATE_FREE));
+        if (token == ownToken) {
+            ownToken = 0;
+            file.unlockSlot(slot); // after freeing the word: a claimer that gets the byte finds it FREE
+        }
     }
 
     /**
      * Whether the attachment named by {@code token} is still live: its slot still holds that
-     * generation, and the process recorded there runs with the same start time.
+     * generation as ATTACHED, and its byte is locked by another description (or it is this
+     * handle's own slot, whose lock this description holds).
      */
     public boolean isLive(long token) {
         int slot = tokenSlot(token);
         if (slot < 0 || slot >= SLOT_COUNT) {
             return false;
         }
-        long base = slotOffset(slot);
-        long word = memory.getLongAcquire(base + SLOT_WORD_OFFSET);
+        long word = memory.getLongAcquire(slotOffset(slot) + SLOT_WORD_OFFSET);
         if (word != slotWord(tokenGeneration(token), STATE_ATTACHED)) {
             return false;
         }
-        return identityAt(base).isAlive();
+        return token == ownToken || file.slotLockedElsewhere(slot);
     }
 
-    /** Reclaims the slot named by {@code token}, if its process is dead. Returns true if freed. */
+    /** Reclaims the slot named by {@code token}, if its handle is gone. Returns true if freed. */
     public boolean reclaimIfDead(long token) {
         int slot = tokenSlot(token);
-        if (slot < 0 || slot >= SLOT_COUNT) {
+        if (slot < 0 || slot >= SLOT_COUNT || token == ownToken) {
             return false;
         }
         long base = slotOffset(slot);
         long attached = slotWord(tokenGeneration(token), STATE_ATTACHED);
-        if (memory.getLongAcquire(base + SLOT_WORD_OFFSET) != attached || identityAt(base).isAlive()) {
-            return false;
+        if (memory.getLongAcquire(base + SLOT_WORD_OFFSET) != attached || !file.tryLockSlot(slot)) {
+            return false; // not that attachment any more, or its holder lives
         }
-        return memory.compareAndSetLong(base + SLOT_WORD_OFFSET, attached, slotWord(tokenGeneration(token), STATE_FREE));
-    }
-
-    /** Frees every ATTACHED slot whose process is gone; returns how many. */
-    public int reclaimDead() {
-        int freed = 0;
-        for (int slot = 0; slot < SLOT_COUNT; slot++) {
-            long word = memory.getLongAcquire(slotOffset(slot) + SLOT_WORD_OFFSET);
-            if (state(word) == STATE_ATTACHED && reclaimIfDead(token(slot, generation(word)))) {
-                freed++;
-            }
+        try {
+            return memory.compareAndSetLong(base + SLOT_WORD_OFFSET, attached, slotWord(tokenGeneration(token), STATE_FREE));
+        } finally {
+            file.unlockSlot(slot);
         }
-        return freed;
     }
 
     /** Number of live attachments with the given role (dead ones are reclaimed on the way). */
@@ -110,16 +129,13 @@ public final class ProcessTable {
             if (state(word) != STATE_ATTACHED || memory.getInt(base + ROLE_OFFSET) != role) {
                 continue;
             }
-            if (identityAt(base).isAlive()) {
+            long token = token(slot, generation(word));
+            if (isLive(token)) {
                 live++;
             } else {
-                reclaimIfDead(token(slot, generation(word)));
+                reclaimIfDead(token);
             }
         }
         return live;
-    }
-
-    private ProcessIdentity identityAt(long base) {
-        return new ProcessIdentity(memory.getLong(base + PID_OFFSET), memory.getLong(base + START_TICKS_OFFSET));
     }
 }

@@ -17,17 +17,27 @@ package io.ipcobjects.internal.memory;
  *        +-------------------------------+-------------------------------+
  *     32 |                   attached at, epoch millis                   |
  *        +---------------------------------------------------------------+
- *     40 |                           reserved                            |
- *     48 |                                                               |
+ *     40 |            pid namespace (inode of /proc/self/ns/pid)         |
+ *        +---------------------------------------------------------------+
+ *     48 |                           reserved                            |
  *     56 |                                                               |
  *        +---------------------------------------------------------------+
  * </pre>
  *
- * <p>The slot word is the only field written with CAS. Claiming moves it from
- * {@code (g, FREE)} to {@code (g+1, CLAIMING)}; the claimer fills the other fields and then
- * publishes {@code (g+1, ATTACHED)} with release. Leaving, or reclaiming a dead process's slot,
- * moves {@code (g, ATTACHED)} to {@code (g, FREE)}. Because the generation only grows, a
- * {@linkplain #token lock-owner token} names one attachment, never a later user of the same slot.
+ * <p>Pid, start time and pid namespace are for display only (an inspector, error messages): a
+ * pid means nothing outside its namespace. Whether a slot's process lives is decided by the
+ * kernel: the slot's holder keeps an exclusive open-file-description lock on the first byte of
+ * the slot word in the region file ({@link FileLockLayout#slotLockByte}) for its whole life.
+ *
+ * <p>The slot word is the only field written with CAS, and only by whoever holds the slot's
+ * byte lock. Claiming takes the byte lock (without waiting: a locked byte is a live slot), then
+ * moves the word from whatever it is (FREE, or a dead holder's ATTACHED or CLAIMING) to
+ * {@code (g+1, CLAIMING)}; the claimer fills the other fields and then publishes
+ * {@code (g+1, ATTACHED)} with release. Leaving moves {@code (g, ATTACHED)} to
+ * {@code (g, FREE)} and then drops the byte lock; reclaiming a dead holder's slot takes the byte
+ * lock (which succeeds only if the holder is gone), makes the same move, and drops it. Because
+ * the generation only grows, a {@linkplain #token lock-owner token} names one attachment, never
+ * a later user of the same slot.
  */
 public final class ProcessTableLayout {
     private ProcessTableLayout() {
@@ -47,8 +57,10 @@ public final class ProcessTableLayout {
     public static final long ROLE_OFFSET = START_TICKS_OFFSET + Long.BYTES;
     public static final long ROLE_RESERVED_OFFSET = ROLE_OFFSET + Integer.BYTES;
     public static final long ATTACHED_AT_MILLIS_OFFSET = ROLE_RESERVED_OFFSET + Integer.BYTES;
+    /** The inode number of the holder's pid namespace, 0 if unknown: says which namespace the pid is in. */
+    public static final long PID_NAMESPACE_OFFSET = ATTACHED_AT_MILLIS_OFFSET + Long.BYTES;
     /** Reserved after the fields, up to the end of the slot. */
-    public static final long SLOT_RESERVED_OFFSET = ATTACHED_AT_MILLIS_OFFSET + Long.BYTES;
+    public static final long SLOT_RESERVED_OFFSET = PID_NAMESPACE_OFFSET + Long.BYTES;
 
     public static final int STATE_FREE = 0;
     public static final int STATE_CLAIMING = 1;

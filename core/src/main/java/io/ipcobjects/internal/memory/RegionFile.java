@@ -1,25 +1,25 @@
 package io.ipcobjects.internal.memory;
 
+import static io.ipcobjects.internal.memory.NativeFiles.ELOOP;
+import static io.ipcobjects.internal.memory.NativeFiles.ENOENT;
 import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
 
 import io.ipcobjects.IncompatibleRegionException;
 import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.RegionClosedException;
+import io.ipcobjects.RegionDoesNotFitException;
 import io.ipcobjects.RegionExistsException;
 import io.ipcobjects.RegionNotFoundException;
+import io.ipcobjects.SharedMemoryOptions;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -27,211 +27,197 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Creates, opens, checks and removes region files, and maps them.
+ * Creates and opens region files safely, and maps them: the result is an {@link OpenRegion},
+ * one handle's own descriptor and mapping.
  *
- * <p>Mapping: the whole file is mapped read-write as one {@link MemorySegment} in an
- * {@link Arena#ofAuto() automatic arena}. The mapping therefore lives exactly as long as some
- * segment over it is reachable: a tensor view handed to ND4J or DJL keeps working after its
- * {@code SharedMemory} is closed, and no code path can unmap memory that another thread still
- * reads (the hazard Lucene's {@code MMapDirectory} documents). Closing a handle flips a flag that
- * every core view checks, so use after close throws instead of reading stale data.
+ * <h2>Opening</h2>
+ * A file is opened {@code O_RDWR|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC} and judged by {@code fstat} of
+ * that descriptor, so what is checked is what is used: a regular file (a FIFO, directory, socket,
+ * device or symbolic link is refused at once, never waited on or followed), owned by this user
+ * (unless {@link SharedMemoryOptions#allowForeignOwner()}), with a mode no wider than
+ * {@link SharedMemoryOptions#permissions()}. The region is mapped from that same descriptor.
+ *
+ * <h2>Creating</h2>
+ * See {@link RegionCreation}: the region is built under a temporary name, with its pages
+ * reserved, and then given its name atomically, replacing only a stale file.
+ *
+ * <h2>Mapping</h2>
+ * The whole file is mapped read-write as one {@link MemorySegment} in an automatic arena, so the
+ * mapping lives exactly as long as some segment over it is reachable: a tensor view handed to
+ * ND4J or DJL keeps working after its {@code SharedMemory} is closed, and no code path can unmap
+ * memory that another thread still reads (the hazard Lucene's {@code MMapDirectory} documents).
+ * Closing a handle flips a flag that every core view checks, so use after close throws.
  */
 public final class RegionFile {
     private RegionFile() {
     }
 
-    /** A freshly created, zero-filled, mapped file: the caller formats the header. */
-    public static MemorySegment create(Path path, long size, Set<PosixFilePermission> permissions, boolean replaceStale) {
-        if (size < MIN_REGION_SIZE) {
-            throw new IllegalArgumentException("region size " + size + " is below the minimum of " + MIN_REGION_SIZE + " bytes");
-        }
-        if (Files.exists(path)) {
-            removeStale(path, replaceStale);
-        }
-        try {
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(permissions));
-        } catch (FileAlreadyExistsException e) {
-            throw new RegionExistsException("a region file already exists at " + path);
-        } catch (IOException e) {
-            throw new IpcObjectsException("cannot create region file " + path + ": " + e, e);
-        }
-        try {
-            Files.setPosixFilePermissions(path, permissions); // the umask may have narrowed them
-            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-                file.setLength(size); // sparse: pages are allocated on first touch
-                return file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto());
-            }
-        } catch (IOException | RuntimeException e) {
-            unlink(path);
-            throw new IpcObjectsException("cannot size or map region file " + path + " to " + size + " bytes: " + e, e);
-        }
+    /**
+     * Creates a zero-filled region file of {@code size} bytes at {@code path}, with its pages
+     * reserved, mapped and its presence lock held; the caller formats the header.
+     *
+     * @throws RegionExistsException       a live region, or a file that may not be replaced, is at the path
+     * @throws IncompatibleRegionException the path names a directory, FIFO, socket, device or symbolic link
+     * @throws RegionDoesNotFitException   the directory's file system has no room for {@code size} bytes
+     */
+    public static OpenRegion create(Path path, long size, SharedMemoryOptions options) {
+        return RegionCreation.create(path, size, options);
     }
 
     /**
-     * Waits until {@code path} holds a READY region, checks its header and maps it.
+     * Waits until {@code path} holds a READY region, checks the file and its header, takes the
+     * presence lock and maps it.
      *
      * @throws RegionNotFoundException      no file appeared before the timeout
      * @throws IncompatibleRegionException  the file is not a usable region (the message says why)
      * @throws RegionClosedException        the region is closing
      */
-    public static MemorySegment open(Path path, Duration timeout) {
+    public static OpenRegion open(Path path, Duration timeout, SharedMemoryOptions options) {
+        NativeFiles.requireSupported();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         long pauseNanos = 100_000;
         while (true) {
-            HeaderCheck check = checkHeader(path);
-            if (check.ready()) {
-                MemorySegment segment = map(path, check.fileSize);
-                // Re-read through the mapping with acquire: the creator published READY last.
-                RegionMemory memory = new RegionMemory(segment);
-                int state = memory.getIntAcquire(STATE_OFFSET);
-                if (state == STATE_READY && memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
-                    return segment;
-                }
-                continue;
+            Attempt attempt = tryOpen(path, options);
+            if (attempt.region != null) {
+                return attempt.region;
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw check.timeoutError(path, timeout);
+                throw attempt.check.timeoutError(path, timeout);
             }
             LockSupport.parkNanos(pauseNanos);
             pauseNanos = Math.min(pauseNanos * 2, 10_000_000);
         }
     }
 
-    /** Removes the file; quiet if it is already gone. */
-    public static void unlink(Path path) {
+    // ---- opening ----
+
+    /** An open region, or why there is none yet. */
+    private record Attempt(OpenRegion region, RegionHeaderCheck check) {
+        static Attempt waiting(RegionHeaderCheck check) {
+            return new Attempt(null, check);
+        }
+    }
+
+    private static Attempt tryOpen(Path path, SharedMemoryOptions options) {
+        NativeFiles.FileStatus seen = NativeFiles.statusOfPath(path);
+        if (seen == null) {
+            return Attempt.waiting(RegionHeaderCheck.notFound());
+        }
+        requireRegularFile(seen, path); // before opening: a FIFO or device is never even opened
+        int fd = NativeFiles.open(path, NativeFiles.O_REGION, 0);
+        if (fd < 0) {
+            if (-fd == ENOENT) {
+                return Attempt.waiting(RegionHeaderCheck.notFound());
+            }
+            throw openFailed(path, -fd);
+        }
+        boolean kept = false;
         try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // Nothing useful to do: the file stays until someone removes it; attachers see a non-READY header.
+            NativeFiles.FileStatus file = NativeFiles.status(fd);
+            requireRegularFile(file, path);
+            requireTrusted(file, path, options);
+            RegionHeaderCheck check = RegionHeaderCheck.of(path, readHeader(fd, file.size()), file.size());
+            if (!check.ready()) {
+                return Attempt.waiting(check);
+            }
+            if (!NativeFiles.tryLock(fd, FileLockLayout.PRESENCE_BYTE, false)) {
+                return Attempt.waiting(RegionHeaderCheck.waiting("a creator is replacing the file"));
+            }
+            if (!file.sameFileAs(NativeFiles.statusOfPath(path))) {
+                return Attempt.waiting(RegionHeaderCheck.waiting("the file was replaced while attaching"));
+            }
+            MemorySegment segment = NativeFiles.map(fd, file.size());
+            if (NativeFiles.status(fd).size() < file.size()) {
+                throw new IncompatibleRegionException("truncated region: " + path + " shrank below its "
+                        + file.size() + " bytes while attaching");
+            }
+            // Re-read through the mapping with acquire: the creator published READY last.
+            RegionMemory memory = new RegionMemory(segment);
+            if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
+                return Attempt.waiting(RegionHeaderCheck.waiting("the header changed while attaching"));
+            }
+            kept = true;
+            return new Attempt(new OpenRegion(path, fd, file, segment), null);
+        } finally {
+            if (!kept) {
+                NativeFiles.close(fd);
+            }
         }
     }
 
-    private static void removeStale(Path path, boolean replaceStale) {
-        ByteBuffer header = readHeader(path);
-        if (header != null && header.getLong((int) MAGIC_OFFSET) == MAGIC) {
-            long pid = header.getLong((int) CREATOR_PID_OFFSET);
-            long start = header.getLong((int) CREATOR_START_TICKS_OFFSET);
-            if (new ProcessIdentity(pid, start).isAlive()) {
-                throw new RegionExistsException("region " + path + " exists and its creator (pid " + pid + ") is alive");
-            }
-            if (!replaceStale) {
-                throw new RegionExistsException("region " + path + " exists; its creator (pid " + pid
-                        + ") is dead, but replacing stale regions is switched off");
-            }
-            unlink(path);
-            return;
+    /** Owned by this user and no wider than the options' mode: nobody else could have written it. */
+    private static void requireTrusted(NativeFiles.FileStatus file, Path path, SharedMemoryOptions options) {
+        int self = NativeFiles.effectiveUid();
+        if (file.uid() != self && !options.allowForeignOwner()) {
+            throw new IncompatibleRegionException("region file " + path + " is owned by uid " + Integer.toUnsignedString(file.uid())
+                    + ", not by this process's user (uid " + Integer.toUnsignedString(self) + "); attach with "
+                    + "SharedMemoryOptions.withAllowForeignOwner(true) if that user is trusted");
         }
-        throw new RegionExistsException("a file that is not a live region exists at " + path
-                + " (remove it, or pick another name)");
-    }
-
-    /** The first header page in native order, or null if the file is missing or shorter. */
-    private static ByteBuffer readHeader(Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) HEADER_PAGE_BYTES).order(ByteOrder.nativeOrder());
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // read until full or end of file
-            }
-            return buffer.hasRemaining() ? null : buffer.flip();
-        } catch (IOException e) {
-            return null;
+        int allowed = modeBits(options.permissions());
+        int extra = file.permissionBits() & ~allowed;
+        if (extra != 0) {
+            throw new IncompatibleRegionException("region file " + path + " has mode 0" + Integer.toOctalString(file.permissionBits())
+                    + ", wider than this handle allows (0" + Integer.toOctalString(allowed) + ", "
+                    + PosixFilePermissions.toString(options.permissions()) + "): others may have written it. Attach with "
+                    + "SharedMemoryOptions.withPermissions(...) naming that mode if they are trusted");
         }
     }
 
-    private static MemorySegment map(Path path, long size) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return channel.map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto());
-        } catch (NoSuchFileException e) {
-            throw new RegionClosedException("region " + path + " was removed while attaching");
-        } catch (IOException e) {
-            throw new IpcObjectsException("cannot map region file " + path + ": " + e, e);
+    // ---- shared with RegionCreation ----
+
+    /** The file's first bytes (up to a header page), native order. */
+    static ByteBuffer readHeader(int fd, long fileSize) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.max(1, Math.min(fileSize, HEADER_PAGE_BYTES)));
+            long read = NativeFiles.read(fd, buffer, 0);
+            return ByteBuffer.wrap(buffer.asSlice(0, read).toArray(ValueLayout.JAVA_BYTE)).order(ByteOrder.nativeOrder());
         }
     }
 
-    /** What the file at a path says about itself, read with plain I/O. */
-    private record HeaderCheck(boolean ready, long fileSize, String waitingFor) {
-
-        RuntimeException timeoutError(Path path, Duration timeout) {
-            if (waitingFor == null) {
-                return new RegionNotFoundException("no region at " + path + " after waiting " + timeout
-                        + ": no creator made it");
-            }
-            return new IncompatibleRegionException("not a usable ipc-objects region at " + path + " after waiting "
-                    + timeout + ": " + waitingFor);
+    /** Refuses, at once, anything but a regular file: it is never opened, waited on or followed. */
+    static void requireRegularFile(NativeFiles.FileStatus file, Path path) {
+        if (!file.isRegularFile()) {
+            throw new IncompatibleRegionException("not a region file: " + path + " is " + file.typeName()
+                    + (file.typeName().equals("a symbolic link") ? " (region files are never followed through links)" : ""));
         }
     }
 
-    private static HeaderCheck checkHeader(Path path) {
-        long fileSize;
-        try {
-            fileSize = Files.size(path);
-        } catch (NoSuchFileException e) {
-            return new HeaderCheck(false, 0, null);
-        } catch (IOException e) {
-            throw new IpcObjectsException("cannot read region file " + path + ": " + e, e);
-        }
-        ByteBuffer header;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            header = ByteBuffer.allocate((int) Math.min(fileSize, HEADER_PAGE_BYTES)).order(ByteOrder.nativeOrder());
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // read the first page, or what there is of it
-            }
-            header.flip();
-        } catch (NoSuchFileException e) {
-            return new HeaderCheck(false, 0, null);
-        } catch (IOException e) {
-            throw new IpcObjectsException("cannot read region file " + path + ": " + e, e);
-        }
-        if (header.remaining() < 8) {
-            return waiting(fileSize, "the file has " + fileSize + " bytes, no header yet (still initializing?)");
-        }
-        long magic = header.getLong((int) MAGIC_OFFSET);
-        if (magic == 0) {
-            return waiting(fileSize, "the header has no magic yet (still initializing, or not a region)");
-        }
-        if (Long.reverseBytes(magic) == MAGIC) {
-            throw new IncompatibleRegionException("region " + path + " was written in the other byte order ("
-                    + (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "big" : "little") + "-endian); this machine is "
-                    + ByteOrder.nativeOrder());
-        }
-        if (magic != MAGIC) {
-            throw new IncompatibleRegionException("not an ipc-objects region: " + path + " starts with 0x"
-                    + Long.toHexString(Long.reverseBytes(magic)) + " instead of the magic \"IPCOBJS\"");
-        }
-        if (header.remaining() < HEADER_PAGE_BYTES) {
-            throw new IncompatibleRegionException("truncated region: " + path + " has " + fileSize
-                    + " bytes, less than its " + HEADER_PAGE_BYTES + "-byte header");
-        }
-        int byteOrderMark = header.getInt((int) BYTE_ORDER_OFFSET);
-        if (byteOrderMark != BYTE_ORDER_MARK) {
-            throw new IncompatibleRegionException("region " + path + " has byte-order mark 0x" + Integer.toHexString(byteOrderMark)
-                    + (Integer.reverseBytes(byteOrderMark) == BYTE_ORDER_MARK ? " (the other byte order)" : " (garbage)")
-                    + ", expected 0x" + Integer.toHexString(BYTE_ORDER_MARK));
-        }
-        int version = header.getInt((int) LAYOUT_VERSION_OFFSET);
-        if (version != LAYOUT_VERSION) {
-            throw new IncompatibleRegionException("region " + path + " has layout version " + version
-                    + "; this build reads version " + LAYOUT_VERSION);
-        }
-        long regionSize = header.getLong((int) REGION_SIZE_OFFSET);
-        if (regionSize > fileSize) {
-            throw new IncompatibleRegionException("truncated region: header of " + path + " says " + regionSize
-                    + " bytes, the file has " + fileSize);
-        }
-        if (regionSize != fileSize || regionSize < MIN_REGION_SIZE) {
-            throw new IncompatibleRegionException("region size mismatch: header of " + path + " says " + regionSize
-                    + " bytes, the file has " + fileSize);
-        }
-        int state = header.getInt((int) STATE_OFFSET);
-        return switch (state) {
-            case STATE_READY -> new HeaderCheck(true, fileSize, null);
-            case STATE_INITIALIZING, STATE_NONE -> waiting(fileSize, "its state is " + stateName(state) + " (creator still initializing)");
-            case STATE_CLOSING -> throw new RegionClosedException("region " + path + " is closing");
-            default -> throw new IncompatibleRegionException("region " + path + " has unknown state " + state);
+    /** The error for an {@code open} that failed with {@code errno} (other than ENOENT, which means wait). */
+    static RuntimeException openFailed(Path path, int errno) {
+        return switch (errno) {
+            case ELOOP -> new IncompatibleRegionException("not a region file: " + path
+                    + " is a symbolic link (region files are never followed through links)");
+            case NativeFiles.EISDIR -> new IncompatibleRegionException("not a region file: " + path + " is a directory");
+            case NativeFiles.ENXIO -> new IncompatibleRegionException("not a region file: " + path
+                    + " is a socket or a device without a driver");
+            default -> new IpcObjectsException("cannot open region file " + path + ": " + NativeFiles.describe(errno));
         };
     }
 
-    private static HeaderCheck waiting(long fileSize, String why) {
-        return new HeaderCheck(false, fileSize, why);
+    /** The mode bits ({@code 0600} and the like) of a permission set. */
+    static int modeBits(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission permission : permissions) {
+            mode |= switch (permission) {
+                case OWNER_READ -> 0400;
+                case OWNER_WRITE -> 0200;
+                case OWNER_EXECUTE -> 0100;
+                case GROUP_READ -> 040;
+                case GROUP_WRITE -> 020;
+                case GROUP_EXECUTE -> 010;
+                case OTHERS_READ -> 04;
+                case OTHERS_WRITE -> 02;
+                case OTHERS_EXECUTE -> 01;
+            };
+        }
+        return mode;
+    }
+
+    static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // Nothing useful to do: the file stays until someone removes it.
+        }
     }
 }

@@ -109,6 +109,14 @@ public final class RegionMemory {
         segment.set(LONG, offset, value);
     }
 
+    /**
+     * A plain write that the undo log never sees: only for words that a takeover rebuilds from
+     * the rest of the region (the allocator's counters), never for state a rollback must restore.
+     */
+    public void putLongUnlogged(long offset, long value) {
+        segment.set(LONG, offset, value);
+    }
+
     public int getInt(long offset) {
         return segment.get(INT, offset);
     }

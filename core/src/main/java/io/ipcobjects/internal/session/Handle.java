@@ -2,6 +2,7 @@ package io.ipcobjects.internal.session;
 
 import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
 
+import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.WaitTimeoutException;
@@ -12,6 +13,7 @@ import io.ipcobjects.internal.containers.ContainerKinds;
 import io.ipcobjects.internal.lock.IdleStrategies;
 import io.ipcobjects.internal.lock.LockScope;
 import io.ipcobjects.internal.lock.RegionLock;
+import io.ipcobjects.internal.memory.OpenRegion;
 import io.ipcobjects.internal.memory.ProcessIdentity;
 import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
@@ -23,7 +25,6 @@ import io.ipcobjects.internal.structs.StructKinds;
 import io.ipcobjects.internal.structs.TypeRegistry;
 import io.ipcobjects.internal.tensor.TensorKinds;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,10 +44,16 @@ import org.agrona.concurrent.IdleStrategy;
  * both with release). Consumers wait for READY, check the header and take a process-table slot.
  * On {@link #close()} a consumer frees its slot; the creator marks the region CLOSING, waits up
  * to the close timeout for consumers to detach, wipes the header and removes the file.
+ *
+ * <p>The handle's {@link OpenRegion} (its own descriptor of the file, which carries its presence
+ * and slot locks) is opened first and closed last: until it is closed, other processes see this
+ * handle as attached.
  */
 public final class Handle {
 
     private final Path path;
+    /** This handle's descriptor and mapping; closed last in {@link #close()}. */
+    private final OpenRegion file;
     private final RegionMemory memory;
     private final ProcessTable processes;
     private final long token;
@@ -62,9 +69,10 @@ public final class Handle {
     /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
     private boolean asyncClosed;
 
-    private Handle(Path path, RegionMemory memory, ProcessTable processes, long token, boolean creator,
+    private Handle(Path path, OpenRegion file, RegionMemory memory, ProcessTable processes, long token, boolean creator,
                    SharedMemoryOptions options) {
         this.path = path;
+        this.file = file;
         this.memory = memory;
         this.processes = processes;
         this.token = token;
@@ -76,7 +84,7 @@ public final class Handle {
         Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
         RegionLock lock = new RegionLock(memory, processes, token, idleStrategies, options.ownerCheckInterval().toNanos(),
                 options.lockBurstLimit());
-        this.scope = new LockScope(path, memory, lock, idleStrategies, allocator::verify);
+        this.scope = new LockScope(path, memory, lock, idleStrategies, () -> checkAfterTakeover(allocator));
         this.types = new TypeRegistry(memory, allocator);
         undo.onRollback(types::forgetCachedEntries);
         // The codec's table: tensors and live containers before other arrays and collections are
@@ -85,13 +93,27 @@ public final class Handle {
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization());
     }
 
+    /**
+     * After a takeover and its rollback, before anyone reads: the file must still have its
+     * size (else a fault would follow), and the heap must be whole. The allocator's counters are
+     * not in the undo log (every operation changes them): they are counted again here.
+     */
+    private void checkAfterTakeover(HeapAllocator allocator) {
+        if (!file.fileIntact()) {
+            throw new CorruptedRegionException("region file " + path + " has " + file.currentFileSize()
+                    + " bytes, less than its " + memory.size() + ": it shrank under its mapping; recreate the region", 0);
+        }
+        allocator.recount();
+        allocator.verify();
+    }
+
     // ---- opening ----
 
     /** Creates the region at {@code path} and attaches to it as its creator. */
     public static Handle create(Path path, long sizeBytes, SharedMemoryOptions options) {
-        MemorySegment segment = RegionFile.create(path, sizeBytes, options.permissions(), options.replaceStaleRegion());
+        OpenRegion file = RegionFile.create(path, sizeBytes, options);
         try {
-            RegionMemory memory = new RegionMemory(segment);
+            RegionMemory memory = new RegionMemory(file.segment());
             ProcessIdentity self = ProcessIdentity.current();
             memory.putInt(STATE_OFFSET, STATE_INITIALIZING);
             memory.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
@@ -99,7 +121,7 @@ public final class Handle {
             memory.putLong(REGION_SIZE_OFFSET, sizeBytes);
             memory.putInt(HEAP_START_FIELD_OFFSET, (int) HEAP_START);
             memory.putLong(CREATOR_PID_OFFSET, self.pid());
-            memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTime());
+            memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTicks());
             memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
             memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
             long logBytes = UndoLogLayout.defaultLogBytes(sizeBytes);
@@ -107,32 +129,35 @@ public final class Handle {
             memory.putLong(UNDO_LOG_OFFSET_FIELD, logOffset);
             memory.putLong(UNDO_LOG_BYTES_FIELD, sizeBytes - logOffset);
             HeapAllocator.format(memory, HEAP_START, logOffset);
-            ProcessTable processes = new ProcessTable(memory);
-            long token = processes.attach(self, ProcessTableLayout.ROLE_CREATOR);
-            Handle handle = new Handle(path, memory, processes, token, true, options);
+            ProcessTable processes = new ProcessTable(memory, file);
+            long token = processes.attach(ProcessTableLayout.ROLE_CREATOR);
+            Handle handle = new Handle(path, file, memory, processes, token, true, options);
             // Publish: everything above is visible to whoever sees the magic, then READY.
             memory.putLongRelease(MAGIC_OFFSET, MAGIC);
             memory.putIntRelease(STATE_OFFSET, STATE_READY);
             return handle;
         } catch (RuntimeException e) {
-            RegionFile.unlink(path);
+            file.removeFileIfStillNamed();
+            file.close();
             throw e;
         }
     }
 
     /** Attaches to the region at {@code path} as a consumer, waiting up to {@code timeout} for it to be ready. */
     public static Handle attach(Path path, Duration timeout, SharedMemoryOptions options) {
-        MemorySegment segment = RegionFile.open(path, timeout);
-        RegionMemory memory = new RegionMemory(segment);
-        ProcessTable processes = new ProcessTable(memory);
-        long token = processes.attach(ProcessIdentity.current(), ProcessTableLayout.ROLE_CONSUMER);
+        OpenRegion file = RegionFile.open(path, timeout, options);
+        RegionMemory memory = new RegionMemory(file.segment());
+        ProcessTable processes = new ProcessTable(memory, file);
+        long token = 0;
         try {
+            token = processes.attach(ProcessTableLayout.ROLE_CONSUMER);
             if (memory.getIntAcquire(STATE_OFFSET) != STATE_READY || memory.getLongAcquire(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " closed while attaching");
             }
-            return new Handle(path, memory, processes, token, false, options);
+            return new Handle(path, file, memory, processes, token, false, options);
         } catch (RuntimeException e) {
             processes.detach(token);
+            file.close();
             throw e;
         }
     }
@@ -238,6 +263,7 @@ public final class Handle {
         if (memory.getLongAcquire(MAGIC_OFFSET) == MAGIC) {
             processes.detach(token);
         }
+        file.close(); // last: drops this handle's presence and slot locks
     }
 
     private void closeAsCreator() {
@@ -263,6 +289,7 @@ public final class Handle {
         // Wipe: the magic goes first, so nobody mistakes a half-wiped header for a region.
         memory.putLongRelease(MAGIC_OFFSET, 0);
         memory.fill(0, HEADER_PAGE_BYTES, (byte) 0);
-        RegionFile.unlink(path);
+        file.removeFileIfStillNamed(); // still present: nobody can replace the file between check and unlink
+        file.close();
     }
 }

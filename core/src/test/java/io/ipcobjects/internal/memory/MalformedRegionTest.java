@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Random;
 
@@ -39,6 +40,11 @@ class MalformedRegionTest {
         // The copy's creator is this live process; the handle is closed only after copying.
         shm.close();
         return copy;
+    }
+
+    /** The mode a region file must have to be attached with default options (no wider than rw-------). */
+    private static void ownerOnly(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static void patch(Path file, long offset, ByteBuffer bytes) throws IOException {
@@ -70,6 +76,7 @@ class MalformedRegionTest {
         byte[] junk = new byte[64 << 10];
         new Random(1).nextBytes(junk);
         Files.write(file, junk);
+        ownerOnly(file);
         IncompatibleRegionException e = attachFails(file);
         assertTrue(e.getMessage().contains("not an ipc-objects region"), e.getMessage());
     }
@@ -78,6 +85,7 @@ class MalformedRegionTest {
     void anEmptyFileIsTakenForAnInitializingCreatorUntilTheTimeout() throws IOException {
         Path file = regions.newPath("empty");
         Files.createFile(file);
+        ownerOnly(file);
         IncompatibleRegionException e = attachFails(file);
         assertTrue(e.getMessage().contains("after waiting"), e.getMessage());
         assertTrue(e.getMessage().contains("no header yet"), e.getMessage());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A tensor larger than 2 GiB in a sparse region, written at both ends by one process and read
+ * A tensor larger than 2 GiB in a 3 GiB region, written at both ends by one process and read
  * and changed by another, which finds it by its block offset.
  */
 class LargeTensorAcrossProcessesTest {
