@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * How a region is created or attached. Immutable; start from {@link #defaults()} and change
@@ -27,14 +28,28 @@ import java.util.Set;
  *   <tr><td>replaceStaleRegion</td><td>true</td><td>{@code create} replaces a region file whose creator is dead</td></tr>
  *   <tr><td>serialization</td><td>off</td><td>{@link #withSerialization}: Java serialization, read through an
  *       {@code ObjectInputFilter}, for values the region cannot store otherwise</td></tr>
+ *   <tr><td>classFilter</td><td>classes this process stored</td><td>{@link #withClassFilter},
+ *       {@link #withAllowedClasses}: which record, user and enum classes named by the region are read back</td></tr>
  * </table>
  */
 public final class SharedMemoryOptions {
 
     private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+    /** The default class filter: no class beyond the ones this process stored itself. */
+    private static final Predicate<String> NO_CLASSES = new Predicate<>() {
+        @Override
+        public boolean test(String name) {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "classes this process stored";
+        }
+    };
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            32, Duration.ofSeconds(5), true, null);
+            32, Duration.ofSeconds(5), true, null, NO_CLASSES);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
@@ -44,10 +59,11 @@ public final class SharedMemoryOptions {
     private final Duration closeTimeout;
     private final boolean replaceStaleRegion;
     private final ObjectInputFilter serialization;
+    private final Predicate<String> classFilter;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
                                 Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
-                                boolean replaceStaleRegion, ObjectInputFilter serialization) {
+                                boolean replaceStaleRegion, ObjectInputFilter serialization, Predicate<String> classFilter) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
@@ -56,6 +72,7 @@ public final class SharedMemoryOptions {
         this.closeTimeout = closeTimeout;
         this.replaceStaleRegion = replaceStaleRegion;
         this.serialization = serialization;
+        this.classFilter = classFilter;
     }
 
     /**
@@ -76,7 +93,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -88,7 +105,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -100,7 +117,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -114,7 +131,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization);
+                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -131,7 +148,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
-                replaceStaleRegion, serialization);
+                replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -148,7 +165,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                timeout, replaceStaleRegion, serialization);
+                timeout, replaceStaleRegion, serialization, classFilter);
     }
 
     /**
@@ -160,7 +177,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replace, serialization);
+                closeTimeout, replace, serialization, classFilter);
     }
 
     /**
@@ -239,7 +256,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"));
+                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), classFilter);
     }
 
     /**
@@ -249,6 +266,68 @@ public final class SharedMemoryOptions {
      */
     public ObjectInputFilter serialization() {
         return serialization;
+    }
+
+    /**
+     * Which classes named by the region this handle may load when it reads a record, a user
+     * object or an enum constant, beyond the classes this process has stored itself (which are
+     * always allowed). A class name in the region was written by another process; loading and
+     * rebuilding whatever it names would run code the reader never chose (a static initializer,
+     * a constructor, {@code hashCode()}), so by default only classes this process stored are read
+     * back (and the JDK's own enums). A name the filter refuses gives an
+     * {@link IpcObjectsException} naming the class; nothing is loaded. An allowed class is loaded
+     * without being initialized, and an enum value must name an enum class.
+     *
+     * <p>The filter replaces the one set before (including by {@link #withAllowedClasses}).
+     *
+     * @param filter accepts the binary names ({@link Class#getName()}) of the classes to allow,
+     *               e.g. {@code name -> name.startsWith("com.example.model.")}
+     * @return options with that class filter, the rest unchanged
+     * @throws NullPointerException if {@code filter} is null
+     */
+    public SharedMemoryOptions withClassFilter(Predicate<String> filter) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, serialization, Objects.requireNonNull(filter, "filter"));
+    }
+
+    /**
+     * Allows these classes to be read back when the region names them (see
+     * {@link #withClassFilter}), in addition to what the class filter allows already: the usual
+     * way for a consumer to read the records and enums another process stores.
+     *
+     * @param classes the record, user and enum classes to allow
+     * @return options whose class filter also accepts these classes, the rest unchanged
+     * @throws NullPointerException if {@code classes} or one of them is null
+     */
+    public SharedMemoryOptions withAllowedClasses(Class<?>... classes) {
+        Set<String> names = new java.util.HashSet<>();
+        for (Class<?> type : classes) {
+            names.add(Objects.requireNonNull(type, "class").getName());
+        }
+        Set<String> allowed = Set.copyOf(names);
+        Predicate<String> before = classFilter;
+        Predicate<String> filter = new Predicate<>() {
+            @Override
+            public boolean test(String name) {
+                return allowed.contains(name) || before.test(name);
+            }
+
+            @Override
+            public String toString() {
+                return before + " and " + allowed;
+            }
+        };
+        return withClassFilter(filter);
+    }
+
+    /**
+     * The filter of classes a handle may load when the region names them, beyond the classes this
+     * process stored itself; by default it accepts none.
+     *
+     * @return the class filter
+     */
+    public Predicate<String> classFilter() {
+        return classFilter;
     }
 
     /**

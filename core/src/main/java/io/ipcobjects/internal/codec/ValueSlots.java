@@ -49,6 +49,8 @@ import java.util.UUID;
  *   <li>Everything read from the region is validated (block tags, lengths, kinds), and nesting
  *       is bounded by {@link #MAX_DEPTH}, so a corrupted region gives
  *       {@link CorruptedRegionException}, never a crash or an endless recursion.</li>
+ *   <li>Classes a value names (enums, and structs through their family) are loaded only if the
+ *       handle's {@link StoredClasses} allows them, and never initialized by loading.</li>
  * </ul>
  */
 public final class ValueSlots {
@@ -374,6 +376,7 @@ public final class ValueSlots {
             return out.set(SlotKinds.UUID, 0, Blobs.store(context, b.array()));
         }
         if (value instanceof Enum<?> v) {
+            StoredClasses.remember(v.getDeclaringClass());
             String text = v.getDeclaringClass().getName() + '\0' + v.name();
             return out.set(SlotKinds.ENUM, 0, Blobs.store(context, text.getBytes(StandardCharsets.UTF_8)));
         }
@@ -527,10 +530,7 @@ public final class ValueSlots {
         }
         String className = text.substring(0, split);
         String name = text.substring(split + 1);
-        Class<?> type = StoredClasses.load(className, payload);
-        if (!type.isEnum()) {
-            throw new CorruptedRegionException("class " + className + " named by an enum value is not an enum", payload);
-        }
+        Class<?> type = context.classes().loadEnum(className, payload); // allowed and an enum: only now initialized
         for (Object constant : type.getEnumConstants()) {
             if (((Enum<?>) constant).name().equals(name)) {
                 return constant;

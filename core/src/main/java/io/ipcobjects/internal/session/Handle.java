@@ -7,6 +7,7 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
 import io.ipcobjects.internal.containers.ContainerKinds;
 import io.ipcobjects.internal.lock.IdleStrategies;
@@ -74,7 +75,8 @@ public final class Handle {
         // The codec's table: tensors and live containers before other arrays and collections are
         // refused, structs (records, user classes) after.
         ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
-        this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization());
+        this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
+                new StoredClasses(options.classFilter()));
     }
 
     // ---- opening ----

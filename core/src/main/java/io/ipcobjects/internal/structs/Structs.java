@@ -8,7 +8,6 @@ import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.SlotValue;
-import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueSlots;
 
 import java.nio.charset.StandardCharsets;
@@ -89,7 +88,8 @@ public final class Structs {
         long length = types.descriptorLength(entry, count, struct); // checks tag, length and field count
         long data = entry + TypeRegistryLayout.DESCRIPTOR_OFFSET;
         StructType cached = StructDescriptors.lookup(memory, data, length, StructDescriptors.hash(memory, data, length), loader);
-        if (cached != null && cached.fieldCount() == count) {
+        // The descriptor cache is the process's: a class another handle allowed must be allowed here too.
+        if (cached != null && cached.fieldCount() == count && context.classes().allows(cached.type().getName())) {
             types.rememberResolved(entry, loader, cached);
             return cached;
         }
@@ -101,7 +101,7 @@ public final class Structs {
         }
         StructType type;
         try {
-            type = StructType.of(StoredClasses.load(lines[0], struct));
+            type = StructType.of(context.classes().load(lines[0], struct)); // allowed, loaded, not initialized
         } catch (UnsupportedTypeException e) {
             throw new CorruptedRegionException("stored class cannot be rebuilt here: " + e.getMessage(), struct);
         }
