@@ -8,6 +8,7 @@ import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedSet;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -17,12 +18,14 @@ import io.ipcobjects.internal.codec.ValueSlots;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The codec's side of containers: storing a Java {@code List}, {@code Set} or {@code Map} as a
@@ -178,6 +181,26 @@ public final class Containers {
         };
     }
 
+    /**
+     * Runs {@code operation} under the lock as one read of the handle's {@link DecodeBudget}: for
+     * view operations that read every element once ({@code toArray}, {@code toString},
+     * {@code indexOf}), so slots that share a block cannot make the result, or the time, larger
+     * than the region could account for. Only for single passes: an operation that reads an
+     * element twice (as {@code containsAll} does) would count it twice. Element-by-element
+     * iteration reads each element as a read of its own.
+     */
+    static <T> T readingAll(RegionContext context, Supplier<T> operation) {
+        return context.scope().call(() -> {
+            DecodeBudget budget = context.budget();
+            budget.begin();
+            try {
+                return operation.get();
+            } finally {
+                budget.end();
+            }
+        });
+    }
+
     // ---- lifetime ----
 
     static long checkHeader(RegionContext context, long header, int tag, long minBytes) {
@@ -278,35 +301,56 @@ public final class Containers {
         if (context.memory().getLong(offset + ContainerLayout.REFERENCES_OFFSET) > 1) {
             return view;
         }
-        return toJava(view, 0);
+        return toJava(view, new HashMap<>(), 0);
     }
 
-    /** A deep copy on the Java heap of a value that may hold live views. */
-    public static Object toJava(Object value, int depth) {
+    /**
+     * A deep copy on the Java heap of a value that may hold live views (the caller reads within
+     * one budget operation: {@code ValueSlots.readForRemoval}). A container reached twice (two
+     * slots may share one) is copied once and the copy shared, so a chain of shared containers is
+     * copied in linear time; a container that holds itself cannot be copied.
+     *
+     * @param copies the copies made so far by container offset; null while a copy is being filled
+     */
+    private static Object toJava(Object value, Map<Long, Object> copies, int depth) {
+        if (!(value instanceof ContainerView view)
+                || view.slotKind() != SlotKinds.LIST && view.slotKind() != SlotKinds.SET && view.slotKind() != SlotKinds.MAP) {
+            return value;
+        }
         if (depth > ValueSlots.MAX_DEPTH) {
-            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels (a cycle?)");
+            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels");
         }
+        Long offset = view.offset();
+        if (copies.containsKey(offset)) {
+            Object copy = copies.get(offset);
+            if (copy == null) {
+                throw new IllegalArgumentException("the shared container at " + offset
+                        + " holds itself: a cycle cannot be copied to the Java heap");
+            }
+            return copy;
+        }
+        copies.put(offset, null);
+        Object copy;
         if (value instanceof SharedList<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
+            List<Object> elements = new ArrayList<>(list.size());
             for (Object element : list) {
-                copy.add(toJava(element, depth + 1));
+                elements.add(toJava(element, copies, depth + 1));
             }
-            return copy;
-        }
-        if (value instanceof SharedSet<?> set) {
-            Set<Object> copy = new LinkedHashSet<>();
+            copy = elements;
+        } else if (value instanceof SharedSet<?> set) {
+            Set<Object> elements = new LinkedHashSet<>();
             for (Object element : set) {
-                copy.add(toJava(element, depth + 1));
+                elements.add(toJava(element, copies, depth + 1));
             }
-            return copy;
-        }
-        if (value instanceof SharedMap<?, ?> map) {
-            Map<Object, Object> copy = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                copy.put(e.getKey(), toJava(e.getValue(), depth + 1));
+            copy = elements;
+        } else {
+            Map<Object, Object> entries = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : ((SharedMap<?, ?>) value).entrySet()) {
+                entries.put(e.getKey(), toJava(e.getValue(), copies, depth + 1));
             }
-            return copy;
+            copy = entries;
         }
-        return value;
+        copies.put(offset, copy);
+        return copy;
     }
 }

@@ -5,6 +5,7 @@ import static io.ipcobjects.internal.containers.HashLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.KeyHash;
@@ -145,23 +146,33 @@ final class HashTable {
         return find(table, probe);
     }
 
+    /**
+     * One probe is one read of the handle's budget: comparing a stored key may decode it, and the
+     * keys a probe passes are distinct, so together they fit the budget unless slots share blocks.
+     */
     private long find(long table, KeyProbe p) {
         long capacity = cachedCapacity;
         long mask = capacity - 1;
         long control = HashLayout.control(p.hash());
         long index = p.hash() & mask;
-        for (long n = 0; n < capacity; n++) {
-            long entry = entry(table, index);
-            long c = memory.getLong(entry);
-            if (c == EMPTY) {
-                return 0;
+        DecodeBudget budget = context.budget();
+        budget.begin();
+        try {
+            for (long n = 0; n < capacity; n++) {
+                long entry = entry(table, index);
+                long c = memory.getLong(entry);
+                if (c == EMPTY) {
+                    return 0;
+                }
+                if (c == control && p.matches(context, entry + KEY_OFFSET)) {
+                    return entry;
+                }
+                index = (index + 1) & mask;
             }
-            if (c == control && p.matches(context, entry + KEY_OFFSET)) {
-                return entry;
-            }
-            index = (index + 1) & mask;
+            return 0;
+        } finally {
+            budget.end();
         }
-        return 0;
     }
 
     // ---- changes ----

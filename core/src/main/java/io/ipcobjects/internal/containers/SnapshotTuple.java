@@ -1,6 +1,7 @@
 package io.ipcobjects.internal.containers;
 
 import io.ipcobjects.ObjectDestroyedException;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.TupleLayout;
 import io.ipcobjects.internal.codec.Tuples;
@@ -22,10 +23,10 @@ final class SnapshotTuple<T> {
     private final Decoder<T> decoder;
     private volatile T decoded;
 
-    /** Decodes a tuple into the heap copy; non-capturing, so one instance serves every view. */
+    /** Decodes a tuple into the heap copy within a read's budget; non-capturing, so one instance serves every view. */
     @FunctionalInterface
     interface Decoder<T> {
-        T decode(RegionContext context, long tuple);
+        T decode(RegionContext context, long tuple, DecodeBudget budget);
     }
 
     /** A snapshot of the tuple at {@code tuple} (its header already checked by the caller), named {@code what} in errors. */
@@ -52,14 +53,33 @@ final class SnapshotTuple<T> {
     /** The heap copy, decoded under the lock on first use. */
     T heap() {
         context.scope().ensureOpen();
-        if (context.memory().getLong(tuple + TupleLayout.IDENTITY_OFFSET) != identity) {
-            throw new ObjectDestroyedException("the " + what + " at " + tuple + " was destroyed");
-        }
+        checkIdentity();
         T copy = decoded;
         if (copy == null) {
-            copy = context.scope().call(() -> decoder.decode(context, tuple));
+            copy = context.scope().call(this::decodeLocked);
             decoded = copy;
         }
         return copy;
+    }
+
+    /** The first decode, under the lock, within the handle's read budget. */
+    private T decodeLocked() {
+        DecodeBudget budget = context.budget();
+        budget.begin();
+        try {
+            return decoder.decode(context, tuple, budget);
+        } finally {
+            budget.end();
+        }
+    }
+
+    private void checkIdentity() {
+        if (context.memory().getLong(tuple + TupleLayout.IDENTITY_OFFSET) != identity) {
+            throw destroyed();
+        }
+    }
+
+    private ObjectDestroyedException destroyed() {
+        return new ObjectDestroyedException("the " + what + " at " + tuple + " was destroyed");
     }
 }

@@ -2,7 +2,9 @@ package io.ipcobjects.internal.structs;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -54,16 +56,27 @@ public final class Structs {
         }
     }
 
-    /** Reads the struct back as a new instance of its class. */
-    public static Object read(RegionContext context, long struct, int depth) {
+    /**
+     * Reads the struct back as a new instance of its class, within {@code budget}: the struct is
+     * charged and its class checked (allowed, loaded, fields matching) before any field is read,
+     * and the class's constructor runs only once every field has been read.
+     */
+    public static Object read(RegionContext context, long struct, DecodeBudget budget) {
         long count = fieldCount(context, struct);
         RegionMemory memory = context.memory();
-        StructType type = type(context, struct, count);
-        Object[] values = new Object[(int) count];
-        SlotValue slot = new SlotValue();
-        for (int i = 0; i < values.length; i++) {
-            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
-            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        Object[] values;
+        StructType type;
+        budget.enter(struct, BlockLayout.HEADER_BYTES + StructLayout.blockBytes(count));
+        try {
+            type = type(context, struct, count);
+            values = new Object[(int) count];
+            SlotValue slot = new SlotValue();
+            for (int i = 0; i < values.length; i++) {
+                slot.readFrom(memory, StructLayout.slotOffset(struct, i));
+                values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, budget);
+            }
+        } finally {
+            budget.exit();
         }
         return type.newInstance(values);
     }
