@@ -219,14 +219,44 @@ public final class Containers {
         return kind == SlotKinds.LIST ? ListLayout.HEADER_BYTES : HashLayout.HEADER_BYTES;
     }
 
-    static void retain(RegionContext context, ContainerView view) {
+    /**
+     * Most references a container may count: slots and the holders of views handed out (each
+     * {@code share}, each taken message) add one, so a long-lived container used in many messages
+     * may count far more than the heap has slots, but never this many.
+     */
+    static final long MAX_REFERENCES = 1L << 48;
+
+    /**
+     * The reference count of the live container at {@code header}, checked: a live container
+     * counts at least one reference (it is freed at zero) and not absurdly many.
+     */
+    static long checkedReferences(RegionContext context, long header) {
+        long references = context.memory().getLong(header + ContainerLayout.REFERENCES_OFFSET);
+        if (references < 1 || references >= MAX_REFERENCES) {
+            throw new CorruptedRegionException("shared container counts " + references + " references",
+                    header + ContainerLayout.REFERENCES_OFFSET);
+        }
+        return references;
+    }
+
+    /**
+     * Checks that a reference to {@code view}'s container can be added or dropped: its header,
+     * that it lives, and its count. Nothing changes; callers that add several references check
+     * them all first, so a bad one changes none.
+     */
+    public static void checkRetainable(RegionContext context, ContainerView view) {
         long header = view.offset();
         checkHeader(context, header, tagOf(view.slotKind()), headerBytes(view.slotKind()));
-        RegionMemory memory = context.memory();
-        if (memory.getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
+        if (context.memory().getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
             throw new ObjectDestroyedException("the shared container at " + header + " was destroyed");
         }
-        memory.putLong(header + ContainerLayout.REFERENCES_OFFSET, memory.getLong(header + ContainerLayout.REFERENCES_OFFSET) + 1);
+        checkedReferences(context, header);
+    }
+
+    static void retain(RegionContext context, ContainerView view) {
+        checkRetainable(context, view);
+        long header = view.offset();
+        context.memory().putLong(header + ContainerLayout.REFERENCES_OFFSET, checkedReferences(context, header) + 1);
     }
 
     /** Drops one reference to the container in a slot of {@code kind}; the last one frees it. */
@@ -240,7 +270,7 @@ public final class Containers {
         if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) == 0) {
             return; // being destroyed further up: a cycle
         }
-        long references = memory.getLong(offset + ContainerLayout.REFERENCES_OFFSET) - 1;
+        long references = checkedReferences(context, offset) - 1;
         if (references > 0) {
             memory.putLong(offset + ContainerLayout.REFERENCES_OFFSET, references);
             return;
@@ -283,9 +313,9 @@ public final class Containers {
         destroy(context, kind, offset, 0);
     }
 
-    /** How many slots hold the container (for tests and tools). */
+    /** How many slots hold the container (for tests and tools), checked. */
     public static long references(RegionContext context, ContainerView view) {
-        return context.memory().getLong(view.offset() + ContainerLayout.REFERENCES_OFFSET);
+        return checkedReferences(context, view.offset());
     }
 
     /**
@@ -298,7 +328,7 @@ public final class Containers {
         if (kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW) {
             return kind == SlotKinds.FROZEN_MAP_VIEW ? FrozenMap.of((Map<?, ?>) view) : FrozenSet.of((Set<?>) view);
         }
-        if (context.memory().getLong(offset + ContainerLayout.REFERENCES_OFFSET) > 1) {
+        if (checkedReferences(context, offset) > 1) {
             return view;
         }
         return toJava(view, new HashMap<>(), 0);

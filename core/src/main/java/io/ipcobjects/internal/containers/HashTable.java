@@ -123,6 +123,16 @@ final class HashTable {
         return (int) size;
     }
 
+    /** Live entries plus tombstones, checked: at least the size, at most the capacity. Call after {@link #size}. */
+    private long used(long size) {
+        long used = memory.getLong(header + USED_OFFSET);
+        if (used < size || used > cachedCapacity) {
+            throw new CorruptedRegionException("hash table counts " + used + " used entries for size " + size
+                    + " and capacity " + cachedCapacity, header + USED_OFFSET);
+        }
+        return used;
+    }
+
     long modCount() {
         return memory.getLong(header + ContainerLayout.MOD_COUNT_OFFSET);
     }
@@ -205,7 +215,7 @@ final class HashTable {
                 encodedValue = ValueSlots.encodeInline(value, scratch) ? scratch
                         : ValueSlots.encode(context, value, new SlotValue(), depth, false);
             }
-            long used = memory.getLong(header + USED_OFFSET);
+            long used = used(size());
             if ((used + 1) * 4 > cachedCapacity * 3) {
                 resize(capacityFor(size() + 1L));
             }
