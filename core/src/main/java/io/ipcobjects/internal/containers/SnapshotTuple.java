@@ -1,6 +1,7 @@
 package io.ipcobjects.internal.containers;
 
 import io.ipcobjects.ObjectDestroyedException;
+import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.TupleLayout;
@@ -11,6 +12,12 @@ import io.ipcobjects.internal.codec.Tuples;
  * never changes while it lives. The first read decodes it under the lock into a heap copy; every
  * later read is served from that copy without the lock, after two cheap checks: the region is
  * open, and the tuple's identity word is unchanged (it was not destroyed).
+ *
+ * <p>The unlocked check can race with a {@code destroy} and the reuse of the block by another
+ * object, so the first decode checks again under the lock, before it reads anything: the block
+ * is still a used tuple block and holds the identity this view saw. A destroyed snapshot thus
+ * gives {@link ObjectDestroyedException}, never another object's data. (Once decoded, the copy
+ * is this snapshot's own.)
  *
  * @param <T> the heap copy's type
  */
@@ -62,8 +69,16 @@ final class SnapshotTuple<T> {
         return copy;
     }
 
-    /** The first decode, under the lock, within the handle's read budget. */
+    /**
+     * The first decode, under the lock. The check above ran without it: the tuple may have been
+     * destroyed and its block reused since. So the block is checked again here, where nothing can
+     * change it (still a tuple block, still this identity), before a byte of it is read.
+     */
     private T decodeLocked() {
+        if (!context.allocator().holds(tuple, BlockTypes.VALUE_TUPLE)) {
+            throw destroyed();
+        }
+        checkIdentity();
         DecodeBudget budget = context.budget();
         budget.begin();
         try {
