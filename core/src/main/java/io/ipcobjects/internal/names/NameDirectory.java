@@ -173,6 +173,11 @@ public final class NameDirectory {
         return names;
     }
 
+    /** The hash a name of these UTF-8 bytes is stored under ({@link NameKey#hash}): for checkers of the directory. */
+    public static int hashOf(byte[] utf8) {
+        return NameKey.hash(utf8);
+    }
+
     // ---- lookup ----
 
     private static long find(RegionContext context, NameKey key) {

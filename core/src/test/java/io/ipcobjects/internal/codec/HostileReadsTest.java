@@ -116,6 +116,11 @@ class HostileReadsTest {
                     System.out.println("refused=" + e.getMessage());
                     System.out.println("millis=" + (System.nanoTime() - start) / 1_000_000);
                 }
+                try {
+                    a.verify();
+                } catch (CorruptedRegionException e) {
+                    System.out.println("verify=" + e.getMessage());
+                }
             }
         }
     }
@@ -126,6 +131,7 @@ class HostileReadsTest {
             assertEquals(0, r.exitCode(), r.describe());
             assertTrue(r.value("refused").contains("share a block"), r.describe());
             assertTrue(Long.parseLong(r.value("millis")) < BOUND.toMillis(), r.describe());
+            assertTrue(r.value("verify").contains("referred to a second time"), "verify names the shared block: " + r.describe());
         }
     }
 
