@@ -13,8 +13,10 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.containers.ContainerView;
 import io.ipcobjects.internal.containers.ListLayout;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.messages.MessageQueueLayout;
+import io.ipcobjects.internal.names.NameDirectoryLayout;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
@@ -170,6 +172,26 @@ class HostileReadsTest {
             try (Access a = shm.acquire()) {
                 assertEquals(1, a.messageCount(), "a refused take changes nothing");
             }
+        }
+    }
+
+    @Test
+    void theNamesOfADirectoryChainThatComesBackAreBounded() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            try (Access a = shm.acquire()) {
+                RegionMemory memory = TestAccess.context(shm).memory();
+                a.put("n".repeat(NameDirectoryLayout.MAX_NAME_BYTES), 1L);
+                long directory = memory.getLong(RegionHeaderLayout.ROOT_NAME_DIRECTORY_OFFSET);
+                long entry = 0;
+                for (long i = 0; entry == 0; i++) {
+                    entry = memory.getLong(directory + NameDirectoryLayout.bucketOffset(i));
+                }
+                memory.putLong(entry + NameDirectoryLayout.NEXT_OFFSET, entry); // the chain comes back to itself
+                memory.putLong(directory + NameDirectoryLayout.ENTRY_COUNT_OFFSET, 20_000); // as many as the heap could hold
+            }
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class,
+                    () -> assertTimeoutPreemptively(BOUND, () -> shm.names()));
+            assertTrue(e.getMessage().contains("share a block"), e.getMessage());
         }
     }
 
