@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -300,7 +301,7 @@ public final class SharedMemoryOptions {
      * @throws NullPointerException if {@code classes} or one of them is null
      */
     public SharedMemoryOptions withAllowedClasses(Class<?>... classes) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Class<?> type : classes) {
             names.add(Objects.requireNonNull(type, "class").getName());
         }

@@ -3,6 +3,8 @@ package io.ipcobjects.internal.codec;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockLayout;
 
+import java.util.Arrays;
+
 /**
  * What one read of the region may cost: the bound that makes a hostile region's worst case a
  * {@link CorruptedRegionException} instead of an {@code OutOfMemoryError} or an endless walk.
@@ -102,7 +104,7 @@ public final class DecodeBudget {
         }
         charge(block, blockBytes);
         if (depth == path.length) {
-            path = java.util.Arrays.copyOf(path, path.length * 2);
+            path = Arrays.copyOf(path, path.length * 2);
         }
         path[depth++] = block;
     }

@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.verify;
 
+import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.Blobs;
@@ -256,7 +257,7 @@ final class ContainerWalk {
             if (key.kind == SlotKinds.STRING) {
                 return StableHash.ofString(Blobs.string(context, key.bits, key.aux));
             }
-        } catch (io.ipcobjects.CorruptedRegionException e) {
+        } catch (CorruptedRegionException e) {
             return null; // the slot walk has reported it
         }
         return null;

@@ -7,6 +7,7 @@ import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ final class TypeRegistryCheck {
     }
 
     private static void checkDescriptor(RegionMemory memory, long entry, long length, long fields, Findings findings) {
-        byte[] bytes = memory.slice(entry + DESCRIPTOR_OFFSET, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] bytes = memory.slice(entry + DESCRIPTOR_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
