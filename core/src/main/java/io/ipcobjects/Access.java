@@ -10,6 +10,7 @@ import io.ipcobjects.internal.session.ValueViews;
 import io.ipcobjects.internal.tensor.TensorBlocks;
 import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.internal.tensor.TensorView;
+import io.ipcobjects.internal.verify.RegionVerifier;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -197,15 +198,22 @@ public final class Access implements AutoCloseable {
     }
 
     /**
-     * Walks the whole heap and the free lists and checks they agree.
+     * Checks the whole region: the heap and its free lists, then everything reachable from the
+     * name directory, the message queue, the type registry and the user root (containers,
+     * records, tuples, strings and other values, tensor headers), block tags, bounds, counts and
+     * reference counts, and that every used block is reached (a block nothing refers to is a
+     * leak). Containers, snapshots and tensors that a process holds without the region referring
+     * to them ({@code share}, {@code newTensor}, taken messages) count as reached, and raw blocks
+     * ({@link #allocate}) are the application's. Reads only, builds no value, loads no class;
+     * linear in the heap.
      *
      * @return the heap's counters, checked by the walk
-     * @throws CorruptedRegionException at the first inconsistency
+     * @throws CorruptedRegionException listing the problems found (the offset is the first one's)
      */
     public HeapStats verify() {
         check();
         try {
-            return context.allocator().verify();
+            return RegionVerifier.verify(context);
         } catch (InternalError e) {
             throw handle.scope().memoryFault(e);
         }

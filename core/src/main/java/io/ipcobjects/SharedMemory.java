@@ -294,9 +294,10 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
-     * {@link Access#verify()} under the lock.
+     * {@link Access#verify()} under the lock: the whole region, heap and object graph.
      *
      * @return the allocator's counters, checked by a walk of the heap
+     * @throws CorruptedRegionException listing the problems found
      */
     public HeapStats verify() {
         return withLock(Access::verify);

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * How a region is created or attached. Immutable; start from {@link #defaults()} and change
@@ -29,14 +31,28 @@ import java.util.Set;
  *   <tr><td>allowForeignOwner</td><td>false</td><td>attach to a region file owned by another user</td></tr>
  *   <tr><td>serialization</td><td>off</td><td>{@link #withSerialization}: Java serialization, read through an
  *       {@code ObjectInputFilter}, for values the region cannot store otherwise</td></tr>
+ *   <tr><td>classFilter</td><td>classes this process stored</td><td>{@link #withClassFilter},
+ *       {@link #withAllowedClasses}: which record, user and enum classes named by the region are read back</td></tr>
  * </table>
  */
 public final class SharedMemoryOptions {
 
     private static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+    /** The default class filter: no class beyond the ones this process stored itself. */
+    private static final Predicate<String> NO_CLASSES = new Predicate<>() {
+        @Override
+        public boolean test(String name) {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "classes this process stored";
+        }
+    };
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            32, Duration.ofSeconds(5), true, null, false);
+            32, Duration.ofSeconds(5), true, null, false, NO_CLASSES, 0);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
@@ -47,10 +63,14 @@ public final class SharedMemoryOptions {
     private final boolean replaceStaleRegion;
     private final ObjectInputFilter serialization;
     private final boolean allowForeignOwner;
+    private final Predicate<String> classFilter;
+    /** 0: the default for the region's size ({@code UndoLogLayout.defaultLogBytes}). */
+    private final long undoLogBytes;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
                                 Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
-                                boolean replaceStaleRegion, ObjectInputFilter serialization, boolean allowForeignOwner) {
+                                boolean replaceStaleRegion, ObjectInputFilter serialization, boolean allowForeignOwner,
+                                Predicate<String> classFilter, long undoLogBytes) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
@@ -60,6 +80,8 @@ public final class SharedMemoryOptions {
         this.replaceStaleRegion = replaceStaleRegion;
         this.serialization = serialization;
         this.allowForeignOwner = allowForeignOwner;
+        this.classFilter = classFilter;
+        this.undoLogBytes = undoLogBytes;
     }
 
     /**
@@ -80,7 +102,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -95,7 +117,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -107,7 +129,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -121,7 +143,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner);
+                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -138,7 +160,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
-                replaceStaleRegion, serialization, allowForeignOwner);
+                replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -155,7 +177,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                timeout, replaceStaleRegion, serialization, allowForeignOwner);
+                timeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -168,7 +190,38 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replace, serialization, allowForeignOwner);
+                closeTimeout, replace, serialization, allowForeignOwner, classFilter, undoLogBytes);
+    }
+
+    /**
+     * The size of the region's undo log, set at {@code create}: the old contents of what one
+     * operation changes in existing data are kept there until it completes, so that a process
+     * killed in the middle of it can be rolled back by the next one. An operation that changes
+     * more keeps the rest in its own process's memory; if that process dies inside it, the
+     * region cannot be rolled back and is refused from then on. The default, 0, is 1/16 of
+     * the region, at least 16 KiB and at most 64 MiB; the log's pages come out of the region's
+     * size. Ignored by {@code attach}: the creator's choice is in the header.
+     *
+     * @param bytes the log's size in bytes (at least 16 KiB, at most half the region), or 0
+     *              for the default
+     * @return options with that log size, the rest unchanged
+     * @throws IllegalArgumentException if {@code bytes} is negative or between 0 and 16 KiB
+     */
+    public SharedMemoryOptions withUndoLogBytes(long bytes) {
+        if (bytes < 0 || (bytes > 0 && bytes < 16 * 1024)) {
+            throw new IllegalArgumentException("undo log bytes must be 0 (the default) or at least 16384: " + bytes);
+        }
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, bytes);
+    }
+
+    /**
+     * The undo log size {@code create} uses; see {@link #withUndoLogBytes}.
+     *
+     * @return the log's size in bytes, or 0 for the default
+     */
+    public long undoLogBytes() {
+        return undoLogBytes;
     }
 
     /**
@@ -182,7 +235,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withAllowForeignOwner(boolean allow) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, serialization, allow);
+                closeTimeout, replaceStaleRegion, serialization, allow, classFilter, undoLogBytes);
     }
 
     /**
@@ -270,7 +323,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), allowForeignOwner);
+                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), allowForeignOwner, classFilter, undoLogBytes);
     }
 
     /**
@@ -280,6 +333,69 @@ public final class SharedMemoryOptions {
      */
     public ObjectInputFilter serialization() {
         return serialization;
+    }
+
+    /**
+     * Which classes named by the region this handle may load when it reads a record, a user
+     * object or an enum constant, beyond the classes this process has stored itself (which are
+     * always allowed). A class name in the region was written by another process; loading and
+     * rebuilding whatever it names would run code the reader never chose (a static initializer,
+     * a constructor, {@code hashCode()}), so by default only classes this process stored are read
+     * back (and the JDK's own enums). A name the filter refuses gives an
+     * {@link IpcObjectsException} naming the class; nothing is loaded. An allowed class is loaded
+     * without being initialized, and an enum value must name an enum class.
+     *
+     * <p>The filter replaces the one set before (including by {@link #withAllowedClasses}).
+     *
+     * @param filter accepts the binary names ({@link Class#getName()}) of the classes to allow,
+     *               e.g. {@code name -> name.startsWith("com.example.model.")}
+     * @return options with that class filter, the rest unchanged
+     * @throws NullPointerException if {@code filter} is null
+     */
+    public SharedMemoryOptions withClassFilter(Predicate<String> filter) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, Objects.requireNonNull(filter, "filter"),
+                undoLogBytes);
+    }
+
+    /**
+     * Allows these classes to be read back when the region names them (see
+     * {@link #withClassFilter}), in addition to what the class filter allows already: the usual
+     * way for a consumer to read the records and enums another process stores.
+     *
+     * @param classes the record, user and enum classes to allow
+     * @return options whose class filter also accepts these classes, the rest unchanged
+     * @throws NullPointerException if {@code classes} or one of them is null
+     */
+    public SharedMemoryOptions withAllowedClasses(Class<?>... classes) {
+        Set<String> names = new HashSet<>();
+        for (Class<?> type : classes) {
+            names.add(Objects.requireNonNull(type, "class").getName());
+        }
+        Set<String> allowed = Set.copyOf(names);
+        Predicate<String> before = classFilter;
+        Predicate<String> filter = new Predicate<>() {
+            @Override
+            public boolean test(String name) {
+                return allowed.contains(name) || before.test(name);
+            }
+
+            @Override
+            public String toString() {
+                return before + " and " + allowed;
+            }
+        };
+        return withClassFilter(filter);
+    }
+
+    /**
+     * The filter of classes a handle may load when the region names them, beyond the classes this
+     * process stored itself; by default it accepts none.
+     *
+     * @return the class filter
+     */
+    public Predicate<String> classFilter() {
+        return classFilter;
     }
 
     /**

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   facade      SharedMemory, Access                         (io.ipcobjects)
  *   session     internal.session: the handle, its poller
+ *   verify      internal.verify: the whole-region check behind verify()
  *   channels    internal.messages, internal.names
  *   values      internal.containers, internal.structs, internal.tensor
  *   codec       internal.codec: slots, kinds table, blobs, tuples
@@ -73,6 +74,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("facade").definedBy(FACADE)
                 .layer("session").definedBy("io.ipcobjects.internal.session..")
+                .layer("verify").definedBy("io.ipcobjects.internal.verify..")
                 .layer("channels").definedBy("io.ipcobjects.internal.messages..", "io.ipcobjects.internal.names..")
                 .layer("values").definedBy("io.ipcobjects.internal.containers..", "io.ipcobjects.internal.structs..",
                         "io.ipcobjects.internal.tensor..")
@@ -83,13 +85,14 @@ class ArchitectureTest {
                 .layer("vocabulary").definedBy(VOCABULARY)
                 .whereLayer("facade").mayNotBeAccessedByAnyLayer()
                 .whereLayer("session").mayOnlyBeAccessedByLayers("facade")
-                .whereLayer("channels").mayOnlyBeAccessedByLayers("session", "facade")
-                .whereLayer("values").mayOnlyBeAccessedByLayers("channels", "session", "facade")
-                .whereLayer("codec").mayOnlyBeAccessedByLayers("values", "channels", "session", "facade")
-                .whereLayer("lock").mayOnlyBeAccessedByLayers("codec", "values", "channels", "session", "facade")
-                .whereLayer("alloc").mayOnlyBeAccessedByLayers("codec", "values", "channels", "session", "facade")
-                .whereLayer("memory").mayOnlyBeAccessedByLayers("lock", "alloc", "codec", "values", "channels", "session",
-                        "facade")
+                .whereLayer("verify").mayOnlyBeAccessedByLayers("session", "facade")
+                .whereLayer("channels").mayOnlyBeAccessedByLayers("verify", "session", "facade")
+                .whereLayer("values").mayOnlyBeAccessedByLayers("channels", "verify", "session", "facade")
+                .whereLayer("codec").mayOnlyBeAccessedByLayers("values", "channels", "verify", "session", "facade")
+                .whereLayer("lock").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "facade")
+                .whereLayer("alloc").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "facade")
+                .whereLayer("memory").mayOnlyBeAccessedByLayers("lock", "alloc", "codec", "values", "channels", "verify",
+                        "session", "facade")
                 .check(core);
     }
 

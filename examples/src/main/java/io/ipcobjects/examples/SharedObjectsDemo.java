@@ -3,6 +3,7 @@ package io.ipcobjects.examples;
 import io.ipcobjects.Access;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 
 import java.time.Duration;
@@ -137,7 +138,11 @@ public final class SharedObjectsDemo {
 
     private static void runConsumer() {
         String who = "[consumer pid " + ProcessHandle.current().pid() + "] ";
-        try (SharedMemory shm = SharedMemory.attach(regionName(), TIMEOUT)) {
+        // The consumer reads records the creator stored: it names their classes (a region's class
+        // names come from another process, so only allowed classes are loaded).
+        SharedMemoryOptions options = SharedMemoryOptions.defaults()
+                .withAllowedClasses(SomeSharedObject.class, CompanyInfo.class, Employee.class);
+        try (SharedMemory shm = SharedMemory.attach(regionName(), TIMEOUT, options)) {
             SomeSharedObject taken = shm.takeMessage(TIMEOUT);
             SharedMap<String, Object> progress = shm.get("progress");
             try (Access a = shm.acquire()) {

@@ -28,7 +28,9 @@ import io.ipcobjects.internal.memory.UndoLog;
  *   <li>Failure atomicity: {@code allocate} decides that a block exists before it writes
  *       anything; an {@link OutOfSharedMemoryException} leaves the region as it was.</li>
  *   <li>Every offset and size read from the region is checked before it is followed; bad ones
- *       give {@link CorruptedRegionException}. List walks are bounded by the free-block count.</li>
+ *       give {@link CorruptedRegionException}. List walks are bounded by the free-block count. A
+ *       free-list link is written through only once it is known to be a free block that links
+ *       back, so a bad link in the header or a block never overwrites a live object.</li>
  * </ul>
  * The heap is formatted once by the creator ({@link #format}); every process then works on the
  * same words.
@@ -174,6 +176,10 @@ public final class HeapAllocator {
             start = prev;
             total += prevSize;
             freeBlocksDelta--;
+            // The block's own header is now inside the merged block: clear it, so a second free of
+            // the same offset (a reference shared by two slots of a hostile region) is refused by
+            // checkUsed instead of freeing the bytes twice.
+            memory.putLong(block + SIZE_FLAGS_OFFSET, 0);
         }
         writeFreeBlock(start, total, false);
         pushFree(start, total);
@@ -192,6 +198,22 @@ public final class HeapAllocator {
             throw new CorruptedRegionException("block has type tag " + tag + ", expected " + expectedTag, block);
         }
         return size(memory.getLong(block)) - HEADER_BYTES;
+    }
+
+    /**
+     * Whether {@code payload} is, now, the payload of a used block tagged {@code tag}: for a view
+     * rechecking under the lock a block it saw before, which may have been freed or reused since.
+     * Reads nothing outside the heap and throws nothing.
+     */
+    public boolean holds(long payload, int tag) {
+        long block = payload - HEADER_BYTES;
+        if (block < heapStart || block > heapEnd - MIN_BLOCK_BYTES || (block & (GRANULE - 1)) != 0) {
+            return false;
+        }
+        long sizeFlags = memory.getLong(block);
+        long size = size(sizeFlags);
+        return inUse(sizeFlags) && size >= MIN_BLOCK_BYTES && size <= heapEnd - block
+                && memory.getInt(block + TYPE_TAG_OFFSET) == tag;
     }
 
     /** Counters kept on every operation: O(1). */
@@ -213,7 +235,7 @@ public final class HeapAllocator {
                 if (steps > limit) {
                     throw new CorruptedRegionException("free list of bin " + bin + " is longer than the free-block count", block);
                 }
-                long size = checkFreeBlock(block, memory.getLong(block));
+                long size = checkFreeBlockAt(block);
                 largest = Math.max(largest, size);
                 block = memory.getLong(block + NEXT_FREE_OFFSET);
             }
@@ -238,6 +260,8 @@ public final class HeapAllocator {
         boolean previousFree = false;
         long block = heapStart;
         long maxBlocks = (heapEnd - heapStart) / MIN_BLOCK_BYTES;
+        // Free blocks in address order, so every free-list node can be found among them.
+        long[] freeOffsets = new long[64];
         for (long steps = 0; block < heapEnd; steps++) {
             if (steps > maxBlocks) {
                 throw new CorruptedRegionException("heap walk does not end", block);
@@ -262,6 +286,10 @@ public final class HeapAllocator {
                 if (memory.getLong(footerOffset(block, size)) != size) {
                     throw new CorruptedRegionException("free block footer disagrees with its size " + size, footerOffset(block, size));
                 }
+                if (freeBlocks == freeOffsets.length) {
+                    freeOffsets = java.util.Arrays.copyOf(freeOffsets, freeOffsets.length * 2);
+                }
+                freeOffsets[(int) freeBlocks] = block;
                 freeBytes += size;
                 freeBlocks++;
                 largest = Math.max(largest, size);
@@ -273,6 +301,7 @@ public final class HeapAllocator {
             throw new CorruptedRegionException("heap walk ended at " + block + ", not at the heap end " + heapEnd, block);
         }
         long listed = 0;
+        boolean[] seen = new boolean[(int) freeBlocks];
         for (int bin = 0; bin < BIN_COUNT; bin++) {
             long head = memory.getLong(binHeadOffset(bin));
             if ((head == 0) != binEmpty(bin)) {
@@ -283,6 +312,13 @@ public final class HeapAllocator {
                 if (++listed > freeBlocks) {
                     throw new CorruptedRegionException("free lists hold more blocks than the heap has free", node);
                 }
+                // A node must be one of the free blocks the heap walk found, and listed once.
+                int index = java.util.Arrays.binarySearch(freeOffsets, 0, (int) freeBlocks, node);
+                if (index < 0 || seen[index]) {
+                    throw new CorruptedRegionException("free list of bin " + bin + " links to " + node + ", "
+                            + (index < 0 ? "which is not a free block of the heap" : "which is listed twice"), node);
+                }
+                seen[index] = true;
                 long size = checkFreeBlock(node, memory.getLong(node));
                 if (binOf(size) != bin) {
                     throw new CorruptedRegionException("free block of size " + size + " sits in bin " + bin, node);
@@ -328,7 +364,7 @@ public final class HeapAllocator {
         if (bin >= SMALL_BIN_COUNT && !binEmpty(bin)) {
             long node = memory.getLong(binHeadOffset(bin));
             for (int i = 0; node != 0 && i < BIN_SEARCH_LIMIT; i++) {
-                long size = checkFreeBlock(node, memory.getLong(node));
+                long size = checkFreeBlockAt(node);
                 if (size >= need) {
                     return node;
                 }
@@ -341,7 +377,7 @@ public final class HeapAllocator {
             return 0;
         }
         long head = memory.getLong(binHeadOffset(found));
-        checkFreeBlock(head, memory.getLong(head));
+        checkFreeBlockAt(head);
         return head;
     }
 
@@ -354,7 +390,7 @@ public final class HeapAllocator {
                 if (++steps > limit) {
                     throw new CorruptedRegionException("free lists hold more blocks than the heap has free", node);
                 }
-                long size = checkFreeBlock(node, memory.getLong(node));
+                long size = checkFreeBlockAt(node);
                 if (size >= alignedGap(node, alignment) + need) {
                     return node;
                 }
@@ -418,6 +454,12 @@ public final class HeapAllocator {
         int bin = binOf(size);
         long headOffset = binHeadOffset(bin);
         long head = memory.getLong(headOffset);
+        // The head is written through below: it must be a free block of this bin, first in it.
+        if (head != 0 && (!holdsFreeBlock(head) || binOf(size(memory.getLong(head))) != bin
+                || memory.getLong(head + PREV_FREE_OFFSET) != 0)) {
+            throw new CorruptedRegionException("head " + head + " of bin " + bin + " is not the first free block of that bin",
+                    headOffset);
+        }
         memory.putLong(block + NEXT_FREE_OFFSET, head);
         memory.putLong(block + PREV_FREE_OFFSET, 0);
         if (head != 0) {
@@ -431,12 +473,17 @@ public final class HeapAllocator {
     private void removeFree(long block, long size) {
         long next = memory.getLong(block + NEXT_FREE_OFFSET);
         long prev = memory.getLong(block + PREV_FREE_OFFSET);
+        // Both neighbours are written through: check them first, so nothing changes on a bad link.
         if (next != 0) {
-            checkLink(next, block);
+            checkLink(next, block, PREV_FREE_OFFSET);
+        }
+        if (prev != 0) {
+            checkLink(prev, block, NEXT_FREE_OFFSET);
+        }
+        if (next != 0) {
             memory.putLong(next + PREV_FREE_OFFSET, prev);
         }
         if (prev != 0) {
-            checkLink(prev, block);
             memory.putLong(prev + NEXT_FREE_OFFSET, next);
         } else {
             int bin = binOf(size);
@@ -451,10 +498,33 @@ public final class HeapAllocator {
         }
     }
 
-    private void checkLink(long link, long from) {
-        if (link < heapStart || link > heapEnd - MIN_BLOCK_BYTES || (link & (GRANULE - 1)) != 0) {
-            throw new CorruptedRegionException("free list link " + link + " points outside the heap", from);
+    /**
+     * Checks a free-list link of {@code from}: {@code link} is a free block whose word at
+     * {@code backOffset} (its previous or next link) points back to {@code from}.
+     */
+    private void checkLink(long link, long from, long backOffset) {
+        checkFreeBlockAt(link);
+        if (memory.getLong(link + backOffset) != from) {
+            throw new CorruptedRegionException("free list link " + link + " does not link back", from);
         }
+    }
+
+    /** Whether {@code block} is a free block in the heap; reads nothing outside it. */
+    private boolean holdsFreeBlock(long block) {
+        if (block < heapStart || block > heapEnd - MIN_BLOCK_BYTES || (block & (GRANULE - 1)) != 0) {
+            return false;
+        }
+        long sizeFlags = memory.getLong(block);
+        long size = size(sizeFlags);
+        return !inUse(sizeFlags) && size >= MIN_BLOCK_BYTES && size <= heapEnd - block;
+    }
+
+    /** Checks that {@code block} lies in the heap before reading it, then that it is a free block; returns its size. */
+    private long checkFreeBlockAt(long block) {
+        if (block < heapStart || block > heapEnd - MIN_BLOCK_BYTES || (block & (GRANULE - 1)) != 0) {
+            throw new CorruptedRegionException("free list link " + block + " points outside the heap", block);
+        }
+        return checkFreeBlock(block, memory.getLong(block));
     }
 
     private long checkFreeBlock(long block, long sizeFlags) {

@@ -86,7 +86,7 @@ public final class KeyProbe {
                     return false;
                 }
                 Object stored = ValueSlots.decode(context, kind, memory.getInt(slot + SlotLayout.AUX_OFFSET),
-                        memory.getLong(slot + SlotLayout.BITS_OFFSET), 0);
+                        memory.getLong(slot + SlotLayout.BITS_OFFSET));
                 return KeyHash.keyEquals(key, stored);
             }
         }

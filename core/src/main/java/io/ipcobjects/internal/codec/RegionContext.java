@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /**
  * The parts of one attachment that stored values work with: the mapped memory, the allocator,
  * the lock scope views enter through, the table of value kinds, the savepoints a failed store
- * rolls back to, and the serialization filter. Built once per handle by the session layer, which
+ * rolls back to, the serialization filter, the classes the region may name, and the budget reads
+ * run within. Built once per handle by the session layer, which
  * also owns the handle's lifecycle; this class only hands the parts out.
  *
  * <p>Everything that takes a {@code RegionContext} runs with the lock held (see
@@ -25,15 +26,21 @@ public final class RegionContext {
     private final Savepoints savepoints;
     /** The filter serialized values are read through; null: serialization is off for this handle. */
     private final ObjectInputFilter serialization;
+    /** The classes named by the region that this handle loads. */
+    private final StoredClasses classes;
+    /** What one read may cost; reused by every read of this handle, under the lock. */
+    private final DecodeBudget budget;
 
     public RegionContext(RegionMemory memory, HeapAllocator allocator, LockScope scope, ValueKinds kinds,
-                         Savepoints savepoints, ObjectInputFilter serialization) {
+                         Savepoints savepoints, ObjectInputFilter serialization, StoredClasses classes) {
         this.memory = memory;
         this.allocator = allocator;
         this.scope = scope;
         this.kinds = kinds;
         this.savepoints = savepoints;
         this.serialization = serialization;
+        this.classes = classes;
+        this.budget = new DecodeBudget(allocator.heapEnd() - allocator.heapStart());
     }
 
     public RegionMemory memory() {
@@ -62,6 +69,16 @@ public final class RegionContext {
     /** The filter serialized values are read through, or null when serialization is off (the default). */
     public ObjectInputFilter serialization() {
         return serialization;
+    }
+
+    /** The classes named by the region (records, user classes, enums) that this handle may load. */
+    public StoredClasses classes() {
+        return classes;
+    }
+
+    /** The budget every read of this handle runs within (see {@link DecodeBudget}); under the lock only. */
+    public DecodeBudget budget() {
+        return budget;
     }
 
     /** The region file, for messages. */

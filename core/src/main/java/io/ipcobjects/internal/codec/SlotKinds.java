@@ -74,4 +74,9 @@ public final class SlotKinds {
     public static boolean isInline(int kind) {
         return kind < FIRST_BLOCK_KIND;
     }
+
+    /** Whether a slot of {@code kind} holds the payload offset of a blob ({@code BlobLayout}). */
+    public static boolean isBlob(int kind) {
+        return kind >= STRING && kind <= SERIALIZED;
+    }
 }

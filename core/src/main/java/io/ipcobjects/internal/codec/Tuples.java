@@ -1,6 +1,7 @@
 package io.ipcobjects.internal.codec;
 
 import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
@@ -59,10 +60,9 @@ public final class Tuples {
         return context.memory().getLong(tuple + TupleLayout.IDENTITY_OFFSET);
     }
 
-    /** The tuple's values, decoded. */
-    /** A frozen map's tuple (key slot, value slot, ...) read as an insertion-ordered map. */
-    public static LinkedHashMap<Object, Object> readMap(RegionContext context, long tuple, int depth) {
-        Object[] flat = read(context, tuple, depth);
+    /** A frozen map's tuple (key slot, value slot, ...) read as an insertion-ordered map, within {@code budget}. */
+    public static LinkedHashMap<Object, Object> readMap(RegionContext context, long tuple, DecodeBudget budget) {
+        Object[] flat = read(context, tuple, budget);
         if ((flat.length & 1) != 0) {
             throw new CorruptedRegionException("frozen map tuple of odd length " + flat.length, tuple);
         }
@@ -73,25 +73,36 @@ public final class Tuples {
         return map;
     }
 
-    public static Object[] read(RegionContext context, long tuple, int depth) {
+    /** The tuple's values, decoded within {@code budget} (the tuple is charged before its array is made). */
+    public static Object[] read(RegionContext context, long tuple, DecodeBudget budget) {
         long count = count(context, tuple);
         if (count > Integer.MAX_VALUE - 16) {
             throw new CorruptedRegionException("tuple of " + count + " slots", tuple);
         }
-        RegionMemory memory = context.memory();
-        Object[] values = new Object[(int) count];
-        SlotValue slot = new SlotValue();
-        for (int i = 0; i < values.length; i++) {
-            slot.readFrom(memory, TupleLayout.slotOffset(tuple, i));
-            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        budget.enter(tuple, BlockLayout.HEADER_BYTES + TupleLayout.blockBytes(count));
+        try {
+            RegionMemory memory = context.memory();
+            Object[] values = new Object[(int) count];
+            SlotValue slot = new SlotValue();
+            for (int i = 0; i < values.length; i++) {
+                slot.readFrom(memory, TupleLayout.slotOffset(tuple, i));
+                values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, budget);
+            }
+            return values;
+        } finally {
+            budget.exit();
         }
-        return values;
     }
 
     /** Releases every value in the tuple, then the tuple's block. */
     public static void free(RegionContext context, long tuple, int depth) {
         long count = count(context, tuple);
         RegionMemory memory = context.memory();
+        if (memory.getLong(tuple + TupleLayout.IDENTITY_OFFSET) == 0) {
+            // A tuple is owned by one slot, and its identity is cleared before its values are released.
+            throw new CorruptedRegionException("tuple reached again while it is being freed: two slots or a cycle share it",
+                    tuple);
+        }
         memory.putLong(tuple + TupleLayout.IDENTITY_OFFSET, 0);
         SlotValue slot = new SlotValue();
         for (long i = 0; i < count; i++) {

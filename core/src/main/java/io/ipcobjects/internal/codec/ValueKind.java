@@ -6,8 +6,9 @@ package io.ipcobjects.internal.codec;
  * families registered in its {@link ValueKinds} table for everything else, so it never names
  * them. Each family owns the {@link SlotKinds} numbers it lists in {@link #kinds()}.
  *
- * <p>All methods run under the region lock. {@code depth} is the nesting level, bounded by
- * {@link ValueSlots#MAX_DEPTH}.
+ * <p>All methods run under the region lock. {@code depth} (of stores and releases) is the
+ * nesting level, bounded by {@link ValueSlots#MAX_DEPTH}; reads are bounded by a
+ * {@link DecodeBudget}. {@link #decodeForRemoval} runs inside an operation of the handle's budget.
  */
 public interface ValueKind {
 
@@ -23,8 +24,12 @@ public interface ValueKind {
      */
     boolean encode(RegionContext context, Object value, SlotValue out, int depth, boolean frozen);
 
-    /** The Java value of a slot of one of {@link #kinds()}. */
-    Object decode(RegionContext context, int kind, int aux, long bits, int depth);
+    /**
+     * The Java value of a slot of one of {@link #kinds()}, read within {@code budget}: a family
+     * that reads nested slots passes it on ({@link ValueSlots#decode(RegionContext, int, int, long, DecodeBudget)})
+     * and charges its own blocks to it.
+     */
+    Object decode(RegionContext context, int kind, int aux, long bits, DecodeBudget budget);
 
     /** Frees what a slot of one of {@link #kinds()} owns (or drops its reference). */
     void release(RegionContext context, int kind, int aux, long bits, int depth);
@@ -34,6 +39,6 @@ public interface ValueKind {
      * just before the slot is released: by default the same as {@link #decode}.
      */
     default Object decodeForRemoval(RegionContext context, int kind, int aux, long bits) {
-        return decode(context, kind, aux, bits, 0);
+        return decode(context, kind, aux, bits, context.budget());
     }
 }

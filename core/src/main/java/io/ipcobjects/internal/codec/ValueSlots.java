@@ -4,6 +4,7 @@ import static io.ipcobjects.internal.codec.SlotLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 
 import java.math.BigDecimal;
@@ -46,9 +47,13 @@ import java.util.UUID;
  *       they were.</li>
  *   <li>Ownership: a slot owns the blocks of its value; live containers are reference counted,
  *       because a view of this region stored elsewhere is stored as a reference, not a copy.</li>
- *   <li>Everything read from the region is validated (block tags, lengths, kinds), and nesting
- *       is bounded by {@link #MAX_DEPTH}, so a corrupted region gives
- *       {@link CorruptedRegionException}, never a crash or an endless recursion.</li>
+ *   <li>Everything read from the region is validated (block tags, lengths, kinds), and every
+ *       read runs within the handle's {@link DecodeBudget} (bytes, blocks, nesting up to
+ *       {@link #MAX_DEPTH}, cycles), so a corrupted or hostile region gives
+ *       {@link CorruptedRegionException}, never a crash, an endless recursion or an
+ *       {@code OutOfMemoryError} from slots that share a block.</li>
+ *   <li>Classes a value names (enums, and structs through their family) are loaded only if the
+ *       handle's {@link StoredClasses} allows them, and never initialized by loading.</li>
  * </ul>
  */
 public final class ValueSlots {
@@ -97,7 +102,7 @@ public final class ValueSlots {
             case SlotKinds.DOUBLE:
                 return Double.longBitsToDouble(memory.getLong(slotOffset + BITS_OFFSET));
             default:
-                return decode(context, kind, memory.getInt(slotOffset + AUX_OFFSET), memory.getLong(slotOffset + BITS_OFFSET), 0);
+                return decode(context, kind, memory.getInt(slotOffset + AUX_OFFSET), memory.getLong(slotOffset + BITS_OFFSET));
         }
     }
 
@@ -127,9 +132,15 @@ public final class ValueSlots {
         int aux = memory.getInt(slotOffset + AUX_OFFSET);
         long bits = memory.getLong(slotOffset + BITS_OFFSET);
         if (context.kinds().isRegistered(kind)) {
-            return context.kinds().owner(kind, bits).decodeForRemoval(context, kind, aux, bits);
+            DecodeBudget budget = context.budget();
+            budget.begin();
+            try {
+                return context.kinds().owner(kind, bits).decodeForRemoval(context, kind, aux, bits);
+            } finally {
+                budget.end();
+            }
         }
-        return decode(context, kind, aux, bits, 0);
+        return decode(context, kind, aux, bits);
     }
 
     /** Stores a {@code Long} without boxing, releasing what the slot held. */
@@ -374,6 +385,7 @@ public final class ValueSlots {
             return out.set(SlotKinds.UUID, 0, Blobs.store(context, b.array()));
         }
         if (value instanceof Enum<?> v) {
+            StoredClasses.remember(v.getDeclaringClass());
             String text = v.getDeclaringClass().getName() + '\0' + v.name();
             return out.set(SlotKinds.ENUM, 0, Blobs.store(context, text.getBytes(StandardCharsets.UTF_8)));
         }
@@ -424,13 +436,33 @@ public final class ValueSlots {
                 ? " (Java serialization is off: SharedMemoryOptions.withSerialization(filter) turns it on)" : ""));
     }
 
-    /** The Java value of a slot's three words; {@code depth} bounds nested decoding. */
-    public static Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
+    /**
+     * The Java value of a slot's three words, read as one operation: a value held in blocks is
+     * read within the handle's {@link DecodeBudget}, begun here.
+     */
+    public static Object decode(RegionContext context, int kind, int aux, long bits) {
         if (SlotKinds.isInline(kind)) {
             return decodeInline(kind, aux, bits, bits);
         }
-        if (depth > MAX_DEPTH) {
-            throw new CorruptedRegionException("values nest deeper than " + MAX_DEPTH + " levels", bits);
+        DecodeBudget budget = context.budget();
+        budget.begin();
+        try {
+            return decode(context, kind, aux, bits, budget);
+        } finally {
+            budget.end();
+        }
+    }
+
+    /**
+     * The Java value of a slot's three words, as part of a read that {@code budget} bounds (nested
+     * values of tuples and structs, and operations that read many slots).
+     */
+    public static Object decode(RegionContext context, int kind, int aux, long bits, DecodeBudget budget) {
+        if (SlotKinds.isInline(kind)) {
+            return decodeInline(kind, aux, bits, bits);
+        }
+        if (SlotKinds.isBlob(kind)) {
+            chargeBlob(context, bits, budget);
         }
         return switch (kind) {
             case SlotKinds.STRING -> Blobs.string(context, bits, aux);
@@ -462,12 +494,18 @@ public final class ValueSlots {
             }
             case SlotKinds.ENUM -> enumConstant(context, bits);
             case SlotKinds.SERIALIZED -> Serialized.read(context, bits);
-            case SlotKinds.OBJECT_ARRAY -> Tuples.read(context, bits, depth);
-            case SlotKinds.FROZEN_LIST -> Collections.unmodifiableList(Arrays.asList(Tuples.read(context, bits, depth)));
-            case SlotKinds.FROZEN_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, bits, depth))));
-            case SlotKinds.FROZEN_MAP -> Collections.unmodifiableMap(Tuples.readMap(context, bits, depth));
-            default -> context.kinds().owner(kind, bits).decode(context, kind, aux, bits, depth);
+            case SlotKinds.OBJECT_ARRAY -> Tuples.read(context, bits, budget);
+            case SlotKinds.FROZEN_LIST -> Collections.unmodifiableList(Arrays.asList(Tuples.read(context, bits, budget)));
+            case SlotKinds.FROZEN_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, bits, budget))));
+            case SlotKinds.FROZEN_MAP -> Collections.unmodifiableMap(Tuples.readMap(context, bits, budget));
+            default -> context.kinds().owner(kind, bits).decode(context, kind, aux, bits, budget);
         };
+    }
+
+    /** Checks the blob a blob kind's slot points at and charges it to {@code budget} before it is copied out. */
+    private static void chargeBlob(RegionContext context, long payload, DecodeBudget budget) {
+        long length = Blobs.length(context, payload);
+        budget.charge(payload, BlockLayout.HEADER_BYTES + BlobLayout.blockBytes(length));
     }
 
     /** Frees the blocks a slot's value owns (containers: drops one reference). */
@@ -527,10 +565,7 @@ public final class ValueSlots {
         }
         String className = text.substring(0, split);
         String name = text.substring(split + 1);
-        Class<?> type = StoredClasses.load(className, payload);
-        if (!type.isEnum()) {
-            throw new CorruptedRegionException("class " + className + " named by an enum value is not an enum", payload);
-        }
+        Class<?> type = context.classes().loadEnum(className, payload); // allowed and an enum: only now initialized
         for (Object constant : type.getEnumConstants()) {
             if (((Enum<?>) constant).name().equals(name)) {
                 return constant;

@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.containers;
 
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotValue;
@@ -27,7 +28,7 @@ public final class ContainerKinds implements ValueKind {
     }
 
     @Override
-    public Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
+    public Object decode(RegionContext context, int kind, int aux, long bits, DecodeBudget budget) {
         return Containers.view(context, kind, bits);
     }
 

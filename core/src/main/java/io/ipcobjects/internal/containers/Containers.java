@@ -8,6 +8,7 @@ import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedSet;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -17,12 +18,14 @@ import io.ipcobjects.internal.codec.ValueSlots;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The codec's side of containers: storing a Java {@code List}, {@code Set} or {@code Map} as a
@@ -178,6 +181,26 @@ public final class Containers {
         };
     }
 
+    /**
+     * Runs {@code operation} under the lock as one read of the handle's {@link DecodeBudget}: for
+     * view operations that read every element once ({@code toArray}, {@code toString},
+     * {@code indexOf}), so slots that share a block cannot make the result, or the time, larger
+     * than the region could account for. Only for single passes: an operation that reads an
+     * element twice (as {@code containsAll} does) would count it twice. Element-by-element
+     * iteration reads each element as a read of its own.
+     */
+    static <T> T readingAll(RegionContext context, Supplier<T> operation) {
+        return context.scope().call(() -> {
+            DecodeBudget budget = context.budget();
+            budget.begin();
+            try {
+                return operation.get();
+            } finally {
+                budget.end();
+            }
+        });
+    }
+
     // ---- lifetime ----
 
     static long checkHeader(RegionContext context, long header, int tag, long minBytes) {
@@ -196,14 +219,44 @@ public final class Containers {
         return kind == SlotKinds.LIST ? ListLayout.HEADER_BYTES : HashLayout.HEADER_BYTES;
     }
 
-    static void retain(RegionContext context, ContainerView view) {
+    /**
+     * Most references a container may count: slots and the holders of views handed out (each
+     * {@code share}, each taken message) add one, so a long-lived container used in many messages
+     * may count far more than the heap has slots, but never this many.
+     */
+    static final long MAX_REFERENCES = 1L << 48;
+
+    /**
+     * The reference count of the live container at {@code header}, checked: a live container
+     * counts at least one reference (it is freed at zero) and not absurdly many.
+     */
+    static long checkedReferences(RegionContext context, long header) {
+        long references = context.memory().getLong(header + ContainerLayout.REFERENCES_OFFSET);
+        if (references < 1 || references >= MAX_REFERENCES) {
+            throw new CorruptedRegionException("shared container counts " + references + " references",
+                    header + ContainerLayout.REFERENCES_OFFSET);
+        }
+        return references;
+    }
+
+    /**
+     * Checks that a reference to {@code view}'s container can be added or dropped: its header,
+     * that it lives, and its count. Nothing changes; callers that add several references check
+     * them all first, so a bad one changes none.
+     */
+    public static void checkRetainable(RegionContext context, ContainerView view) {
         long header = view.offset();
         checkHeader(context, header, tagOf(view.slotKind()), headerBytes(view.slotKind()));
-        RegionMemory memory = context.memory();
-        if (memory.getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
+        if (context.memory().getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
             throw new ObjectDestroyedException("the shared container at " + header + " was destroyed");
         }
-        memory.putLong(header + ContainerLayout.REFERENCES_OFFSET, memory.getLong(header + ContainerLayout.REFERENCES_OFFSET) + 1);
+        checkedReferences(context, header);
+    }
+
+    static void retain(RegionContext context, ContainerView view) {
+        checkRetainable(context, view);
+        long header = view.offset();
+        context.memory().putLong(header + ContainerLayout.REFERENCES_OFFSET, checkedReferences(context, header) + 1);
     }
 
     /** Drops one reference to the container in a slot of {@code kind}; the last one frees it. */
@@ -217,7 +270,7 @@ public final class Containers {
         if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) == 0) {
             return; // being destroyed further up: a cycle
         }
-        long references = memory.getLong(offset + ContainerLayout.REFERENCES_OFFSET) - 1;
+        long references = checkedReferences(context, offset) - 1;
         if (references > 0) {
             memory.putLong(offset + ContainerLayout.REFERENCES_OFFSET, references);
             return;
@@ -260,9 +313,9 @@ public final class Containers {
         destroy(context, kind, offset, 0);
     }
 
-    /** How many slots hold the container (for tests and tools). */
+    /** How many slots hold the container (for tests and tools), checked. */
     public static long references(RegionContext context, ContainerView view) {
-        return context.memory().getLong(view.offset() + ContainerLayout.REFERENCES_OFFSET);
+        return checkedReferences(context, view.offset());
     }
 
     /**
@@ -275,38 +328,59 @@ public final class Containers {
         if (kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW) {
             return kind == SlotKinds.FROZEN_MAP_VIEW ? FrozenMap.of((Map<?, ?>) view) : FrozenSet.of((Set<?>) view);
         }
-        if (context.memory().getLong(offset + ContainerLayout.REFERENCES_OFFSET) > 1) {
+        if (checkedReferences(context, offset) > 1) {
             return view;
         }
-        return toJava(view, 0);
+        return toJava(view, new HashMap<>(), 0);
     }
 
-    /** A deep copy on the Java heap of a value that may hold live views. */
-    public static Object toJava(Object value, int depth) {
+    /**
+     * A deep copy on the Java heap of a value that may hold live views (the caller reads within
+     * one budget operation: {@code ValueSlots.readForRemoval}). A container reached twice (two
+     * slots may share one) is copied once and the copy shared, so a chain of shared containers is
+     * copied in linear time; a container that holds itself cannot be copied.
+     *
+     * @param copies the copies made so far by container offset; null while a copy is being filled
+     */
+    private static Object toJava(Object value, Map<Long, Object> copies, int depth) {
+        if (!(value instanceof ContainerView view)
+                || view.slotKind() != SlotKinds.LIST && view.slotKind() != SlotKinds.SET && view.slotKind() != SlotKinds.MAP) {
+            return value;
+        }
         if (depth > ValueSlots.MAX_DEPTH) {
-            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels (a cycle?)");
+            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels");
         }
+        Long offset = view.offset();
+        if (copies.containsKey(offset)) {
+            Object copy = copies.get(offset);
+            if (copy == null) {
+                throw new IllegalArgumentException("the shared container at " + offset
+                        + " holds itself: a cycle cannot be copied to the Java heap");
+            }
+            return copy;
+        }
+        copies.put(offset, null);
+        Object copy;
         if (value instanceof SharedList<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
+            List<Object> elements = new ArrayList<>(list.size());
             for (Object element : list) {
-                copy.add(toJava(element, depth + 1));
+                elements.add(toJava(element, copies, depth + 1));
             }
-            return copy;
-        }
-        if (value instanceof SharedSet<?> set) {
-            Set<Object> copy = new LinkedHashSet<>();
+            copy = elements;
+        } else if (value instanceof SharedSet<?> set) {
+            Set<Object> elements = new LinkedHashSet<>();
             for (Object element : set) {
-                copy.add(toJava(element, depth + 1));
+                elements.add(toJava(element, copies, depth + 1));
             }
-            return copy;
-        }
-        if (value instanceof SharedMap<?, ?> map) {
-            Map<Object, Object> copy = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                copy.put(e.getKey(), toJava(e.getValue(), depth + 1));
+            copy = elements;
+        } else {
+            Map<Object, Object> entries = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : ((SharedMap<?, ?>) value).entrySet()) {
+                entries.put(e.getKey(), toJava(e.getValue(), copies, depth + 1));
             }
-            return copy;
+            copy = entries;
         }
-        return value;
+        copies.put(offset, copy);
+        return copy;
     }
 }

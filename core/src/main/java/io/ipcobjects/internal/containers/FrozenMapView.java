@@ -2,6 +2,7 @@ package io.ipcobjects.internal.containers;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.FrozenMap;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.Tuples;
@@ -27,8 +28,8 @@ public final class FrozenMapView<K, V> extends AbstractMap<K, V> implements Froz
     }
 
     @SuppressWarnings("unchecked")
-    private static <K, V> Map<K, V> decode(RegionContext context, long tuple) {
-        return (Map<K, V>) FrozenMap.of(Tuples.readMap(context, tuple, 0));
+    private static <K, V> Map<K, V> decode(RegionContext context, long tuple, DecodeBudget budget) {
+        return (Map<K, V>) FrozenMap.of(Tuples.readMap(context, tuple, budget));
     }
 
     private Map<K, V> heap() {

@@ -1,6 +1,7 @@
 package io.ipcobjects.internal.containers;
 
 import io.ipcobjects.FrozenSet;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.Tuples;
@@ -22,8 +23,8 @@ public final class FrozenSetView<E> extends AbstractSet<E> implements FrozenSet<
     }
 
     @SuppressWarnings("unchecked")
-    private static <E> Set<E> decode(RegionContext context, long tuple) {
-        return (Set<E>) FrozenSet.of(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, tuple, 0))));
+    private static <E> Set<E> decode(RegionContext context, long tuple, DecodeBudget budget) {
+        return (Set<E>) FrozenSet.of(new LinkedHashSet<>(Arrays.asList(Tuples.read(context, tuple, budget))));
     }
 
     private Set<E> heap() {

@@ -5,6 +5,7 @@ import static io.ipcobjects.internal.containers.HashLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
@@ -123,6 +124,16 @@ final class HashTable {
         return (int) size;
     }
 
+    /** Live entries plus tombstones, checked: at least the size, at most the capacity. Call after {@link #size}. */
+    private long used(long size) {
+        long used = memory.getLong(header + USED_OFFSET);
+        if (used < size || used > cachedCapacity) {
+            throw new CorruptedRegionException("hash table counts " + used + " used entries for size " + size
+                    + " and capacity " + cachedCapacity, header + USED_OFFSET);
+        }
+        return used;
+    }
+
     long modCount() {
         return memory.getLong(header + ContainerLayout.MOD_COUNT_OFFSET);
     }
@@ -146,23 +157,33 @@ final class HashTable {
         return find(table, probe);
     }
 
+    /**
+     * One probe is one read of the handle's budget: comparing a stored key may decode it, and the
+     * keys a probe passes are distinct, so together they fit the budget unless slots share blocks.
+     */
     private long find(long table, KeyProbe p) {
         long capacity = cachedCapacity;
         long mask = capacity - 1;
         long control = HashLayout.control(p.hash());
         long index = p.hash() & mask;
-        for (long n = 0; n < capacity; n++) {
-            long entry = entry(table, index);
-            long c = memory.getLong(entry);
-            if (c == EMPTY) {
-                return 0;
+        DecodeBudget budget = context.budget();
+        budget.begin();
+        try {
+            for (long n = 0; n < capacity; n++) {
+                long entry = entry(table, index);
+                long c = memory.getLong(entry);
+                if (c == EMPTY) {
+                    return 0;
+                }
+                if (c == control && p.matches(context, entry + KEY_OFFSET)) {
+                    return entry;
+                }
+                index = (index + 1) & mask;
             }
-            if (c == control && p.matches(context, entry + KEY_OFFSET)) {
-                return entry;
-            }
-            index = (index + 1) & mask;
+            return 0;
+        } finally {
+            budget.end();
         }
-        return 0;
     }
 
     // ---- changes ----
@@ -195,7 +216,7 @@ final class HashTable {
                 encodedValue = ValueSlots.encodeInline(value, scratch) ? scratch
                         : ValueSlots.encode(context, value, new SlotValue(), depth, false);
             }
-            long used = memory.getLong(header + USED_OFFSET);
+            long used = used(size());
             if ((used + 1) * 4 > cachedCapacity * 3) {
                 resize(capacityFor(size() + 1L));
             }

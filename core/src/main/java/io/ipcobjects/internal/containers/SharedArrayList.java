@@ -423,17 +423,17 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public String toString() {
-        return locked(super::toString);
+        return Containers.readingAll(context, super::toString);
     }
 
     @Override
     public int indexOf(Object o) {
-        return locked(() -> super.indexOf(o));
+        return Containers.readingAll(context, () -> super.indexOf(o));
     }
 
     @Override
     public int lastIndexOf(Object o) {
-        return locked(() -> super.lastIndexOf(o));
+        return Containers.readingAll(context, () -> super.lastIndexOf(o));
     }
 
     @Override
@@ -443,12 +443,12 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
 
     @Override
     public Object[] toArray() {
-        return locked(super::toArray);
+        return Containers.readingAll(context, super::toArray);
     }
 
     @Override
     public <T> T[] toArray(T[] a) {
-        return locked(() -> super.toArray(a));
+        return Containers.readingAll(context, () -> super.toArray(a));
     }
 
     @Override

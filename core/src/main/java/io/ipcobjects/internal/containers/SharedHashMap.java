@@ -141,7 +141,7 @@ public final class SharedHashMap<K, V> extends AbstractMap<K, V> implements Shar
 
     @Override
     public String toString() {
-        return locked(super::toString);
+        return Containers.readingAll(context, super::toString);
     }
 
     @Override

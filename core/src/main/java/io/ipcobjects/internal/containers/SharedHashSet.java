@@ -96,7 +96,17 @@ public final class SharedHashSet<E> extends AbstractSet<E> implements SharedSet<
 
     @Override
     public String toString() {
-        return locked(super::toString);
+        return Containers.readingAll(context, super::toString);
+    }
+
+    @Override
+    public Object[] toArray() {
+        return Containers.readingAll(context, super::toArray);
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return Containers.readingAll(context, () -> super.toArray(a));
     }
 
     @Override

@@ -97,6 +97,12 @@ final class HandOver {
             memory.putLong(slot + 8, 0);
             return;
         }
+        // Every count is checked before any changes: a bad one (negative, zero: read from the
+        // region) leaves the message queued and every count as it was, instead of letting the
+        // destroy below free a container the caller is handed.
+        for (ContainerView container : containers) {
+            Containers.checkRetainable(context, container);
+        }
         SlotValue scratch = new SlotValue();
         for (ContainerView container : containers) {
             Containers.encode(context, container, scratch, 0); // one more reference: the caller's

@@ -8,6 +8,7 @@ import io.ipcobjects.OutOfSharedMemoryException;
 import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.alloc.HeapAllocator;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.ValueSlots;
@@ -153,24 +154,38 @@ public final class NameDirectory {
         long count = memory.getLong(directory + ENTRY_COUNT_OFFSET);
         Set<String> names = HashSet.newHashSet((int) Math.min(count, 1 << 20));
         long seen = 0;
-        for (long index = 0; index < buckets; index++) {
-            long entry = memory.getLong(directory + bucketOffset(index));
-            while (entry != 0) {
-                if (++seen > count) {
-                    throw new CorruptedRegionException("the name directory holds more entries than its count " + count,
-                            directory + ENTRY_COUNT_OFFSET);
+        // One read: every entry's name is charged, so a chain that comes back to an entry cannot
+        // make the names copied out add up to more than the heap holds.
+        DecodeBudget budget = context.budget();
+        budget.begin();
+        try {
+            for (long index = 0; index < buckets; index++) {
+                long entry = memory.getLong(directory + bucketOffset(index));
+                while (entry != 0) {
+                    if (++seen > count) {
+                        throw new CorruptedRegionException("the name directory holds more entries than its count " + count,
+                                directory + ENTRY_COUNT_OFFSET);
+                    }
+                    int length = checkEntry(context, entry, buckets, index);
+                    budget.charge(entry, BlockLayout.HEADER_BYTES + entryBytes(length));
+                    byte[] utf8 = memory.slice(entry + NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
+                    names.add(new String(utf8, StandardCharsets.UTF_8));
+                    entry = memory.getLong(entry + NEXT_OFFSET);
                 }
-                int length = checkEntry(context, entry, buckets, index);
-                byte[] utf8 = memory.slice(entry + NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
-                names.add(new String(utf8, StandardCharsets.UTF_8));
-                entry = memory.getLong(entry + NEXT_OFFSET);
             }
+        } finally {
+            budget.end();
         }
         if (seen != count) {
             throw new CorruptedRegionException("the name directory holds " + seen + " entries but counts " + count,
                     directory + ENTRY_COUNT_OFFSET);
         }
         return names;
+    }
+
+    /** The hash a name of these UTF-8 bytes is stored under ({@link NameKey#hash}): for checkers of the directory. */
+    public static int hashOf(byte[] utf8) {
+        return NameKey.hash(utf8);
     }
 
     // ---- lookup ----

@@ -8,6 +8,7 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
 import io.ipcobjects.internal.containers.ContainerKinds;
 import io.ipcobjects.internal.lock.IdleStrategies;
@@ -90,7 +91,8 @@ public final class Handle {
         // The codec's table: tensors and live containers before other arrays and collections are
         // refused, structs (records, user classes) after.
         ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
-        this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization());
+        this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
+                new StoredClasses(options.classFilter()));
     }
 
     /**
@@ -124,7 +126,11 @@ public final class Handle {
             memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTicks());
             memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
             memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
-            long logBytes = UndoLogLayout.defaultLogBytes(sizeBytes);
+            long logBytes = options.undoLogBytes() == 0 ? UndoLogLayout.defaultLogBytes(sizeBytes) : options.undoLogBytes();
+            if (options.undoLogBytes() != 0 && logBytes > sizeBytes / 2) {
+                throw new IllegalArgumentException("an undo log of " + logBytes + " bytes does not fit a region of "
+                        + sizeBytes + " bytes (at most half of it)");
+            }
             long logOffset = (sizeBytes - logBytes) & ~4095L;
             memory.putLong(UNDO_LOG_OFFSET_FIELD, logOffset);
             memory.putLong(UNDO_LOG_BYTES_FIELD, sizeBytes - logOffset);

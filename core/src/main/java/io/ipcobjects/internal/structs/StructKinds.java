@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.structs;
 
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.Serialized;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -30,8 +31,8 @@ public final class StructKinds implements ValueKind {
     }
 
     @Override
-    public Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
-        return Structs.read(context, bits, depth);
+    public Object decode(RegionContext context, int kind, int aux, long bits, DecodeBudget budget) {
+        return Structs.read(context, bits, budget);
     }
 
     @Override

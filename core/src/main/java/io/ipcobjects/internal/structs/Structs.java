@@ -2,13 +2,14 @@ package io.ipcobjects.internal.structs;
 
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.SlotValue;
-import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueSlots;
 
 import java.nio.charset.StandardCharsets;
@@ -55,16 +56,27 @@ public final class Structs {
         }
     }
 
-    /** Reads the struct back as a new instance of its class. */
-    public static Object read(RegionContext context, long struct, int depth) {
+    /**
+     * Reads the struct back as a new instance of its class, within {@code budget}: the struct is
+     * charged and its class checked (allowed, loaded, fields matching) before any field is read,
+     * and the class's constructor runs only once every field has been read.
+     */
+    public static Object read(RegionContext context, long struct, DecodeBudget budget) {
         long count = fieldCount(context, struct);
         RegionMemory memory = context.memory();
-        StructType type = type(context, struct, count);
-        Object[] values = new Object[(int) count];
-        SlotValue slot = new SlotValue();
-        for (int i = 0; i < values.length; i++) {
-            slot.readFrom(memory, StructLayout.slotOffset(struct, i));
-            values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, depth + 1);
+        Object[] values;
+        StructType type;
+        budget.enter(struct, BlockLayout.HEADER_BYTES + StructLayout.blockBytes(count));
+        try {
+            type = type(context, struct, count);
+            values = new Object[(int) count];
+            SlotValue slot = new SlotValue();
+            for (int i = 0; i < values.length; i++) {
+                slot.readFrom(memory, StructLayout.slotOffset(struct, i));
+                values[i] = ValueSlots.decode(context, slot.kind, slot.aux, slot.bits, budget);
+            }
+        } finally {
+            budget.exit();
         }
         return type.newInstance(values);
     }
@@ -89,7 +101,8 @@ public final class Structs {
         long length = types.descriptorLength(entry, count, struct); // checks tag, length and field count
         long data = entry + TypeRegistryLayout.DESCRIPTOR_OFFSET;
         StructType cached = StructDescriptors.lookup(memory, data, length, StructDescriptors.hash(memory, data, length), loader);
-        if (cached != null && cached.fieldCount() == count) {
+        // The descriptor cache is the process's: a class another handle allowed must be allowed here too.
+        if (cached != null && cached.fieldCount() == count && context.classes().allows(cached.type().getName())) {
             types.rememberResolved(entry, loader, cached);
             return cached;
         }
@@ -101,7 +114,7 @@ public final class Structs {
         }
         StructType type;
         try {
-            type = StructType.of(StoredClasses.load(lines[0], struct));
+            type = StructType.of(context.classes().load(lines[0], struct)); // allowed, loaded, not initialized
         } catch (UnsupportedTypeException e) {
             throw new CorruptedRegionException("stored class cannot be rebuilt here: " + e.getMessage(), struct);
         }

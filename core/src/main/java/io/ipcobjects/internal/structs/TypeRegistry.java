@@ -9,6 +9,7 @@ import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.Savepoints;
+import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.memory.RegionMemory;
 
 import java.lang.foreign.MemorySegment;
@@ -81,6 +82,7 @@ public final class TypeRegistry implements Savepoints {
         if (cached != null && cached.registry == this && cached.epoch == epoch) {
             return cached.entry;
         }
+        StoredClasses.remember(type.type()); // this process stores it: any of its handles may read it back
         Long entry = known.get(type);
         long found = entry != null ? entry : find(type);
         if (found == 0) {

@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.tensor;
 
+import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotValue;
@@ -26,7 +27,7 @@ public final class TensorKinds implements ValueKind {
     }
 
     @Override
-    public Object decode(RegionContext context, int kind, int aux, long bits, int depth) {
+    public Object decode(RegionContext context, int kind, int aux, long bits, DecodeBudget budget) {
         return TensorValues.view(context, bits);
     }
 

@@ -6,6 +6,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CrossProcessContainersTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** The children read the parent's records: they allow those classes. */
+    private static final SharedMemoryOptions READER = SharedMemoryOptions.defaults()
+            .withAllowedClasses(SomeSharedObject.class, CompanyInfo.class, Employee.class);
 
     @RegisterExtension
     final TestRegions regions = new TestRegions();
@@ -58,7 +62,7 @@ class CrossProcessContainersTest {
     public static final class ChangingChild {
         public static void main(String[] args) {
             Path dir = Path.of(args[1]);
-            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, READER)) {
                 SomeSharedObject object;
                 try (Access a = shm.acquire()) {
                     object = TestRoot.read(a);
@@ -133,7 +137,7 @@ class CrossProcessContainersTest {
     /** Adds one element to the shared list and one entry to the shared map, then exits. */
     public static final class StructuralChangeChild {
         public static void main(String[] args) {
-            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT); Access a = shm.acquire()) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, READER); Access a = shm.acquire()) {
                 Map<String, Object> root = TestRoot.read(a);
                 ((List<Object>) root.get("list")).add("from child");
                 ((Map<String, Object>) root.get("map")).put("child", 1);
@@ -172,7 +176,7 @@ class CrossProcessContainersTest {
     /** Grows a list far past its capacity while the parent holds a view with a cached element block. */
     public static final class GrowingChild {
         public static void main(String[] args) {
-            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT); Access a = shm.acquire()) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, READER); Access a = shm.acquire()) {
                 List<Object> list = (List<Object>) TestRoot.<Map<String, Object>>read(a).get("list");
                 for (int i = 0; i < 10_000; i++) {
                     list.add((long) i);

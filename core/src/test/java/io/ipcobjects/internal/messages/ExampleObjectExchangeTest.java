@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ipcobjects.Access;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
@@ -85,7 +86,8 @@ class ExampleObjectExchangeTest {
     /** Takes the example and changes one thing in each nested container. */
     public static final class Consumer {
         public static void main(String[] args) {
-            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(60)); Access a = shm.acquire()) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(60),
+                    SharedMemoryOptions.defaults().withAllowedClasses(SomeSharedObject.class, CompanyInfo.class, Employee.class)); Access a = shm.acquire()) {
                 SomeSharedObject taken = a.takeMessage();
                 System.out.println("took=" + taken.someInt() + "/" + taken.someString() + "/" + taken.company().name() + "/"
                         + taken.company().ceo().name());

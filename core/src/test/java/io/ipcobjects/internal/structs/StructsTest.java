@@ -8,6 +8,7 @@ import io.ipcobjects.HeapStats;
 import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
@@ -105,7 +106,8 @@ class StructsTest {
     /** Reads the record the parent stored and prints it: the class resolves in another JVM. */
     public static final class ReadingChild {
         public static void main(String[] args) {
-            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(30)); Access a = shm.acquire()) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], Duration.ofSeconds(30),
+                    SharedMemoryOptions.defaults().withAllowedClasses(Person.class, Address.class)); Access a = shm.acquire()) {
                 Person p = (Person) ValueSlots.read(TestAccess.context(shm), a.userRoot());
                 System.out.println("name=" + p.name());
                 System.out.println("city=" + p.address().city());

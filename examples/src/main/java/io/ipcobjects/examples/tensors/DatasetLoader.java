@@ -2,6 +2,7 @@ package io.ipcobjects.examples.tensors;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
@@ -46,7 +47,9 @@ public final class DatasetLoader {
         long batch = ExampleJvms.option(args, "batch", 256);
         long bytes = samples * SAMPLE_ELEMENTS * 4;
         String name = "dataset-" + ProcessHandle.current().pid();
-        try (SharedMemory shm = SharedMemory.create(name, bytes + (16L << 20))) {
+        // The publisher reads the workers' Report records: it allows that class by name.
+        SharedMemoryOptions options = SharedMemoryOptions.defaults().withAllowedClasses(Report.class);
+        try (SharedMemory shm = SharedMemory.create(name, bytes + (16L << 20), options)) {
             long start = System.nanoTime();
             SharedTensor dataset = shm.newTensor(SharedTensor.Init.UNINITIALIZED, DType.FLOAT32, samples, 3, 32, 32);
             for (long s = 0; s < samples; s++) {

@@ -5,6 +5,7 @@ import io.ipcobjects.DType;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.djl.SharedDjl;
@@ -213,7 +214,9 @@ public final class TrainingPipeline {
 
     private static void train(String region, String library, long loaderPid) {
         BooleanSupplier loaderAlive = () -> ProcessHandle.of(loaderPid).map(ProcessHandle::isAlive).orElse(false);
-        try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60));
+        // A trainer reads the loader's Batch records: it allows that class by name.
+        try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60),
+                SharedMemoryOptions.defaults().withAllowedClasses(Batch.class));
              NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             SharedList<SharedTensor> ring;
             SharedList<Long> states;
