@@ -91,6 +91,18 @@ public final class LockScope {
         if (undo == null) {
             throw new IllegalStateException("attach the undo log before making the lock scope");
         }
+        DeadHolderWatch.watch(this);
+    }
+
+    /**
+     * If a thread of this handle ended while holding the lock, takes the lock from it (rolling
+     * back its open operation, as any takeover does) and releases it: called by
+     * {@link DeadHolderWatch}, so that other processes are not kept waiting for good.
+     */
+    void recoverFromDeadHolder() {
+        if (lock.isHeldByDeadThread() && !closed && enterWithin(0)) {
+            exit();
+        }
     }
 
     // ---- the handle's state ----
@@ -174,6 +186,7 @@ public final class LockScope {
     /** Closes the scope for good: no thread of this handle enters it again. */
     public void markClosed() {
         closed = true;
+        DeadHolderWatch.forget(this);
     }
 
     /** @throws RegionClosedException if this handle was closed */
@@ -248,7 +261,7 @@ public final class LockScope {
     public void markDamaged(int code) {
         try {
             if (memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_NONE) {
-                memory.putIntRelease(RegionHeaderLayout.DAMAGE_OFFSET, code);
+                memory.putIntReleaseUnlogged(RegionHeaderLayout.DAMAGE_OFFSET, code);
             }
         } catch (RuntimeException | InternalError e) {
             // The header itself is gone (the file shrank to nothing): nobody can use the region anyway.
@@ -467,7 +480,7 @@ public final class LockScope {
             }
             boolean rolledBack;
             try {
-                rolledBack = undo.begin(Thread.currentThread());
+                rolledBack = undo.begin(Thread.currentThread(), how == RegionLock.Acquired.TAKEN_OVER);
             } catch (CorruptedRegionException e) {
                 markDamaged(RegionHeaderLayout.DAMAGE_BAD_UNDO_LOG);
                 throw e;

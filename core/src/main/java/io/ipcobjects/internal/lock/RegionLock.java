@@ -293,6 +293,12 @@ public final class RegionLock {
         return localOwner == Thread.currentThread() ? holds : 0;
     }
 
+    /** True when a thread that has ended holds the local level (it never released the lock). */
+    boolean isHeldByDeadThread() {
+        Thread holder = localOwner;
+        return holder != null && !holder.isAlive();
+    }
+
     /** True when no thread of this process holds the lock, or only the calling thread does. */
     boolean isFreeOrHeldByCurrentThread() {
         Thread holder = localOwner;

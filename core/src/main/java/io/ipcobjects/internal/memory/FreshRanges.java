@@ -22,6 +22,8 @@ final class FreshRanges {
 
     private static final int FREED_SCAN_LIMIT = 16;
 
+    /** Whether anything was recorded since the last {@link #clear()}. */
+    private boolean used;
     /** The latest fresh range, [lastStart, lastEnd); empty when lastEnd <= lastStart. */
     private long lastStart;
     private long lastEnd;
@@ -41,6 +43,10 @@ final class FreshRanges {
     private long freedMoreMaxLength;
 
     void clear() {
+        if (!used) {
+            return; // the common case: an operation that allocated and freed nothing
+        }
+        used = false;
         lastStart = 0;
         lastEnd = 0;
         lastWhole = false;
@@ -62,6 +68,7 @@ final class FreshRanges {
      * {@code whole}: it took a whole free block, whose footer was the word just past the range.
      */
     void allocated(long start, long end, boolean whole) {
+        used = true;
         if (end <= start || overlapsFreed(start, end)) {
             return;
         }
@@ -84,6 +91,7 @@ final class FreshRanges {
      * so a table that grows several times in one operation is never logged.
      */
     void freed(long start, long end) {
+        used = true;
         long interior = start + 24;
         long freshEnd = freshEndAt(interior);
         if (freshEnd >= end - 8) {

@@ -117,6 +117,14 @@ public final class RegionMemory {
         segment.set(LONG, offset, value);
     }
 
+    /**
+     * An ordered write the undo log never sees: for the header's damage code, which must stick
+     * even when the log itself cannot be written (its pages are gone) or the scope is rolled back.
+     */
+    public void putIntReleaseUnlogged(long offset, int value) {
+        INT_HANDLE.setRelease(segment, offset, value);
+    }
+
     public int getInt(long offset) {
         return segment.get(INT, offset);
     }

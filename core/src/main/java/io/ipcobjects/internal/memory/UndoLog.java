@@ -98,18 +98,20 @@ public final class UndoLog {
     // ---- the scope's boundaries (called by lock.LockScope, under the lock) ----
 
     /**
-     * A scope begins on the calling thread. If the log still holds entries, their scope never
-     * committed (its owner died): they are rolled back first. Returns true if it rolled back.
+     * A scope begins on the calling thread. After a takeover ({@code takenOver}), entries still
+     * in the log belong to a scope that never committed (its owner died): they are rolled back
+     * first. Returns true if it rolled back.
      */
-    public boolean begin(Thread thread) {
+    public boolean begin(Thread thread, boolean takenOver) {
+        // Every release commits first, so only a lock taken over from a dead owner (a process,
+        // or a thread of this one) can come with entries: only then is the log read.
         boolean rolledBack = false;
-        if (getLengthVolatile() != 0 || !spilled.isEmpty()) {
+        if (takenOver && (getLengthVolatile() != 0 || !spilled.isEmpty())) {
             rollBackAll();
             rolledBack = true;
         }
         length = 0;
         fresh.clear();
-        nextEpoch();
         owner = thread;
         return rolledBack;
     }

@@ -135,6 +135,41 @@ class CrashConsistencyTest {
         }
     }
 
+    /** A thread of this live process takes the lock, changes something and ends without releasing; main stays alive. */
+    public static final class ThreadDiesHoldingTheLock {
+        public static void main(String[] args) throws Exception {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
+            Thread dying = new Thread(() -> {
+                Access a = shm.acquire(); // never closed
+                a.put("x", "changed by a thread that then ended");
+            });
+            dying.start();
+            dying.join();
+            ReadySignal.signal(Path.of(args[1]));
+            LockSupport.park(); // alive, and never asks for the lock again
+        }
+    }
+
+    @Test
+    void anotherProcessGetsTheLockWhenAThreadOfALiveProcessDiedHoldingIt() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+            shm.put("x", "before");
+            Path ready = signals.resolve("ready");
+            try (ChildJvm child = ChildJvm.start(ThreadDiesHoldingTheLock.class, name, ready.toString())) {
+                awaitReady(child, ready);
+                try (Access a = shm.tryAcquire(Duration.ofSeconds(10))) {
+                    assertTrue(a != null, "the child's watch released the lock its dead thread held");
+                    assertEquals("before", a.get("x"), "the dead thread's open operation was rolled back");
+                    assertTrue(child.process().isAlive());
+                }
+                assertEquals(1, shm.lockTakeovers());
+                shm.verify();
+                child.kill9();
+            }
+        }
+    }
+
     @Test
     void anOperationLargerThanTheLogCompletesAndLeavesNoDamage() {
         String name = regions.newName();
