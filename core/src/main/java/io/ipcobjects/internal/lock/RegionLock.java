@@ -69,9 +69,11 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p><b>Dead owners.</b> Every {@code ownerCheckIntervalNanos} of waiting, a waiter checks the
  * owner's token against the process table ({@link ProcessTable#isLive}: same slot generation,
- * same pid, same process start time). A dead owner is replaced by CAS (owner: dead token to own
- * token), so exactly one waiter takes over; its slot is reclaimed and the caller is told
- * ({@link Acquired#TAKEN_OVER}) so it can check the heap before going on. A dead successor is
+ * and the slot's byte of the region file still locked by its holder's open-file-description
+ * lock, which the kernel drops when that process dies, in any pid namespace). A dead owner is
+ * replaced by CAS (owner: dead token to own token), so exactly one waiter takes over; its slot is
+ * reclaimed and the caller is told ({@link Acquired#TAKEN_OVER}) so that the lock scope rolls
+ * back the dead owner's open operation and checks the heap before anyone reads. A dead successor is
  * cleared the same way, so the lock is never handed to a process that cannot take it for long.
  * A 32-bit token keeps the low 24 bits of the slot's generation: a token is taken for its
  * attachment only while the slot's current generation agrees in those bits (a slot would have to
