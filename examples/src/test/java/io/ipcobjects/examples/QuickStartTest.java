@@ -57,8 +57,7 @@ class QuickStartTest {
                     assertTrue(System.nanoTime() < deadline, "the consumer did not reach step 100");
                     Thread.onSpinWait();
                 }
-                ChildJvm.Result result = consumer.await(Duration.ofSeconds(60));
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = consumer.awaitSuccess(Duration.ofSeconds(60));
                 SharedTensor weights = shm.get("weights");
                 assertEquals(100f, weights.getFloatAt(0), "every addi of the consumer landed in shared memory");
                 assertEquals(100f, weights.getFloatAt((1 << 20) - 1));

@@ -14,8 +14,7 @@ class TensorExamplesTest {
     @Test
     void trainingPipelineTrainsEveryBatchOnceWithMatchingSums() {
         try (ChildJvm example = ChildJvm.start(TrainingPipeline.class, "--batches", "30", "--slots", "3")) {
-            ChildJvm.Result r = example.await(Duration.ofSeconds(240));
-            assertEquals(0, r.exitCode(), r.describe());
+            ChildJvm.Result r = example.awaitSuccess(Duration.ofSeconds(240));
             assertEquals("30", r.value("trained"), r.describe());
             assertEquals("0", r.value("mismatches"), r.describe());
             assertTrue(r.stdout().contains("trainer djl: "), r.describe());
@@ -30,8 +29,7 @@ class TensorExamplesTest {
     @Test
     void datasetWorkersSeeWhatThePublisherWrote() {
         try (ChildJvm example = ChildJvm.start(DatasetLoader.class, "--samples", "1000", "--batch", "64")) {
-            ChildJvm.Result r = example.await(Duration.ofSeconds(240));
-            assertEquals(0, r.exitCode(), r.describe());
+            ChildJvm.Result r = example.awaitSuccess(Duration.ofSeconds(240));
             assertEquals("true", r.value("workersOk"), r.describe());
             for (int w = 0; w < 2; w++) {
                 double expected = Double.parseDouble(r.value("expectedSum" + w));
