@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ipcobjects.testing.ChildJvm;
 
 import java.time.Duration;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,9 @@ class TensorExamplesTest {
             assertTrue(r.stdout().contains("trainer djl: "), r.describe());
             assertTrue(r.stdout().contains("trainer nd4j: "), r.describe());
             // every batch was trained once by one of the two, every slot came back, every message was taken
+            assertEquals(LongStream.range(0, 30).boxed().toList().toString(), r.value("trainedBatchIds"),
+                    "the numbers of the batches trained, sorted: each of 0..29 exactly once\n" + r.describe());
+            assertEquals("true", r.value("everyBatchOnce"), r.describe());
             assertEquals(30, Long.parseLong(r.value("trainedByDjl")) + Long.parseLong(r.value("trainedByNd4j")), r.describe());
             assertEquals("[0, 0, 0]", r.value("slotStates"), r.describe());
             assertEquals("0", r.value("messagesLeft"), r.describe());
