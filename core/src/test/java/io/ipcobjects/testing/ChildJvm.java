@@ -91,6 +91,8 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        command.add(ChildMain.class.getName()); // ends the child when this JVM ends
+        command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         try {
