@@ -65,8 +65,7 @@ class ModuleDescriptorTest {
         Path agrona = Path.of(org.agrona.BitUtil.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (ChildJvm child = ChildJvm.start(List.of("--module-path", classes + java.io.File.pathSeparator + agrona,
                 "--add-modules", "io.ipcobjects.core"), ModularUser.class, regions.newName())) {
-            ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-            assertEquals(0, r.exitCode(), r.describe());
+            ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
             assertEquals("io.ipcobjects.core", r.value("module"), r.describe());
             assertEquals("42", r.value("message"), r.describe());
             assertEquals("refused", r.value("internal"), r.describe());

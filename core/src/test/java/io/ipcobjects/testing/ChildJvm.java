@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A child JVM started with this JVM's java binary and class path, running a {@code main} class
@@ -17,10 +19,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * try (ChildJvm child = ChildJvm.start(CounterChild.class, regionName, "100000")) {
- *     ChildJvm.Result r = child.await(Duration.ofSeconds(60));
- *     assertEquals(0, r.exitCode(), r.describe());
+ *     ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60)); // exit 0, or fails with its output
+ *     assertEquals("100000", r.value("done"), r.describe());
  * }
  * }</pre>
+ *
+ * <p>A child that dies fails its test at once, with its output: {@link #awaitSuccess} returns as
+ * soon as the child exits, and a parent that waits for something a child will do waits with
+ * {@link #awaitCondition} (or {@link ReadySignal#await(java.nio.file.Path, Duration, ChildJvm...)}),
+ * which ends when a watched child dies. Extra flags for every child (a coverage agent, say)
+ * come from the system property {@value #CHILD_FLAGS_PROPERTY}, split at whitespace.
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -45,7 +53,18 @@ public final class ChildJvm implements AutoCloseable {
         public String describe() {
             return "exit " + exitCode + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
         }
+
+        /** Fails with the child's output unless it exited with 0; returns this result. */
+        public Result assertSucceeded() {
+            if (exitCode != 0) {
+                throw new AssertionError("child JVM failed: " + describe());
+            }
+            return this;
+        }
     }
+
+    /** System property whose value (flags split at whitespace) every child JVM gets, e.g. a coverage agent. */
+    public static final String CHILD_FLAGS_PROPERTY = "ipcobjects.test.childJvmFlags";
 
     private final Process process;
     private final CompletableFuture<String> stdout;
@@ -82,6 +101,8 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        command.add(ChildMain.class.getName()); // ends the child when this JVM ends
+        command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         try {
@@ -103,6 +124,10 @@ public final class ChildJvm implements AutoCloseable {
                     || arg.startsWith("-DENGINE_CACHE_DIR")) {
                 flags.add(arg);
             }
+        }
+        String extra = System.getProperty(CHILD_FLAGS_PROPERTY, "").strip();
+        if (!extra.isEmpty()) {
+            flags.addAll(List.of(extra.split("\\s+")));
         }
         return flags;
     }
@@ -135,6 +160,50 @@ public final class ChildJvm implements AutoCloseable {
             throw new AssertionError("interrupted waiting for child JVM", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new AssertionError("cannot read child JVM output", e);
+        }
+    }
+
+    /** {@link #await} and {@link Result#assertSucceeded()}: exit 0 within {@code timeout}, or the test fails with the child's output. */
+    public Result awaitSuccess(Duration timeout) {
+        return await(timeout).assertSucceeded();
+    }
+
+    /**
+     * Fails with the child's exit code and output if it has died (exited with a code other than
+     * 0, or was killed); does nothing while it runs or after a clean exit. For a parent that
+     * waits for something the child should do.
+     */
+    public void failIfDied(String waitingFor) {
+        if (!process.isAlive() && process.exitValue() != 0) {
+            Result result = await(Duration.ofSeconds(10));
+            throw new AssertionError("child JVM " + process.pid() + " died while the test waited for " + waitingFor
+                    + ": " + result.describe());
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds, polling every millisecond; fails at once, with the
+     * child's output, if one of {@code watched} dies first (see {@link #failIfDied}), and after
+     * {@code timeout} otherwise. A child that exited cleanly may have done its part, and the
+     * condition may follow a little later (a message it put being taken), so that is no failure.
+     */
+    public static void awaitCondition(BooleanSupplier condition, Duration timeout, String what, ChildJvm... watched) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            for (ChildJvm child : watched) {
+                if (!child.process.isAlive() && !condition.getAsBoolean()) {
+                    child.failIfDied(what);
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                StringBuilder children = new StringBuilder();
+                for (ChildJvm child : watched) {
+                    children.append("\nchild ").append(child.pid())
+                            .append(child.process.isAlive() ? " still running" : " exited with 0: " + child.await(Duration.ofSeconds(10)).describe());
+                }
+                throw new AssertionError("no " + what + " within " + timeout + children);
+            }
+            LockSupport.parkNanos(1_000_000);
         }
     }
 

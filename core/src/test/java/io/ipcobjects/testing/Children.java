@@ -1,6 +1,7 @@
 package io.ipcobjects.testing;
 
 import io.ipcobjects.Access;
+import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 
@@ -11,7 +12,8 @@ import java.time.Duration;
 
 /**
  * Child-JVM programs for the foundation tests. Each prints {@code key=value} lines that the
- * test reads with {@link ChildJvm.Result#value(String)}; each exits non-zero on failure.
+ * test reads with {@link ChildJvm.Result#value(String)}; each exits non-zero on failure (an
+ * exception escapes {@code main}): none catches an exception it was not written to report.
  * The shared counter they use is a raw 8-byte block whose offset is the region's user root.
  */
 public final class Children {
@@ -101,15 +103,14 @@ public final class Children {
                     System.out.println("counter=" + readCounter(a));
                     writeCounter(a, readCounter(a) + 1);
                 }
-            } catch (RuntimeException e) {
-                System.out.println("error=" + e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }
     }
 
     /**
      * args: region name, signal file, go file. Attaches, signals, waits for the go file, then
-     * tries to use the region and prints what happened.
+     * uses the region and prints the counter, or {@code error=RegionClosedException} if its
+     * creator closed it meanwhile (any other exception fails the child).
      */
     public static final class AttachWaitThenUse {
         public static void main(String[] args) {
@@ -118,7 +119,7 @@ public final class Children {
                 ReadySignal.await(Path.of(args[2]), Duration.ofSeconds(60));
                 try (Access a = shm.acquire()) {
                     System.out.println("counter=" + readCounter(a));
-                } catch (RuntimeException e) {
+                } catch (RegionClosedException e) {
                     System.out.println("error=" + e.getClass().getSimpleName());
                 }
             }

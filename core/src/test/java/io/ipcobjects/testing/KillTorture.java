@@ -153,16 +153,7 @@ public final class KillTorture {
     }
 
     private static void awaitReady(ChildJvm worker, Path ready) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!Files.exists(ready)) {
-            if (!worker.process().isAlive()) {
-                throw new AssertionError("worker died before it was ready\n" + worker.await(TIMEOUT).describe());
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError("worker not ready within " + TIMEOUT);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        ChildJvm.awaitCondition(() -> Files.exists(ready), TIMEOUT, "the worker's ready signal", worker);
     }
 
     /** Checks every structure the workload writes; returns what is wrong, or null. */

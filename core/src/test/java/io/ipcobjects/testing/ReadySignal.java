@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A file one process creates to tell another "I got this far" (e.g. "I hold the lock now"),
@@ -23,14 +22,12 @@ public final class ReadySignal {
         }
     }
 
-    /** Waits until {@code file} exists; fails the test after {@code timeout}. */
-    public static void await(Path file, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(file)) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError("no signal " + file + " within " + timeout);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+    /**
+     * Waits until {@code file} exists; fails the test after {@code timeout}, or at once, with the
+     * child's output, if one of {@code watched} (the children that should signal) dies first.
+     * Called in a child (waiting for its parent), it is given no children to watch.
+     */
+    public static void await(Path file, Duration timeout, ChildJvm... watched) {
+        ChildJvm.awaitCondition(() -> Files.exists(file), timeout, "signal " + file, watched);
     }
 }

@@ -22,8 +22,7 @@ class CounterDemoTest {
     void threeProcessesTakeTurnsAndTheCreatorClosesTheRegion() {
         String name = regions.newName();
         try (ChildJvm demo = ChildJvm.start(List.of("-Dipcobjects.demo.region=" + name), CounterDemo.class)) {
-            ChildJvm.Result result = demo.await(Duration.ofSeconds(120));
-            assertEquals(0, result.exitCode(), result.describe());
+            ChildJvm.Result result = demo.awaitSuccess(Duration.ofSeconds(120));
             List<String> turns = result.lines().stream().filter(line -> line.contains(" wrote ")).toList();
             assertEquals(12, turns.size(), result.describe());
             for (int i = 0; i < turns.size(); i++) {

@@ -23,8 +23,7 @@ class SharedObjectsDemoTest {
     void theCreatorSeesEveryChangeTheConsumerMakes() {
         String name = regions.newName();
         try (ChildJvm demo = ChildJvm.start(List.of("-Dipcobjects.demo.region=" + name), SharedObjectsDemo.class)) {
-            ChildJvm.Result r = demo.await(Duration.ofSeconds(120));
-            assertEquals(0, r.exitCode(), r.describe());
+            ChildJvm.Result r = demo.awaitSuccess(Duration.ofSeconds(120));
             assertEquals("0", r.value("consumerExit"), r.describe());
             assertEquals("7", r.value("creatorSaw"), r.describe());
             String out = r.stdout();

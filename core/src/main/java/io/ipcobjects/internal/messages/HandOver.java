@@ -34,15 +34,16 @@ import java.util.UUID;
  *       inside a record or tuple: the slot's reference to each passes to the caller (as
  *       {@code Access.share} gives one), so they live on until {@code destroy(view)} or until
  *       the last slot holding them lets go; the record or tuple around them is freed;</li>
- *   <li>tensors inside a record (the original's example holds an {@code int[]}), whether
- *       read as a {@code SharedTensor} or a binding's array: the tensor is kept (the caller's
- *       view shows it) and the record around it is freed as above;</li>
- *   <li>anything else (tensors in tuples, proxies, snapshot views, nesting deeper than
+ *   <li>tensors and snapshot views ({@code FrozenMap}, {@code FrozenSet}) inside a record (the
+ *       original's example holds an {@code int[]}), whether read as a {@code SharedTensor} or a
+ *       binding's array: the tensor or snapshot is kept (the caller's view shows it, and the
+ *       caller destroys it) and the record around it is freed as above;</li>
+ *   <li>anything else (tensors and snapshots in tuples, proxies, nesting deeper than
  *       {@value #MAX_DEPTH} outside records): the slot is cleared and nothing is freed. Keeping an
  *       object is safe; freeing one that a view still shows is not.</li>
  * </ul>
  * The reference is passed on in one of two ways. When the slots say the value is records (or
- * user objects), copies, live containers and tensors only (the common case: a record with nested
+ * user objects), copies, live containers, tensors and snapshots only (the common case: a record with nested
  * records and collections; {@link Structs#holdsOnlyPlainValuesContainersAndTensors}), the struct
  * blocks and copies are freed and the container slots' references are simply left to the
  * caller ({@link Structs#free(RegionContext, long, int, boolean)}), with no walk of the Java

@@ -137,8 +137,9 @@ public final class Structs {
      * Releases the struct like {@link #free(RegionContext, long, int)}, except that with
      * {@code keepContainers} the references its fields (and the fields of structs nested in
      * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
-     * dropped, and tensors ({@code TENSOR} slots) are not freed: they pass to whoever holds the
-     * views a read of this struct gave (a taken message's caller). Plain values and the struct
+     * dropped, and tensors and snapshots ({@code TENSOR}, {@code FROZEN_MAP_VIEW},
+     * {@code FROZEN_SET_VIEW} slots) are not freed: they pass to whoever holds the views a read
+     * of this struct gave (a taken message's caller). Plain values and the struct
      * blocks are freed either way; type entries never are (they belong to the registry).
      */
     public static void free(RegionContext context, long struct, int depth, boolean keepContainers) {
@@ -155,7 +156,7 @@ public final class Structs {
             } else if (slot.kind == SlotKinds.STRUCT) {
                 free(context, slot.bits, depth + 1, true);
             } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET
-                    && slot.kind != SlotKinds.TENSOR) {
+                    && slot.kind != SlotKinds.TENSOR && !isSnapshotView(slot.kind)) {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
@@ -164,10 +165,11 @@ public final class Structs {
 
     /**
      * Whether the struct, and every struct nested in its fields, holds only plain values (inline
-     * or in blobs), live containers ({@code LIST}, {@code MAP}, {@code SET}) and tensors: then a
-     * taken message can be handed over by {@link #free(RegionContext, long, int, boolean)} with
-     * {@code keepContainers}, from the slots alone. Tuples, frozen collections and snapshot views
-     * answer false (their contents are freed through the values codec).
+     * or in blobs), live containers ({@code LIST}, {@code MAP}, {@code SET}), tensors and snapshot
+     * views: then a taken message can be handed over by
+     * {@link #free(RegionContext, long, int, boolean)} with {@code keepContainers}, from the
+     * slots alone. Tuples and frozen collections answer false (their contents are freed through
+     * the values codec).
      */
     public static boolean holdsOnlyPlainValuesContainersAndTensors(RegionContext context, long struct, int depth) {
         if (depth > ValueSlots.MAX_DEPTH) {
@@ -179,7 +181,7 @@ public final class Structs {
             long slot = StructLayout.slotOffset(struct, i);
             int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
             boolean handsOver = kind >= 0 && kind <= SlotKinds.SERIALIZED || kind == SlotKinds.LIST || kind == SlotKinds.MAP
-                    || kind == SlotKinds.SET || kind == SlotKinds.TENSOR
+                    || kind == SlotKinds.SET || kind == SlotKinds.TENSOR || isSnapshotView(kind)
                     || kind == SlotKinds.STRUCT
                     && holdsOnlyPlainValuesContainersAndTensors(context, memory.getLong(slot + SlotLayout.BITS_OFFSET), depth + 1);
             if (!handsOver) {
@@ -187,6 +189,11 @@ public final class Structs {
             }
         }
         return true;
+    }
+
+    /** A snapshot view's slot: its frozen tuple belongs to that one slot (no reference count), like a tensor. */
+    private static boolean isSnapshotView(int kind) {
+        return kind == SlotKinds.FROZEN_MAP_VIEW || kind == SlotKinds.FROZEN_SET_VIEW;
     }
 
     private static long fieldCount(RegionContext context, long struct) {

@@ -144,8 +144,7 @@ class SerializationTest {
             }
             for (String mode : List.of("on", "off", "strict")) {
                 try (ChildJvm child = ChildJvm.start(Reader.class, name, mode)) {
-                    ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                    assertEquals(0, r.exitCode(), r.describe());
+                    ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                     switch (mode) {
                         case "on" -> assertEquals("{1, 42}", r.value("read"), r.describe());
                         case "off" -> assertTrue(r.value("refused").contains("withSerialization"), r.describe());

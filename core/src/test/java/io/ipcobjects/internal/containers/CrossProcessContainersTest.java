@@ -110,12 +110,11 @@ class CrossProcessContainersTest {
                         () -> assertEquals(new Employee("erin", 40, List.of("x")), mine.companyInfo().departments().get("ceo")),
                         () -> assertEquals(List.of("strategy", "turnarounds"), mine.companyInfo().ceo().skills()));
                 for (int i = 0; i < checks.size(); i++) {
-                    ReadySignal.await(dir.resolve("step-" + i), TIMEOUT);
+                    ReadySignal.await(dir.resolve("step-" + i), TIMEOUT, child);
                     checks.get(i).run();
                     ReadySignal.signal(dir.resolve("seen-" + i));
                 }
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
                 assertEquals("42", result.value("someInt"));
                 assertEquals("8", result.value("steps"));
             }
@@ -163,8 +162,7 @@ class CrossProcessContainersTest {
             Iterator<Map.Entry<String, Object>> mapIterator = map.entrySet().iterator();
             mapIterator.next();
             try (ChildJvm child = ChildJvm.start(StructuralChangeChild.class, name)) {
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
             }
             assertThrows(ConcurrentModificationException.class, listIterator::next);
             assertThrows(ConcurrentModificationException.class, mapIterator::next);
@@ -197,8 +195,7 @@ class CrossProcessContainersTest {
                 assertEquals(-1L, list.get(0)); // caches the one-slot element block
             }
             try (ChildJvm child = ChildJvm.start(GrowingChild.class, name)) {
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
                 assertEquals("10001", result.value("size"));
             }
             try (Access a = shm.acquire()) {

@@ -29,7 +29,9 @@ class FullRegionTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 512 << 10); Access a = shm.acquire()) {
             SharedMap<String, Object> map = a.share(new HashMap<>());
             SharedList<Object> list = a.share(new ArrayList<>());
-            int stored = 0;
+            List<Integer> storedInMap = new ArrayList<>();
+            List<Integer> storedInList = new ArrayList<>();
+            List<Integer> refused = new ArrayList<>();
             int failures = 0;
             for (int i = 0; failures < 50 && i < 1_000_000; i++) {
                 HeapStats before = a.stats();
@@ -39,33 +41,31 @@ class FullRegionTest {
                         case 1 -> list.add(List.of("element", i, Map.of("n", (long) i)));
                         default -> map.put("nested-" + i, Map.of("list", List.of(i, "x".repeat(i % 200))));
                     }
-                    stored = i + 1;
+                    (i % 3 == 1 ? storedInList : storedInMap).add(i);
                 } catch (OutOfSharedMemoryException e) {
                     failures++;
+                    refused.add(i);
                     assertEquals(before, a.stats(), "a failed store changed the heap at step " + i);
                 }
             }
             assertTrue(failures > 0, "the region never filled");
-            assertTrue(stored > 100, "too few stored: " + stored);
-            for (int i = 0; i < stored; i++) {
-                switch (i % 3) {
-                    case 0 -> {
-                        if (map.containsKey("key-" + i)) {
-                            assertEquals("value-" + i, map.get("key-" + i));
-                        }
-                    }
-                    case 1 -> { }
-                    default -> {
-                        if (map.containsKey("nested-" + i)) {
-                            assertEquals(Map.of("list", List.of(i, "x".repeat(i % 200))), map.get("nested-" + i));
-                        }
-                    }
+            assertTrue(storedInMap.size() + storedInList.size() > 100, "too few stored: " + storedInMap.size() + storedInList.size());
+            // Every store that succeeded is there, intact; none that failed left anything behind.
+            assertEquals(storedInMap.size(), map.size(), "map entries");
+            for (int i : storedInMap) {
+                if (i % 3 == 0) {
+                    assertEquals("value-" + i, map.get("key-" + i), "entry of step " + i);
+                } else {
+                    assertEquals(Map.of("list", List.of(i, "x".repeat(i % 200))), map.get("nested-" + i), "entry of step " + i);
                 }
             }
+            assertEquals(storedInList.size(), list.size(), "list elements");
             for (int j = 0; j < list.size(); j++) {
-                List<?> element = (List<?>) list.get(j);
-                assertEquals("element", element.get(0));
-                assertEquals(Map.of("n", ((Integer) element.get(1)).longValue()), element.get(2));
+                int i = storedInList.get(j);
+                assertEquals(List.of("element", i, Map.of("n", (long) i)), list.get(j), "element of step " + i);
+            }
+            for (int i : refused) {
+                assertFalse(map.containsKey("key-" + i) || map.containsKey("nested-" + i), "a refused store of step " + i + " is in the map");
             }
             a.verify();
             HeapStats full = a.stats();

@@ -54,7 +54,7 @@ class RegionLockTest {
                     children.add(ChildJvm.start(Children.Increment.class, name, Integer.toString(perProcess)));
                 }
                 for (ChildJvm child : children) {
-                    ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+                    ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
                     assertEquals(Integer.toString(perProcess), result.value("done"), result.describe());
                 }
             } finally {
@@ -72,14 +72,14 @@ class RegionLockTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             newCounter(shm);
             try (ChildJvm holder = ChildJvm.start(Children.HoldLockForever.class, name, holding.toString())) {
-                ReadySignal.await(holding, CHILD_TIMEOUT);
+                ReadySignal.await(holding, CHILD_TIMEOUT, holder);
                 assertNull(shm.tryAcquire(Duration.ofMillis(50)), "the holder owns the lock");
                 long takeoversBefore = shm.lockTakeovers();
                 // The waiter starts only now, so it must meet the held lock.
                 try (ChildJvm waiter = ChildJvm.start(Children.Increment.class, name, "1000")) {
-                    shm.awaitConsumers(2, CHILD_TIMEOUT);
+                    ChildJvm.awaitCondition(() -> shm.consumerCount() >= 2, CHILD_TIMEOUT, "the waiter to attach", waiter);
                     holder.kill9();
-                    ChildJvm.Result result = waiter.await(CHILD_TIMEOUT);
+                    ChildJvm.Result result = waiter.awaitSuccess(CHILD_TIMEOUT);
                     assertEquals("1000", result.value("done"), result.describe());
                     assertEquals(takeoversBefore + 1, shm.lockTakeovers(), "exactly one process took the dead owner's lock");
                 }
@@ -98,13 +98,15 @@ class RegionLockTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20, quickCheck)) {
             newCounter(shm);
             try (ChildJvm holder = ChildJvm.start(Children.HoldLockForever.class, name, holding.toString())) {
-                ReadySignal.await(holding, CHILD_TIMEOUT);
+                ReadySignal.await(holding, CHILD_TIMEOUT, holder);
                 holder.kill9();
             }
+            long takeoversBefore = shm.lockTakeovers();
             try (Access a = shm.acquire()) {
                 assertEquals(1000, a.block(a.userRoot()).get(ValueLayout.JAVA_LONG, 0));
                 a.verify();
             }
+            assertEquals(takeoversBefore + 1, shm.lockTakeovers(), "the creator's acquire took the lock over from the dead holder");
             assertEquals(0, shm.consumerCount(), "the dead holder's process slot was reclaimed");
         }
     }
@@ -120,11 +122,11 @@ class RegionLockTest {
             Path go = regions.newPath("go");
             try (ChildJvm a = ChildJvm.start(Children.Race.class, name, Long.toString(total), readyA.toString(), go.toString());
                  ChildJvm b = ChildJvm.start(Children.Race.class, name, Long.toString(total), readyB.toString(), go.toString())) {
-                ReadySignal.await(readyA, CHILD_TIMEOUT);
-                ReadySignal.await(readyB, CHILD_TIMEOUT);
+                ReadySignal.await(readyA, CHILD_TIMEOUT, a, b);
+                ReadySignal.await(readyB, CHILD_TIMEOUT, a, b);
                 ReadySignal.signal(go);
-                ChildJvm.Result ra = a.await(CHILD_TIMEOUT);
-                ChildJvm.Result rb = b.await(CHILD_TIMEOUT);
+                ChildJvm.Result ra = a.awaitSuccess(CHILD_TIMEOUT);
+                ChildJvm.Result rb = b.awaitSuccess(CHILD_TIMEOUT);
                 long mineA = Long.parseLong(ra.value("mine"));
                 long mineB = Long.parseLong(rb.value("mine"));
                 assertEquals(total, mineA + mineB, "every increment belongs to one of them");
@@ -143,7 +145,7 @@ class RegionLockTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             newCounter(shm);
             try (ChildJvm holder = ChildJvm.start(Children.HoldLockForever.class, name, holding.toString())) {
-                ReadySignal.await(holding, CHILD_TIMEOUT);
+                ReadySignal.await(holding, CHILD_TIMEOUT, holder);
                 assertNull(shm.tryAcquire(Duration.ofMillis(100)));
                 assertFalse(shm.isHeldByCurrentThread());
                 holder.kill9();

@@ -51,7 +51,7 @@ class RegionLifecycleTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             newCounter(shm, 41);
             try (ChildJvm child = ChildJvm.start(Children.AttachAndRead.class, name, "30000")) {
-                ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+                ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
                 assertEquals("41", result.value("counter"), result.describe());
             }
             assertEquals(42, counter(shm));
@@ -65,11 +65,11 @@ class RegionLifecycleTest {
         String name = regions.newName();
         Path attaching = regions.newPath("signal");
         try (ChildJvm child = ChildJvm.start(Children.AttachAndRead.class, name, "60000", attaching.toString())) {
-            ReadySignal.await(attaching, CHILD_TIMEOUT);
+            ReadySignal.await(attaching, CHILD_TIMEOUT, child);
             assertFalse(Files.exists(SharedMemory.defaultPath(name)), "the region must not exist yet");
             try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
                 newCounter(shm, 7);
-                ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+                ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
                 assertEquals("7", result.value("counter"), result.describe());
                 assertEquals(8, counter(shm));
             }
@@ -94,12 +94,12 @@ class RegionLifecycleTest {
         SharedMemory shm = SharedMemory.create(name, 1 << 20, quickClose);
         newCounter(shm, 1);
         try (ChildJvm child = ChildJvm.start(Children.AttachWaitThenUse.class, name, attached.toString(), go.toString())) {
-            ReadySignal.await(attached, CHILD_TIMEOUT);
+            ReadySignal.await(attached, CHILD_TIMEOUT, child);
             assertEquals(1, shm.consumerCount());
             shm.close(); // waits up to 300 ms for the consumer, then wipes and unlinks anyway
             assertFalse(Files.exists(shm.path()), "the creator's close removes the file");
             ReadySignal.signal(go);
-            ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+            ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
             assertEquals("RegionClosedException", result.value("error"), result.describe());
         }
         // A consumer arriving after the close finds nothing.
@@ -117,7 +117,7 @@ class RegionLifecycleTest {
         Path attached = regions.newPath("attached");
         Path go = regions.newPath("go");
         try (ChildJvm child = ChildJvm.start(Children.AttachWaitThenUse.class, name, attached.toString(), go.toString())) {
-            ReadySignal.await(attached, CHILD_TIMEOUT);
+            ReadySignal.await(attached, CHILD_TIMEOUT, child);
             Thread.ofPlatform().start(() -> {
                 // Let the child go only once the creator is closing: it can still finish its work.
                 while (!shm.isClosing()) {
@@ -126,7 +126,7 @@ class RegionLifecycleTest {
                 ReadySignal.signal(go);
             });
             shm.close(); // returns only after the child detached
-            ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+            ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
             assertEquals("0", result.value("counter"), "the child used the region before close finished: " + result.describe());
         }
     }
@@ -155,7 +155,7 @@ class RegionLifecycleTest {
         String name = regions.newName();
         Path created = regions.newPath("created");
         try (ChildJvm child = ChildJvm.start(Children.CreateAndHang.class, name, created.toString())) {
-            ReadySignal.await(created, CHILD_TIMEOUT);
+            ReadySignal.await(created, CHILD_TIMEOUT, child);
             RegionExistsException e = assertThrows(RegionExistsException.class, () -> SharedMemory.create(name, 1 << 20));
             assertTrue(e.getMessage().contains("is alive"), e.getMessage());
             child.kill9();
@@ -228,11 +228,11 @@ class RegionLifecycleTest {
             Path a2 = regions.newPath("a2");
             try (ChildJvm c1 = ChildJvm.start(Children.AttachWaitThenUse.class, name, a1.toString(), go.toString());
                  ChildJvm c2 = ChildJvm.start(Children.AttachWaitThenUse.class, name, a2.toString(), go.toString())) {
-                shm.awaitConsumers(2, CHILD_TIMEOUT);
+                ChildJvm.awaitCondition(() -> shm.consumerCount() >= 2, CHILD_TIMEOUT, "two consumers", c1, c2);
                 assertEquals(2, shm.consumerCount());
                 ReadySignal.signal(go);
-                assertEquals("0", c1.await(CHILD_TIMEOUT).value("counter"));
-                assertEquals("0", c2.await(CHILD_TIMEOUT).value("counter"));
+                assertEquals("0", c1.awaitSuccess(CHILD_TIMEOUT).value("counter"));
+                assertEquals("0", c2.awaitSuccess(CHILD_TIMEOUT).value("counter"));
             }
         }
     }
@@ -253,7 +253,7 @@ class RegionLifecycleTest {
                 a.verify();
             }
             try (ChildJvm child = ChildJvm.start(Children.ReadHighOffset.class, file.toString(), Long.toString(high))) {
-                ChildJvm.Result result = child.await(CHILD_TIMEOUT);
+                ChildJvm.Result result = child.awaitSuccess(CHILD_TIMEOUT);
                 assertEquals(Long.toString(0x1234_5678_9ABCL), result.value("value"), result.describe());
                 assertEquals(Long.toString(size), result.value("size"), result.describe());
             }

@@ -64,8 +64,7 @@ class ExampleObjectExchangeTest {
             assertArrayEquals(new long[] {5}, array.shape());
             assertArrayEquals(new int[] {1, 2, 3, 4, 5}, array.toIntArray());
             try (ChildJvm child = ChildJvm.start(Consumer.class, name)) {
-                ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals("42/hello/Example Corp/Ada", r.value("took"), r.describe());
                 assertEquals("[1, 2, 3, 4, 5]", r.value("array"), r.describe());
             }

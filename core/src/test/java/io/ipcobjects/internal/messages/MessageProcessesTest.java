@@ -51,8 +51,7 @@ class MessageProcessesTest {
                     producers.add(ChildJvm.start(Producer.class, name, Integer.toString(p), Integer.toString(PER_PRODUCER)));
                 }
                 for (ChildJvm producer : producers) {
-                    ChildJvm.Result r = producer.await(CHILD_TIMEOUT);
-                    assertEquals(0, r.exitCode(), r.describe());
+                    ChildJvm.Result r = producer.awaitSuccess(CHILD_TIMEOUT);
                     assertEquals(Integer.toString(PER_PRODUCER), r.value("put"), r.describe());
                 }
                 for (int c = 0; c < CONSUMERS; c++) {
@@ -63,8 +62,7 @@ class MessageProcessesTest {
                 Set<Long> seen = new HashSet<>();
                 int[] perConsumer = new int[CONSUMERS];
                 for (int c = 0; c < CONSUMERS; c++) {
-                    ChildJvm.Result r = consumers.get(c).await(CHILD_TIMEOUT);
-                    assertEquals(0, r.exitCode(), r.describe());
+                    ChildJvm.Result r = consumers.get(c).awaitSuccess(CHILD_TIMEOUT);
                     long[] lastSeqOfProducer = {-1, -1, -1, -1};
                     for (String line : r.lines()) {
                         if (!line.startsWith("m=")) {
@@ -165,11 +163,10 @@ class MessageProcessesTest {
         SharedMemoryOptions backoff = SharedMemoryOptions.defaults().withWaitStrategy(WaitStrategy.backoff());
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20, backoff);
              ChildJvm child = ChildJvm.start(Waiter.class, name, waiting.toString())) {
-            ReadySignal.await(waiting, Duration.ofSeconds(60));
+            ReadySignal.await(waiting, Duration.ofSeconds(60), child);
             assertFalse(shm.hasMessages());
             shm.putMessage("wake up");
-            ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-            assertEquals(0, r.exitCode(), r.describe());
+            ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
             assertEquals("false", r.value("hadMessageBefore"), r.describe());
             assertEquals("wake up", r.value("took"), r.describe());
             assertFalse(shm.hasMessages());
@@ -196,12 +193,11 @@ class MessageProcessesTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             shm.putMessage(41L);
             try (ChildJvm child = ChildJvm.start(Holder.class, name, holding.toString(), release.toString())) {
-                ReadySignal.await(holding, Duration.ofSeconds(60));
+                ReadySignal.await(holding, Duration.ofSeconds(60), child);
                 assertNull(shm.tryAcquire(Duration.ZERO), "the child holds the lock");
                 assertTrue(shm.hasMessages(), "answered without the lock");
                 ReadySignal.signal(release);
-                ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals("41", r.value("took"), r.describe());
             }
             assertFalse(shm.hasMessages());

@@ -25,8 +25,7 @@ class NamesProcessesTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             try (ChildJvm publisher = ChildJvm.start(Publisher.class, name)) {
-                ChildJvm.Result r = publisher.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = publisher.awaitSuccess(Duration.ofSeconds(60));
             }
             try (Access a = shm.acquire()) {
                 assertEquals(Set.of("train-images", "epoch", "nothing", "名前"), a.names());
@@ -39,8 +38,7 @@ class NamesProcessesTest {
                 assertTrue(a.remove("nothing"));
             }
             try (ChildJvm reader = ChildJvm.start(Reader.class, name)) {
-                ChildJvm.Result r = reader.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = reader.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals("[epoch, train-images, 名前]", r.value("names"), r.describe());
                 assertEquals("4", r.value("epoch"), r.describe());
                 assertEquals("false", r.value("nothing"), r.describe());

@@ -107,21 +107,22 @@ class AsyncAccessTest {
             }
             assertTrue(futures.get(2).cancel(false), "not claimed yet: it can be cancelled");
             try (ChildJvm producer = ChildJvm.start(Producer.class, name, ready.toString(), go.toString())) {
-                ReadySignal.await(ready, Duration.ofSeconds(WAIT_SECONDS));
+                ReadySignal.await(ready, Duration.ofSeconds(WAIT_SECONDS), producer);
                 assertFalse(futures.get(0).isDone(), "nothing was put yet");
                 ReadySignal.signal(go);
                 List<Object> got = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
                     if (i != 2) {
-                        got.add(futures.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS));
+                        CompletableFuture<Object> future = futures.get(i);
+                        ChildJvm.awaitCondition(future::isDone, Duration.ofSeconds(WAIT_SECONDS), "message " + i, producer);
+                        got.add(future.get());
                     }
                 }
                 assertEquals(List.of("message number 0", "message number 1", "message number 2", "message number 3",
                         "message number 4"), got, "in order; the cancelled future's turn went to the next one");
                 assertEquals("message number 5", shm.<Object>nextMessage().get(WAIT_SECONDS, TimeUnit.SECONDS));
                 assertEquals(6L, shm.<Object>nextMessage().get(WAIT_SECONDS, TimeUnit.SECONDS));
-                ChildJvm.Result r = producer.await(Duration.ofSeconds(WAIT_SECONDS));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = producer.awaitSuccess(Duration.ofSeconds(WAIT_SECONDS));
             }
             assertTrue(futures.get(2).isCancelled());
             assertFalse(shm.hasMessages(), "every message was taken exactly once");

@@ -78,8 +78,7 @@ class CloseWithOperationsInFlightTest {
             assertEquals(1, creator.consumerCount(), "still attached while its thread holds the lock");
             // Another process must not take the lock from the live worker: its slot is still held.
             try (ChildJvm child = ChildJvm.start(TriesTheLock.class, name, "300")) {
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
                 assertEquals("false", result.value("acquired"), result.describe());
                 assertEquals("0", result.value("takeovers"), result.describe());
             }

@@ -245,8 +245,7 @@ class CrashConsistencyTest {
             assertTrue(e.getMessage().contains("damaged"), e.getMessage());
             assertThrows(CorruptedRegionException.class, shm::acquire, "sticky");
             try (ChildJvm child = ChildJvm.start(AcquiresDamaged.class, name)) {
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
                 String refused = result.value("refused");
                 assertTrue(refused != null && refused.contains("damaged"), result.describe());
             }
@@ -312,8 +311,7 @@ class CrashConsistencyTest {
             CorruptedRegionException again = assertThrows(CorruptedRegionException.class, shm::acquire);
             assertTrue(again.getMessage().contains("damaged"), again.getMessage());
             try (ChildJvm child = ChildJvm.start(AcquiresDamaged.class, name)) {
-                ChildJvm.Result result = child.await(TIMEOUT);
-                assertEquals(0, result.exitCode(), result.describe());
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
                 String refused = result.value("refused");
                 assertTrue(refused != null && refused.contains("damaged"), result.describe());
             }
@@ -332,13 +330,6 @@ class CrashConsistencyTest {
     }
 
     private static void awaitReady(ChildJvm child, Path ready) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!Files.exists(ready)) {
-            if (!child.process().isAlive()) {
-                throw new AssertionError("child died before it was ready\n" + child.await(TIMEOUT).describe());
-            }
-            assertTrue(System.nanoTime() - deadline < 0, "child not ready within " + TIMEOUT);
-            LockSupport.parkNanos(1_000_000);
-        }
+        ChildJvm.awaitCondition(() -> Files.exists(ready), TIMEOUT, "the child's ready signal", child);
     }
 }

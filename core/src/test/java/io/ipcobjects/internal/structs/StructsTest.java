@@ -130,8 +130,7 @@ class StructsTest {
                 a.setUserRoot(slot);
             }
             try (ChildJvm child = ChildJvm.start(ReadingChild.class, name)) {
-                ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals("bo", r.value("name"));
                 assertEquals("Lund", r.value("city"));
                 assertEquals("[b, bee]", r.value("nicknames"));

@@ -143,8 +143,7 @@ class TypeRegistryTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             shm.put("from parent", new Point(1, 2));
             try (ChildJvm child = ChildJvm.start(StoringChild.class, name)) {
-                ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals("1,2", r.value("parent's"), r.describe());
                 assertEquals(Point.class.getName() + " " + Segment.class.getName(), r.value("types"),
                         "the child found the parent's Point entry and added only Segment's");

@@ -48,8 +48,7 @@ class LargeTensorAcrossProcessesTest {
             t.setFloatAt(0, 1.25f);
             t.setFloatAt(elements - 1, 7.5f);
             try (ChildJvm child = ChildJvm.start(Child.class, name, Long.toString(t.blockOffset()))) {
-                ChildJvm.Result r = child.await(Duration.ofSeconds(60));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = child.awaitSuccess(Duration.ofSeconds(60));
                 assertEquals(Long.toString(elements), r.value("elements"));
                 assertEquals("1.25", r.value("first"));
                 assertEquals("7.5", r.value("last"));

@@ -46,6 +46,9 @@ import ai.djl.ndarray.NDManager;
  *       last batch, one {@link Batch#END} per trainer.</li>
  *   <li>{@code "results"}: a named {@code SharedMap} of counters (trainers ready, batches
  *       trained per library, checksum mismatches).</li>
+ *   <li>{@code "trained-batches"}: a named {@code SharedList} of the number of every batch
+ *       trained, appended in the lock hold that frees its slot: the loader checks at the end
+ *       that it holds every batch number exactly once.</li>
  * </ul>
  * The tensor bytes are never touched under the lock: the loader copies a batch in before it
  * takes the lock to publish it, and a trainer sums its view after {@code takeMessage} released
@@ -57,7 +60,8 @@ import ai.djl.ndarray.NDManager;
  *     -Ddemo.args="--batches 40 --full"
  * </pre>
  * Options: {@code --batches N} (default 24), {@code --slots N} (4), {@code --full} for
- * 64×3×224×224 float batches (default 8×3×32×32). Prints {@code trained=}, {@code mismatches=}.
+ * 64×3×224×224 float batches (default 8×3×32×32). Prints {@code trained=}, {@code mismatches=},
+ * {@code trainedBatchIds=} (the numbers of the batches trained, sorted) and {@code everyBatchOnce=}.
  */
 public final class TrainingPipeline {
     private TrainingPipeline() {
@@ -93,6 +97,7 @@ public final class TrainingPipeline {
             SharedTensor[] tensors = new SharedTensor[slots];
             SharedList<Long> states;
             SharedMap<String, Object> results;
+            SharedList<Long> trainedBatches;
             try (Access a = shm.acquire()) {
                 List<Object> ring = new ArrayList<>();
                 for (int i = 0; i < slots; i++) {
@@ -102,6 +107,7 @@ public final class TrainingPipeline {
                 a.put("batch-ring", ring);
                 states = a.put("slot-states", new ArrayList<>(Collections.nCopies(slots, FREE)));
                 results = a.put("results", new HashMap<>(Map.of("ready", 0L, "mismatches", 0L)));
+                trainedBatches = a.put("trained-batches", new ArrayList<Long>());
             }
             System.out.println("loader: " + batches + " batches of " + Arrays.toString(shape) + " floats, " + slots
                     + " slots, region " + shm.path());
@@ -131,7 +137,9 @@ public final class TrainingPipeline {
             System.out.printf("loader: done in %.2f s (%.0f MB/s of batches)%n", seconds, batches * batchBytes / seconds / 1e6);
             long trained;
             long mismatches;
+            List<Long> trainedIds;
             try (Access a = shm.acquire()) {
+                trainedIds = new ArrayList<>(trainedBatches);
                 long byDjl = count(results, "trained-djl");
                 long byNd4j = count(results, "trained-nd4j");
                 trained = byDjl + byNd4j;
@@ -141,10 +149,17 @@ public final class TrainingPipeline {
                 System.out.println("slotStates=" + states);
                 System.out.println("messagesLeft=" + a.messageCount());
             }
+            Collections.sort(trainedIds);
+            boolean everyBatchOnce = trainedIds.size() == batches;
+            for (int i = 0; i < trainedIds.size() && everyBatchOnce; i++) {
+                everyBatchOnce = trainedIds.get(i) == i;
+            }
             System.out.println("trained=" + trained);
+            System.out.println("trainedBatchIds=" + trainedIds);
+            System.out.println("everyBatchOnce=" + everyBatchOnce);
             System.out.println("mismatches=" + mismatches);
             System.out.println("trainerExitCodes=" + djlExit + "," + nd4jExit);
-            if (trained != batches || mismatches != 0 || djlExit != 0 || nd4jExit != 0) {
+            if (trained != batches || !everyBatchOnce || mismatches != 0 || djlExit != 0 || nd4jExit != 0) {
                 System.exit(1);
             }
         }
@@ -221,10 +236,12 @@ public final class TrainingPipeline {
             SharedList<SharedTensor> ring;
             SharedList<Long> states;
             SharedMap<String, Object> results;
+            SharedList<Long> trainedBatches;
             try (Access a = shm.acquire()) {
                 ring = a.get("batch-ring");
                 states = a.get("slot-states");
                 results = a.get("results");
+                trainedBatches = a.get("trained-batches");
             }
             // views are made once per slot and reused for every batch that passes through it
             NDArray[] djlViews = new NDArray[ring.size()];
@@ -268,6 +285,7 @@ public final class TrainingPipeline {
                 boolean matched = Math.abs(sum - batch.checksum()) <= 1e-6 * Math.max(1, Math.abs(batch.checksum()));
                 try (Access a = shm.acquire()) {
                     states.setLong(batch.slot(), FREE);
+                    trainedBatches.add(batch.number());
                     increment(results, "trained-" + library);
                     if (!matched) {
                         increment(results, "mismatches");

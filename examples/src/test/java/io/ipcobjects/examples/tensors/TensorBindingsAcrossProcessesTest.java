@@ -72,8 +72,7 @@ class TensorBindingsAcrossProcessesTest {
 
             try (ChildJvm b = ChildJvm.start(ProcessB.class, name, Long.toString(tensor.blockOffset()),
                     Long.toString(storedBlock))) {
-                ChildJvm.Result r = b.await(Duration.ofSeconds(120));
-                assertEquals(0, r.exitCode(), r.describe());
+                ChildJvm.Result r = b.awaitSuccess(Duration.ofSeconds(120));
                 assertEquals(48.0, Double.parseDouble(r.value("coreSum")), r.describe());
                 assertEquals(48.0, Double.parseDouble(r.value("djlSum")), r.describe());
                 assertEquals("INDArray", r.value("storedType"), r.describe());
