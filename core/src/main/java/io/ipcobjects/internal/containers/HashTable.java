@@ -288,7 +288,7 @@ final class HashTable {
         if (table == 0) {
             return;
         }
-        releaseEntries(context, table, cachedCapacity, entryBytes, 0);
+        releaseEntriesInSteps(context, header, table, cachedCapacity, entryBytes, 0);
         // A fresh zeroed table costs the undo log nothing, where zeroing the old one in place
         // would copy all of it into the log; in a full heap, zero in place.
         long capacity = cachedCapacity;
@@ -388,9 +388,10 @@ final class HashTable {
     }
 
     /**
-     * As {@link #releaseEntries}, for a table about to be freed: each released entry becomes a
-     * tombstone and the size drops with it, so the table is valid at every point and a long
-     * destruction can commit steps ({@code UndoLog.commitStep}) between entries.
+     * Releases every live entry's key and value (for a table about to be freed or cleared): each
+     * released entry becomes a tombstone and the size drops with it, so the table is valid at
+     * every point and a long destruction can commit steps ({@code UndoLog.commitStep}) between
+     * entries.
      */
     private static void releaseEntriesInSteps(RegionContext context, long header, long table, long capacity, long entryBytes,
                                               int depth) {
@@ -413,23 +414,6 @@ final class HashTable {
             memory.putLong(header + SIZE_OFFSET, Math.max(0, --size));
             if (undo != null && undo.stepDue()) {
                 undo.commitStep();
-            }
-        }
-    }
-
-    private static void releaseEntries(RegionContext context, long table, long capacity, long entryBytes, int depth) {
-        RegionMemory memory = context.memory();
-        SlotValue slot = new SlotValue();
-        for (long i = 0; i < capacity; i++) {
-            long entry = table + i * entryBytes;
-            if (!isLive(memory.getLong(entry))) {
-                continue;
-            }
-            slot.readFrom(memory, entry + KEY_OFFSET);
-            ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
-            if (entryBytes == MAP_ENTRY_BYTES) {
-                slot.readFrom(memory, entry + VALUE_OFFSET);
-                ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
     }
