@@ -26,5 +26,5 @@ jar=benchmarks/target/benchmarks.jar
 if [[ ! -f "$jar" ]]; then
   mvn -B -q -pl benchmarks -am package -DskipTests
 fi
-exec "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar" \
+exec "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp "$jar" \
   io.ipcobjects.benchmarks.harness.Harness "$@"
