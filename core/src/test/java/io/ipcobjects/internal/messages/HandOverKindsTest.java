@@ -11,6 +11,9 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedSet;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.TestAccess;
+import io.ipcobjects.internal.codec.SlotKinds;
+import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.codec.TupleLayout;
 import io.ipcobjects.internal.containers.ContainerView;
 import io.ipcobjects.internal.containers.Containers;
 import io.ipcobjects.testing.TestRegions;
@@ -213,6 +216,42 @@ class HandOverKindsTest {
                     "messages whose hand-over left bytes behind: " + leaks);
             assertFalse(a.hasMessages());
             assertEquals(Set.of("keep", "named"), a.names());
+        }
+    }
+
+    /**
+     * Frozen lists and maps ({@code FROZEN_LIST}, {@code FROZEN_MAP} slots) are written only
+     * inside keys and snapshots, never as the parts of a message; a region written by someone
+     * else may hold them there all the same, with live containers inside. The hand-over walks
+     * them like tuples: the container passes to the taker with its reference, the frozen
+     * wrappers are freed. The message is made here by retagging the nested tuples of a message
+     * (same block layout) in the queue's node.
+     */
+    @Test
+    void frozenCollectionsHoldingContainersInsideAMessageAreWalked() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            var memory = TestAccess.context(shm).memory();
+            a.putMessage("a message in a node");
+            a.takeMessage();
+            long baseline = a.stats().usedBytes();
+            String text = "a string too long for a slot, stored in a block of its own";
+            a.putMessage(new Object[] {new Object[] {list(1L, text), text}, new Object[] {"key", map("k", text)}, "t"});
+            long tuple = memory.getLong(memory.getLong(MessageQueueLayout.HEAD_OFFSET) + MessageQueueLayout.VALUE_SLOT_OFFSET
+                    + SlotLayout.BITS_OFFSET);
+            memory.putInt(TupleLayout.slotOffset(tuple, 0) + SlotLayout.KIND_OFFSET, SlotKinds.FROZEN_LIST);
+            memory.putInt(TupleLayout.slotOffset(tuple, 1) + SlotLayout.KIND_OFFSET, SlotKinds.FROZEN_MAP);
+            Object[] taken = a.takeMessage();
+            List<?> frozenList = assertInstanceOf(List.class, taken[0]);
+            Map<?, ?> frozenMap = assertInstanceOf(Map.class, taken[1]);
+            SharedList<?> inList = assertInstanceOf(SharedList.class, frozenList.get(0));
+            SharedMap<?, ?> inMap = assertInstanceOf(SharedMap.class, frozenMap.get("key"));
+            assertEquals(List.of(1L, text), inList);
+            assertEquals(Map.of("k", text), inMap);
+            assertEquals(1, Containers.references(TestAccess.context(shm), (ContainerView) inList), "passed to the taker");
+            assertEquals(1, Containers.references(TestAccess.context(shm), (ContainerView) inMap), "passed to the taker");
+            destroyAll(a, inList, inMap);
+            assertEquals(baseline, a.stats().usedBytes(), "the tuples, frozen or not, and their strings were freed");
+            a.verify();
         }
     }
 

@@ -1,0 +1,118 @@
+package io.ipcobjects.internal.lock;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.TestAccess;
+import io.ipcobjects.WaitStrategy;
+import io.ipcobjects.internal.alloc.BlockLayout;
+import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.testing.ReadySignal;
+import io.ipcobjects.testing.TestRegions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The lock's hand-off rules, exactly: an owner may re-take the lock at most {@code lockBurstLimit}
+ * times in a row while another attachment is queued, and then hands it straight to that waiter;
+ * and an acquisition that took the lock over from a dead owner runs the heap check first, so a
+ * heap the dead owner left half-changed is reported, not used.
+ */
+class LockHandOffTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int BURST_LIMIT = 3;
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    private static long lockWord(SharedMemory shm) {
+        return TestAccess.context(shm).memory().getLongVolatile(LockLayout.LOCK_WORD_OFFSET);
+    }
+
+    @Test
+    void anOwnerRetakesTheLockAtMostBurstLimitTimesWhileAWaiterIsQueuedThenHandsItOver() throws Exception {
+        String name = regions.newName();
+        SharedMemoryOptions options = SharedMemoryOptions.defaults().withLockBurstLimit(BURST_LIMIT);
+        // The waiter sleeps between its looks (1 ms), so it does not take a free lock in the
+        // microsecond between the owner's release and its re-take: the owner's count shows the rule.
+        SharedMemoryOptions sleepy = options.withWaitStrategy(WaitStrategy.SLEEPING);
+        try (SharedMemory owner = SharedMemory.create(name, 1 << 20, options);
+             SharedMemory waiter = SharedMemory.attach(name, TIMEOUT, sleepy)) {
+            List<Integer> retakes = new ArrayList<>();
+            for (int round = 0; round < 20; round++) {
+                Access held = owner.acquire();
+                CountDownLatch release = new CountDownLatch(1);
+                CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
+                    try (Access a = waiter.acquire()) {
+                        release.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS); // holds it until the owner looked
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                ChildJvm.awaitCondition(() -> LockLayout.successor(lockWord(owner)) != 0, TIMEOUT, "the waiter queued");
+                int count = 0;
+                while (true) {
+                    held.close();
+                    held = owner.tryAcquire(Duration.ZERO);
+                    if (held == null) {
+                        break;
+                    }
+                    count++;
+                    assertTrue(count <= BURST_LIMIT, "re-took the lock " + count + " times in a row while a waiter was queued");
+                }
+                long word = lockWord(owner);
+                assertNotEquals(0, LockLayout.owner(word), "at the end of its burst the owner hands the lock to the waiter "
+                        + "(word " + Long.toHexString(word) + ")");
+                release.countDown();
+                waited.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                retakes.add(count);
+            }
+            assertTrue(retakes.contains(BURST_LIMIT), "the owner may re-take the lock " + BURST_LIMIT + " times: " + retakes);
+            assertEquals(0, owner.lockTakeovers());
+        }
+    }
+
+    /** args: region name, signal file. Takes the lock, breaks a block header under it, signals, waits to be killed. */
+    public static final class BreakTheHeapAndHold {
+        public static void main(String[] args) throws InterruptedException {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Access a = shm.acquire();
+            long block = a.allocate(64);
+            // half-way through a heap change: the block's size word is garbage
+            TestAccess.context(shm).memory().putLong(block - BlockLayout.HEADER_BYTES + BlockLayout.SIZE_FLAGS_OFFSET, 0x7777_7777_7770L);
+            ReadySignal.signal(Path.of(args[1]));
+            Thread.sleep(Long.MAX_VALUE);
+            a.close();
+        }
+    }
+
+    @Test
+    void aTakeoverChecksTheHeapTheDeadOwnerLeftAndReportsItBroken() {
+        String name = regions.newName();
+        Path holding = regions.newPath("holding");
+        SharedMemoryOptions quickCheck = SharedMemoryOptions.defaults().withOwnerCheckInterval(Duration.ofMillis(10));
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20, quickCheck)) {
+            try (ChildJvm holder = ChildJvm.start(BreakTheHeapAndHold.class, name, holding.toString())) {
+                ReadySignal.await(holding, TIMEOUT, holder);
+                holder.kill9();
+            }
+            assertThrows(CorruptedRegionException.class, shm::acquire, "the takeover's heap check found the broken block");
+            assertEquals(1, shm.lockTakeovers());
+            assertFalse(shm.isHeldByCurrentThread(), "the failed acquisition let the lock go");
+            assertThrows(CorruptedRegionException.class, shm::verify, "the heap is still broken; nothing repaired it");
+        }
+    }
+}
