@@ -20,7 +20,9 @@ public final class ChildMain {
 
     public static void main(String[] args) throws Throwable {
         long parentPid = Long.parseLong(args[0]);
-        ProcessHandle.of(parentPid).ifPresentOrElse(parent -> parent.onExit().thenRun(ChildMain::parentGone), ChildMain::parentGone);
+        // A parent this child cannot see (it runs in another pid namespace, under unshare) is not
+        // watched: absent from this namespace's /proc does not mean gone.
+        ProcessHandle.of(parentPid).ifPresent(parent -> parent.onExit().thenRun(ChildMain::parentGone));
         try {
             Class.forName(args[1]).getMethod("main", String[].class).invoke(null, (Object) Arrays.copyOfRange(args, 2, args.length));
         } catch (InvocationTargetException e) {

@@ -91,8 +91,11 @@ class LockHandOffTest {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
             Access a = shm.acquire();
             long block = a.allocate(64);
-            // half-way through a heap change: the block's size word is garbage
-            TestAccess.context(shm).memory().putLong(block - BlockLayout.HEADER_BYTES + BlockLayout.SIZE_FLAGS_OFFSET, 0x7777_7777_7770L);
+            a.stats(); // the next operation commits the allocation: the rollback will not touch the block
+            // Damage the undo log cannot know of (written past the region memory's logged
+            // accessors, as a stray native write would): the block's size word is garbage.
+            TestAccess.context(shm).memory().segment().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED,
+                    block - BlockLayout.HEADER_BYTES + BlockLayout.SIZE_FLAGS_OFFSET, 0x7777_7777_7770L);
             ReadySignal.signal(Path.of(args[1]));
             Thread.sleep(Long.MAX_VALUE);
             a.close();
