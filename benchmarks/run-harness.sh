@@ -10,16 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-find_java() {
-  if [[ -n "${JAVA:-}" ]]; then echo "$JAVA"; return; fi
-  for candidate in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*/bin/java; do
-    [[ -x "$candidate" ]] || continue
-    major=$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-    if [[ -n "$major" && "$major" -ge 25 ]]; then echo "$candidate"; return; fi
-  done
-  echo "no JDK 25 found: set JAVA=/path/to/jdk-25/bin/java" >&2
-  exit 1
-}
+source benchmarks/jdk25.sh
 
 java_bin=$(find_java)
 jar=benchmarks/target/benchmarks.jar
