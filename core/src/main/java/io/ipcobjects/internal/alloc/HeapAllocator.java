@@ -159,6 +159,10 @@ public final class HeapAllocator {
             if (!inUse(nextFlags)) {
                 long nextSize = checkFreeBlock(next, nextFlags);
                 removeFree(next, nextSize);
+                // Its header is inside the merged block from now on, where the free-list writes
+                // below are not logged: clearing it logs the old header, so a rollback finds the
+                // block again (and a stale header never looks like a block).
+                memory.putLong(next + SIZE_FLAGS_OFFSET, 0);
                 total += nextSize;
                 freeBlocksDelta--;
             }
@@ -413,6 +417,10 @@ public final class HeapAllocator {
     private long takeBlock(long block, long need, int typeTag) {
         long sizeFlags = memory.getLong(block);
         long size = size(sizeFlags);
+        UndoLog undo = memory.undoLog();
+        if (undo != null) {
+            undo.takingFreeBlock(block, size); // its interior was free: writes there need no undo entry
+        }
         removeFree(block, size);
         long rest = size - need;
         long freeBlocksDelta = -1;
@@ -426,20 +434,17 @@ public final class HeapAllocator {
             setNextPrevFree(block + size, false);
         }
         memory.putLong(block + SIZE_FLAGS_OFFSET, size | FLAG_IN_USE | (sizeFlags & FLAG_PREV_FREE));
-        memory.putInt(block + TYPE_TAG_OFFSET, typeTag);
-        memory.putInt(block + RESERVED_OFFSET, 0);
+        // Where the free block's next link was: rebuilt if this operation is rolled back.
+        memory.putIntRebuilt(block + TYPE_TAG_OFFSET, typeTag);
+        memory.putIntRebuilt(block + RESERVED_OFFSET, 0);
         addFree(-size, freeBlocksDelta);
         addUsed(size, 1);
-        UndoLog undo = memory.undoLog();
-        if (undo != null) {
-            undo.allocated(block, size, freeBlocksDelta == -1); // its interior was free: writes there need no undo entry
-        }
         return block + HEADER_BYTES;
     }
 
     private void writeFreeBlock(long block, long size, boolean prevFree) {
         memory.putLong(block + SIZE_FLAGS_OFFSET, size | (prevFree ? FLAG_PREV_FREE : 0));
-        memory.putLong(footerOffset(block, size), size);
+        memory.putLongRebuilt(footerOffset(block, size), size);
     }
 
     private void setNextPrevFree(long next, boolean prevFree) {
@@ -460,14 +465,14 @@ public final class HeapAllocator {
             throw new CorruptedRegionException("head " + head + " of bin " + bin + " is not the first free block of that bin",
                     headOffset);
         }
-        memory.putLong(block + NEXT_FREE_OFFSET, head);
-        memory.putLong(block + PREV_FREE_OFFSET, 0);
+        memory.putLongRebuilt(block + NEXT_FREE_OFFSET, head);
+        memory.putLongRebuilt(block + PREV_FREE_OFFSET, 0);
         if (head != 0) {
-            memory.putLong(head + PREV_FREE_OFFSET, block);
+            memory.putLongRebuilt(head + PREV_FREE_OFFSET, block);
         } else {
             setBinBit(bin, true);
         }
-        memory.putLong(headOffset, block);
+        memory.putLongRebuilt(headOffset, block);
     }
 
     private void removeFree(long block, long size) {
@@ -481,17 +486,17 @@ public final class HeapAllocator {
             checkLink(prev, block, NEXT_FREE_OFFSET);
         }
         if (next != 0) {
-            memory.putLong(next + PREV_FREE_OFFSET, prev);
+            memory.putLongRebuilt(next + PREV_FREE_OFFSET, prev);
         }
         if (prev != 0) {
-            memory.putLong(prev + NEXT_FREE_OFFSET, next);
+            memory.putLongRebuilt(prev + NEXT_FREE_OFFSET, next);
         } else {
             int bin = binOf(size);
             long headOffset = binHeadOffset(bin);
             if (memory.getLong(headOffset) != block) {
                 throw new CorruptedRegionException("free block with no back link is not the head of bin " + bin, block);
             }
-            memory.putLong(headOffset, next);
+            memory.putLongRebuilt(headOffset, next);
             if (next == 0) {
                 setBinBit(bin, false);
             }
@@ -556,7 +561,7 @@ public final class HeapAllocator {
     private void setBinBit(int bin, boolean set) {
         long offset = BITMAP_OFFSET + (bin >>> 6) * 8L;
         long word = memory.getLong(offset);
-        memory.putLong(offset, set ? word | (1L << (bin & 63)) : word & ~(1L << (bin & 63)));
+        memory.putLongRebuilt(offset, set ? word | (1L << (bin & 63)) : word & ~(1L << (bin & 63)));
     }
 
     private int nextNonEmptyBin(int from) {
@@ -573,7 +578,7 @@ public final class HeapAllocator {
     }
 
     // The counters change with every allocation and free, so they stay out of the undo log
-    // (four entries fewer per call); a takeover counts them again ({@link #recount}).
+    // (four entries fewer per call); a takeover counts them again ({@link #rebuildAfterRollback}).
 
     private void addUsed(long bytes, long blocks) {
         memory.putLongUnlogged(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + bytes);
@@ -586,26 +591,55 @@ public final class HeapAllocator {
     }
 
     /**
-     * Counts used and free bytes and blocks with a walk of the heap and writes the counters: after
-     * a rollback, which puts back every other word but not these. Bounded by the heap's size;
-     * a block that does not fit ends the walk (the {@link #verify} that follows reports it).
+     * Rebuilds, from the block headers, everything the undo log does not keep: the counters, and
+     * the free-block bookkeeping ({@link RegionMemory#putLongRebuilt}: free lists, bin heads, the
+     * bitmap, free blocks' footers). Run after every takeover, under the lock and before anyone
+     * reads: the headers are as the last committed operation left them (the log restored the
+     * ones a dead owner changed), and the rest follows from them. A dead owner may also have
+     * died after changing only rebuilt words, with nothing in the log.
+     *
+     * <p>Bounded by the heap's size; a block that does not fit ends the walk (the
+     * {@link #verify} that follows reports it). Idempotent: a taker that dies here leaves the
+     * headers untouched, and the next one rebuilds again.
      */
-    public void recount() {
+    public void rebuildAfterRollback() {
+        for (int i = 0; i < BITMAP_WORDS; i++) {
+            memory.putLongUnlogged(BITMAP_OFFSET + i * 8L, 0);
+        }
+        for (int bin = 0; bin < BIN_COUNT; bin++) {
+            memory.putLongUnlogged(binHeadOffset(bin), 0);
+        }
         long usedBytes = 0;
         long usedBlocks = 0;
         long freeBytes = 0;
         long freeBlocks = 0;
         for (long block = heapStart; block < heapEnd; ) {
-            long size = size(memory.getLong(block));
+            long sizeFlags = memory.getLong(block);
+            long size = size(sizeFlags);
             if (size < MIN_BLOCK_BYTES || size > heapEnd - block) {
                 break;
             }
-            if (inUse(memory.getLong(block))) {
+            if (inUse(sizeFlags)) {
                 usedBytes += size;
                 usedBlocks++;
             } else {
                 freeBytes += size;
                 freeBlocks++;
+                // Pushed in address order at the head of its bin: no checks needed, the lists
+                // were emptied above and hold only blocks this walk found.
+                int bin = binOf(size);
+                long headOffset = binHeadOffset(bin);
+                long head = memory.getLong(headOffset);
+                memory.putLongUnlogged(footerOffset(block, size), size);
+                memory.putLongUnlogged(block + NEXT_FREE_OFFSET, head);
+                memory.putLongUnlogged(block + PREV_FREE_OFFSET, 0);
+                if (head != 0) {
+                    memory.putLongUnlogged(head + PREV_FREE_OFFSET, block);
+                } else {
+                    long bitmapWord = BITMAP_OFFSET + (bin >>> 6) * 8L;
+                    memory.putLongUnlogged(bitmapWord, memory.getLong(bitmapWord) | (1L << (bin & 63)));
+                }
+                memory.putLongUnlogged(headOffset, block);
             }
             block += size;
         }

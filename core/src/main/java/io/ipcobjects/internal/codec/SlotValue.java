@@ -20,9 +20,7 @@ public final class SlotValue {
     }
 
     public void writeTo(RegionMemory memory, long slot) {
-        memory.putLong(slot + SlotLayout.BITS_OFFSET, bits);
-        memory.putInt(slot + SlotLayout.AUX_OFFSET, aux);
-        memory.putInt(slot + SlotLayout.KIND_OFFSET, kind);
+        memory.putIntIntLong(slot + SlotLayout.KIND_OFFSET, kind, aux, bits);
     }
 
     public SlotValue readFrom(RegionMemory memory, long slot) {

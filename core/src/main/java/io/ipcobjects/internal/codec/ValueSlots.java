@@ -158,9 +158,7 @@ public final class ValueSlots {
         int oldKind = memory.getInt(slotOffset + KIND_OFFSET);
         int oldAux = memory.getInt(slotOffset + AUX_OFFSET);
         long oldBits = memory.getLong(slotOffset + BITS_OFFSET);
-        memory.putLong(slotOffset + BITS_OFFSET, bits);
-        memory.putInt(slotOffset + AUX_OFFSET, 0);
-        memory.putInt(slotOffset + KIND_OFFSET, kind);
+        memory.putIntIntLong(slotOffset + KIND_OFFSET, kind, 0, bits);
         if (!SlotKinds.isInline(oldKind)) {
             release(context, oldKind, oldAux, oldBits, 0);
         }
@@ -174,9 +172,7 @@ public final class ValueSlots {
         if (kind < 0) {
             return false;
         }
-        memory.putLong(slot + BITS_OFFSET, inlineBits(kind, value));
-        memory.putInt(slot + AUX_OFFSET, inlineAux(kind, value));
-        memory.putInt(slot + KIND_OFFSET, kind);
+        memory.putIntIntLong(slot + KIND_OFFSET, kind, inlineAux(kind, value), inlineBits(kind, value));
         return true;
     }
 

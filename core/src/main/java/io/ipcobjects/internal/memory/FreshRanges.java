@@ -42,6 +42,11 @@ final class FreshRanges {
     /** Largest freed range length in {@link #freedMore}, to bound its overlap search. */
     private long freedMoreMaxLength;
 
+    /** Whether anything was allocated or freed since the last {@link #clear()}: if not, nothing is fresh. */
+    boolean used() {
+        return used;
+    }
+
     void clear() {
         if (!used) {
             return; // the common case: an operation that allocated and freed nothing
@@ -151,6 +156,11 @@ final class FreshRanges {
             }
         }
         return next;
+    }
+
+    /** Whether any of {@code [start, end)} lies in a block freed since the last {@link #clear()}. */
+    boolean freedOverlaps(long start, long end) {
+        return overlapsFreed(start, end);
     }
 
     private boolean overlapsFreed(long start, long end) {

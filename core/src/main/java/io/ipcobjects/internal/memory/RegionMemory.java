@@ -104,9 +104,34 @@ public final class RegionMemory {
     public void putLong(long offset, long value) {
         UndoLog log = logging();
         if (log != null) {
-            log.beforeWord(offset, UndoLogLayout.KIND_LONG);
+            log.beforeLong(offset);
         }
         segment.set(LONG, offset, value);
+    }
+
+    /**
+     * A write to a word of the heap's free-block bookkeeping, which a takeover rebuilds from the
+     * block headers after every rollback ({@code alloc.HeapAllocator#rebuildAfterRollback}):
+     * free-list links and bin heads, the bin bitmap, free blocks' footers, and the tag of a block
+     * being taken from a free list (where its link was). The old value needs an undo entry only
+     * where the word lay in a block this operation freed: that memory held live data when the
+     * operation began.
+     */
+    public void putLongRebuilt(long offset, long value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRebuiltWord(offset, UndoLogLayout.KIND_LONG);
+        }
+        segment.set(LONG, offset, value);
+    }
+
+    /** {@link #putLongRebuilt} for an int. */
+    public void putIntRebuilt(long offset, int value) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeRebuiltWord(offset, UndoLogLayout.KIND_INT);
+        }
+        segment.set(INT, offset, value);
     }
 
     /**
@@ -125,6 +150,21 @@ public final class RegionMemory {
         INT_HANDLE.setRelease(segment, offset, value);
     }
 
+    /**
+     * Writes 16 bytes as an int at {@code offset}, an int at {@code offset + 4} and a long at
+     * {@code offset + 8} (the long first, the first int last), logged as one entry: a value
+     * slot's kind, aux and bits.
+     */
+    public void putIntIntLong(long offset, int first, int second, long third) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeSixteen(offset);
+        }
+        segment.set(LONG, offset + 8, third);
+        segment.set(INT, offset + 4, second);
+        segment.set(INT, offset, first);
+    }
+
     public int getInt(long offset) {
         return segment.get(INT, offset);
     }
@@ -132,7 +172,7 @@ public final class RegionMemory {
     public void putInt(long offset, int value) {
         UndoLog log = logging();
         if (log != null) {
-            log.beforeWord(offset, UndoLogLayout.KIND_INT);
+            log.beforeInt(offset);
         }
         segment.set(INT, offset, value);
     }
@@ -197,7 +237,7 @@ public final class RegionMemory {
     public void putLongRelease(long offset, long value) {
         UndoLog log = logging();
         if (log != null) {
-            log.beforeWord(offset, UndoLogLayout.KIND_LONG);
+            log.beforeLong(offset);
         }
         LONG_HANDLE.setRelease(segment, offset, value);
     }
@@ -221,7 +261,7 @@ public final class RegionMemory {
     public void putIntRelease(long offset, int value) {
         UndoLog log = logging();
         if (log != null) {
-            log.beforeWord(offset, UndoLogLayout.KIND_INT);
+            log.beforeInt(offset);
         }
         INT_HANDLE.setRelease(segment, offset, value);
     }

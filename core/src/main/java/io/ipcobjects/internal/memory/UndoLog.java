@@ -54,6 +54,10 @@ public final class UndoLog {
     private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
     /** Entries of the recently-logged table: a power of two. */
     private static final int SEEN = 512;
+    /** Log bytes an operation writes before the dedup table is used. */
+    private static final long DEDUP_FROM = 32 * WORD_ENTRY_BYTES;
+    /** A 16-byte range entry: head, length, two words. */
+    private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
 
     private final MemorySegment segment;
     private final long base;
@@ -65,6 +69,19 @@ public final class UndoLog {
     Thread owner;
     /** This process's copy of the length word while it owns the log. */
     private long length;
+    /** Where the entries start, and how many bytes of them the area holds. */
+    private final long entries;
+    private final long capacity;
+    /** Whether {@link #spilled} holds anything: the operation's further entries go there too. */
+    private boolean spilling;
+    /**
+     * While {@link #length} is below this, a write takes the fast path: the operation has
+     * allocated and freed nothing (no fresh memory to skip), the dedup table is not in use yet,
+     * the log has room and nothing was spilled. 0 sends every write to the general path.
+     */
+    private long fastLimit;
+    /** {@link #fastLimit} of an operation that has not allocated, freed or spilled. */
+    private final long normalFastLimit;
     /** Entries of the open operation that did not fit the region's log, oldest first: long[]{head, old} or RangeEntry. */
     private final List<Object> spilled = new ArrayList<>();
 
@@ -84,6 +101,10 @@ public final class UndoLog {
         this.base = base;
         this.end = base + bytes;
         this.targetLimit = base;
+        this.entries = base + ENTRIES_OFFSET;
+        this.capacity = bytes - ENTRIES_OFFSET;
+        this.normalFastLimit = Math.min(DEDUP_FROM, capacity - SIXTEEN_ENTRY_BYTES);
+        this.fastLimit = normalFastLimit;
         if (base < RegionHeaderLayout.HEAP_START || bytes < MIN_LOG_BYTES || end > segment.byteSize() || base % 8 != 0) {
             throw new CorruptedRegionException("undo log area [" + base + ", " + end + ") does not fit a region of "
                     + segment.byteSize() + " bytes", RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
@@ -106,12 +127,13 @@ public final class UndoLog {
         // Every release commits first, so only a lock taken over from a dead owner (a process,
         // or a thread of this one) can come with entries: only then is the log read.
         boolean rolledBack = false;
-        if (takenOver && (getLengthVolatile() != 0 || !spilled.isEmpty())) {
+        if (takenOver && (getLengthVolatile() != 0 || spilling)) {
             rollBackAll();
             rolledBack = true;
         }
         length = 0;
         fresh.clear();
+        fastLimit = normalFastLimit;
         owner = thread;
         return rolledBack;
     }
@@ -122,7 +144,9 @@ public final class UndoLog {
      * one operation's entries).
      */
     public void operationStarts() {
-        commitStep();
+        if (length != 0 || fastLimit != normalFastLimit) {
+            commitStep();
+        }
     }
 
     /** The scope ends: its last operation is committed. */
@@ -137,7 +161,7 @@ public final class UndoLog {
      * {@link #commitStep()} only at a point where the structure it is emptying is consistent.
      */
     public boolean stepDue() {
-        return owner == Thread.currentThread() && length > (end - base - ENTRIES_OFFSET) / 2;
+        return owner == Thread.currentThread() && length > capacity / 2;
     }
 
     /**
@@ -152,8 +176,9 @@ public final class UndoLog {
             length = 0;
             nextEpoch();
         }
-        if (!spilled.isEmpty()) {
+        if (spilling) {
             spilled.clear();
+            spilling = false;
             nextEpoch();
             // The region's log is empty first: dying between the two leaves the code, which is safe.
             VarHandle.fullFence();
@@ -161,11 +186,12 @@ public final class UndoLog {
         }
         // What the operation allocated is committed state now, no longer fresh.
         fresh.clear();
+        fastLimit = normalFastLimit;
     }
 
     /** Whether this process holds entries that did not fit the region's log (its operation is still open). */
     public boolean holdsSpilledEntries() {
-        return !spilled.isEmpty();
+        return spilling;
     }
 
     /** Ends the scope of {@code thread} if it owns the log (a failed admission), committing what is left. */
@@ -183,14 +209,16 @@ public final class UndoLog {
     // ---- what the allocator tells it ----
 
     /**
-     * A block {@code [block, block + size)} was just taken from free memory by the lock holder;
-     * {@code wholeFreeBlock}: it is all of the free block it came from.
+     * The free block {@code [block, block + size)} is about to be taken (all of it, or split) by
+     * the lock holder. Called before the allocator writes, so the header and links of a remainder
+     * split off inside it are fresh too.
      */
-    public void allocated(long block, long size, boolean wholeFreeBlock) {
+    public void takingFreeBlock(long block, long size) {
         if (owner == Thread.currentThread()) {
             // A free block's first 24 bytes (size, links) and last 8 (footer) were meaningful
             // when it was free: only the interior is fresh.
-            fresh.allocated(block + 24, block + size - 8, wholeFreeBlock);
+            fresh.allocated(block + 24, block + size - 8, true);
+            fastLimit = 0;
         }
     }
 
@@ -198,36 +226,129 @@ public final class UndoLog {
     public void freed(long block, long size) {
         if (owner == Thread.currentThread()) {
             fresh.freed(block, block + size);
+            fastLimit = 0;
         }
     }
 
     // ---- logging a write (RegionMemory calls these before it writes) ----
 
+    /*
+     * The fast paths (beforeLong, beforeInt, beforeSixteen) are what most logged writes pay:
+     * one compare of the length with fastLimit, a bounds test, the entry's stores and the
+     * release store of the length. They are small so the JIT inlines them into RegionMemory's
+     * writers and those into their callers. An operation that allocated or freed (fresh memory
+     * to skip), a long one (past DEDUP_FROM bytes, the dedup table is used: small operations
+     * rarely write a word twice, and a duplicate entry costs log space, never correctness, since
+     * replay goes newest to oldest and leaves the oldest value) and a full log take the general
+     * path (beforeWord, beforeRange).
+     */
+
+    void beforeLong(long target) {
+        long at = length;
+        if (at >= fastLimit) {
+            beforeWord(target, KIND_LONG);
+            return;
+        }
+        if (target < 0 || target > targetLimit - Long.BYTES) {
+            throw outsideLoggedArea(target, Long.BYTES);
+        }
+        writeWordEntry(at, entryHead(target, KIND_LONG), segment.get(LONG, target));
+    }
+
+    void beforeInt(long target) {
+        long at = length;
+        if (at >= fastLimit) {
+            beforeWord(target, KIND_INT);
+            return;
+        }
+        if (target < 0 || target > targetLimit - Integer.BYTES) {
+            throw outsideLoggedArea(target, Integer.BYTES);
+        }
+        writeWordEntry(at, entryHead(target, KIND_INT), segment.get(INT, target) & 0xFFFF_FFFFL);
+    }
+
+    private void writeWordEntry(long at, long head, long old) {
+        long entry = entries + at;
+        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, head);
+        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, old);
+        publishLength(at + WORD_ENTRY_BYTES);
+    }
+
+    /** The general path of a word: fresh memory, dedup, a full log. */
     void beforeWord(long target, int kind) {
-        if (fresh.contains(target, kind)) {
+        if (fresh.used() && fresh.contains(target, kind)) {
             return;
         }
-        long head = entryHead(target, kind);
-        int slot = (int) ((target * 0x9E3779B97F4A7C15L) >>> 55) & (SEEN - 1);
-        if (seenEpochs[slot] == epoch && seenKeys[slot] == head) {
+        if (length >= DEDUP_FROM && loggedBefore(target, kind)) {
             return;
         }
-        checkTarget(target, kind);
-        long old = switch (kind) {
+        if (target < 0 || target > targetLimit - kind) {
+            throw outsideLoggedArea(target, kind);
+        }
+        if (length + WORD_ENTRY_BYTES > capacity || spilling) {
+            spillWord(target, kind);
+            return;
+        }
+        writeWordEntry(length, entryHead(target, kind), readWord(target, kind));
+    }
+
+    /**
+     * A word the heap rebuilds after a rollback ({@link RegionMemory#putLongRebuilt}): logged
+     * only if it lies in a block this operation freed (live data when the operation began).
+     */
+    void beforeRebuiltWord(long target, int kind) {
+        if (fresh.used() && fresh.freedOverlaps(target, target + kind)) {
+            beforeWord(target, kind);
+        }
+    }
+
+    /** Logs the 16 bytes at {@code target} as one range entry (a value slot, written as three words). */
+    void beforeSixteen(long target) {
+        long at = length;
+        if (at >= fastLimit) {
+            beforeRange(target, 16); // the general path: fresh memory, a full log
+            return;
+        }
+        if (target < 0 || target > targetLimit - 16) {
+            throw outsideLoggedArea(target, 16);
+        }
+        long entry = entries + at;
+        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
+        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, 16L);
+        segment.set(LONG, entry + ENTRY_BYTES_OFFSET, segment.get(LONG, target));
+        segment.set(LONG, entry + ENTRY_BYTES_OFFSET + 8, segment.get(LONG, target + 8));
+        publishLength(at + SIXTEEN_ENTRY_BYTES);
+    }
+
+    private long readWord(long target, int kind) {
+        return switch (kind) {
             case KIND_LONG -> segment.get(LONG, target);
             case KIND_INT -> segment.get(INT, target) & 0xFFFF_FFFFL;
             default -> segment.get(ValueLayout.JAVA_BYTE, target) & 0xFFL;
         };
-        if (!spilled.isEmpty() || length + WORD_ENTRY_BYTES > end - base - ENTRIES_OFFSET) {
-            spill(new long[] {head, old});
-            return;
+    }
+
+    /** Whether this word was logged earlier in the operation (then its first old value is the one to keep); else remembers it. */
+    private boolean loggedBefore(long target, int kind) {
+        long head = entryHead(target, kind);
+        int slot = (int) ((target * 0x9E3779B97F4A7C15L) >>> 55) & (SEEN - 1);
+        if (seenEpochs[slot] == epoch && seenKeys[slot] == head) {
+            return true;
         }
-        long at = base + ENTRIES_OFFSET + length;
-        segment.set(LONG, at + ENTRY_TARGET_OFFSET, head);
-        segment.set(LONG, at + ENTRY_VALUE_OFFSET, old);
-        publishLength(length + WORD_ENTRY_BYTES);
+        // Remembered before it is logged: if logging then throws, the operation fails and its
+        // epoch ends with it, so nothing is skipped wrongly.
         seenEpochs[slot] = epoch;
         seenKeys[slot] = head;
+        return false;
+    }
+
+    private void spillWord(long target, int kind) {
+        spill(new long[] {entryHead(target, kind), readWord(target, kind)});
+    }
+
+    private IllegalStateException outsideLoggedArea(long target, long bytes) {
+        return new IllegalStateException("write of " + bytes + " bytes at " + target
+                + " outside the logged area [0, " + targetLimit + ")");
     }
 
     void beforeRange(long target, long bytes) {
@@ -253,13 +374,13 @@ public final class UndoLog {
 
     private void logRange(long target, long bytes) {
         long need = rangeEntryBytes(bytes);
-        if (!spilled.isEmpty() || length + need > end - base - ENTRIES_OFFSET) {
+        if (spilling || length + need > capacity) {
             byte[] old = new byte[Math.toIntExact(bytes)];
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, target, old, 0, old.length);
             spill(new RangeEntry(target, old));
             return;
         }
-        long at = base + ENTRIES_OFFSET + length;
+        long at = entries + length;
         segment.set(LONG, at + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
         segment.set(LONG, at + ENTRY_VALUE_OFFSET, bytes);
         MemorySegment.copy(segment, target, segment, at + ENTRY_BYTES_OFFSET, bytes);
@@ -275,15 +396,16 @@ public final class UndoLog {
     }
 
     private void checkTarget(long target, long bytes) {
-        if (target < 0 || target + bytes > targetLimit) {
-            throw new IllegalStateException("write of " + bytes + " bytes at " + target
-                    + " outside the logged area [0, " + targetLimit + ")");
+        if (target < 0 || target > targetLimit - bytes) {
+            throw outsideLoggedArea(target, bytes);
         }
     }
 
     /** The region's log is full: the operation goes on, its further old contents kept in this process. */
     private void spill(Object entry) {
-        if (spilled.isEmpty()) {
+        if (!spilling) {
+            spilling = true;
+            fastLimit = 0;
             // Until this operation commits, part of its old contents lives only here: if this
             // process dies first the region cannot be restored, so say so in the header first.
             segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
@@ -313,11 +435,13 @@ public final class UndoLog {
             throw new CorruptedRegionException("undo log length " + committed + " does not fit its area of "
                     + (end - base) + " bytes", base + LENGTH_OFFSET);
         }
-        boolean hadSpilled = !spilled.isEmpty();
+        boolean hadSpilled = spilling;
         for (int i = spilled.size() - 1; i >= 0; i--) {
             restore(spilled.get(i)); // newer than everything in the region's log
         }
         spilled.clear();
+        spilling = false;
+        fastLimit = normalFastLimit;
         length = committed;
         replay(0);
         if (hadSpilled) {

@@ -97,15 +97,16 @@ public final class Handle {
 
     /**
      * After a takeover and its rollback, before anyone reads: the file must still have its
-     * size (else a fault would follow), and the heap must be whole. The allocator's counters are
-     * not in the undo log (every operation changes them): they are counted again here.
+     * size (else a fault would follow), and the heap must be whole. The allocator's counters and
+     * free-block bookkeeping are not in the undo log (every operation changes them): they are
+     * rebuilt here from the block headers, which are.
      */
     private void checkAfterTakeover(HeapAllocator allocator) {
         if (!file.fileIntact()) {
             throw new CorruptedRegionException("region file " + path + " has " + file.currentFileSize()
                     + " bytes, less than its " + memory.size() + ": it shrank under its mapping; recreate the region", 0);
         }
-        allocator.recount();
+        allocator.rebuildAfterRollback();
         allocator.verify();
     }
 
