@@ -475,7 +475,9 @@ public final class LockScope {
             if (closed || (state != STATE_READY && state != STATE_CLOSING) || memory.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " was closed by its creator");
             }
-            if (damage() != RegionHeaderLayout.DAMAGE_NONE && !undo.holdsSpilledEntries()) {
+            // Read once: only a takeover below (its rollback, its heap check) can change it.
+            boolean damaged = damage() != RegionHeaderLayout.DAMAGE_NONE;
+            if (damaged && !undo.holdsSpilledEntries()) {
                 checkSound(); // refused before anything is touched (a spill of this process is its own to undo)
             }
             boolean rolledBack;
@@ -493,8 +495,10 @@ public final class LockScope {
                     markDamaged(RegionHeaderLayout.DAMAGE_HEAP_INCONSISTENT);
                     throw e;
                 }
+                checkSound();
+            } else if (damaged) {
+                checkSound();
             }
-            checkSound();
             return true;
         } catch (InternalError e) {
             releaseAfterFailedAdmission();
