@@ -30,11 +30,15 @@ import java.util.List;
  * idempotent (it writes old values), so a taker that dies while replaying leaves the log for
  * the next one: the length is cleared only after the last entry is back.
  *
- * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: blocks this scope allocated
- * out of memory that was free when it began), the lock word and process-table words (atomic,
- * with their own protocols), and tensor element data (written without the lock, by the users'
- * own protocol). A word already logged in this scope is not logged again (the first old value
- * is the one to restore; a small direct-mapped table remembers recent ones).
+ * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: the interiors of free blocks
+ * this operation took, including the headers of remainders split off inside them); the heap's
+ * free-block bookkeeping (free-list links and heads, the bin bitmap, free blocks' footers,
+ * {@link RegionMemory#putLongRebuilt}) and its counters, which every takeover rebuilds from the
+ * block headers, which are logged (only where such a word overwrites a block this operation
+ * freed is its old value logged: that was live data); the lock word and process-table words
+ * (atomic, with their own protocols); and tensor element data (written without the lock, by the
+ * users' own protocol). In a long operation a word already logged is not logged again (the
+ * first old value is the one to restore; a small direct-mapped table remembers recent ones).
  *
  * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
  * its further entries are kept in this process's memory, and while they are, the header carries
