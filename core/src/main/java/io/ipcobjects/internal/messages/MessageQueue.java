@@ -286,8 +286,7 @@ public final class MessageQueue {
 
     /** Sets a 16-byte value slot to null (all zero). */
     private static void clearSlot(RegionMemory memory, long slot) {
-        memory.putLong(slot, 0);
-        memory.putLong(slot + 8, 0);
+        memory.putIntIntLong(slot, 0, 0, 0L); // one undo entry for the whole slot
     }
 
     /** The first spare node, checked, or 0 if there is none. */
