@@ -177,8 +177,10 @@ public final class UndoLog {
     public void commitStep() {
         if (length != 0) {
             LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
+            if (length >= DEDUP_FROM) {
+                nextEpoch(); // the dedup table was in use: forget what it holds
+            }
             length = 0;
-            nextEpoch();
         }
         if (spilling) {
             spilled.clear();
