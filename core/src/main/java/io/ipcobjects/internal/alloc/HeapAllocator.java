@@ -34,6 +34,18 @@ import io.ipcobjects.internal.memory.UndoLog;
  * </ul>
  * The heap is formatted once by the creator ({@link #format}); every process then works on the
  * same words.
+ *
+ * <h2>Crash consistency</h2>
+ * Block headers are written through the undo log like any data. The free-block bookkeeping
+ * (links, bin heads, the bitmap, footers) is not: a takeover rebuilds it from the headers
+ * ({@link #rebuildAfterRollback}), so its old values are never needed, with one exception: a
+ * bookkeeping word written where the operation's start had live data. That happens in three
+ * places, each of which logs: the link words and last word of a block being freed
+ * ({@code free}); the links and footer of a remainder split off inside memory this operation
+ * freed ({@code takeBlock}, {@code allocateAligned}); and the header of a free neighbour
+ * absorbed by a merge, cleared so that a later word written over it is not taken for
+ * bookkeeping. Every other bookkeeping write overwrites a word that was bookkeeping when the
+ * operation began, or whose old value the operation already logged.
  */
 public final class HeapAllocator {
 
@@ -73,8 +85,8 @@ public final class HeapAllocator {
         }
         HeapAllocator allocator = new HeapAllocator(memory);
         long size = heapEnd - heapStart;
-        allocator.writeFreeBlock(heapStart, size, false);
-        allocator.pushFree(heapStart, size);
+        allocator.writeFreeBlock(heapStart, size, false, false);
+        allocator.pushFree(heapStart, size, false);
         allocator.addFree(size, 1);
     }
 
@@ -126,13 +138,16 @@ public final class HeapAllocator {
         long gap = alignedGap(block, alignment);
         if (gap > 0) {
             long size = size(memory.getLong(block));
+            // The gap's footer and the rest's links are new words inside the block: logged if
+            // it holds memory this operation freed (see the class comment).
+            boolean newWordsLogged = holdsFreedMemory(block, size);
             removeFree(block, size);
             boolean prevFree = prevFree(memory.getLong(block));
-            writeFreeBlock(block, gap, prevFree);
-            pushFree(block, gap);
+            writeFreeBlock(block, gap, prevFree, newWordsLogged);
+            pushFree(block, gap, false);
             long rest = block + gap;
-            writeFreeBlock(rest, size - gap, true);
-            pushFree(rest, size - gap);
+            writeFreeBlock(rest, size - gap, true, false);
+            pushFree(rest, size - gap, newWordsLogged);
             addFree(0, 1);
             block = rest;
         }
@@ -185,8 +200,10 @@ public final class HeapAllocator {
             // checkUsed instead of freeing the bytes twice.
             memory.putLong(block + SIZE_FLAGS_OFFSET, 0);
         }
-        writeFreeBlock(start, total, false);
-        pushFree(start, total);
+        // The freed block's own link words and last word held live data: logged. The merged
+        // block's other words are a free neighbour's, whose old values a takeover rebuilds.
+        writeFreeBlock(start, total, false, start + total == block + size);
+        pushFree(start, total, start == block);
         setNextPrevFree(start + total, true);
         addFree(size, freeBlocksDelta);
     }
@@ -426,15 +443,15 @@ public final class HeapAllocator {
         long freeBlocksDelta = -1;
         if (rest >= MIN_BLOCK_BYTES) {
             long tail = block + need;
-            writeFreeBlock(tail, rest, false);
-            pushFree(tail, rest);
+            writeFreeBlock(tail, rest, false, false);
+            pushFree(tail, rest, holdsFreedMemory(tail, rest));
             freeBlocksDelta = 0;
             size = need;
         } else {
             setNextPrevFree(block + size, false);
         }
         memory.putLong(block + SIZE_FLAGS_OFFSET, size | FLAG_IN_USE | (sizeFlags & FLAG_PREV_FREE));
-        // Where the free block's next link was: rebuilt if this operation is rolled back.
+        // Where the free block's next link was.
         memory.putIntRebuilt(block + TYPE_TAG_OFFSET, typeTag);
         memory.putIntRebuilt(block + RESERVED_OFFSET, 0);
         addFree(-size, freeBlocksDelta);
@@ -442,9 +459,25 @@ public final class HeapAllocator {
         return block + HEADER_BYTES;
     }
 
-    private void writeFreeBlock(long block, long size, boolean prevFree) {
+    /** Writes a free block's header (logged) and footer ({@code logFooter}: a word that held live data, see the class comment). */
+    private void writeFreeBlock(long block, long size, boolean prevFree, boolean logFooter) {
         memory.putLong(block + SIZE_FLAGS_OFFSET, size | (prevFree ? FLAG_PREV_FREE : 0));
-        memory.putLongRebuilt(footerOffset(block, size), size);
+        putBookkeeping(footerOffset(block, size), size, logFooter);
+    }
+
+    /** A free-block bookkeeping word: unlogged (a takeover rebuilds it) unless {@code logged}. */
+    private void putBookkeeping(long offset, long value, boolean logged) {
+        if (logged) {
+            memory.putLong(offset, value);
+        } else {
+            memory.putLongRebuilt(offset, value);
+        }
+    }
+
+    /** Whether {@code [block, block + size)} holds memory the current operation freed (then new words in it are logged). */
+    private boolean holdsFreedMemory(long block, long size) {
+        UndoLog undo = memory.undoLog();
+        return undo != null && undo.freedInOperation(block, block + size);
     }
 
     private void setNextPrevFree(long next, boolean prevFree) {
@@ -455,7 +488,8 @@ public final class HeapAllocator {
         memory.putLong(next, prevFree ? flags | FLAG_PREV_FREE : flags & ~FLAG_PREV_FREE);
     }
 
-    private void pushFree(long block, long size) {
+    /** Pushes a free block on its bin; {@code logLinks}: its link words held live data (see the class comment). */
+    private void pushFree(long block, long size, boolean logLinks) {
         int bin = binOf(size);
         long headOffset = binHeadOffset(bin);
         long head = memory.getLong(headOffset);
@@ -465,8 +499,8 @@ public final class HeapAllocator {
             throw new CorruptedRegionException("head " + head + " of bin " + bin + " is not the first free block of that bin",
                     headOffset);
         }
-        memory.putLongRebuilt(block + NEXT_FREE_OFFSET, head);
-        memory.putLongRebuilt(block + PREV_FREE_OFFSET, 0);
+        putBookkeeping(block + NEXT_FREE_OFFSET, head, logLinks);
+        putBookkeeping(block + PREV_FREE_OFFSET, 0, logLinks);
         if (head != 0) {
             memory.putLongRebuilt(head + PREV_FREE_OFFSET, block);
         } else {

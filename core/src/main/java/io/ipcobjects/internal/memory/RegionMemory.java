@@ -110,27 +110,18 @@ public final class RegionMemory {
     }
 
     /**
-     * A write to a word of the heap's free-block bookkeeping, which a takeover rebuilds from the
-     * block headers after every rollback ({@code alloc.HeapAllocator#rebuildAfterRollback}):
+     * A write the undo log never sees, to a word of the heap's free-block bookkeeping that a
+     * takeover rebuilds from the block headers ({@code alloc.HeapAllocator#rebuildAfterRollback}):
      * free-list links and bin heads, the bin bitmap, free blocks' footers, and the tag of a block
-     * being taken from a free list (where its link was). The old value needs an undo entry only
-     * where the word lay in a block this operation freed: that memory held live data when the
-     * operation began.
+     * taken from a free list (where its link was). Only for a word whose value when the operation
+     * began was such bookkeeping, or has been logged since: {@code HeapAllocator} says which.
      */
     public void putLongRebuilt(long offset, long value) {
-        UndoLog log = logging();
-        if (log != null) {
-            log.beforeRebuiltWord(offset, UndoLogLayout.KIND_LONG);
-        }
         segment.set(LONG, offset, value);
     }
 
     /** {@link #putLongRebuilt} for an int. */
     public void putIntRebuilt(long offset, int value) {
-        UndoLog log = logging();
-        if (log != null) {
-            log.beforeRebuiltWord(offset, UndoLogLayout.KIND_INT);
-        }
         segment.set(INT, offset, value);
     }
 

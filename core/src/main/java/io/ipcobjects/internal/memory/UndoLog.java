@@ -299,13 +299,11 @@ public final class UndoLog {
     }
 
     /**
-     * A word the heap rebuilds after a rollback ({@link RegionMemory#putLongRebuilt}): logged
-     * only if it lies in a block this operation freed (live data when the operation began).
+     * Whether any of {@code [start, end)} lies in a block the lock holder freed in the current
+     * operation (memory that held live data when it began). False for other threads.
      */
-    void beforeRebuiltWord(long target, int kind) {
-        if (fresh.used() && fresh.freedOverlaps(target, target + kind)) {
-            beforeWord(target, kind);
-        }
+    public boolean freedInOperation(long start, long end) {
+        return owner == Thread.currentThread() && fresh.used() && fresh.freedOverlaps(start, end);
     }
 
     /** Logs the 16 bytes at {@code target} as one range entry (a value slot, written as three words). */
