@@ -1,0 +1,748 @@
+package io.ipcobjects.internal.containers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.HeapStats;
+import io.ipcobjects.ObjectDestroyedException;
+import io.ipcobjects.OutOfSharedMemoryException;
+import io.ipcobjects.RegionClosedException;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedSet;
+import io.ipcobjects.TestAccess;
+import io.ipcobjects.UnsupportedTypeException;
+import io.ipcobjects.internal.codec.KeyProbe;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.testing.TestRegions;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.ConcurrentModificationException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Live containers at their exact boundaries, read through their headers: the size a table or an
+ * element block is given and the moment it grows, a removal at the last entry of a table (whose
+ * next entry is the first), what a failed store leaves behind, a clear in a region too full
+ * for a fresh table, and every operation on a destroyed or closed container.
+ */
+class ContainerBoundariesTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    private static long header(Object view) {
+        return ((ContainerView) view).offset();
+    }
+
+    /** The documented sizing: the smallest power of two, at least 8, that one more entry keeps within 3/4 used. */
+    private static long tableCapacityFor(long entries) {
+        long capacity = 8;
+        while (4 * (entries + 1) > 3 * capacity) {
+            capacity *= 2;
+        }
+        return capacity;
+    }
+
+    /** The documented list growth: to 8 from below 8, else by half, and at least what is needed. */
+    private static long grownListCapacity(long capacity, long needed) {
+        return needed <= capacity ? capacity : Math.max(needed, capacity < 8 ? 8 : capacity + capacity / 2);
+    }
+
+    private static long hashOf(Object key) {
+        KeyProbe probe = new KeyProbe();
+        assertTrue(probe.prepare(key));
+        return probe.hash();
+    }
+
+    /** {@code count} distinct long keys whose home entry in a table of {@code capacity} is {@code home}. */
+    private static List<Long> keysWithHome(long home, long capacity, int count, long from) {
+        List<Long> keys = new ArrayList<>();
+        for (long k = from; keys.size() < count; k++) {
+            if ((hashOf(k) & (capacity - 1)) == home) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Fills the whole heap with blocks of 0xA5 bytes and frees them again, so that what is
+     * allocated next is not zero: a block the containers forget to clear then shows (in
+     * {@code verify()}, or as a control word that looks live).
+     */
+    static void dirtyTheHeap(SharedMemory shm) {
+        try (Access a = shm.acquire()) {
+            List<Long> blocks = new ArrayList<>();
+            for (long size : new long[] {256 << 10, 16 << 10, 1 << 10, 64}) {
+                try {
+                    while (true) {
+                        long block = a.allocate(size);
+                        a.block(block).fill((byte) 0xA5);
+                        blocks.add(block);
+                    }
+                } catch (OutOfSharedMemoryException full) {
+                    // next, smaller size
+                }
+            }
+            for (long block : blocks) {
+                a.free(block);
+            }
+        }
+    }
+
+    // ---- hash table sizing ----
+
+    @Test
+    void aHashTableIsSizedForItsEntriesAndRebuiltExactlyWhenUsedWouldPassThreeQuarters() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            dirtyTheHeap(shm);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            for (boolean isMap : new boolean[] {true, false}) {
+                String kind = isMap ? "map" : "set";
+                for (int n = 0; n <= 40; n++) {
+                    Map<Object, Object> entries = new HashMap<>();
+                    for (long i = 0; i < n; i++) {
+                        entries.put(i, "v" + i);
+                    }
+                    Object view = isMap ? shm.share(entries) : shm.share(new HashSet<>(entries.keySet()));
+                    long h = header(view);
+                    assertEquals(n == 0 ? 0 : tableCapacityFor(n), memory.getLong(h + HashLayout.CAPACITY_OFFSET), kind + " of " + n);
+                    assertEquals(n == 0, memory.getLong(h + HashLayout.TABLE_OFFSET) == 0, kind + " of " + n + ": a table iff entries");
+                    assertEquals(n, memory.getLong(h + HashLayout.USED_OFFSET), kind + " of " + n + ": filled without tombstones");
+                    assertEquals(isMap ? entries : entries.keySet(), view, kind + " of " + n);
+                    shm.destroy(view);
+                }
+
+                Map<Object, Object> model = new HashMap<>();
+                Object view = isMap ? shm.share(new HashMap<>()) : shm.share(new HashSet<>());
+                long h = header(view);
+                Random random = new Random(isMap ? 3 : 4);
+                int resizes = 0;
+                for (int step = 0; step < 700; step++) {
+                    long capacity = memory.getLong(h + HashLayout.CAPACITY_OFFSET);
+                    long used = memory.getLong(h + HashLayout.USED_OFFSET);
+                    long key = random.nextInt(400);
+                    String what = kind + " step " + step;
+                    if (random.nextInt(10) < 3) {
+                        boolean removed = model.remove(key) != null;
+                        assertEquals(removed, isMap ? castMap(view).remove(key) != null : castSet(view).remove(key), what);
+                        assertEquals(capacity, memory.getLong(h + HashLayout.CAPACITY_OFFSET), what + ": a removal never resizes");
+                    } else {
+                        boolean added = model.put(key, "v" + key) == null;
+                        long expected = added && (used + 1) * 4 > capacity * 3 ? tableCapacityFor(model.size()) : capacity;
+                        if (isMap) {
+                            castMap(view).put(key, "v" + key);
+                        } else {
+                            assertEquals(added, castSet(view).add(key), what);
+                        }
+                        long after = memory.getLong(h + HashLayout.CAPACITY_OFFSET);
+                        assertEquals(expected, after, what + ": capacity after putting into " + used + " used of " + capacity);
+                        if (after != capacity) {
+                            resizes++;
+                            assertEquals(model.size(), memory.getLong(h + HashLayout.USED_OFFSET), what + ": a rebuilt table has no tombstones");
+                        }
+                    }
+                    assertEquals(model.size(), memory.getLong(h + HashLayout.SIZE_OFFSET), what);
+                    if (step % 100 == 0) {
+                        shm.verify();
+                    }
+                }
+                assertTrue(resizes >= 4, kind + " resized " + resizes + " times");
+                assertEquals(isMap ? model : model.keySet(), view, kind);
+                shm.verify();
+                shm.destroy(view);
+            }
+            shm.verify();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SharedMap<Object, Object> castMap(Object view) {
+        return (SharedMap<Object, Object>) view;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SharedSet<Object> castSet(Object view) {
+        return (SharedSet<Object>) view;
+    }
+
+    // ---- probing past the end of the table ----
+
+    @Test
+    void removingTheLastEntryOfATableLooksAtTheFirstEntryNext() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            dirtyTheHeap(shm);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            List<Long> last = keysWithHome(7, 8, 3, 0);
+            List<Long> first = keysWithHome(0, 8, 1, 0);
+            for (boolean isMap : new boolean[] {true, false}) {
+                String kind = isMap ? "map" : "set";
+                Object view = isMap ? shm.share(new HashMap<>()) : shm.share(new HashSet<>());
+                Collection<Object> keys = isMap ? castMap(view).keySet() : castSet(view);
+                long h = header(view);
+                long entryBytes = isMap ? HashLayout.MAP_ENTRY_BYTES : HashLayout.SET_ENTRY_BYTES;
+                Function<Integer, Long> control = index -> memory.getLong(memory.getLong(h + HashLayout.TABLE_OFFSET)
+                        + index * entryBytes + HashLayout.CONTROL_OFFSET);
+                Function<Object, Boolean> add = key -> isMap ? castMap(view).put(key, "v") == null : castSet(view).add(key);
+
+                // Alone in the last entry: the first entry is empty, so no probe passes through it.
+                assertTrue(add.apply(last.get(0)));
+                assertEquals(8, memory.getLong(h + HashLayout.CAPACITY_OFFSET), kind);
+                assertTrue(HashLayout.isLive(control.apply(7)), kind + ": its home is the last entry");
+                assertTrue(keys.remove(last.get(0)));
+                assertEquals(HashLayout.EMPTY, control.apply(7), kind + ": emptied, the next (first) entry is empty");
+                assertEquals(0, memory.getLong(h + HashLayout.USED_OFFSET), kind);
+
+                // Two keys homed at the last entry: the second wraps to the first entry.
+                assertTrue(add.apply(last.get(0)));
+                assertTrue(add.apply(last.get(1)));
+                assertTrue(HashLayout.isLive(control.apply(0)), kind + ": the second key wrapped to the first entry");
+                assertTrue(keys.remove(last.get(0)));
+                assertEquals(HashLayout.TOMBSTONE, control.apply(7), kind + ": a probe passes through it to the first entry");
+                assertEquals(2, memory.getLong(h + HashLayout.USED_OFFSET), kind);
+                assertTrue(keys.contains(last.get(1)), kind + ": found past the tombstone, after the wrap");
+                assertFalse(keys.contains(last.get(2)), kind);
+                assertFalse(add.apply(last.get(1)), kind + ": not added twice");
+                // The tombstone is reused by the next key homed there; the used count does not grow.
+                assertTrue(add.apply(last.get(2)));
+                assertTrue(HashLayout.isLive(control.apply(7)), kind);
+                assertEquals(2, memory.getLong(h + HashLayout.USED_OFFSET), kind + ": a reused tombstone was counted already");
+                assertTrue(add.apply(first.get(0)));
+                assertTrue(HashLayout.isLive(control.apply(1)), kind + ": the first entry was taken, so the next one");
+                assertTrue(keys.remove(last.get(1)));
+                assertEquals(HashLayout.TOMBSTONE, control.apply(0), kind + ": the entry after it is live");
+                assertTrue(keys.contains(first.get(0)), kind + ": found past the tombstone at its home");
+                assertEquals(Set.of(last.get(2), first.get(0)), new HashSet<>(keys), kind);
+                shm.verify();
+                keys.clear();
+                assertEquals(0, memory.getLong(h + HashLayout.USED_OFFSET), kind);
+                shm.verify();
+                shm.destroy(view);
+            }
+        }
+    }
+
+    // ---- list growth ----
+
+    @Test
+    void aListIsSizedForItsElementsAndGrowsToEightThenByHalf() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            dirtyTheHeap(shm);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            for (int n = 0; n <= 20; n++) {
+                List<Object> values = new ArrayList<>();
+                for (long i = 0; i < n; i++) {
+                    values.add(i % 2 == 0 ? i : "s" + i);
+                }
+                SharedList<Object> list = shm.share(values);
+                long h = header(list);
+                assertEquals(n, memory.getLong(h + ListLayout.CAPACITY_OFFSET), "list of " + n);
+                assertEquals(n == 0, memory.getLong(h + ListLayout.ELEMENTS_OFFSET) == 0, "list of " + n + ": a block iff elements");
+                assertEquals(values, list);
+                // The next insert grows it (at the front, in the middle or at the end).
+                int at = n == 0 ? 0 : n % 3 == 0 ? 0 : n % 3 == 1 ? n / 2 : n;
+                list.add(at, "new");
+                values.add(at, "new");
+                assertEquals(grownListCapacity(n, n + 1), memory.getLong(h + ListLayout.CAPACITY_OFFSET), "list of " + n + " grown");
+                assertEquals(values, list, "list of " + n + " grown");
+                shm.verify();
+                shm.destroy(list);
+            }
+
+            SharedList<Object> list = shm.share(new ArrayList<>());
+            List<Object> model = new ArrayList<>();
+            long h = header(list);
+            int grew = 0;
+            for (int i = 0; i < 300; i++) {
+                long capacity = memory.getLong(h + ListLayout.CAPACITY_OFFSET);
+                if (i % 7 == 6) {
+                    List<Object> more = List.of((long) i, "x" + i, (long) -i);
+                    model.addAll(model.size() / 2, more);
+                    list.addAll(list.size() / 2, more);
+                    assertEquals(grownListCapacity(capacity, model.size()), memory.getLong(h + ListLayout.CAPACITY_OFFSET), "step " + i);
+                } else {
+                    model.add((long) i);
+                    list.add((long) i);
+                    assertEquals(grownListCapacity(capacity, model.size()), memory.getLong(h + ListLayout.CAPACITY_OFFSET), "step " + i);
+                }
+                if (memory.getLong(h + ListLayout.CAPACITY_OFFSET) != capacity) {
+                    grew++;
+                    shm.verify();
+                }
+            }
+            assertTrue(grew >= 8, "grew " + grew + " times");
+            assertEquals(model, list);
+            long capacity = memory.getLong(h + ListLayout.CAPACITY_OFFSET);
+            list.subList(10, 200).clear();
+            model.subList(10, 200).clear();
+            assertEquals(capacity, memory.getLong(h + ListLayout.CAPACITY_OFFSET), "removals never shrink it");
+            assertEquals(model, list);
+            shm.verify();
+        }
+    }
+
+    /** A list whose size is larger than what its iterator gives (as a concurrently changed one may be). */
+    private static List<Object> overstated(List<Object> values, int extra) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public Object get(int index) {
+                return values.get(index);
+            }
+
+            @Override
+            public Iterator<Object> iterator() {
+                return values.iterator();
+            }
+
+            @Override
+            public int size() {
+                return values.size() + extra;
+            }
+        };
+    }
+
+    @Test
+    void aListStoredFromACollectionThatOverstatesItsSizeHoldsOnlyWhatWasGiven() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            dirtyTheHeap(shm);
+            long baseline = shm.stats().usedBytes();
+            List<Object> values = List.of(1L, "two", 3.0);
+            try (Access a = shm.acquire()) {
+                SharedList<Object> list = a.share(overstated(values, 5));
+                assertEquals(values, list);
+                a.verify(); // the slots past the size are zero
+                list.add("four");
+                assertEquals(4, list.size());
+                a.verify();
+                a.destroy(list);
+            }
+            assertEquals(baseline, shm.stats().usedBytes());
+        }
+    }
+
+    // ---- failures leave nothing behind ----
+
+    record Tagged(String tag, long n) {
+    }
+
+    @Test
+    void aStoreThatFailsLeavesNeitherBlocksNorTypeEntriesBehind() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            HeapStats baseline = a.stats();
+            List<String> types = a.registeredTypes();
+            // Too large for the region: the header fits, the element block or the table does not.
+            List<Object> longs = new ArrayList<>();
+            Map<Object, Object> entries = new HashMap<>();
+            for (long i = 0; i < 100_000; i++) {
+                longs.add(i);
+                entries.put(i, i);
+            }
+            assertThrows(OutOfSharedMemoryException.class, () -> a.share(longs));
+            assertEquals(baseline, a.stats(), "list");
+            assertThrows(OutOfSharedMemoryException.class, () -> a.share(entries));
+            assertEquals(baseline, a.stats(), "map");
+            assertThrows(OutOfSharedMemoryException.class, () -> a.share(new HashSet<>(longs)));
+            assertEquals(baseline, a.stats(), "set");
+            // A record registers its type, then an element that cannot be stored fails the store.
+            Object unsupported = new Object();
+            assertThrows(UnsupportedTypeException.class, () -> a.share(new ArrayList<>(List.of(new Tagged("a", 1), unsupported))));
+            assertEquals(types, a.registeredTypes(), "list: the record's type entry was rolled back");
+            Map<Object, Object> map = new java.util.LinkedHashMap<>();
+            map.put("record", new Tagged("b", 2));
+            map.put("unsupported", unsupported);
+            assertThrows(UnsupportedTypeException.class, () -> a.share(map));
+            assertEquals(types, a.registeredTypes(), "map: the record's type entry was rolled back");
+            Set<Object> set = new java.util.LinkedHashSet<>();
+            set.add(new Tagged("c", 3));
+            set.add(unsupported);
+            assertThrows(UnsupportedTypeException.class, () -> a.share(set));
+            assertEquals(types, a.registeredTypes(), "set: the record's type entry was rolled back");
+            assertEquals(baseline, a.stats());
+            a.verify();
+        }
+    }
+
+    /** {@code levels} containers of {@code kind}, each holding the next, around a number. */
+    private static Object nest(String kind, int levels) {
+        Object value = 1L;
+        for (int i = 0; i < levels; i++) {
+            value = switch (kind) {
+                case "list" -> new ArrayList<>(List.of(value));
+                case "set" -> new HashSet<>(Set.of(value));
+                default -> new HashMap<>(Map.of("k", value));
+            };
+        }
+        return value;
+    }
+
+    /**
+     * A value nests at most {@code ValueSlots.MAX_DEPTH} levels below the one stored: 257
+     * containers in all. That many are stored, read and freed again; one more is refused and
+     * leaves nothing behind.
+     */
+    @Test
+    void theDeepestNestingIsStoredAndFreedAndOneLevelMoreIsRefused() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            int deepest = io.ipcobjects.internal.codec.ValueSlots.MAX_DEPTH + 1;
+            HeapStats empty = shm.stats();
+            for (String kind : List.of("list", "set", "map")) {
+                Object shared = shm.share(nest(kind, deepest));
+                assertEquals(nest(kind, deepest), shared, kind);
+                shm.destroy(shared);
+                assertEquals(empty, shm.stats(), kind + ": freed, all levels");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shm.share(nest(kind, deepest + 1)), kind);
+                assertTrue(e.getMessage().contains("deeper"), e.getMessage());
+                assertEquals(empty, shm.stats(), kind + ": a refused nesting leaves nothing");
+            }
+            shm.verify();
+        }
+    }
+
+    /** Allocates raw blocks until the heap is full; returns them. */
+    private static List<Long> fillTheHeap(Access a) {
+        List<Long> blocks = new ArrayList<>();
+        for (long size : new long[] {64 << 10, 4 << 10, 256, 16}) {
+            try {
+                while (true) {
+                    blocks.add(a.allocate(size));
+                }
+            } catch (OutOfSharedMemoryException full) {
+                // next, smaller size
+            }
+        }
+        return blocks;
+    }
+
+    @Test
+    void anInsertThatCannotGrowItsContainerInAFullRegionChangesNothing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            HeapStats empty = a.stats();
+            List<Object> elements = new ArrayList<>();
+            for (long i = 0; i < 300; i++) {
+                elements.add(i);
+            }
+            SharedList<Object> list = a.share(elements); // full: the next insert grows it to 450 slots
+            SharedMap<Object, Object> map = a.share(new HashMap<>());
+            SharedSet<Object> set = a.share(new HashSet<>());
+            Map<Object, Object> model = new HashMap<>();
+            for (long i = 0; i < 96; i++) { // 96 of 128 used: the next insert rebuilds the table with 256 entries
+                model.put(i, "v" + i);
+                map.put(i, "v" + i);
+                set.add(i);
+            }
+            RegionMemory memory = TestAccess.context(shm).memory();
+            assertEquals(128, memory.getLong(header(map) + HashLayout.CAPACITY_OFFSET));
+            assertEquals(96, memory.getLong(header(map) + HashLayout.USED_OFFSET));
+            List<String> types = a.registeredTypes();
+            long hole = a.allocate(2048); // room for a new element, key or value, not for the growth
+            List<Long> blocks = fillTheHeap(a);
+            a.free(hole);
+            HeapStats full = a.stats();
+            String blob = "a string long enough to need a block of its own in the region";
+            List<Runnable> inserts = List.of(
+                    () -> list.add(new Tagged("list", 1)),
+                    () -> list.add(blob),
+                    () -> list.add(0, blob),
+                    () -> map.put(new Tagged("key", 1), new Tagged("value", 2)),
+                    () -> map.put(blob, blob),
+                    () -> set.add(new Tagged("element", 3)),
+                    () -> set.add(blob));
+            for (int i = 0; i < inserts.size(); i++) {
+                assertThrows(OutOfSharedMemoryException.class, inserts.get(i)::run, "insert " + i);
+                assertEquals(full, a.stats(), "insert " + i + ": what was encoded was released");
+                assertEquals(types, a.registeredTypes(), "insert " + i + ": the record's type entry was rolled back");
+            }
+            assertEquals(elements, list);
+            assertEquals(model, map);
+            assertEquals(model.keySet(), set);
+            a.verify();
+            for (long block : blocks) {
+                a.free(block);
+            }
+            list.add(blob);
+            map.put(blob, blob);
+            set.add(blob);
+            a.destroy(list);
+            a.destroy(map);
+            a.destroy(set);
+            assertEquals(empty.usedBytes(), a.stats().usedBytes());
+            a.verify();
+        }
+    }
+
+    @Test
+    void aResizeThatFindsMoreLiveEntriesThanTheSizeSaysFreesItsNewTable() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            Map<Object, Object> twelve = new HashMap<>();
+            SharedMap<Object, Object> map = a.share(new HashMap<>());
+            for (long i = 0; i < 12; i++) { // 12 of 16 used: the next insert rebuilds the table
+                twelve.put(i, i);
+                map.put(i, i);
+            }
+            long h = header(map);
+            assertEquals(16, memory.getLong(h + HashLayout.CAPACITY_OFFSET));
+            memory.putLong(h + HashLayout.SIZE_OFFSET, 1); // the rebuilt table would be sized for 2
+            HeapStats before = a.stats();
+            assertThrows(io.ipcobjects.CorruptedRegionException.class, () -> map.put(100L, 100L));
+            assertEquals(before, a.stats(), "the new table and the encoded key were freed");
+            memory.putLong(h + HashLayout.SIZE_OFFSET, 12);
+            assertEquals(twelve, map, "unchanged");
+            a.verify();
+        }
+    }
+
+    // ---- a clear in a region too full for a fresh table ----
+
+    @Test
+    void aClearInARegionTooFullForAFreshTableZeroesTheTableInPlace() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            HeapStats empty = a.stats();
+            for (boolean isMap : new boolean[] {true, false}) {
+                Map<Object, Object> entries = new HashMap<>();
+                for (long i = 0; i < 100; i++) {
+                    entries.put(i % 4 == 1 ? "a key long enough for a block of its own, " + i : i, "value " + i);
+                }
+                Object view = isMap ? a.share(entries) : a.share(new HashSet<>(entries.keySet()));
+                long h = header(view);
+                RegionMemory memory = TestAccess.context(shm).memory();
+                long table = memory.getLong(h + HashLayout.TABLE_OFFSET);
+                long capacity = memory.getLong(h + HashLayout.CAPACITY_OFFSET);
+                List<Long> blocks = fillTheHeap(a);
+                if (isMap) {
+                    castMap(view).clear();
+                } else {
+                    castSet(view).clear();
+                }
+                assertEquals(table, memory.getLong(h + HashLayout.TABLE_OFFSET), "the same table, zeroed where it is");
+                assertEquals(capacity, memory.getLong(h + HashLayout.CAPACITY_OFFSET));
+                assertEquals(0, memory.getLong(h + HashLayout.USED_OFFSET));
+                assertTrue(((Collection<?>) (isMap ? castMap(view).keySet() : castSet(view))).isEmpty());
+                a.verify(); // every entry is zero again, keys and values freed
+                if (isMap) {
+                    castMap(view).put(1L, "again");
+                    assertEquals(Map.of(1L, "again"), view);
+                } else {
+                    castSet(view).add(1L);
+                    assertEquals(Set.of(1L), view);
+                }
+                for (long block : blocks) {
+                    a.free(block);
+                }
+                // With room, a clear moves to a fresh table and frees the old one.
+                if (isMap) {
+                    castMap(view).clear();
+                } else {
+                    castSet(view).clear();
+                }
+                assertNotEquals(table, memory.getLong(h + HashLayout.TABLE_OFFSET), "a fresh table");
+                a.verify();
+                a.destroy(view);
+                assertEquals(empty.usedBytes(), a.stats().usedBytes());
+            }
+        }
+    }
+
+    /**
+     * Whether a clear moves to a fresh table depends on the largest free block: more than the
+     * table's bytes and 64 to spare. At that exact boundary the table stays where it is; with
+     * less than the table needs a fresh one is not even tried (it would fail); 16 bytes more
+     * and it moves.
+     */
+    @Test
+    void aClearMovesToAFreshTableOnlyWithMoreThan64BytesToSpare() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            long probe = a.allocate(1024);
+            List<Long> calibration = fillTheHeap(a);
+            a.free(probe);
+            long overhead = a.stats().largestFreeBlock() - 1024; // what a block adds to its payload
+            for (long block : calibration) {
+                a.free(block);
+            }
+            for (boolean isMap : new boolean[] {true, false}) {
+                long entryBytes = isMap ? HashLayout.MAP_ENTRY_BYTES : HashLayout.SET_ENTRY_BYTES;
+                for (long spare : new long[] {-overhead, 64, 64 + 16}) {
+                    String what = (isMap ? "map" : "set") + " with " + spare + " bytes to spare";
+                    Map<Object, Object> entries = new HashMap<>();
+                    for (long i = 0; i < 40; i++) {
+                        entries.put(i, -i); // inline keys and values: a clear frees no block of its own
+                    }
+                    Object view = isMap ? a.share(entries) : a.share(new HashSet<>(entries.keySet()));
+                    long h = header(view);
+                    long table = memory.getLong(h + HashLayout.TABLE_OFFSET);
+                    long tableBytes = memory.getLong(h + HashLayout.CAPACITY_OFFSET) * entryBytes;
+                    long hole = a.allocate(tableBytes + spare - overhead);
+                    List<Long> blocks = fillTheHeap(a);
+                    a.free(hole);
+                    assertEquals(tableBytes + spare, a.stats().largestFreeBlock(), what);
+                    if (isMap) {
+                        castMap(view).clear();
+                    } else {
+                        castSet(view).clear();
+                    }
+                    assertEquals(spare > 64, memory.getLong(h + HashLayout.TABLE_OFFSET) != table, what + ": moved");
+                    assertEquals(0, ((Collection<?>) (isMap ? castMap(view).keySet() : castSet(view))).size(), what);
+                    a.verify();
+                    for (long block : blocks) {
+                        a.free(block);
+                    }
+                    a.destroy(view);
+                }
+            }
+            a.verify();
+        }
+    }
+
+    // ---- destroyed and closed containers ----
+
+    private static void assertDestroyed(String what, Runnable operation) {
+        assertThrows(ObjectDestroyedException.class, operation::run, what);
+    }
+
+    @Test
+    void everyOperationOnADestroyedContainerThrowsObjectDestroyed() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            HeapStats empty = shm.stats();
+            SharedList<Object> list = shm.share(new ArrayList<>(List.of(1L, 2.0, "three")));
+            ListIterator<Object> listIterator = list.listIterator();
+            listIterator.next();
+            shm.destroy(list);
+            for (boolean inScope : new boolean[] {false, true}) {
+                try (Access a = inScope ? shm.acquire() : null) {
+                    assertDestroyed("list.size", list::size);
+                    assertDestroyed("list.get", () -> list.get(0));
+                    assertDestroyed("list.getLong", () -> list.getLong(0));
+                    assertDestroyed("list.getDouble", () -> list.getDouble(1));
+                    assertDestroyed("list.set", () -> list.set(0, 5L));
+                    assertDestroyed("list.setLong", () -> list.setLong(0, 5L));
+                    assertDestroyed("list.setDouble", () -> list.setDouble(1, 5.0));
+                    assertDestroyed("list.add", () -> list.add(4L));
+                    assertDestroyed("list.add(int)", () -> list.add(0, 4L));
+                    assertDestroyed("list.remove(int)", () -> list.remove(0));
+                    assertDestroyed("list.clear", list::clear);
+                    assertDestroyed("list.iterator", list::iterator);
+                    assertDestroyed("list.listIterator(int)", () -> list.listIterator(1));
+                    assertDestroyed("listIterator.next", listIterator::next);
+                    assertDestroyed("listIterator.previous", listIterator::previous);
+                    assertDestroyed("listIterator.remove", listIterator::remove);
+                    assertDestroyed("listIterator.set", () -> listIterator.set(9L));
+                    assertDestroyed("listIterator.add", () -> listIterator.add(9L));
+                }
+            }
+            SharedMap<Object, Object> map = shm.share(new HashMap<>(Map.of(1L, "one", 2L, "two")));
+            Iterator<Map.Entry<Object, Object>> entries = map.entrySet().iterator();
+            entries.next();
+            SharedSet<Object> set = shm.share(new HashSet<>(Set.of(1L, 2L)));
+            Iterator<Object> elements = set.iterator();
+            elements.next();
+            shm.destroy(map);
+            shm.destroy(set);
+            for (boolean inScope : new boolean[] {false, true}) {
+                try (Access a = inScope ? shm.acquire() : null) {
+                    assertDestroyed("map.size", map::size);
+                    assertDestroyed("map.get", () -> map.get(1L));
+                    assertDestroyed("map.containsKey", () -> map.containsKey(1L));
+                    assertDestroyed("map.put", () -> map.put(3L, "three"));
+                    assertDestroyed("map.set", () -> map.set(3L, "three"));
+                    assertDestroyed("map.remove", () -> map.remove(1L));
+                    assertDestroyed("map.clear", map::clear);
+                    assertDestroyed("map.entrySet.iterator", () -> map.entrySet().iterator());
+                    assertDestroyed("entries.hasNext", entries::hasNext);
+                    assertDestroyed("entries.next", entries::next);
+                    assertDestroyed("entries.remove", entries::remove);
+                    assertDestroyed("set.size", set::size);
+                    assertDestroyed("set.contains", () -> set.contains(1L));
+                    assertDestroyed("set.add", () -> set.add(3L));
+                    assertDestroyed("set.remove", () -> set.remove(1L));
+                    assertDestroyed("set.clear", set::clear);
+                    assertDestroyed("set.iterator", set::iterator);
+                    assertDestroyed("elements.hasNext", elements::hasNext);
+                    assertDestroyed("elements.next", elements::next);
+                    assertDestroyed("elements.remove", elements::remove);
+                }
+            }
+            assertEquals(empty.usedBytes(), shm.stats().usedBytes());
+            shm.verify();
+        }
+    }
+
+    @Test
+    void everyOperationOnAClosedRegionsContainerThrowsRegionClosed() {
+        SharedList<Object> list;
+        SharedMap<Object, Object> map;
+        SharedSet<Object> set;
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            list = shm.share(new ArrayList<>(List.of(1L, 2.0)));
+            map = shm.share(new HashMap<>(Map.of(1L, 2L)));
+            set = shm.share(new HashSet<>(Set.of(1L)));
+        }
+        assertThrows(RegionClosedException.class, () -> list.getLong(0));
+        assertThrows(RegionClosedException.class, () -> list.getDouble(1));
+        assertThrows(RegionClosedException.class, () -> list.setLong(0, 1L));
+        assertThrows(RegionClosedException.class, () -> list.setDouble(1, 1.0));
+        assertThrows(RegionClosedException.class, () -> list.set(0, 1L));
+        assertThrows(RegionClosedException.class, () -> list.add(1L));
+        assertThrows(RegionClosedException.class, () -> map.containsKey(1L));
+        assertThrows(RegionClosedException.class, map::size);
+        assertThrows(RegionClosedException.class, () -> map.set(1L, 1L));
+        assertThrows(RegionClosedException.class, () -> set.contains(1L));
+        assertThrows(RegionClosedException.class, set::size);
+    }
+
+    // ---- iterator changes after another change ----
+
+    @Test
+    void anIteratorsOwnChangesFailFastAfterAnotherChangeAndChangeNothing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            List<Object> initial = List.of("a", "b", "c", "d");
+            Map<String, java.util.function.Consumer<ListIterator<Object>>> changes = new java.util.LinkedHashMap<>();
+            changes.put("remove", ListIterator::remove);
+            changes.put("set", it -> it.set("x"));
+            changes.put("add", it -> it.add("x"));
+            changes.put("previous", ListIterator::previous);
+            changes.put("next", ListIterator::next);
+            for (var change : changes.entrySet()) {
+                SharedList<Object> list = shm.share(new ArrayList<>(initial));
+                ListIterator<Object> it = list.listIterator();
+                it.next();
+                it.next();
+                list.set(3, "D"); // not structural: the iterator goes on
+                assertEquals("c", it.next(), change.getKey());
+                it.previous();
+                list.add("e");
+                assertThrows(ConcurrentModificationException.class, () -> change.getValue().accept(it), change.getKey());
+                assertEquals(List.of("a", "b", "c", "D", "e"), list, change.getKey() + " changed nothing");
+                shm.destroy(list);
+            }
+            for (boolean isMap : new boolean[] {true, false}) {
+                Object view = isMap ? shm.share(new HashMap<>(Map.of(1L, "one", 2L, "two"))) : shm.share(new HashSet<>(Set.of(1L, 2L)));
+                Iterator<?> it = isMap ? castMap(view).entrySet().iterator() : castSet(view).iterator();
+                it.next();
+                if (isMap) {
+                    castMap(view).put(3L, "three");
+                } else {
+                    castSet(view).add(3L);
+                }
+                assertThrows(ConcurrentModificationException.class, it::remove, isMap ? "map" : "set");
+                assertEquals(3, ((Collection<?>) (isMap ? castMap(view).keySet() : castSet(view))).size(), "nothing removed");
+                shm.destroy(view);
+            }
+            shm.verify();
+        }
+    }
+}
