@@ -343,6 +343,13 @@ public final class Containers {
      * @param copies the copies made so far by container offset; null while a copy is being filled
      */
     private static Object toJava(Object value, Map<Long, Object> copies, int depth) {
+        // A snapshot is decoded now: its tuple is freed with the container that holds it.
+        if (value instanceof FrozenMapView<?, ?> frozen) {
+            return FrozenMap.of(frozen);
+        }
+        if (value instanceof FrozenSetView<?> frozen) {
+            return FrozenSet.of(frozen);
+        }
         if (!(value instanceof ContainerView view)
                 || view.slotKind() != SlotKinds.LIST && view.slotKind() != SlotKinds.SET && view.slotKind() != SlotKinds.MAP) {
             return value;
