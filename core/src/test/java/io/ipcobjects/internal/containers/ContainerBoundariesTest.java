@@ -608,6 +608,100 @@ class ContainerBoundariesTest {
         }
     }
 
+    // ---- bulk operations, entries and frozen views ----
+
+    @Test
+    void bulkOperationsEntriesAndFrozenViewsAnswerAsTheJavaCollectionsDo() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            HeapStats empty = shm.stats();
+            List<Object> model = new ArrayList<>(List.of(1L, "two", 3.0));
+            SharedList<Object> list = shm.share(new ArrayList<>(model));
+            assertEquals(model.addAll(List.of(4L, 5L)), list.addAll(List.of(4L, 5L)));
+            assertEquals(model.addAll(List.of()), list.addAll(List.of()));
+            assertEquals(model.containsAll(List.of(1L, 5L)), list.containsAll(List.of(1L, 5L)));
+            assertEquals(model.containsAll(List.of(1L, 6L)), list.containsAll(List.of(1L, 6L)));
+            assertEquals(model.retainAll(List.of(1L, "two", 3.0, 4L, 5L)), list.retainAll(List.of(1L, "two", 3.0, 4L, 5L)));
+            assertEquals(model.retainAll(List.of(1L, "two", 5L)), list.retainAll(List.of(1L, "two", 5L)));
+            assertEquals(model.removeAll(List.of(9L)), list.removeAll(List.of(9L)));
+            assertArrayEquals(model.toArray(), list.toArray());
+            assertArrayEquals(model.toArray(new Object[0]), list.toArray(new Object[0]));
+            assertArrayEquals(model.toArray(new Object[6]), list.toArray(new Object[6]));
+            assertEquals(model.toString(), list.toString());
+            assertEquals(model, list);
+
+            Map<Object, Object> mapModel = new HashMap<>(Map.of(1L, "one", 2L, "two"));
+            SharedMap<Object, Object> map = shm.share(new HashMap<>(mapModel));
+            map.putAll(Map.of(3L, "three", 1L, "uno"));
+            mapModel.putAll(Map.of(3L, "three", 1L, "uno"));
+            assertEquals(mapModel, map);
+            try (Access a = shm.acquire()) {
+                map.putAll(Map.of(4L, "four"));
+                mapModel.putAll(Map.of(4L, "four"));
+            }
+            assertEquals(mapModel, map);
+            Set<Map.Entry<Object, Object>> entries = map.entrySet();
+            assertTrue(entries.contains(Map.entry(1L, "uno")));
+            assertFalse(entries.contains(Map.entry(1L, "one")), "the key is there with another value");
+            assertFalse(entries.contains(Map.entry(9L, "uno")), "no such key");
+            assertFalse(entries.contains("not an entry"));
+            for (Map.Entry<Object, Object> e : entries) {
+                Map.Entry<Object, Object> expected = Map.entry(e.getKey(), mapModel.get(e.getKey()));
+                assertEquals(expected, e);
+                assertEquals(e, expected);
+                assertNotEquals(e, Map.entry(e.getKey(), "other"));
+                assertNotEquals(e, Map.entry(-1L, e.getValue()));
+                assertNotEquals(e, "not an entry");
+                assertEquals(expected.hashCode(), e.hashCode());
+                assertEquals(expected.toString(), e.toString());
+            }
+            Map.Entry<Object, Object> first = entries.iterator().next();
+            Object key = first.getKey();
+            assertEquals(mapModel.put(key, "changed"), first.setValue("changed"));
+            assertEquals("changed", first.getValue());
+            assertEquals("changed", map.get(key));
+            map.remove(key);
+            assertThrows(IllegalStateException.class, () -> first.setValue("again"), "the entry was removed");
+            entries.clear();
+            assertTrue(map.isEmpty());
+
+            Set<Object> setModel = new HashSet<>(Set.of(1L, "two"));
+            SharedSet<Object> set = shm.share(new HashSet<>(setModel));
+            assertEquals(setModel.retainAll(List.of(1L, "two", 3L)), set.retainAll(List.of(1L, "two", 3L)));
+            assertEquals(setModel, set);
+            assertEquals(setModel.retainAll(List.of(1L)), set.retainAll(List.of(1L)));
+            assertEquals(setModel, set);
+            assertArrayEquals(setModel.toArray(), set.toArray());
+            assertEquals(setModel.toString(), set.toString());
+
+            // A set stored in a list is stored by reference: the list holds the same live set.
+            list.add(set);
+            @SuppressWarnings("unchecked")
+            SharedSet<Object> again = (SharedSet<Object>) list.get(list.size() - 1);
+            again.add("through the list");
+            assertTrue(set.contains("through the list"));
+
+            Map<String, Object> frozenModel = Map.of("rate", 0.5, "name", "x");
+            map.put("frozen map", io.ipcobjects.FrozenMap.of(frozenModel));
+            map.put("frozen set", io.ipcobjects.FrozenSet.of(Set.of("a", "b")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> frozenMap = (Map<String, Object>) map.get("frozen map");
+            @SuppressWarnings("unchecked")
+            Set<String> frozenSet = (Set<String>) map.get("frozen set");
+            assertTrue(frozenMap.containsKey("rate"));
+            assertFalse(frozenMap.containsKey("other"));
+            assertEquals(frozenModel.entrySet(), frozenMap.entrySet());
+            assertEquals(frozenModel, frozenMap);
+            assertTrue(frozenSet.contains("a"));
+            assertFalse(frozenSet.contains("c"));
+
+            shm.destroy(list);
+            shm.destroy(map);
+            shm.destroy(set);
+            assertEquals(empty.usedBytes(), shm.stats().usedBytes());
+            shm.verify();
+        }
+    }
+
     // ---- destroyed and closed containers ----
 
     private static void assertDestroyed(String what, Runnable operation) {
@@ -621,6 +715,7 @@ class ContainerBoundariesTest {
             SharedList<Object> list = shm.share(new ArrayList<>(List.of(1L, 2.0, "three")));
             ListIterator<Object> listIterator = list.listIterator();
             listIterator.next();
+            List<Object> subList = list.subList(0, 2);
             shm.destroy(list);
             for (boolean inScope : new boolean[] {false, true}) {
                 try (Access a = inScope ? shm.acquire() : null) {
@@ -642,6 +737,7 @@ class ContainerBoundariesTest {
                     assertDestroyed("listIterator.remove", listIterator::remove);
                     assertDestroyed("listIterator.set", () -> listIterator.set(9L));
                     assertDestroyed("listIterator.add", () -> listIterator.add(9L));
+                    assertDestroyed("subList.clear", subList::clear);
                 }
             }
             SharedMap<Object, Object> map = shm.share(new HashMap<>(Map.of(1L, "one", 2L, "two")));
@@ -682,14 +778,22 @@ class ContainerBoundariesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void everyOperationOnAClosedRegionsContainerThrowsRegionClosed() {
         SharedList<Object> list;
         SharedMap<Object, Object> map;
         SharedSet<Object> set;
+        Map<Object, Object> frozen;
+        Set<Object> frozenSet;
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             list = shm.share(new ArrayList<>(List.of(1L, 2.0)));
             map = shm.share(new HashMap<>(Map.of(1L, 2L)));
             set = shm.share(new HashSet<>(Set.of(1L)));
+            map.put("frozen", io.ipcobjects.FrozenMap.of(Map.of("k", "v")));
+            map.put("frozen set", io.ipcobjects.FrozenSet.of(Set.of("k")));
+            frozen = (Map<Object, Object>) map.get("frozen");
+            frozenSet = (Set<Object>) map.get("frozen set");
+            assertEquals("v", frozen.get("k"));
         }
         assertThrows(RegionClosedException.class, () -> list.getLong(0));
         assertThrows(RegionClosedException.class, () -> list.getDouble(1));
@@ -702,6 +806,8 @@ class ContainerBoundariesTest {
         assertThrows(RegionClosedException.class, () -> map.set(1L, 1L));
         assertThrows(RegionClosedException.class, () -> set.contains(1L));
         assertThrows(RegionClosedException.class, set::size);
+        assertThrows(RegionClosedException.class, () -> frozen.get("k"), "a frozen view, even one decoded before");
+        assertThrows(RegionClosedException.class, () -> frozenSet.contains("k"));
     }
 
     // ---- iterator changes after another change ----
@@ -743,6 +849,272 @@ class ContainerBoundariesTest {
                 shm.destroy(view);
             }
             shm.verify();
+        }
+    }
+
+    // ---- views of one container, each with its own cache ----
+
+    @Test
+    void aViewRevalidatesItsCachedTableAfterAnotherViewMovedOrGrewIt() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            for (boolean isMap : new boolean[] {true, false}) {
+                String kind = isMap ? "map" : "set";
+                Object first = shm.put(kind, isMap ? new HashMap<>(Map.of(1L, "one", 2L, "two")) : new HashSet<>(Set.of(1L, 2L)));
+                Object second = shm.get(kind);
+                Collection<Object> firstKeys = isMap ? castMap(first).keySet() : castSet(first);
+                Collection<Object> secondKeys = isMap ? castMap(second).keySet() : castSet(second);
+                assertTrue(firstKeys.contains(1L), kind); // caches the table
+                long h = header(first);
+                long table = memory.getLong(h + HashLayout.TABLE_OFFSET);
+                long capacity = memory.getLong(h + HashLayout.CAPACITY_OFFSET);
+                secondKeys.clear(); // a fresh table of the same capacity
+                assertNotEquals(table, memory.getLong(h + HashLayout.TABLE_OFFSET), kind);
+                assertEquals(capacity, memory.getLong(h + HashLayout.CAPACITY_OFFSET), kind);
+                Set<Object> model = new HashSet<>();
+                for (long k = 10; k < 14; k++) {
+                    if (isMap) {
+                        castMap(first).put(k, "v" + k);
+                    } else {
+                        castSet(first).add(k);
+                    }
+                    model.add(k);
+                }
+                assertTrue(firstKeys.remove(11L), kind);
+                model.remove(11L);
+                assertEquals(model, new HashSet<>(secondKeys), kind + ": the first view wrote into the new table");
+                shm.verify();
+                for (long k = 100; k < 300; k++) { // the second view grows the table
+                    if (isMap) {
+                        castMap(second).put(k, "v" + k);
+                    } else {
+                        castSet(second).add(k);
+                    }
+                    model.add(k);
+                }
+                for (Object k : model) {
+                    assertTrue(firstKeys.contains(k), kind + ": " + k + " found through the first view");
+                }
+                assertEquals(model, new HashSet<>(firstKeys), kind);
+                shm.remove(kind);
+            }
+            shm.verify();
+        }
+    }
+
+    // ---- list iterator ends, numbers in and out of a scope ----
+
+    @Test
+    void aListIteratorPastEitherEndThrowsNoSuchElement() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            SharedList<Object> list = shm.share(new ArrayList<>(List.of("a", "b")));
+            ListIterator<Object> it = list.listIterator();
+            assertThrows(java.util.NoSuchElementException.class, it::previous, "before the first");
+            assertEquals("a", it.next());
+            assertEquals("b", it.next());
+            assertThrows(java.util.NoSuchElementException.class, it::next, "after the last");
+            assertEquals("b", it.previous());
+            assertEquals("a", it.previous());
+            assertThrows(java.util.NoSuchElementException.class, it::previous, "before the first again");
+            ListIterator<Object> atEnd = list.listIterator(2);
+            assertThrows(java.util.NoSuchElementException.class, atEnd::next);
+            assertEquals("b", atEnd.previous());
+            shm.destroy(list);
+        }
+    }
+
+    @Test
+    void numbersAreReadAndWrittenInPlaceInAndOutOfAScope() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            SharedList<Object> list = shm.share(new ArrayList<>(List.of(1.5, 2.5f, 7L, "s")));
+            for (boolean inScope : new boolean[] {false, true}) {
+                try (Access a = inScope ? shm.acquire() : null) {
+                    String what = inScope ? "in a scope" : "outside";
+                    list.set(0, 1.5);
+                    list.set(2, 7L);
+                    assertEquals(1.5, list.getDouble(0), what);
+                    assertEquals(2.5, list.getDouble(1), what + ": a float");
+                    assertEquals(7L, list.getLong(2), what);
+                    assertThrows(ClassCastException.class, () -> list.getDouble(3), what);
+                    assertThrows(ClassCastException.class, () -> list.getLong(3), what);
+                    list.setDouble(0, inScope ? -4.25 : 4.25);
+                    list.setLong(2, inScope ? -9L : 9L);
+                    assertEquals(inScope ? -4.25 : 4.25, list.getDouble(0), what);
+                    assertEquals(inScope ? -9L : 9L, list.getLong(2), what);
+                    assertEquals(inScope ? -4.25 : 4.25, list.get(0), what);
+                    assertEquals(inScope ? -9L : 9L, list.get(2), what);
+                }
+            }
+            shm.destroy(list);
+            shm.verify();
+        }
+    }
+
+    // ---- removing containers from a slot ----
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRemovedContainerComesBackLiveIfHeldElsewhereElseAsACopyThatSharesWhatItShared() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            HeapStats empty = shm.stats();
+            SharedMap<Object, Object> holder = shm.share(new HashMap<>());
+            holder.put("frozen map", io.ipcobjects.FrozenMap.of(Map.of("k", "v")));
+            holder.put("frozen set", io.ipcobjects.FrozenSet.of(Set.of("e")));
+            Object frozenMap = holder.remove("frozen map");
+            assertInstanceOf(io.ipcobjects.FrozenMap.class, frozenMap);
+            assertEquals(Map.of("k", "v"), frozenMap);
+            Object frozenSet = holder.remove("frozen set");
+            assertInstanceOf(io.ipcobjects.FrozenSet.class, frozenSet);
+            assertEquals(Set.of("e"), frozenSet);
+
+            // Held by two slots: the removal hands back the live list.
+            holder.put("a", List.of(1L, 2L));
+            SharedList<Object> live = (SharedList<Object>) holder.get("a");
+            holder.put("b", live);
+            Object removed = holder.remove("a");
+            assertInstanceOf(SharedList.class, removed);
+            ((SharedList<Object>) removed).add(3L);
+            assertEquals(List.of(1L, 2L, 3L), holder.get("b"), "the same live list");
+
+            // The last reference: a copy, in which a list reached twice is copied once.
+            SharedList<Object> outer = (SharedList<Object>) holder.put("outer", new ArrayList<>());
+            outer = (SharedList<Object>) holder.get("outer");
+            outer.add(holder.get("b"));
+            outer.add(holder.get("b"));
+            holder.remove("b");
+            Object copy = holder.remove("outer");
+            assertInstanceOf(ArrayList.class, copy);
+            List<Object> copied = (List<Object>) copy;
+            assertEquals(List.of(List.of(1L, 2L, 3L), List.of(1L, 2L, 3L)), copied);
+            assertInstanceOf(ArrayList.class, copied.get(0));
+            assertSame(copied.get(0), copied.get(1), "the list both slots held is copied once");
+
+            // Sets, maps and snapshots inside the copy are Java values too, readable after the free.
+            List<Object> mixed = new ArrayList<>();
+            mixed.add(new HashSet<>(Set.of("s")));
+            mixed.add(new HashMap<>(Map.of("m", 1L)));
+            mixed.add(io.ipcobjects.FrozenMap.of(Map.of("f", 2L)));
+            mixed.add(io.ipcobjects.FrozenSet.of(Set.of("g")));
+            holder.put("mixed", mixed);
+            List<Object> mixedCopy = (List<Object>) holder.remove("mixed");
+            assertFalse(mixedCopy.get(0) instanceof SharedSet<?>, "a copy, not a view of the freed set");
+            assertFalse(mixedCopy.get(1) instanceof SharedMap<?, ?>, "a copy, not a view of the freed map");
+            assertEquals(mixed, mixedCopy);
+
+            // A container that holds itself below the removed one cannot be copied.
+            holder.put("top", new ArrayList<>(List.of(new ArrayList<>())));
+            SharedList<Object> top = (SharedList<Object>) holder.get("top");
+            SharedList<Object> inner = (SharedList<Object>) top.get(0);
+            inner.add(inner);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> holder.remove("top"));
+            assertTrue(e.getMessage().contains("holds itself"), e.getMessage());
+            assertTrue(holder.containsKey("top"), "the failed removal removed nothing");
+            inner.remove(0);
+            assertEquals(List.of(List.of()), holder.remove("top"));
+
+            shm.destroy(holder);
+            assertEquals(empty.usedBytes(), shm.stats().usedBytes());
+            shm.verify();
+        }
+    }
+
+    @Test
+    void storingADestroyedViewIsRefused() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            SharedMap<Object, Object> holder = shm.share(new HashMap<>());
+            SharedList<Object> list = shm.share(new ArrayList<>(List.of(1L)));
+            SharedSet<Object> set = shm.share(new HashSet<>(Set.of(1L)));
+            shm.destroy(list);
+            shm.destroy(set);
+            HeapStats before = shm.stats();
+            assertDestroyed("a list into a map", () -> holder.put("list", list));
+            assertDestroyed("a set into a map", () -> holder.put("set", set));
+            assertDestroyed("a list under a name", () -> shm.put("list", list));
+            assertEquals(before, shm.stats());
+            assertTrue(holder.isEmpty());
+            // The destroyed list's header block now holds another list: the stale view still refers to nothing.
+            SharedList<Object> other = shm.share(new ArrayList<>(List.of(2L)));
+            assertEquals(header(list), header(other), "the block was reused");
+            assertDestroyed("a stale view of a reused block", () -> holder.put("stale", list));
+            assertEquals(1, Containers.references(TestAccess.context(shm), (ContainerView) other), "no reference added to the other list");
+            assertTrue(holder.isEmpty());
+            shm.destroy(other);
+            shm.destroy(holder);
+            shm.verify();
+        }
+    }
+
+    @Test
+    void aReferenceCountAtTheLimitIsRefused() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            SharedList<Object> list = a.share(new ArrayList<>(List.of(1L)));
+            long references = header(list) + ContainerLayout.REFERENCES_OFFSET;
+            memory.putLong(references, Containers.MAX_REFERENCES);
+            assertThrows(io.ipcobjects.CorruptedRegionException.class, () -> a.put("again", list));
+            assertEquals(Containers.MAX_REFERENCES, memory.getLong(references));
+            memory.putLong(references, Containers.MAX_REFERENCES - 2);
+            a.put("again", list);
+            assertEquals(Containers.MAX_REFERENCES - 1, Containers.references(TestAccess.context(shm), (ContainerView) list));
+            memory.putLong(references, 2);
+            a.remove("again");
+            a.verify();
+        }
+    }
+
+    // ---- writes stay inside the container's own blocks ----
+
+    @Test
+    void aClearWritesNothingBeforeTheHeaderOfItsContainer() {
+        for (boolean isMap : new boolean[] {true, false}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+                long guard = a.allocate(64);
+                a.block(guard).fill((byte) 0x5A);
+                Object view = isMap ? a.share(new HashMap<>(Map.of(1L, 2L, 3L, 4L))) : a.share(new HashSet<>(Set.of(1L, 3L)));
+                long h = header(view);
+                assertTrue(h > guard && h - guard < 128, "the header follows the guard block: " + guard + ", " + h);
+                if (isMap) {
+                    castMap(view).clear();
+                } else {
+                    castSet(view).clear();
+                }
+                byte[] bytes = a.block(guard).asSlice(0, 64).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                for (byte b : bytes) {
+                    assertEquals((byte) 0x5A, b, "the guard block before the header is intact");
+                }
+                a.destroy(view);
+                a.free(guard);
+                a.verify();
+            }
+        }
+    }
+
+    // ---- a destruction too big for one undo log ----
+
+    @Test
+    void destroyingAContainerTooBigForTheUndoLogCommitsStepsAndNeverSpills() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20); Access a = shm.acquire()) {
+            var undo = TestAccess.context(shm).memory().undoLog();
+            HeapStats empty = a.stats();
+            for (String kind : List.of("list", "map", "set")) {
+                List<Object> values = new ArrayList<>();
+                for (int i = 0; i < 8000; i++) {
+                    values.add("an element stored in a block of its own, number " + i);
+                }
+                Object view = switch (kind) {
+                    case "list" -> a.share(values);
+                    case "map" -> {
+                        Map<Object, Object> m = new HashMap<>();
+                        values.forEach(v -> m.put(v, (long) v.hashCode()));
+                        yield a.share(m);
+                    }
+                    default -> a.share(new HashSet<>(values));
+                };
+                a.destroy(view);
+                assertFalse(undo.holdsSpilledEntries(), kind + ": the destruction committed steps as it went");
+                assertEquals(empty.usedBytes(), a.stats().usedBytes(), kind);
+            }
+            a.verify();
         }
     }
 }
