@@ -671,6 +671,7 @@ class ContainerBoundariesTest {
             assertEquals(setModel.retainAll(List.of(1L)), set.retainAll(List.of(1L)));
             assertEquals(setModel, set);
             assertArrayEquals(setModel.toArray(), set.toArray());
+            assertArrayEquals(setModel.toArray(new Object[0]), set.toArray(new Object[0]));
             assertEquals(setModel.toString(), set.toString());
 
             // A set stored in a list is stored by reference: the list holds the same live set.
@@ -774,6 +775,28 @@ class ContainerBoundariesTest {
             }
             assertEquals(empty.usedBytes(), shm.stats().usedBytes());
             shm.verify();
+        }
+    }
+
+    /** The block before the header is free when it is destroyed: the header merges into it, its bytes left as they were. */
+    @Test
+    void aDestroyedContainerWhoseBlockMergedIntoAFreeNeighbourReadsAsDestroyed() {
+        for (String kind : List.of("list", "map", "set")) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+                long neighbour = a.allocate(64);
+                Object view = switch (kind) {
+                    case "list" -> a.share(new ArrayList<>(List.of(1L)));
+                    case "map" -> a.share(new HashMap<>(Map.of(1L, 2L)));
+                    default -> a.share(new HashSet<>(Set.of(1L)));
+                };
+                assertTrue(header(view) > neighbour && header(view) - neighbour < 128, kind + ": the header follows the neighbour");
+                a.free(neighbour);
+                a.destroy(view);
+                Collection<?> keys = (Collection<?>) (view instanceof Map<?, ?> m ? m.keySet() : view);
+                assertDestroyed(kind + ".size", keys::size);
+                assertDestroyed(kind + ".contains", () -> keys.contains(1L));
+                a.verify();
+            }
         }
     }
 
