@@ -240,16 +240,17 @@ public final class Containers {
     }
 
     /**
-     * Checks that a reference to {@code view}'s container can be added or dropped: its header,
-     * that it lives, and its count. Nothing changes; callers that add several references check
-     * them all first, so a bad one changes none.
+     * Checks that a reference to {@code view}'s container can be added or dropped: that it is
+     * still the view's container (not destroyed, its block not reused by another), its header,
+     * and its count. Nothing changes; callers that add several references check them all first,
+     * so a bad one changes none.
      */
     public static void checkRetainable(RegionContext context, ContainerView view) {
         long header = view.offset();
-        checkHeader(context, header, tagOf(view.slotKind()), headerBytes(view.slotKind()));
-        if (context.memory().getLong(header + ContainerLayout.IDENTITY_OFFSET) == 0) {
+        if (context.memory().getLong(header + ContainerLayout.IDENTITY_OFFSET) != view.identity()) {
             throw new ObjectDestroyedException("the shared container at " + header + " was destroyed");
         }
+        checkHeader(context, header, tagOf(view.slotKind()), headerBytes(view.slotKind()));
         checkedReferences(context, header);
     }
 
@@ -343,6 +344,13 @@ public final class Containers {
      * @param copies the copies made so far by container offset; null while a copy is being filled
      */
     private static Object toJava(Object value, Map<Long, Object> copies, int depth) {
+        // A snapshot is decoded now: its tuple is freed with the container that holds it.
+        if (value instanceof FrozenMapView<?, ?> frozen) {
+            return FrozenMap.of(frozen);
+        }
+        if (value instanceof FrozenSetView<?> frozen) {
+            return FrozenSet.of(frozen);
+        }
         if (!(value instanceof ContainerView view)
                 || view.slotKind() != SlotKinds.LIST && view.slotKind() != SlotKinds.SET && view.slotKind() != SlotKinds.MAP) {
             return value;

@@ -311,7 +311,7 @@ final class HashTable {
 
     /** Rebuilds the table with {@code capacity} entries (a power of two that holds every live entry). */
     void resize(long capacity) {
-        long old = cachedTable == -1 ? table() : cachedTable;
+        long old = table(); // validated already, except for a new table's first resize
         long oldCapacity = cachedCapacity;
         long fresh = context.allocator().allocate(capacity * entryBytes, BlockTypes.HASH_TABLE);
         memory.fill(fresh, capacity * entryBytes, (byte) 0);

@@ -29,8 +29,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code HashMap} or {@code HashSet}; every return value and, after each step, the contents must
  * agree. Growing past several resizes, removing into tombstones and clearing are all in the mix.
  * At the end the container is destroyed and the heap must be back where it was before it was
- * shared, so a removal or a clear that forgets to free what it removed shows. Each operation is
- * run outside a scope (the view takes the lock) or inside one, at random.
+ * shared, so a removal or a clear that forgets to free what it removed shows. The heap is filled
+ * with non-zero bytes and freed first, and verified every 50 steps, so a slot or an entry left
+ * unzeroed shows too. Each operation is run outside a scope (the view takes the lock) or inside
+ * one, at random.
  */
 class ContainerContractTest {
 
@@ -63,6 +65,7 @@ class ContainerContractTest {
     @Test
     void aSharedMapDoesWhatAHashMapDoes() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            ContainerBoundariesTest.dirtyTheHeap(shm); // what a container forgets to zero shows in verify()
             long baseline = shm.stats().usedBytes();
             SharedMap<Object, Object> shared = shm.share(new HashMap<>());
             Map<Object, Object> model = new HashMap<>();
@@ -110,6 +113,7 @@ class ContainerContractTest {
                     assertEquals(model.keySet(), shared.keySet(), what);
                     assertEquals(model.entrySet(), shared.entrySet(), what);
                     assertNotEquals(shared, Map.of("not", "equal"), what);
+                    shm.verify();
                 }
             }
             shm.destroy(shared);
@@ -121,6 +125,7 @@ class ContainerContractTest {
     @Test
     void aSharedSetDoesWhatAHashSetDoes() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            ContainerBoundariesTest.dirtyTheHeap(shm); // what a container forgets to zero shows in verify()
             long baseline = shm.stats().usedBytes();
             SharedSet<Object> shared = shm.share(new HashSet<>());
             Set<Object> model = new HashSet<>();
@@ -156,6 +161,7 @@ class ContainerContractTest {
                     assertEquals(model.hashCode(), shared.hashCode(), what);
                     assertEquals(model, new HashSet<>(shared), what + " (iteration)");
                     assertNotEquals(shared, Set.of("not equal"), what);
+                    shm.verify();
                 }
             }
             List<Object> keep = Arrays.asList(randomValue(random), randomValue(random), "k1");
@@ -170,6 +176,7 @@ class ContainerContractTest {
     @Test
     void aSharedListDoesWhatAnArrayListDoes() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            ContainerBoundariesTest.dirtyTheHeap(shm); // what a container forgets to zero shows in verify()
             long baseline = shm.stats().usedBytes();
             SharedList<Object> shared = shm.share(new ArrayList<>());
             List<Object> model = new ArrayList<>();
@@ -265,6 +272,7 @@ class ContainerContractTest {
                     assertEquals(model.hashCode(), shared.hashCode(), what);
                     assertEquals(model, new ArrayList<>(shared), what + " (iteration)");
                     assertNotEquals(shared, List.of("not equal"), what);
+                    shm.verify();
                 }
             }
             assertEquals(model.retainAll(List.of("k1", 1L)), shared.retainAll(List.of("k1", 1L)));
