@@ -104,6 +104,21 @@ class ContainerBoundariesTest {
         }
     }
 
+    // ---- bulk inserts ----
+
+    @Test
+    void addAllAtAnIndexReportsWhetherTheListChanged() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            SharedList<Object> list = shm.share(new ArrayList<>(List.of(1L, 2L)));
+            assertFalse(list.addAll(1, List.of()), "nothing added");
+            assertEquals(List.of(1L, 2L), list);
+            assertTrue(list.addAll(1, List.of(7L, 8L)));
+            assertEquals(List.of(1L, 7L, 8L, 2L), list);
+            assertFalse(list.addAll(List.of()), "nothing appended");
+            shm.destroy(list);
+        }
+    }
+
     // ---- hash table sizing ----
 
     @Test
