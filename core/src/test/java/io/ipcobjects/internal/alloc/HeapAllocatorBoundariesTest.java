@@ -168,15 +168,25 @@ class HeapAllocatorBoundariesTest {
 
     @Test
     void aFreeBlockEndingExactlyAtTheHeapsEndIsAValidHeadToPushInFrontOf() {
-        HeapAllocator allocator = heap(4096);
-        long a = allocateBlock(allocator, 1040);
-        allocator.allocate(16, 1);
-        allocateBlock(allocator, 1984);
-        long tail = allocator.heapEnd() - 1040; // the free tail, 1040 bytes, ends at the heap's end
-        assertEquals(tail, memory.getLong(AllocatorLayout.binHeadOffset(AllocatorLayout.binOf(1040))));
-        allocator.free(a); // same bin as the tail
-        assertEquals(BlockLayout.blockOf(a), memory.getLong(AllocatorLayout.binHeadOffset(AllocatorLayout.binOf(1040))));
-        assertEquals(2, allocator.verify().freeBlocks());
+        for (long claimed : new long[] {1040, 1056}) {
+            HeapAllocator allocator = heap(4096);
+            long a = allocateBlock(allocator, 1040);
+            allocator.allocate(16, 1);
+            allocateBlock(allocator, 1984);
+            long tail = allocator.heapEnd() - 1040; // the free tail, 1040 bytes, ends at the heap's end
+            int bin = AllocatorLayout.binOf(1040);
+            assertEquals(tail, memory.getLong(AllocatorLayout.binHeadOffset(bin)));
+            memory.putLong(tail, claimed);
+            if (claimed == 1040) {
+                allocator.free(a); // same bin as the tail
+                assertEquals(BlockLayout.blockOf(a), memory.getLong(AllocatorLayout.binHeadOffset(bin)));
+                assertEquals(2, allocator.verify().freeBlocks());
+            } else {
+                // The head claims 16 bytes past the heap's end (same bin): refused as a head.
+                assertThrows(CorruptedRegionException.class, () -> allocator.free(a));
+                assertEquals(tail, memory.getLong(AllocatorLayout.binHeadOffset(bin)));
+            }
+        }
     }
 
     @Test
@@ -192,6 +202,16 @@ class HeapAllocatorBoundariesTest {
         memory.putLong(AllocatorLayout.binHeadOffset(bin), fake);
         assertThrows(CorruptedRegionException.class, () -> allocator.free(x));
         assertEquals(0, memory.getLong(fake + BlockLayout.PREV_FREE_OFFSET), "nothing written through the bad head");
+
+        // A head that is a used block of the bin, its first payload word 0 (where a free block's back link is).
+        HeapAllocator other = heap(4096);
+        long live = other.allocate(100, 1);
+        long victim = other.allocate(100, 1);
+        other.allocate(16, 1);
+        memory.putLong(AllocatorLayout.binHeadOffset(bin), BlockLayout.blockOf(live));
+        assertEquals(0, memory.getLong(live));
+        assertThrows(CorruptedRegionException.class, () -> other.free(victim));
+        assertEquals(0, memory.getLong(live), "the live block was not written through the bad head");
     }
 
     @Test
@@ -252,6 +272,55 @@ class HeapAllocatorBoundariesTest {
         memory.putLong(footer, good - 16);
         CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> allocator.free(y));
         assertEquals(BlockLayout.blockOf(y) - (good - 16), e.offset());
+    }
+
+    @Test
+    void anAlignedRequestIsMetByAMinimumBlockWhoseOwnPayloadIsAligned() {
+        HeapAllocator allocator = heap(4096);
+        long front = allocateBlock(allocator, 64 + Math.floorMod(48 - HEAP_START - 64, 64)); // the next block's payload is on 64
+        long small = allocator.allocate(16, 1);
+        assertEquals(0, small % 64);
+        allocateBlock(allocator, allocator.stats().largestFreeBlock());
+        allocator.free(small); // the only free block: 32 bytes, bin 0
+        assertEquals(small, allocator.allocateAligned(16, 64, 2), "the full search starts at bin 0");
+        assertTrue(front > 0);
+    }
+
+    @Test
+    void theFullAlignedSearchWalksAtMostTheFreeBlockCountPlusOne() {
+        HeapAllocator allocator = heap(4096);
+        allocateBlock(allocator, 64 + Math.floorMod(-HEAP_START - 64, 64)); // the next block starts on 64
+        List<Long> unaligned = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            unaligned.add(allocateBlock(allocator, 128)); // payload at 16 modulo 64: a 64-aligned one needs a gap of 48
+            allocateBlock(allocator, 64);
+        }
+        allocateBlock(allocator, allocator.stats().largestFreeBlock());
+        for (long payload : unaligned) {
+            assertEquals(16, payload % 64);
+            allocator.free(payload);
+        }
+        assertEquals(5, allocator.stats().freeBlocks());
+        // Fits none of the five: every one is looked at.
+        assertThrows(OutOfSharedMemoryException.class, () -> allocator.allocateAligned(112, 64, 1));
+        memory.putLong(AllocatorLayout.FREE_BLOCKS_OFFSET, 4); // understated by one: the walk still fits its bound
+        assertThrows(OutOfSharedMemoryException.class, () -> allocator.allocateAligned(112, 64, 1));
+        memory.putLong(AllocatorLayout.FREE_BLOCKS_OFFSET, 3); // by two: the lists hold more than the count allows
+        assertThrows(CorruptedRegionException.class, () -> allocator.allocateAligned(112, 64, 1));
+    }
+
+    @Test
+    void takingABlockLeavesTheBytesOfTheBlockBeforeItAlone() {
+        HeapAllocator allocator = heap(1 << 16);
+        long before = allocator.allocate(100, 1);
+        long capacity = allocator.checkBlock(before, 1);
+        for (long at = 0; at < capacity; at += 8) {
+            memory.putLong(before + at, 0x7777_7777_7777_7777L);
+        }
+        allocator.allocate(100, 2); // carved right behind it
+        for (long at = 0; at < capacity; at += 8) {
+            assertEquals(0x7777_7777_7777_7777L, memory.getLong(before + at), "byte " + at + " of the block before");
+        }
     }
 
     @Test
@@ -614,6 +683,9 @@ class HeapAllocatorBoundariesTest {
         assertEquals(1, counted.freeBlocks());
         assertEquals(64, counted.largestFreeBlock());
         assertThrows(CorruptedRegionException.class, allocator::verify);
+        memory.putLong(broken, (1 << 16) - 160 + 64); // 64 bytes past the heap's end: not counted either
+        allocator.rebuildAfterRollback();
+        assertEquals(64, allocator.stats().freeBytes());
         memory.putLong(broken, (1 << 16) - 160);
         allocator.rebuildAfterRollback();
         assertEquals(new HeapStats(1 << 16, 96, 1, (1 << 16) - 96, 2, (1 << 16) - 160), allocator.verify());
