@@ -280,15 +280,12 @@ public final class HeapAllocator {
         long largest = 0;
         boolean previousFree = false;
         long block = heapStart;
-        long maxBlocks = (heapEnd - heapStart) / MIN_BLOCK_BYTES;
         // Free blocks in address order, so every free-list node can be found among them.
         long[] freeOffsets = new long[64];
-        for (long steps = 0; block < heapEnd; steps++) {
-            if (steps > maxBlocks) {
-                throw new CorruptedRegionException("heap walk does not end", block);
-            }
+        while (block < heapEnd) {
             long sizeFlags = memory.getLong(block);
             long size = size(sizeFlags);
+            // Also what bounds the walk: every step moves at least a minimum block and stays in the heap.
             if (size < MIN_BLOCK_BYTES || size > heapEnd - block) {
                 throw new CorruptedRegionException("block size " + size + " does not fit the heap", block);
             }
@@ -317,9 +314,6 @@ public final class HeapAllocator {
                 previousFree = true;
             }
             block += size;
-        }
-        if (block != heapEnd) {
-            throw new CorruptedRegionException("heap walk ended at " + block + ", not at the heap end " + heapEnd, block);
         }
         long listed = 0;
         boolean[] seen = new boolean[(int) freeBlocks];
