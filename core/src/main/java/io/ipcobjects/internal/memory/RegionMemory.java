@@ -36,6 +36,9 @@ import java.lang.invoke.VarHandle;
  * <p><b>Undo log.</b> While the lock holder is in a scope, every plain and release write of this
  * class first hands the old contents to the region's {@link UndoLog} (which skips memory the
  * scope allocated fresh); the log is attached once by the handle ({@link #attachUndoLog}). The
+ * exceptions say so in their names: {@code putLongUnlogged} (the allocator's counters),
+ * {@code putIntReleaseUnlogged} (the damage code) and {@code putLongRebuilt} /
+ * {@code putIntRebuilt} (the heap's free-block bookkeeping), all rebuilt or meant to stick. The
  * atomic accessors ({@code compareAndSetLong}, {@code getAndAddLong}) are never logged: they
  * serve the process table and counters, which have their own protocols.
  *
