@@ -27,11 +27,7 @@ final class FreshRanges {
     /** The latest fresh range, [lastStart, lastEnd); empty when lastEnd <= lastStart. */
     private long lastStart;
     private long lastEnd;
-    /** Whether the latest fresh range's block took a whole free block (so its last word was that block's footer). */
-    private boolean lastWhole;
-    /** Fresh ranges whose block took a whole free block, by start. */
-    private final java.util.HashSet<Long> wholeStarts = new java.util.HashSet<>();
-    /** Earlier fresh ranges, start to end, disjoint (blocks never overlap while allocated). */
+    /** Earlier fresh ranges, start to end. A remainder taken later nests inside its block's range; a lookup that finds the inner one only answers "not fresh" where the outer would say fresh, which logs more, never less. */
     private final TreeMap<Long, Long> earlier = new TreeMap<>();
 
     private long[] freedStarts = new long[FREED_SCAN_LIMIT];
@@ -54,10 +50,6 @@ final class FreshRanges {
         used = false;
         lastStart = 0;
         lastEnd = 0;
-        lastWhole = false;
-        if (!wholeStarts.isEmpty()) {
-            wholeStarts.clear();
-        }
         if (!earlier.isEmpty()) {
             earlier.clear();
         }
@@ -69,42 +61,34 @@ final class FreshRanges {
     }
 
     /**
-     * The heap allocated {@code [start, end)}, carved out of memory that is free now;
-     * {@code whole}: it took a whole free block, whose footer was the word just past the range.
+     * The heap is taking a free block whose interior is {@code [start, end)}: memory that is free
+     * now (its footer is the word just past the range).
      */
-    void allocated(long start, long end, boolean whole) {
+    void allocated(long start, long end) {
         used = true;
         if (end <= start || overlapsFreed(start, end)) {
             return;
         }
         if (lastEnd > lastStart) {
             earlier.put(lastStart, lastEnd);
-            if (lastWhole) {
-                wholeStarts.add(lastStart);
-            }
         }
         lastStart = start;
         lastEnd = end;
-        lastWhole = whole;
     }
 
     /**
      * The heap freed the block {@code [start, end)}. A later allocation that overlaps memory
-     * which held something when the operation began is not fresh. For a block this operation
-     * allocated fresh, that is only its first 24 bytes (possibly a free block's header then) and,
-     * if it took a whole free block, its last 8 (that block's footer): its interior stays fresh,
-     * so a table that grows several times in one operation is never logged.
+     * which held something when the operation began is not fresh. For a block carved from fresh
+     * memory, that is at most its first 24 bytes (possibly a free block's header then) and its
+     * last 8 (possibly that block's footer): its interior stays fresh, so a table that grows
+     * several times in one operation is never logged.
      */
     void freed(long start, long end) {
         used = true;
         long interior = start + 24;
-        long freshEnd = freshEndAt(interior);
-        if (freshEnd >= end - 8) {
-            boolean whole = interior == lastStart ? lastWhole : wholeStarts.contains(interior);
+        if (freshEndAt(interior) >= end - 8) {
             recordFreed(start, interior);
-            if (whole) {
-                recordFreed(end - 8, end);
-            }
+            recordFreed(end - 8, end);
             return;
         }
         recordFreed(start, end);

@@ -223,7 +223,7 @@ public final class UndoLog {
         if (owner == Thread.currentThread()) {
             // A free block's first 24 bytes (size, links) and last 8 (footer) were meaningful
             // when it was free: only the interior is fresh.
-            fresh.allocated(block + 24, block + size - 8, true);
+            fresh.allocated(block + 24, block + size - 8);
             fastLimit = 0;
         }
     }
