@@ -71,7 +71,7 @@ class LayoutConstantsTest {
         assertEquals(8192L, RegionHeaderLayout.HEADER_PAGE_BYTES);
         assertEquals(8192L, RegionHeaderLayout.HEAP_START);
         assertEquals(4096L, RegionHeaderLayout.MIN_HEAP_BYTES);
-        assertEquals(28672L, RegionHeaderLayout.MIN_REGION_SIZE);
+        assertEquals(45056L, RegionHeaderLayout.MIN_REGION_SIZE);
         assertEquals(0, RegionHeaderLayout.STATE_NONE);
         assertEquals(1, RegionHeaderLayout.STATE_INITIALIZING);
         assertEquals(2, RegionHeaderLayout.STATE_READY);
@@ -86,9 +86,13 @@ class LayoutConstantsTest {
 
     @Test
     void undoLogLayout() {
+        assertEquals(256L, UndoLogLayout.OWN_LOG_BYTES);
+        assertEquals(16384L, UndoLogLayout.OWN_LOGS_BYTES);
         assertEquals(0L, UndoLogLayout.LENGTH_OFFSET);
-        assertEquals(8L, UndoLogLayout.RESERVED_OFFSET);
-        assertEquals(64L, UndoLogLayout.ENTRIES_OFFSET);
+        assertEquals(8L, UndoLogLayout.OWN_ENTRIES_OFFSET);
+        assertEquals(248L, UndoLogLayout.OWN_ENTRY_BYTES);
+        assertEquals(16384L, UndoLogLayout.SHARED_ENTRIES_OFFSET);
+        assertEquals(512L, UndoLogLayout.ownLogOffset(2));
         assertEquals(0L, UndoLogLayout.ENTRY_TARGET_OFFSET);
         assertEquals(8L, UndoLogLayout.ENTRY_VALUE_OFFSET);
         assertEquals(16L, UndoLogLayout.ENTRY_BYTES_OFFSET);
@@ -97,10 +101,11 @@ class LayoutConstantsTest {
         assertEquals(4, UndoLogLayout.KIND_INT);
         assertEquals(8, UndoLogLayout.KIND_LONG);
         assertEquals(0x20, UndoLogLayout.KIND_RANGE);
-        assertEquals(16384L, UndoLogLayout.MIN_LOG_BYTES);
-        assertEquals(16384L, UndoLogLayout.defaultLogBytes(64 << 10));
-        assertEquals(65536L, UndoLogLayout.defaultLogBytes(1 << 20));
-        assertEquals(64L << 20, UndoLogLayout.defaultLogBytes(1L << 40));
+        assertEquals(0x40, UndoLogLayout.KIND_SKIP);
+        assertEquals(32768L, UndoLogLayout.MIN_LOG_BYTES);
+        assertEquals(16384L + 16384L, UndoLogLayout.defaultLogBytes(64 << 10));
+        assertEquals(16384L + 65536L, UndoLogLayout.defaultLogBytes(1 << 20));
+        assertEquals(16384L + (64L << 20), UndoLogLayout.defaultLogBytes(1L << 40));
         assertEquals(40L, UndoLogLayout.rangeEntryBytes(17));
     }
 

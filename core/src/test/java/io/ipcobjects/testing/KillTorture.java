@@ -9,6 +9,7 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.memory.UndoLogLayout;
 
 import java.io.PrintStream;
@@ -104,7 +105,6 @@ public final class KillTorture {
                 a.put("set", new HashSet<>());
             }
             RegionMemory memory = TestAccess.context(shm).memory();
-            long logLength = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD) + UndoLogLayout.LENGTH_OFFSET;
             for (int round = 0; round < kills; round++) {
                 Path ready = signalDir.resolve("ready-" + round);
                 try (ChildJvm worker = ChildJvm.start(List.of("-Xmx256m"), KillTorture.class, name,
@@ -118,7 +118,7 @@ public final class KillTorture {
                     }
                     worker.kill9();
                 }
-                long pending = memory.getLongVolatile(logLength);
+                long pending = UndoLog.uncommittedBytes(memory);
                 long before = shm.lockTakeovers();
                 long start = System.nanoTime();
                 try (Access a = shm.acquire()) {

@@ -43,6 +43,15 @@ final class FreshRanges {
         return used;
     }
 
+    /**
+     * Whether the sets have grown past their cheap form (the freed array half full, or several
+     * earlier fresh ranges): the undo log then commits at the next operation boundary, so a
+     * long scope that allocates and frees in a loop keeps its lookups short.
+     */
+    boolean crowded() {
+        return freedCount > FREED_SCAN_LIMIT / 2 || earlier.size() > 4;
+    }
+
     void clear() {
         if (!used) {
             return; // the common case: an operation that allocated and freed nothing
@@ -103,6 +112,11 @@ final class FreshRanges {
             freedMore.merge(start, end, Math::max);
             freedMoreMaxLength = Math.max(freedMoreMaxLength, end - start);
         }
+    }
+
+    /** Whether any of {@code [start, end)} is fresh. */
+    boolean touches(long start, long end) {
+        return freshEndAt(start) >= 0 || nextFreshStart(start) < end;
     }
 
     /** Whether all of {@code [offset, offset + length)} is fresh. */

@@ -20,8 +20,14 @@ import java.util.List;
  * by setting the log's length back to 0 just before the lock is released. A process killed at
  * any instruction therefore leaves the log holding exactly the old contents of what its open
  * scope changed, and whoever takes the lock over puts them back ({@link #rollBackAll}) before
- * anyone reads: the region is as it was before that scope's current operation. (Each operation
- * of a scope commits the one before it: {@link #operationStarts}.)
+ * anyone reads: the region is as it was before that scope. A scope that writes much also
+ * commits at operation boundaries inside it ({@link #operationStarts}): a crash then goes back
+ * to the last of those.
+ *
+ * <p><b>Where entries go.</b> Into the own log of this handle's process-table slot first, then
+ * into the shared part ({@link UndoLogLayout}). The length word, the commit point, is in the
+ * own log: a short scope touches no cache line another process writes, so the log adds stores
+ * but no cache-line transfers to a hand-over of the lock between processes.
  *
  * <p><b>Write order.</b> An entry is written first, then the length that covers it (release: the
  * entry is visible before the length), then a store-store fence, and only then does the caller
@@ -31,14 +37,15 @@ import java.util.List;
  * the next one: the length is cleared only after the last entry is back.
  *
  * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: the interiors of free blocks
- * this operation took, including the headers of remainders split off inside them); the heap's
+ * this scope took, including the headers of remainders split off inside them); the heap's
  * free-block bookkeeping (free-list links and heads, the bin bitmap, free blocks' footers,
  * {@link RegionMemory#putLongRebuilt}) and its counters, which every takeover rebuilds from the
- * block headers, which are logged (only where such a word overwrites a block this operation
+ * block headers, which are logged (only where such a word overwrites a block this scope
  * freed is its old value logged: that was live data); the lock word and process-table words
  * (atomic, with their own protocols); and tensor element data (written without the lock, by the
- * users' own protocol). In a long operation a word already logged is not logged again (the
- * first old value is the one to restore; a small direct-mapped table remembers recent ones).
+ * users' own protocol). A word already logged since the last commit is not logged again (the
+ * first old value is the one to restore): a direct-mapped table remembers the words logged past
+ * the own log, so a loop that writes the same words in one scope logs each once.
  *
  * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
  * its further entries are kept in this process's memory, and while they are, the header carries
@@ -57,35 +64,42 @@ public final class UndoLog {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
     /** Entries of the recently-logged table: a power of two. */
-    private static final int SEEN = 512;
-    /** Log bytes an operation writes before the dedup table is used. */
-    private static final long DEDUP_FROM = 32 * WORD_ENTRY_BYTES;
+    private static final int SEEN = 2048;
     /** A 16-byte range entry: head, length, two words. */
     private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
+    /** The table's key kind of a 16-byte range (never written to the log). */
+    private static final int KEY_SIXTEEN = 16;
 
     private final MemorySegment segment;
+    /** The log area's start and end in the region. */
     private final long base;
     private final long end;
     /** Writes below this offset may be logged; the log's own area and beyond may not. */
     private final long targetLimit;
+    /** This handle's own log: its length word, and where its entries start. */
+    private final long lengthWord;
+    private final long ownEntries;
+    /** Where the shared part's entries start (position {@link UndoLogLayout#OWN_ENTRY_BYTES}). */
+    private final long sharedEntries;
+    /** Entry bytes the own log and the shared part hold together. */
+    private final long capacity;
 
     /** The thread whose writes are logged: the lock holder in a scope, else null. */
     Thread owner;
     /** This process's copy of the length word while it owns the log. */
     private long length;
-    /** Where the entries start, and how many bytes of them the area holds. */
-    private final long entries;
-    private final long capacity;
     /** Whether {@link #spilled} holds anything: the operation's further entries go there too. */
     private boolean spilling;
     /**
-     * While {@link #length} is below this, a write takes the fast path: the operation has
-     * allocated and freed nothing (no fresh memory to skip), the dedup table is not in use yet,
-     * the log has room and nothing was spilled. 0 sends every write to the general path.
+     * While {@link #length} is below this, a write takes the fast path: nothing allocated or
+     * freed since the last commit (no fresh memory to skip), nothing spilled, and the entry fits
+     * the own log. 0 sends every write to the general path.
      */
     private long fastLimit;
-    /** {@link #fastLimit} of an operation that has not allocated, freed or spilled. */
-    private final long normalFastLimit;
+    /** {@link #fastLimit} while nothing was allocated, freed or spilled: the largest fast entry still fits the own log. */
+    private static final long NORMAL_FAST_LIMIT = OWN_ENTRY_BYTES - SIXTEEN_ENTRY_BYTES;
+    /** Log bytes past which the next operation of a scope commits the ones before it: 1/8 of the log, so each operation starts with most of it. */
+    private final long commitFrom;
     /** Entries of the open operation that did not fit the region's log, oldest first: long[]{head, old} or RangeEntry. */
     private final List<Object> spilled = new ArrayList<>();
 
@@ -99,25 +113,46 @@ public final class UndoLog {
     private record RangeEntry(long target, byte[] old) {
     }
 
-    /** The log whose area the header names; checked against the region's size. */
-    public UndoLog(MemorySegment segment, long base, long bytes) {
+    /**
+     * The log whose area the header names ({@code base}, {@code bytes}: checked against the
+     * region's size), written by the handle in process-table slot {@code slot}.
+     */
+    public UndoLog(MemorySegment segment, long base, long bytes, int slot) {
+        if (base < RegionHeaderLayout.HEAP_START || bytes < MIN_LOG_BYTES || base + bytes > segment.byteSize() || base % 8 != 0) {
+            throw new CorruptedRegionException("undo log area [" + base + ", " + (base + bytes) + ") does not fit a region of "
+                    + segment.byteSize() + " bytes", RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+        }
+        if (slot < 0 || slot >= ProcessTableLayout.SLOT_COUNT) {
+            throw new IllegalArgumentException("process-table slot " + slot);
+        }
         this.segment = segment;
         this.base = base;
         this.end = base + bytes;
         this.targetLimit = base;
-        this.entries = base + ENTRIES_OFFSET;
-        this.capacity = bytes - ENTRIES_OFFSET;
-        this.normalFastLimit = Math.min(DEDUP_FROM, capacity - SIXTEEN_ENTRY_BYTES);
-        this.fastLimit = normalFastLimit;
-        if (base < RegionHeaderLayout.HEAP_START || bytes < MIN_LOG_BYTES || end > segment.byteSize() || base % 8 != 0) {
-            throw new CorruptedRegionException("undo log area [" + base + ", " + end + ") does not fit a region of "
-                    + segment.byteSize() + " bytes", RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
-        }
+        this.lengthWord = base + ownLogOffset(slot) + LENGTH_OFFSET;
+        this.ownEntries = base + ownLogOffset(slot) + OWN_ENTRIES_OFFSET;
+        this.sharedEntries = base + SHARED_ENTRIES_OFFSET;
+        this.capacity = OWN_ENTRY_BYTES + (end - sharedEntries);
+        this.fastLimit = NORMAL_FAST_LIMIT;
+        this.commitFrom = capacity / 8;
     }
 
     /** Runs {@code listener} after every rollback in this process (caches of region contents drop what they hold). */
     public void onRollback(Runnable listener) {
         rollbackListeners.add(listener);
+    }
+
+    /**
+     * Bytes of entries some scope left uncommitted in the log of {@code memory}'s region: 0 when
+     * nothing is to be undone. Reads every own log's length (for tests and tools).
+     */
+    public static long uncommittedBytes(RegionMemory memory) {
+        long area = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
+        long total = 0;
+        for (int slot = 0; slot < ProcessTableLayout.SLOT_COUNT; slot++) {
+            total += memory.getLongVolatile(area + ownLogOffset(slot) + LENGTH_OFFSET);
+        }
+        return total;
     }
 
     // ---- the scope's boundaries (called by lock.LockScope, under the lock) ----
@@ -129,31 +164,36 @@ public final class UndoLog {
      */
     public boolean begin(Thread thread, boolean takenOver) {
         // Every release commits first, so only a lock taken over from a dead owner (a process,
-        // or a thread of this one) can come with entries: only then is the log read.
+        // or a thread of this one) can come with entries: only then are the logs read.
         boolean rolledBack = false;
-        if (takenOver && (getLengthVolatile() != 0 || spilling)) {
+        if (takenOver && (spilling || ownLogWithEntries() >= 0)) {
             rollBackAll();
             rolledBack = true;
         }
         length = 0;
         fresh.clear();
-        fastLimit = normalFastLimit;
+        fastLimit = NORMAL_FAST_LIMIT;
         owner = thread;
         return rolledBack;
     }
 
     /**
-     * An operation of the scope begins: the one before it is finished and committed (a crash
-     * from here on goes back to this point, not to the scope's start, so the log only ever holds
-     * one operation's entries).
+     * An operation of the scope begins: the ones before it are finished. They are committed
+     * here only if the scope has written much ({@link #commitFrom} bytes of log, a spill, or
+     * many blocks allocated and freed); otherwise their entries stay, and a crash takes the
+     * region back to the scope's start (or to the last operation boundary where it committed).
+     * Nobody else can read the region while the scope holds the lock, so either state is one
+     * another process could have found had this one died a little earlier; staying in one
+     * window is what lets a scope that writes the same words again (a list slot set in a loop,
+     * a block allocated and freed) log them once.
      */
     public void operationStarts() {
-        if (length != 0 || fastLimit != normalFastLimit) {
+        if (length > commitFrom || spilling || fresh.crowded()) {
             commitStep();
         }
     }
 
-    /** The scope ends: its last operation is committed. */
+    /** The scope ends: what it wrote is committed. */
     public void commit() {
         commitStep();
         owner = null;
@@ -169,18 +209,16 @@ public final class UndoLog {
     }
 
     /**
-     * Commits what the current operation wrote so far, as if it had ended here: at operation
-     * boundaries, and inside the destruction of a container too big for one log, which empties
-     * it element by element and commits at consistent points (a crash then leaves it smaller,
-     * never broken).
+     * Commits what the scope wrote so far, as if it had ended here: at operation boundaries of
+     * a scope that wrote much, and inside the destruction of a container too big for one log,
+     * which empties it element by element and commits at consistent points (a crash then
+     * leaves it smaller, never broken).
      */
     public void commitStep() {
         if (length != 0) {
-            LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, 0L);
-            if (length >= DEDUP_FROM) {
-                nextEpoch(); // the dedup table was in use: forget what it holds
-            }
+            LONG_HANDLE.setRelease(segment, lengthWord, 0L);
             length = 0;
+            nextEpoch(); // what the table remembers is committed: forget it
         }
         if (spilling) {
             spilled.clear();
@@ -190,9 +228,9 @@ public final class UndoLog {
             VarHandle.fullFence();
             clearPendingDamage();
         }
-        // What the operation allocated is committed state now, no longer fresh.
+        // What the scope allocated is committed state now, no longer fresh.
         fresh.clear();
-        fastLimit = normalFastLimit;
+        fastLimit = NORMAL_FAST_LIMIT;
     }
 
     /** Whether this process holds entries that did not fit the region's log (its operation is still open). */
@@ -207,9 +245,9 @@ public final class UndoLog {
         }
     }
 
-    /** Whether the log holds entries of a scope that did not commit. One volatile read. */
+    /** Whether some own log holds entries of a scope that did not commit. */
     public boolean hasUncommittedEntries() {
-        return getLengthVolatile() != 0;
+        return ownLogWithEntries() >= 0;
     }
 
     // ---- what the allocator tells it ----
@@ -236,17 +274,25 @@ public final class UndoLog {
         }
     }
 
+    /**
+     * Whether any of {@code [start, end)} lies in a block the lock holder freed since the last
+     * commit (memory that held live data when the scope began). False for other threads.
+     */
+    public boolean freedInOperation(long start, long end) {
+        return owner == Thread.currentThread() && fresh.used() && fresh.freedOverlaps(start, end);
+    }
+
     // ---- logging a write (RegionMemory calls these before it writes) ----
 
     /*
      * The fast paths (beforeLong, beforeInt, beforeSixteen) are what most logged writes pay:
-     * one compare of the length with fastLimit, a bounds test, the entry's stores and the
-     * release store of the length. They are small so the JIT inlines them into RegionMemory's
-     * writers and those into their callers. An operation that allocated or freed (fresh memory
-     * to skip), a long one (past DEDUP_FROM bytes, the dedup table is used: small operations
-     * rarely write a word twice, and a duplicate entry costs log space, never correctness, since
-     * replay goes newest to oldest and leaves the oldest value) and a full log take the general
-     * path (beforeWord, beforeRange).
+     * one compare of the length with fastLimit, a bounds test, the entry's stores into the own
+     * log and the release store of the length. They are small so the JIT inlines them into
+     * RegionMemory's writers and those into their callers. A scope that allocated or freed
+     * (fresh memory to skip), one past the own log (the table of logged words is used: a short
+     * scope rarely writes a word twice, and a duplicate entry costs log space, never
+     * correctness, since replay goes newest to oldest and leaves the oldest value) and a full
+     * log take the general path (beforeWord, beforeSixteenGeneral, beforeRange).
      */
 
     void beforeLong(long target) {
@@ -258,7 +304,8 @@ public final class UndoLog {
         if (target < 0 || target > targetLimit - Long.BYTES) {
             throw outsideLoggedArea(target, Long.BYTES);
         }
-        writeWordEntry(at, entryHead(target, KIND_LONG), segment.get(LONG, target));
+        writeWordEntry(ownEntries + at, entryHead(target, KIND_LONG), segment.get(LONG, target));
+        publishLength(at + WORD_ENTRY_BYTES);
     }
 
     void beforeInt(long target) {
@@ -270,58 +317,113 @@ public final class UndoLog {
         if (target < 0 || target > targetLimit - Integer.BYTES) {
             throw outsideLoggedArea(target, Integer.BYTES);
         }
-        writeWordEntry(at, entryHead(target, KIND_INT), segment.get(INT, target) & 0xFFFF_FFFFL);
-    }
-
-    private void writeWordEntry(long at, long head, long old) {
-        long entry = entries + at;
-        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, head);
-        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, old);
+        writeWordEntry(ownEntries + at, entryHead(target, KIND_INT), segment.get(INT, target) & 0xFFFF_FFFFL);
         publishLength(at + WORD_ENTRY_BYTES);
-    }
-
-    /** The general path of a word: fresh memory, dedup, a full log. */
-    void beforeWord(long target, int kind) {
-        if (fresh.used() && fresh.contains(target, kind)) {
-            return;
-        }
-        if (length >= DEDUP_FROM && loggedBefore(target, kind)) {
-            return;
-        }
-        if (target < 0 || target > targetLimit - kind) {
-            throw outsideLoggedArea(target, kind);
-        }
-        if (length + WORD_ENTRY_BYTES > capacity || spilling) {
-            spillWord(target, kind);
-            return;
-        }
-        writeWordEntry(length, entryHead(target, kind), readWord(target, kind));
-    }
-
-    /**
-     * Whether any of {@code [start, end)} lies in a block the lock holder freed in the current
-     * operation (memory that held live data when it began). False for other threads.
-     */
-    public boolean freedInOperation(long start, long end) {
-        return owner == Thread.currentThread() && fresh.used() && fresh.freedOverlaps(start, end);
     }
 
     /** Logs the 16 bytes at {@code target} as one range entry (a value slot, written as three words). */
     void beforeSixteen(long target) {
         long at = length;
         if (at >= fastLimit) {
-            beforeRange(target, 16); // the general path: fresh memory, a full log
+            beforeSixteenGeneral(target);
             return;
         }
         if (target < 0 || target > targetLimit - 16) {
             throw outsideLoggedArea(target, 16);
         }
-        long entry = entries + at;
+        writeSixteenEntry(ownEntries + at, target);
+        publishLength(at + SIXTEEN_ENTRY_BYTES);
+    }
+
+    private void writeWordEntry(long entry, long head, long old) {
+        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, head);
+        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, old);
+    }
+
+    private void writeSixteenEntry(long entry, long target) {
         segment.set(LONG, entry + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
         segment.set(LONG, entry + ENTRY_VALUE_OFFSET, 16L);
         segment.set(LONG, entry + ENTRY_BYTES_OFFSET, segment.get(LONG, target));
         segment.set(LONG, entry + ENTRY_BYTES_OFFSET + 8, segment.get(LONG, target + 8));
-        publishLength(at + SIXTEEN_ENTRY_BYTES);
+    }
+
+    /** The general path of a word: fresh memory, the table of logged words, the shared part, a full log. */
+    void beforeWord(long target, int kind) {
+        if (fresh.used() && fresh.contains(target, kind)) {
+            return;
+        }
+        long head = entryHead(target, kind);
+        int seen = seenSlot(target);
+        if (seenEpochs[seen] == epoch && seenKeys[seen] == head) {
+            return; // logged since the last commit: its first old value is the one to restore
+        }
+        if (target < 0 || target > targetLimit - kind) {
+            throw outsideLoggedArea(target, kind);
+        }
+        long at = positionFor(WORD_ENTRY_BYTES);
+        if (at < 0) {
+            spill(new long[] {head, readWord(target, kind)});
+        } else {
+            writeWordEntry(addressOf(at), head, readWord(target, kind));
+            publishLength(at + WORD_ENTRY_BYTES);
+        }
+        remember(seen, head); // only once it is logged: a write that threw never happened
+    }
+
+    /** The general path of a 16-byte slot: remembered like a word unless fresh memory is involved. */
+    private void beforeSixteenGeneral(long target) {
+        if (fresh.used() && fresh.touches(target, target + 16)) {
+            beforeRange(target, 16); // logs only the parts outside fresh memory
+            return;
+        }
+        long key = entryHead(target, KEY_SIXTEEN);
+        int seen = seenSlot(target);
+        if (seenEpochs[seen] == epoch && seenKeys[seen] == key) {
+            return;
+        }
+        checkTarget(target, 16);
+        long at = positionFor(SIXTEEN_ENTRY_BYTES);
+        if (at < 0) {
+            spillRange(target, 16);
+        } else {
+            writeSixteenEntry(addressOf(at), target);
+            publishLength(at + SIXTEEN_ENTRY_BYTES);
+        }
+        remember(seen, key);
+    }
+
+    private static int seenSlot(long target) {
+        return (int) ((target * 0x9E3779B97F4A7C15L) >>> 53) & (SEEN - 1);
+    }
+
+    private void remember(int seen, long key) {
+        seenEpochs[seen] = epoch;
+        seenKeys[seen] = key;
+    }
+
+    /**
+     * The position for a new entry of {@code need} bytes, or -1 if it must be spilled. An entry
+     * that does not fit the rest of the own log goes to the shared part's start, behind a skip
+     * entry (written here, beyond the length, so it counts only with the entry after it).
+     */
+    private long positionFor(long need) {
+        long at = length;
+        if (spilling) {
+            return -1;
+        }
+        if (at < OWN_ENTRY_BYTES && at + need > OWN_ENTRY_BYTES) {
+            if (OWN_ENTRY_BYTES + need > capacity) {
+                return -1;
+            }
+            segment.set(LONG, ownEntries + at, entryHead(0, KIND_SKIP));
+            return OWN_ENTRY_BYTES;
+        }
+        return at + need > capacity ? -1 : at;
+    }
+
+    /** Where the entry at {@code position} of this handle's log is. */
+    private long addressOf(long position) {
+        return position < OWN_ENTRY_BYTES ? ownEntries + position : sharedEntries + (position - OWN_ENTRY_BYTES);
     }
 
     private long readWord(long target, int kind) {
@@ -330,24 +432,6 @@ public final class UndoLog {
             case KIND_INT -> segment.get(INT, target) & 0xFFFF_FFFFL;
             default -> segment.get(ValueLayout.JAVA_BYTE, target) & 0xFFL;
         };
-    }
-
-    /** Whether this word was logged earlier in the operation (then its first old value is the one to keep); else remembers it. */
-    private boolean loggedBefore(long target, int kind) {
-        long head = entryHead(target, kind);
-        int slot = (int) ((target * 0x9E3779B97F4A7C15L) >>> 55) & (SEEN - 1);
-        if (seenEpochs[slot] == epoch && seenKeys[slot] == head) {
-            return true;
-        }
-        // Remembered before it is logged: if logging then throws, the operation fails and its
-        // epoch ends with it, so nothing is skipped wrongly.
-        seenEpochs[slot] = epoch;
-        seenKeys[slot] = head;
-        return false;
-    }
-
-    private void spillWord(long target, int kind) {
-        spill(new long[] {entryHead(target, kind), readWord(target, kind)});
     }
 
     private IllegalStateException outsideLoggedArea(long target, long bytes) {
@@ -378,24 +462,29 @@ public final class UndoLog {
 
     private void logRange(long target, long bytes) {
         long need = rangeEntryBytes(bytes);
-        if (spilling || length + need > capacity) {
-            byte[] old = new byte[Math.toIntExact(bytes)];
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, target, old, 0, old.length);
-            spill(new RangeEntry(target, old));
+        long at = positionFor(need);
+        if (at < 0) {
+            spillRange(target, bytes);
             return;
         }
-        long at = entries + length;
-        segment.set(LONG, at + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
-        segment.set(LONG, at + ENTRY_VALUE_OFFSET, bytes);
-        MemorySegment.copy(segment, target, segment, at + ENTRY_BYTES_OFFSET, bytes);
-        publishLength(length + need);
+        long entry = addressOf(at);
+        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
+        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, bytes);
+        MemorySegment.copy(segment, target, segment, entry + ENTRY_BYTES_OFFSET, bytes);
+        publishLength(at + need);
+    }
+
+    private void spillRange(long target, long bytes) {
+        byte[] old = new byte[Math.toIntExact(bytes)];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, target, old, 0, old.length);
+        spill(new RangeEntry(target, old));
     }
 
     private void publishLength(long newLength) {
         length = newLength;
         // Release: the entry is visible before the length that covers it. The fence then keeps
         // the caller's write to the target after the length (a plain store could move up).
-        LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, newLength);
+        LONG_HANDLE.setRelease(segment, lengthWord, newLength);
         VarHandle.storeStoreFence();
     }
 
@@ -427,17 +516,38 @@ public final class UndoLog {
     // ---- rolling back ----
 
     /**
-     * Puts back everything an uncommitted scope changed: the entries in the region's log, and
-     * this process's spilled ones if its own thread died with them. Called under the lock by the
-     * process that took it over (or whose lock-holding thread died).
+     * The slot whose own log holds entries, or -1 if none does.
+     *
+     * @throws CorruptedRegionException two own logs hold entries (only one scope at a time can)
+     */
+    private int ownLogWithEntries() {
+        int found = -1;
+        for (int slot = 0; slot < ProcessTableLayout.SLOT_COUNT; slot++) {
+            if (getLengthVolatile(slot) != 0) {
+                if (found >= 0) {
+                    throw new CorruptedRegionException("the undo logs of slots " + found + " and " + slot
+                            + " both hold entries: only the lock holder's can", base + ownLogOffset(slot));
+                }
+                found = slot;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Puts back everything an uncommitted scope changed: the entries in the region's log (in the
+     * own log of the dead holder's slot and the shared part), and this process's spilled ones if
+     * its own thread died with them. Called under the lock by the process that took it over (or
+     * whose lock-holding thread died).
      *
      * @throws CorruptedRegionException the log's entries do not make sense (nothing was written)
      */
     public void rollBackAll() {
-        long committed = getLengthVolatile();
-        if (committed < 0 || committed > end - base - ENTRIES_OFFSET) {
-            throw new CorruptedRegionException("undo log length " + committed + " does not fit its area of "
-                    + (end - base) + " bytes", base + LENGTH_OFFSET);
+        int slot = ownLogWithEntries();
+        long committed = slot < 0 ? 0 : getLengthVolatile(slot);
+        if (committed < 0 || committed > capacity) {
+            throw new CorruptedRegionException("undo log length " + committed + " does not fit its " + capacity
+                    + " bytes of entries", base + ownLogOffset(slot));
         }
         boolean hadSpilled = spilling;
         for (int i = spilled.size() - 1; i >= 0; i--) {
@@ -445,9 +555,11 @@ public final class UndoLog {
         }
         spilled.clear();
         spilling = false;
-        fastLimit = normalFastLimit;
-        length = committed;
-        replay(0);
+        fastLimit = NORMAL_FAST_LIMIT;
+        if (slot >= 0) {
+            replay(slot, committed);
+        }
+        length = 0;
         if (hadSpilled) {
             clearPendingDamage(); // this process held the spilled entries (its lock-holding thread died): all are back
         }
@@ -455,17 +567,22 @@ public final class UndoLog {
         rollbackListeners.forEach(Runnable::run);
     }
 
-    /** Replays the region's entries from the newest back to {@code downTo}, then sets the length there. */
-    private void replay(long downTo) {
+    /** Replays the {@code committed} bytes of entries of {@code slot}'s log from the newest back, then clears its length. */
+    private void replay(int slot, long committed) {
+        long own = base + ownLogOffset(slot) + OWN_ENTRIES_OFFSET;
         // Entries have different sizes: find their starts walking forwards, checking each one
         // before anything is written, then restore walking backwards.
         long[] starts = new long[16];
         int count = 0;
-        long at = downTo;
-        while (at < length) {
-            long entry = base + ENTRIES_OFFSET + at;
+        long at = 0;
+        while (at < committed) {
+            long entry = at < OWN_ENTRY_BYTES ? own + at : sharedEntries + (at - OWN_ENTRY_BYTES);
             long head = segment.get(LONG, entry + ENTRY_TARGET_OFFSET);
             int kind = entryKind(head);
+            if (kind == KIND_SKIP && at < OWN_ENTRY_BYTES) {
+                at = OWN_ENTRY_BYTES;
+                continue;
+            }
             long target = entryTarget(head);
             long bytes = switch (kind) {
                 case KIND_BYTE, KIND_INT, KIND_LONG -> kind;
@@ -473,7 +590,8 @@ public final class UndoLog {
                 default -> -1;
             };
             long entryBytes = kind == KIND_RANGE ? rangeEntryBytes(bytes) : WORD_ENTRY_BYTES;
-            if (bytes <= 0 || target + bytes > targetLimit || bytes > end - base || at + entryBytes > length) {
+            boolean straddles = at < OWN_ENTRY_BYTES && at + entryBytes > OWN_ENTRY_BYTES;
+            if (bytes <= 0 || target + bytes > targetLimit || bytes > end - base || at + entryBytes > committed || straddles) {
                 throw new CorruptedRegionException("undo log entry at " + at + " (kind " + kind + ", " + bytes
                         + " bytes at " + target + ") does not fit the region", entry);
             }
@@ -484,7 +602,7 @@ public final class UndoLog {
             at += entryBytes;
         }
         for (int i = count - 1; i >= 0; i--) {
-            long entry = base + ENTRIES_OFFSET + starts[i];
+            long entry = starts[i] < OWN_ENTRY_BYTES ? own + starts[i] : sharedEntries + (starts[i] - OWN_ENTRY_BYTES);
             long head = segment.get(LONG, entry + ENTRY_TARGET_OFFSET);
             long target = entryTarget(head);
             long value = segment.get(LONG, entry + ENTRY_VALUE_OFFSET);
@@ -495,10 +613,9 @@ public final class UndoLog {
                 default -> MemorySegment.copy(segment, entry + ENTRY_BYTES_OFFSET, segment, target, value);
             }
         }
-        // Everything above downTo is back: only now may the entries go.
+        // Everything is back: only now may the entries go.
         VarHandle.storeStoreFence();
-        length = downTo;
-        LONG_HANDLE.setRelease(segment, base + LENGTH_OFFSET, downTo);
+        LONG_HANDLE.setRelease(segment, base + ownLogOffset(slot) + LENGTH_OFFSET, 0L);
     }
 
     private void restore(Object entry) {
@@ -515,8 +632,8 @@ public final class UndoLog {
         }
     }
 
-    private long getLengthVolatile() {
-        return (long) LONG_HANDLE.getVolatile(segment, base + LENGTH_OFFSET);
+    private long getLengthVolatile(int slot) {
+        return (long) LONG_HANDLE.getVolatile(segment, base + ownLogOffset(slot) + LENGTH_OFFSET);
     }
 
     private void nextEpoch() {

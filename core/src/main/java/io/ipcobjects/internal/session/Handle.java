@@ -79,7 +79,8 @@ public final class Handle {
         this.token = token;
         this.creator = creator;
         this.options = options;
-        UndoLog undo = new UndoLog(memory.segment(), memory.getLong(UNDO_LOG_OFFSET_FIELD), memory.getLong(UNDO_LOG_BYTES_FIELD));
+        UndoLog undo = new UndoLog(memory.segment(), memory.getLong(UNDO_LOG_OFFSET_FIELD), memory.getLong(UNDO_LOG_BYTES_FIELD),
+                ProcessTableLayout.tokenSlot(token));
         memory.attachUndoLog(undo);
         HeapAllocator allocator = new HeapAllocator(memory);
         Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
@@ -127,7 +128,8 @@ public final class Handle {
             memory.putLong(CREATOR_START_TICKS_OFFSET, self.startTicks());
             memory.putLong(CREATED_AT_MILLIS_OFFSET, System.currentTimeMillis());
             memory.putInt(PROCESS_SLOTS_OFFSET, ProcessTableLayout.SLOT_COUNT);
-            long logBytes = options.undoLogBytes() == 0 ? UndoLogLayout.defaultLogBytes(sizeBytes) : options.undoLogBytes();
+            long logBytes = options.undoLogBytes() == 0 ? UndoLogLayout.defaultLogBytes(sizeBytes)
+                    : UndoLogLayout.OWN_LOGS_BYTES + options.undoLogBytes();
             if (options.undoLogBytes() != 0 && logBytes > sizeBytes / 2) {
                 throw new IllegalArgumentException("an undo log of " + logBytes + " bytes does not fit a region of "
                         + sizeBytes + " bytes (at most half of it)");

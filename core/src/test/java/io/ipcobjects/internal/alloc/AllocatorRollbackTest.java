@@ -9,6 +9,7 @@ import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.KillTorture;
@@ -119,8 +120,7 @@ class AllocatorRollbackTest {
             try (ChildJvm child = ChildJvm.start(FreesAndSplitsThenDies.class, name, ready.toString(),
                     Long.toString(target), Long.toString(first), Boolean.toString(aligned))) {
                 ChildJvm.awaitCondition(() -> ready.toFile().exists(), TIMEOUT, "the child's ready signal", child);
-                long logBase = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
-                assertTrue(memory.getLongVolatile(logBase + UndoLogLayout.LENGTH_OFFSET) > 0,
+                assertTrue(UndoLog.uncommittedBytes(memory) > 0,
                         "the open operation's old contents are in the log");
                 assertNotEquals(before.usedBytes(), TestAccess.context(shm).allocator().verify().usedBytes(),
                         "the open operation changed the heap");

@@ -89,9 +89,11 @@ class LockHandOffTest {
     public static final class BreakTheHeapAndHold {
         public static void main(String[] args) throws InterruptedException {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            long block;
+            try (Access first = shm.acquire()) {
+                block = first.allocate(64); // committed with this scope: the rollback will not touch the block
+            }
             Access a = shm.acquire();
-            long block = a.allocate(64);
-            a.stats(); // the next operation commits the allocation: the rollback will not touch the block
             // Damage the undo log cannot know of (written past the region memory's logged
             // accessors, as a stray native write would): the block's size word is garbage.
             TestAccess.context(shm).memory().segment().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED,

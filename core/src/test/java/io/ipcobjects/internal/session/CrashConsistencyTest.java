@@ -2,6 +2,7 @@ package io.ipcobjects.internal.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.KillTorture;
@@ -48,23 +50,23 @@ class CrashConsistencyTest {
     @TempDir
     Path signals;
 
-    /** Holds the lock after changing existing state (the change is not committed), signals, and waits to be killed. */
+    /** Holds the lock after three operations that change existing state (none committed), signals, and waits to be killed. */
     public static final class DiesInsideItsScope {
         public static void main(String[] args) {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
             Access a = shm.acquire();
             @SuppressWarnings("unchecked")
             List<Object> list = (List<Object>) a.get("list");
-            list.add("uncommitted");            // one operation ...
-            a.put("counter", 2L);               // ... committed by the start of this one, which is not
-            a.remove("keep");                   // nor this one: it is the last, still open
+            list.add("uncommitted");            // three small operations of one scope:
+            a.put("counter", 2L);               // a crash undoes them all
+            a.remove("keep");
             ReadySignal.signal(Path.of(args[1]));
             LockSupport.park();                 // holds the lock until killed
         }
     }
 
     @Test
-    void aProcessKilledInsideItsScopeIsRolledBackToItsLastCommittedOperation() throws Exception {
+    void aProcessKilledInsideAShortScopeIsRolledBackToTheScopesStart() throws Exception {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
             HeapStats baseline;
@@ -78,43 +80,73 @@ class CrashConsistencyTest {
             try (ChildJvm child = ChildJvm.start(DiesInsideItsScope.class, name, ready.toString())) {
                 awaitReady(child, ready);
                 RegionMemory memory = TestAccess.context(shm).memory();
-                long logBase = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD);
-                assertTrue(memory.getLongVolatile(logBase + UndoLogLayout.LENGTH_OFFSET) > 0,
-                        "the open operation's old contents are in the log");
+                assertTrue(UndoLog.uncommittedBytes(memory) > 0, "the open scope's old contents are in the log");
                 child.kill9();
             }
             try (Access a = shm.acquire()) {
                 assertEquals(1, shm.lockTakeovers());
-                assertEquals(List.of("a", "b", "uncommitted"), a.get("list"), "committed operations stay");
-                assertEquals(2L, (Object) a.get("counter"));
-                assertEquals("kept", a.get("keep"), "the open operation was rolled back");
-                a.verify();
-                a.remove("list");
-                a.remove("counter");
-                a.remove("keep");
-                a.put("list", new ArrayList<>(List.of("a", "b")));
-                a.put("counter", 1L);
-                a.put("keep", "kept");
+                assertEquals(List.of("a", "b"), a.get("list"), "the scope's operations were all rolled back");
+                assertEquals(1L, (Object) a.get("counter"));
+                assertEquals("kept", a.get("keep"));
                 assertEquals(baseline.usedBytes(), a.verify().usedBytes(), "nothing leaked");
             }
         }
     }
 
+    /** In one scope: an operation that writes more than 1/8 of the log, then a small one; signals and waits to be killed. */
+    public static final class DiesAfterALargeOperation {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
+            Access a = shm.acquire();
+            @SuppressWarnings("unchecked")
+            List<Long> list = (List<Long>) a.get("list");
+            list.add(0, -1L);                   // moves 94 KiB of slots: committed by the start of the next operation
+            a.put("counter", 2L);               // the last operation, still open
+            ReadySignal.signal(Path.of(args[1]));
+            LockSupport.park();
+        }
+    }
+
     @Test
-    void aThreadThatDiesHoldingTheLockIsDetectedAndItsOpenOperationRolledBack() throws Exception {
+    void aScopeThatWroteMuchIsRolledBackOnlyToItsLastCommittedOperation() throws Exception {
+        String name = regions.newName();
+        // 4 MiB region: a 256 KiB shared log; the insert's 94 KiB is past 1/8 of it.
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+            putBigList(shm);
+            shm.put("counter", 1L);
+            HeapStats baseline = shm.verify();
+            Path ready = signals.resolve("ready");
+            try (ChildJvm child = ChildJvm.start(DiesAfterALargeOperation.class, name, ready.toString())) {
+                awaitReady(child, ready);
+                child.kill9();
+            }
+            try (Access a = shm.acquire()) {
+                assertEquals(1, shm.lockTakeovers());
+                List<?> list = (List<?>) a.get("list");
+                assertEquals(5901, list.size(), "the large operation was committed");
+                assertEquals(-1L, (Object) list.get(0));
+                assertEquals(5899L, (Object) list.get(5900));
+                assertEquals(1L, (Object) a.get("counter"), "the open operation was rolled back");
+                assertEquals(baseline.usedBytes(), a.verify().usedBytes());
+            }
+        }
+    }
+
+    @Test
+    void aThreadThatDiesHoldingTheLockIsDetectedAndItsOpenScopeRolledBack() throws Exception {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
             shm.put("x", "before");
             Thread dying = new Thread(() -> {
                 Access a = shm.acquire(); // never closed
-                a.put("y", "committed by the next operation");
-                a.put("x", "open when the thread ended");
+                a.put("y", "new in the open scope");
+                a.put("x", "changed in the open scope");
             });
             dying.start();
             dying.join();
             assertFalse(dying.isAlive());
-            assertEquals("before", shm.get("x"), "the open operation was undone before anyone read");
-            assertEquals("committed by the next operation", shm.get("y"));
+            assertEquals("before", shm.get("x"), "the open scope was undone before anyone read");
+            assertNull(shm.get("y"), "so was the name it added");
             assertEquals(1, shm.lockTakeovers());
             shm.verify();
             shm.put("z", 1L); // the lock works as before
@@ -297,11 +329,12 @@ class CrashConsistencyTest {
             Thread dying = new Thread(() -> {
                 shm.acquire(); // never closed
                 // A hostile or broken writer: an entry whose target lies beyond the heap.
-                long entry = logBase + UndoLogLayout.ENTRIES_OFFSET;
+                long ownLog = logBase + UndoLogLayout.ownLogOffset(0);
+                long entry = ownLog + UndoLogLayout.OWN_ENTRIES_OFFSET;
                 // Written past the region memory's accessors, which would log these very writes.
                 memory.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, entry,
                         UndoLogLayout.entryHead(memory.size() - 4, UndoLogLayout.KIND_LONG));
-                memory.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, logBase + UndoLogLayout.LENGTH_OFFSET,
+                memory.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, ownLog + UndoLogLayout.LENGTH_OFFSET,
                         UndoLogLayout.WORD_ENTRY_BYTES);
             });
             dying.start();
