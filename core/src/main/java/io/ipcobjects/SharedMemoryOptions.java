@@ -194,13 +194,15 @@ public final class SharedMemoryOptions {
     }
 
     /**
-     * The size of the region's undo log, set at {@code create}: the old contents of what one
-     * operation changes in existing data are kept there until it completes, so that a process
-     * killed in the middle of it can be rolled back by the next one. An operation that changes
-     * more keeps the rest in its own process's memory; if that process dies inside it, the
-     * region cannot be rolled back and is refused from then on. The default, 0, is 1/16 of
-     * the region, at least 16 KiB and at most 64 MiB; the log's pages come out of the region's
-     * size. Ignored by {@code attach}: the creator's choice is in the header.
+     * The size of the shared part of the region's undo log, set at {@code create}: the old
+     * contents of what an {@code acquire()} scope changes in existing data are kept in the log
+     * until it completes, so that a process killed in the middle of it can be rolled back by
+     * the next one (each attached process also has a 256-byte own log, where a short scope's
+     * entries stay). An operation that changes more than the log holds keeps the rest in its
+     * own process's memory; if that process dies inside it, the region cannot be rolled back
+     * and is refused from then on. The default, 0, is 1/16 of the region, at least 16 KiB and
+     * at most 64 MiB; the log's pages (and 16 KiB of own logs) come out of the region's size.
+     * Ignored by {@code attach}: the creator's choice is in the header.
      *
      * @param bytes the log's size in bytes (at least 16 KiB, at most half the region), or 0
      *              for the default

@@ -58,7 +58,8 @@ import org.agrona.concurrent.IdleStrategy;
  *       lock. If the log cannot be replayed or the check fails, the region is marked damaged in
  *       its header and refused by every process from then on.</li>
  *   <li>Each operation of a scope ({@link #beginOperation()} from {@code Access}, and every
- *       {@link #call}) marks the log, so an operation that overflows the log is undone alone.</li>
+ *       {@link #call}) tells the log; it commits there only if the scope has written much
+ *       ({@link UndoLog#operationStarts}), so a short scope is undone whole.</li>
  *   <li>The last {@link #exit()} commits (the log's length back to 0), then releases.</li>
  *   <li>A memory fault inside an operation (the file shrank under the mapping: the JVM reports
  *       it as an {@link InternalError}) is turned into {@link CorruptedRegionException} here and
