@@ -4,36 +4,40 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The memory of one scope whose old contents nobody will need: the interiors of heap blocks
- * that were free when the scope began and that the scope has since allocated. Writes there
- * need no undo entry, because undoing the scope makes that memory free again, and a free
- * block's interior means nothing ({@code alloc.BlockLayout}: only a free block's first 24
- * bytes and its last 8 hold anything). This is what keeps a tensor or a blob copied into a
- * fresh block out of the undo log.
+ * The memory of one undo window (a scope, or the part of it since its last commit) whose old
+ * contents nobody will need: the interiors of heap blocks that were free when the window began
+ * and that it has since allocated. Writes there need no undo entry, because undoing the window
+ * makes that memory free again, and a free block's interior means nothing
+ * ({@code alloc.BlockLayout}: only a free block's first 24 bytes and its last 8 hold anything).
+ * This is what keeps a tensor or a blob copied into a fresh block out of the undo log.
  *
- * <p>A block freed in this scope was in use when the scope began (or may have been), so an
- * allocation that overlaps one is not fresh. Both sets are in-process and die with the scope.
+ * <p>A block freed in the window was in use when it began (or may have been), so an allocation
+ * that overlaps one is not fresh. Both sets are in-process and die with the window.
  *
- * <p>Cost: the latest fresh range is kept in two fields, so a scope that allocates once (a
- * put) and the writes that fill the block just allocated never touch a map; earlier ranges
- * go to a {@link TreeMap} by start. Freed ranges are a plain array until they grow.
+ * <p>Cost: every logged write of a window that allocated asks {@link #contains}, so the first
+ * {@value #SCAN_LIMIT} ranges of each set are plain arrays, scanned newest first (the block
+ * just allocated is the one most writes go to); only a window that allocates or frees more
+ * spills into a {@link TreeMap}, and the undo log commits such a window at its next operation
+ * ({@link #crowded()}).
  */
 final class FreshRanges {
 
-    private static final int FREED_SCAN_LIMIT = 16;
+    private static final int SCAN_LIMIT = 16;
 
     /** Whether anything was recorded since the last {@link #clear()}. */
     private boolean used;
-    /** The latest fresh range, [lastStart, lastEnd); empty when lastEnd <= lastStart. */
-    private long lastStart;
-    private long lastEnd;
-    /** Earlier fresh ranges, start to end. A remainder taken later nests inside its block's range; a lookup that finds the inner one only answers "not fresh" where the outer would say fresh, which logs more, never less. */
-    private final TreeMap<Long, Long> earlier = new TreeMap<>();
 
-    private long[] freedStarts = new long[FREED_SCAN_LIMIT];
-    private long[] freedEnds = new long[FREED_SCAN_LIMIT];
+    /** Fresh ranges [start, end), oldest first. A remainder taken later may nest inside an earlier range: any range holding an offset answers for it. */
+    private final long[] freshStarts = new long[SCAN_LIMIT];
+    private final long[] freshEnds = new long[SCAN_LIMIT];
+    private int freshCount;
+    /** Fresh ranges past the arrays: start to end. */
+    private final TreeMap<Long, Long> freshMore = new TreeMap<>();
+
+    private final long[] freedStarts = new long[SCAN_LIMIT];
+    private final long[] freedEnds = new long[SCAN_LIMIT];
     private int freedCount;
-    /** Freed ranges past the array: start to end, possibly overlapping, scanned by floor. */
+    /** Freed ranges past the arrays: start to end, possibly overlapping, scanned by floor. */
     private final TreeMap<Long, Long> freedMore = new TreeMap<>();
     /** Largest freed range length in {@link #freedMore}, to bound its overlap search. */
     private long freedMoreMaxLength;
@@ -44,25 +48,24 @@ final class FreshRanges {
     }
 
     /**
-     * Whether the sets have grown past their cheap form (the freed array half full, or several
-     * earlier fresh ranges): the undo log then commits at the next operation boundary, so a
-     * long scope that allocates and frees in a loop keeps its lookups short.
+     * Whether the sets have grown past half their arrays: the undo log then commits at the next
+     * operation boundary, so a long scope that allocates and frees in a loop keeps its lookups
+     * short.
      */
     boolean crowded() {
-        return freedCount > FREED_SCAN_LIMIT / 2 || earlier.size() > 4;
+        return freedCount > SCAN_LIMIT / 2 || freshCount > SCAN_LIMIT / 2;
     }
 
     void clear() {
         if (!used) {
-            return; // the common case: an operation that allocated and freed nothing
+            return; // the common case: a window that allocated and freed nothing
         }
         used = false;
-        lastStart = 0;
-        lastEnd = 0;
-        if (!earlier.isEmpty()) {
-            earlier.clear();
-        }
+        freshCount = 0;
         freedCount = 0;
+        if (!freshMore.isEmpty()) {
+            freshMore.clear();
+        }
         if (!freedMore.isEmpty()) {
             freedMore.clear();
             freedMoreMaxLength = 0;
@@ -78,19 +81,21 @@ final class FreshRanges {
         if (end <= start || overlapsFreed(start, end)) {
             return;
         }
-        if (lastEnd > lastStart) {
-            earlier.put(lastStart, lastEnd);
+        if (freshCount < SCAN_LIMIT) {
+            freshStarts[freshCount] = start;
+            freshEnds[freshCount] = end;
+            freshCount++;
+        } else {
+            freshMore.merge(start, end, Math::max);
         }
-        lastStart = start;
-        lastEnd = end;
     }
 
     /**
      * The heap freed the block {@code [start, end)}. A later allocation that overlaps memory
-     * which held something when the operation began is not fresh. For a block carved from fresh
+     * which held something when the window began is not fresh. For a block carved from fresh
      * memory, that is at most its first 24 bytes (possibly a free block's header then) and its
      * last 8 (possibly that block's footer): its interior stays fresh, so a table that grows
-     * several times in one operation is never logged.
+     * several times in one window is never logged.
      */
     void freed(long start, long end) {
         used = true;
@@ -104,7 +109,12 @@ final class FreshRanges {
     }
 
     private void recordFreed(long start, long end) {
-        if (freedCount < freedStarts.length) {
+        for (int i = freedCount - 1; i >= 0; i--) {
+            if (start >= freedStarts[i] && end <= freedEnds[i]) {
+                return; // known already: a block allocated and freed again in a loop adds nothing
+            }
+        }
+        if (freedCount < SCAN_LIMIT) {
             freedStarts[freedCount] = start;
             freedEnds[freedCount] = end;
             freedCount++;
@@ -114,41 +124,50 @@ final class FreshRanges {
         }
     }
 
+    /** Whether all of {@code [offset, offset + length)} is fresh. */
+    boolean contains(long offset, long length) {
+        long end = offset + length;
+        for (int i = freshCount - 1; i >= 0; i--) {
+            if (offset >= freshStarts[i] && end <= freshEnds[i]) {
+                return true;
+            }
+        }
+        if (freshMore.isEmpty()) {
+            return false;
+        }
+        Map.Entry<Long, Long> floor = freshMore.floorEntry(offset);
+        return floor != null && end <= floor.getValue();
+    }
+
     /** Whether any of {@code [start, end)} is fresh. */
     boolean touches(long start, long end) {
         return freshEndAt(start) >= 0 || nextFreshStart(start) < end;
     }
 
-    /** Whether all of {@code [offset, offset + length)} is fresh. */
-    boolean contains(long offset, long length) {
-        long end = offset + length;
-        if (offset >= lastStart && end <= lastEnd) {
-            return true;
-        }
-        if (earlier.isEmpty()) {
-            return false;
-        }
-        Map.Entry<Long, Long> floor = earlier.floorEntry(offset);
-        return floor != null && end <= floor.getValue();
-    }
-
-    /** The end of the fresh range holding {@code offset}, or -1 if it is not fresh. */
+    /** The end of a fresh range holding {@code offset}, or -1 if it is not fresh. */
     long freshEndAt(long offset) {
-        if (offset >= lastStart && offset < lastEnd) {
-            return lastEnd;
+        for (int i = freshCount - 1; i >= 0; i--) {
+            if (offset >= freshStarts[i] && offset < freshEnds[i]) {
+                return freshEnds[i];
+            }
         }
-        if (earlier.isEmpty()) {
+        if (freshMore.isEmpty()) {
             return -1;
         }
-        Map.Entry<Long, Long> floor = earlier.floorEntry(offset);
+        Map.Entry<Long, Long> floor = freshMore.floorEntry(offset);
         return floor != null && offset < floor.getValue() ? floor.getValue() : -1;
     }
 
     /** The start of the first fresh range after {@code offset}, or {@link Long#MAX_VALUE}. */
     long nextFreshStart(long offset) {
-        long next = lastEnd > lastStart && lastStart > offset ? lastStart : Long.MAX_VALUE;
-        if (!earlier.isEmpty()) {
-            Long higher = earlier.higherKey(offset);
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < freshCount; i++) {
+            if (freshStarts[i] > offset && freshStarts[i] < next) {
+                next = freshStarts[i];
+            }
+        }
+        if (!freshMore.isEmpty()) {
+            Long higher = freshMore.higherKey(offset);
             if (higher != null && higher < next) {
                 next = higher;
             }

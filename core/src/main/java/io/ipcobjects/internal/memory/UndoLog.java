@@ -372,9 +372,14 @@ public final class UndoLog {
 
     /** The general path of a 16-byte slot: remembered like a word unless fresh memory is involved. */
     private void beforeSixteenGeneral(long target) {
-        if (fresh.used() && fresh.touches(target, target + 16)) {
-            beforeRange(target, 16); // logs only the parts outside fresh memory
-            return;
+        if (fresh.used()) {
+            if (fresh.contains(target, 16)) {
+                return;
+            }
+            if (fresh.touches(target, target + 16)) {
+                beforeRange(target, 16); // logs only the parts outside fresh memory
+                return;
+            }
         }
         long key = entryHead(target, KEY_SIXTEEN);
         int seen = seenSlot(target);
