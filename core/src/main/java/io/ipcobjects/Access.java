@@ -34,7 +34,7 @@ import java.util.Set;
  * <p>If the process (or the thread) dies before the outermost {@code close()}, the next process
  * to take the lock undoes what this scope changed through the methods of this class and of the
  * live views, before anyone reads: a short scope is all or nothing. A scope that writes more
- * than 1/8 of the region's undo log, or allocates or frees more than 8 blocks, commits at the
+ * than 1/8 of the region's undo log, or allocates or frees more than 4 to 8 blocks, commits at the
  * start of its next operation, so a crash then keeps what it did up to its last such commit.
  * Raw writes to a {@link #block} and tensor element data are not undone.
  */
