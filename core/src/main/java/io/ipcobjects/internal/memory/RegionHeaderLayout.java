@@ -97,8 +97,10 @@ public final class RegionHeaderLayout {
      * 3: a struct refers to its class's shared entry in the type registry
      * ({@code structs.TypeRegistryLayout}) instead of owning a descriptor blob; strings of at
      * most 8 Latin-1 chars are inline in their slot ({@code codec.SlotKinds.SHORT_STRING}).
+     * 4: the undo log and the damage code.
+     * 5: the undo log starts with a 256-byte own log per process-table slot ({@link UndoLogLayout}).
      */
-    public static final int LAYOUT_VERSION = 4;
+    public static final int LAYOUT_VERSION = 5;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 
