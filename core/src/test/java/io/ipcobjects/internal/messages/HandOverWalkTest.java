@@ -13,6 +13,7 @@ import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.TupleLayout;
+import io.ipcobjects.internal.codec.ValueSlots;
 import io.ipcobjects.internal.containers.ContainerLayout;
 import io.ipcobjects.internal.containers.ContainerView;
 import io.ipcobjects.internal.containers.Containers;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The general path of the hand-over ({@code HandOver.collect}), taken when a message holds a
  * tuple or a frozen collection: what it keeps when part of the message is something the taker's
- * view still shows (a snapshot), and what it refuses when a container's reference count is bad.
+ * view still shows (a snapshot), what it refuses when a container's reference count is bad, and
+ * that it frees a message nested as deep as the codec stores.
  *
  * <p>A taker is a second handle of the region (in this JVM: its own process-table slot and lock
  * token, as another process would have), so what it reads comes from the region, not from a
@@ -47,6 +49,9 @@ class HandOverWalkTest {
     private static final String TEXT = "a string too long for a slot, stored in a block of its own";
 
     public record WithFrozen(String name, Object frozen) {
+    }
+
+    public record Wrapper(Object inner) {
     }
 
     /** The taker's handle: a second handle of the same region. */
@@ -199,6 +204,76 @@ class HandOverWalkTest {
             a.destroy(taken[1]);
             assertEquals(baseline, a.stats().usedBytes());
             a.verify();
+        }
+    }
+
+    // ---- depth: as deep as the codec stores ----
+
+    /**
+     * {@code levels} tuples, each inside the one around it with a string (in a block) beside it;
+     * the innermost holds a number (inline: at the deepest level only inline values fit).
+     */
+    private static Object[] nestedTuples(int levels) {
+        Object[] value = new Object[] {7L};
+        for (int i = 1; i < levels; i++) {
+            value = new Object[] {value, TEXT};
+        }
+        return value;
+    }
+
+    /** {@code levels} values alternating record and tuple, a live list at the bottom. */
+    private static Object nestedRecordsAndTuples(int levels, List<Object> bottom) {
+        Object value = bottom;
+        for (int i = 0; i < levels; i++) {
+            value = i % 2 == 0 ? new Wrapper(value) : new Object[] {value, TEXT};
+        }
+        return value;
+    }
+
+    /**
+     * Messages of nested tuples 40 and 200 levels deep, and of the deepest nesting the codec
+     * stores ({@link ValueSlots#MAX_DEPTH} + 1 tuples): taken by another handle, read intact,
+     * and freed to the byte. Records and tuples alternating 200 levels with a live list at the
+     * bottom: the list passes to the taker (one reference), everything around it is freed. One
+     * tuple more than the codec stores is refused by the put with nothing left.
+     */
+    @Test
+    void aMessageNestedAsDeepAsTheCodecStoresIsFreedOnTake() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20); SharedMemory other = attach(name)) {
+            spareNode(shm);
+            long baseline = shm.stats().usedBytes();
+            for (int levels : new int[] {40, 200, ValueSlots.MAX_DEPTH + 1}) {
+                shm.putMessage(nestedTuples(levels));
+                Object taken = other.takeMessage();
+                for (int i = 1; i < levels; i++) {
+                    Object[] tuple = (Object[]) taken;
+                    assertEquals(2, tuple.length, levels + " levels, level " + i);
+                    assertEquals(TEXT, tuple[1]);
+                    taken = tuple[0];
+                }
+                assertArrayEquals(new Object[] {7L}, (Object[]) taken, levels + " levels: the innermost tuple");
+                assertEquals(baseline, other.stats().usedBytes(), levels + " levels: every tuple and string freed");
+            }
+            long typeBytes = 0;
+            for (int levels : new int[] {40, 200}) {
+                shm.putMessage(nestedRecordsAndTuples(levels, list(1L, TEXT)));
+                Object taken = other.takeMessage();
+                for (int i = levels - 1; i >= 0; i--) {
+                    taken = i % 2 == 0 ? ((Wrapper) taken).inner() : ((Object[]) taken)[0];
+                }
+                SharedList<?> bottom = assertInstanceOf(SharedList.class, taken, levels + " levels");
+                assertEquals(List.of(1L, TEXT), bottom);
+                assertEquals(1, Containers.references(TestAccess.context(other), (ContainerView) bottom), "passed to the taker");
+                other.destroy(bottom);
+                typeBytes = TestAccess.types(shm).bytes();
+                assertEquals(baseline + typeBytes, other.stats().usedBytes(),
+                        levels + " levels: every record and tuple freed (the record's type entry stays)");
+            }
+            assertThrows(IllegalArgumentException.class, () -> shm.putMessage(nestedTuples(ValueSlots.MAX_DEPTH + 2)));
+            assertEquals(baseline + typeBytes, shm.stats().usedBytes(), "a refused put leaves nothing");
+            assertFalse(shm.hasMessages());
+            shm.verify();
         }
     }
 }
