@@ -38,9 +38,9 @@ import java.util.UUID;
  *       original's example holds an {@code int[]}), whether read as a {@code SharedTensor} or a
  *       binding's array: the tensor or snapshot is kept (the caller's view shows it, and the
  *       caller destroys it) and the record around it is freed as above;</li>
- *   <li>anything else (tensors and snapshots in tuples, proxies, nesting deeper than
- *       {@value #MAX_DEPTH} outside records): the slot is cleared and nothing is freed. Keeping an
- *       object is safe; freeing one that a view still shows is not.</li>
+ *   <li>anything else (tensors and snapshots in tuples; user objects and deserialized objects
+ *       in tuples, which the walk does not look into; proxies): the slot is cleared and nothing
+ *       is freed. Keeping an object is safe; freeing one that a view still shows is not.</li>
  * </ul>
  * The reference is passed on in one of two ways. When the slots say the value is records (or
  * user objects), copies, live containers, tensors and snapshots only (the common case: a record with nested
@@ -57,7 +57,14 @@ final class HandOver {
     private HandOver() {
     }
 
-    static final int MAX_DEPTH = 32;
+    /**
+     * The walk's depth limit, the codec's: a message the codec stored (nested up to
+     * {@value ValueSlots#MAX_DEPTH} levels below its own value) is walked and freed whole. The
+     * walk goes only into what the decoder built from slots, which it bounds the same way, so
+     * the limit is a guard: a deeper value would be kept (never freed), not recursed into
+     * without end.
+     */
+    static final int MAX_DEPTH = ValueSlots.MAX_DEPTH;
 
     /** Empties the slot that held {@code value} (just read from it), freeing what the caller cannot reach. */
     static void release(RegionContext context, long slot, Object value) {
@@ -150,7 +157,7 @@ final class HandOver {
             walk.sawTensor = true;
             return true;
         }
-        if (depth >= MAX_DEPTH) {
+        if (depth > MAX_DEPTH) { // as the codec counts: the message's own value is at depth 0
             return false;
         }
         if (value instanceof Object[] tuple && value.getClass() == Object[].class) {

@@ -9,6 +9,7 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.internal.alloc.BlockLayout;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
@@ -117,6 +118,12 @@ class LockHandOffTest {
             assertThrows(CorruptedRegionException.class, shm::acquire, "the takeover's heap check found the broken block");
             assertEquals(1, shm.lockTakeovers());
             assertFalse(shm.isHeldByCurrentThread(), "the failed acquisition let the lock go");
+            assertEquals(RegionHeaderLayout.DAMAGE_HEAP_INCONSISTENT,
+                    TestAccess.context(shm).memory().getInt(RegionHeaderLayout.DAMAGE_OFFSET), "the region is marked damaged");
+            CorruptedRegionException refused = assertThrows(CorruptedRegionException.class, shm::acquire,
+                    "refused from then on, without another look at the heap");
+            assertTrue(refused.getMessage().contains("damaged"), refused.getMessage());
+            assertEquals(1, shm.lockTakeovers());
             assertThrows(CorruptedRegionException.class, shm::verify, "the heap is still broken; nothing repaired it");
         }
     }

@@ -192,6 +192,57 @@ class LockWordTest {
     }
 
     @Test
+    void aLiveSuccessorQueuedIsNeitherPassedNorReplacedByAWaiterWithoutBurst() {
+        String name = regions.newName();
+        // b may not barge (burst limit 0); c is a live process that stands queued in the word.
+        try (SharedMemory one = SharedMemory.create(name, 1 << 20, OPTIONS);
+             SharedMemory two = SharedMemory.attach(name, TIMEOUT, OPTIONS.withLockBurstLimit(0));
+             SharedMemory three = SharedMemory.attach(name, TIMEOUT, OPTIONS)) {
+            long ta = tokenOf(lockOf(one));
+            RegionLock b = lockOf(two);
+            long tb = tokenOf(b);
+            long tc = tokenOf(lockOf(three));
+            for (long held : new long[] {0, ta}) {
+                long queued = word(tc, held);
+                setLockWord(one, queued);
+                assertEquals(Acquired.TIMED_OUT, b.acquire(soon()), "word " + Long.toHexString(queued));
+                assertEquals(queued, lockWord(one), "c stays the successor, the lock stays as it was");
+                assertEquals(Acquired.TIMED_OUT, b.acquire(soon(), true), "watching first: word " + Long.toHexString(queued));
+                assertEquals(queued, lockWord(one));
+                assertEquals(Acquired.TIMED_OUT, b.acquireWithin(Duration.ofMillis(50).toNanos()));
+                assertEquals(queued, lockWord(one));
+            }
+            // b itself queued, the lock released to it: it takes it and drops its registration in one step.
+            setLockWord(one, word(tb, 0));
+            assertEquals(Acquired.ACQUIRED, b.acquire(soon()));
+            assertEquals(word(0, tb), lockWord(one));
+            b.release();
+            assertEquals(0, lockWord(one));
+            assertEquals(0, b.takeovers());
+        }
+    }
+
+    @Test
+    void aWaiterChecksTheOwnerOnlyOnceAnOwnerCheckIntervalOfWaitingHasPassed() {
+        String name = regions.newName();
+        try (SharedMemory one = SharedMemory.create(name, 1 << 20, OPTIONS);
+             SharedMemory two = SharedMemory.attach(name, TIMEOUT, OPTIONS.withOwnerCheckInterval(Duration.ofHours(1)))) {
+            RegionLock b = lockOf(two);
+            long dead = deadTokens(tokenOf(b))[2];
+            setLockWord(one, word(0, dead));
+            // 50 ms of waiting, far less than the hour between checks: the dead owner is never looked at.
+            assertEquals(Acquired.TIMED_OUT, b.acquire(soon()));
+            assertEquals(Acquired.TIMED_OUT, b.acquireWithin(Duration.ofMillis(50).toNanos()));
+            assertEquals(word(0, dead), lockWord(one), "registered, then withdrawn at the deadline; the owner left alone");
+            assertEquals(0, b.takeovers());
+            // The handle checking every millisecond takes it over.
+            assertEquals(Acquired.TAKEN_OVER, lockOf(one).acquire(Long.MAX_VALUE));
+            lockOf(one).release();
+            assertEquals(0, lockWord(one));
+        }
+    }
+
+    @Test
     void theCreatorsSlotIsNeverMistakenForADeadOne() {
         String name = regions.newName();
         try (SharedMemory one = SharedMemory.create(name, 1 << 20, OPTIONS);
@@ -210,19 +261,33 @@ class LockWordTest {
     }
 
     @Test
-    void aHandleClosedWhileItsThreadHoldsTheLockReleasesItForTheOthers() {
+    void aHandleClosedWhileItsThreadHoldsTheLockReleasesItForTheOthers() throws Exception {
         String name = regions.newName();
         try (SharedMemory one = SharedMemory.create(name, 1 << 20, OPTIONS)) {
             SharedMemory two = SharedMemory.attach(name, TIMEOUT, OPTIONS);
             Access held = two.acquire();
             assertNotNull(held);
+            held.put("written", 1L);
             two.close(); // the thread still holds the lock through this handle
             assertEquals(0, lockWord(one), "the closing handle let the lock go");
             try (Access a = one.tryAcquire(Duration.ZERO)) {
                 assertNotNull(a, "free at once");
+                assertEquals(1L, (Long) a.get("written"));
             }
             assertEquals(0, one.lockTakeovers(), "nobody had to take it over");
             assertEquals(0, one.consumerCount());
+            // The close committed the scope: a later takeover (here from a thread of this handle
+            // that ends holding the lock without writing) has nothing to roll back.
+            LockScope scope = TestAccess.handle(one).scope();
+            DeadHolderWatch.forget(scope);
+            Thread dies = new Thread(() -> one.acquire()); // never closed
+            dies.start();
+            dies.join(TIMEOUT.toMillis());
+            assertFalse(dies.isAlive());
+            try (Access a = one.acquire()) {
+                assertEquals(1, one.lockTakeovers(), "taken from the ended thread");
+                assertEquals(1L, (Long) a.get("written"), "the closed handle's write was committed, not rolled back");
+            }
         }
     }
 }
