@@ -37,6 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LocalLevelTest {
 
+    /** Bytes of one write to existing data that is past 1/8 of the undo log of a 1 MiB region. */
+    private static final int BIG_WRITE = 16 << 10;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @RegisterExtension
@@ -84,9 +87,10 @@ class LocalLevelTest {
 
     /**
      * Each way an operation begins inside a scope (an {@code Access} method, a view's fast path,
-     * and the four one-shot calls run inside the scope) commits the operation before it: a thread
-     * that ends holding the lock after two operations has only the second rolled back, when
-     * another thread of its handle takes the lock (through {@code acquire()} or {@code enter}).
+     * and the four one-shot calls run inside the scope) commits what the scope wrote before it
+     * once that is more than 1/8 of the undo log: a thread that ends holding the lock after such
+     * a write and one more operation has only that last operation rolled back, when another
+     * thread of its handle takes the lock (through {@code acquire()} or {@code enter}).
      * The dead-holder watch is switched off for this handle, so the waiting thread is the one
      * that takes over, every time.
      */
@@ -98,34 +102,42 @@ class LocalLevelTest {
             RegionMemory memory = TestAccess.context(shm).memory();
             SharedList<Object> list = shm.share(new ArrayList<>());
             long counter;
+            long big;
             try (Access a = shm.acquire()) {
                 counter = a.allocate(16);
                 memory.putLong(counter, 0);
+                big = a.allocate(BIG_WRITE); // more than 1/8 of a 1 MiB region's undo log
             }
             List<String> paths = List.of("access", "view", "call", "callWatchingFirst", "callLong", "run");
             for (int i = 0; i < paths.size(); i++) {
                 String path = paths.get(i);
                 long value = 10L * i;
                 dieHolding(shm, a -> {
-                    for (long step = 1; step <= 2; step++) {
-                        long next = value + step;
-                        switch (path) {
-                            case "access" -> a.put("n", next);
-                            case "view" -> list.add(next);
-                            case "call" -> scope.call(() -> {
-                                memory.putLong(counter, next);
-                                return null;
-                            });
-                            case "callWatchingFirst" -> scope.callWatchingFirst(() -> {
-                                memory.putLong(counter, next);
-                                return null;
-                            });
-                            case "callLong" -> scope.callLong(() -> {
-                                memory.putLong(counter, next);
-                                return next;
-                            });
-                            default -> scope.run(() -> memory.putLong(counter, next));
-                        }
+                    // The first write, then a large one to existing data: the window is past
+                    // 1/8 of the log, so the operation that begins through `path` commits both.
+                    switch (path) {
+                        case "access" -> a.put("n", value + 1);
+                        case "view" -> list.add(value + 1);
+                        default -> memory.putLong(counter, value + 1);
+                    }
+                    memory.fill(big, BIG_WRITE, (byte) value);
+                    long next = value + 2; // the open operation, undone
+                    switch (path) {
+                        case "access" -> a.put("n", next);
+                        case "view" -> list.add(next);
+                        case "call" -> scope.call(() -> {
+                            memory.putLong(counter, next);
+                            return null;
+                        });
+                        case "callWatchingFirst" -> scope.callWatchingFirst(() -> {
+                            memory.putLong(counter, next);
+                            return null;
+                        });
+                        case "callLong" -> scope.callLong(() -> {
+                            memory.putLong(counter, next);
+                            return next;
+                        });
+                        default -> scope.run(() -> memory.putLong(counter, next));
                     }
                 });
                 long takeovers = shm.lockTakeovers();
@@ -175,7 +187,7 @@ class LocalLevelTest {
             });
             try (Access b = two.tryAcquire(TIMEOUT)) {
                 assertNotNull(b, "the watch let the lock go");
-                assertEquals(1L, (Long) b.get("n"), "the dead thread's last operation was rolled back");
+                assertEquals(0L, (Long) b.get("n"), "the dead thread's open scope was rolled back whole");
             }
             assertEquals(takeovers + 1, one.lockTakeovers());
             assertEquals(0, lockWord(one));
