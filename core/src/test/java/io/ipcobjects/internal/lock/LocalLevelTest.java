@@ -224,6 +224,8 @@ class LocalLevelTest {
                 holder.start();
                 assertTrue(held.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
                 assertNull(one.tryAcquire(Duration.ofMillis(50)), "the holder keeps it past the deadline");
+                assertFalse(TestAccess.handle(one).scope().enter(System.nanoTime() + Duration.ofMillis(50).toNanos()),
+                        "the same through enter: the holder keeps its local level");
 
                 CountDownLatch otherHolds = new CountDownLatch(1);
                 CountDownLatch otherLetsGo = new CountDownLatch(1);

@@ -192,6 +192,8 @@ class LockScopeTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             LockScope scope = scopeOf(shm);
             RegionLock lock = lockOf(shm);
+            assertNotNull(scope.newIdleStrategy());
+            assertNotSame(scope.newIdleStrategy(), scope.newIdleStrategy(), "a fresh idle strategy (they keep state) for each wait");
             AtomicInteger ran = new AtomicInteger();
             for (boolean inScope : new boolean[] {false, true}) {
                 Access a = inScope ? shm.acquire() : null;
@@ -242,13 +244,15 @@ class LockScopeTest {
     }
 
     @Test
-    void enterForCloseTakesTheLockOrTimesOut() throws Exception {
+    void enterAndEnterForCloseTakeTheLockOrTimeOut() throws Exception {
         String name = regions.newName();
         try (SharedMemory one = SharedMemory.create(name, 1 << 20);
              SharedMemory two = SharedMemory.attach(name, TIMEOUT)) {
             LockScope scope = scopeOf(one);
             assertEquals(RegionLock.Acquired.ACQUIRED, lockOf(two).acquire(Long.MAX_VALUE));
             assertFalse(scope.enterForClose(System.nanoTime() + Duration.ofMillis(50).toNanos()), "held by the other handle");
+            assertFalse(scope.isHeldByCurrentThread());
+            assertFalse(scope.enter(System.nanoTime() + Duration.ofMillis(50).toNanos()), "a scope's entry times out the same way");
             assertFalse(scope.isHeldByCurrentThread());
             lockOf(two).release();
             assertTrue(scope.enterForClose(Long.MAX_VALUE));
@@ -270,12 +274,20 @@ class LockScopeTest {
             SharedMemory two = SharedMemory.attach(name, TIMEOUT, SharedMemoryOptions.defaults().withCloseTimeout(Duration.ofMillis(100)));
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
+            List<Object> list = two.share(new ArrayList<>());
+            LockScope scope = scopeOf(two);
             AtomicReference<Throwable> late = new AtomicReference<>();
+            AtomicReference<Throwable> lateView = new AtomicReference<>();
             Thread holder = new Thread(() -> {
                 Access a = two.acquire();
                 try {
                     held.countDown();
                     go.await();
+                    try {
+                        list.add(1L); // a view's fast path inside the scope
+                    } catch (Throwable t) {
+                        lateView.set(t);
+                    }
                     a.put("late", 1L);
                 } catch (Throwable t) {
                     late.set(t);
@@ -286,6 +298,7 @@ class LockScopeTest {
             holder.start();
             try {
                 assertTrue(held.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                assertFalse(scope.awaitOtherHolders(System.nanoTime() + Duration.ofMillis(20).toNanos()), "the holder holds");
                 two.close(); // gives up waiting for the holder after 100 ms
                 assertTrue(two.isClosed());
                 assertEquals(1, one.consumerCount(), "still attached: the holder's scope is open");
@@ -294,6 +307,8 @@ class LockScopeTest {
                 holder.join(TIMEOUT.toMillis());
             }
             assertFalse(holder.isAlive());
+            assertTrue(scope.awaitOtherHolders(System.nanoTime()), "nobody holds it any more");
+            assertInstanceOf(RegionClosedException.class, lateView.get(), "the holder's view operation after the close");
             assertInstanceOf(RegionClosedException.class, late.get(), "the holder's operation after the close");
             assertEquals(0, one.consumerCount(), "detached at the holder's last exit");
             assertFalse(one.names().contains("late"));
