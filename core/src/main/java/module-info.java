@@ -6,6 +6,7 @@
 @SuppressWarnings("requires-automatic") // Agrona 2.x ships an Automatic-Module-Name, not a descriptor
 module io.ipcobjects.core {
     requires org.agrona;
+    requires jdk.jfr; // the library's Flight Recorder events (lock waits, takeovers, allocation failures)
 
     exports io.ipcobjects;
     exports io.ipcobjects.spi;

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
  *   codec       internal.codec: slots, kinds table, blobs, tuples
  *   lock, alloc internal.lock, internal.alloc
  *   memory      internal.memory: the file, header, process table
+ *   events      internal.events: log lines and Flight Recorder events
  *   vocabulary  the rest of io.ipcobjects (exceptions, DType, view interfaces, options) and io.ipcobjects.spi
  * </pre>
  *
@@ -82,6 +83,7 @@ class ArchitectureTest {
                 .layer("lock").definedBy("io.ipcobjects.internal.lock..")
                 .layer("alloc").definedBy("io.ipcobjects.internal.alloc..")
                 .layer("memory").definedBy("io.ipcobjects.internal.memory..")
+                .layer("events").definedBy("io.ipcobjects.internal.events..")
                 .layer("vocabulary").definedBy(VOCABULARY)
                 .whereLayer("facade").mayNotBeAccessedByAnyLayer()
                 .whereLayer("session").mayOnlyBeAccessedByLayers("facade")
@@ -93,6 +95,8 @@ class ArchitectureTest {
                 .whereLayer("alloc").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "facade")
                 .whereLayer("memory").mayOnlyBeAccessedByLayers("lock", "alloc", "codec", "values", "channels", "verify",
                         "session", "facade")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("memory", "lock", "alloc", "codec", "values", "channels",
+                        "verify", "session", "facade")
                 .check(core);
     }
 

@@ -9,6 +9,7 @@ import static io.ipcobjects.internal.memory.RegionHeaderLayout.STATE_READY;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
@@ -263,6 +264,7 @@ public final class LockScope {
         try {
             if (memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_NONE) {
                 memory.putIntReleaseUnlogged(RegionHeaderLayout.DAMAGE_OFFSET, code);
+                RegionEvents.regionMarkedDamaged(path, RegionHeaderLayout.damageName(code));
             }
         } catch (RuntimeException | InternalError e) {
             // The header itself is gone (the file shrank to nothing): nobody can use the region anyway.
@@ -481,6 +483,7 @@ public final class LockScope {
             if (damaged && !undo.holdsSpilledEntries()) {
                 checkSound(); // refused before anything is touched (a spill of this process is its own to undo)
             }
+            long pendingBytes = how == RegionLock.Acquired.TAKEN_OVER ? UndoLog.uncommittedBytes(memory) : 0;
             boolean rolledBack;
             try {
                 rolledBack = undo.begin(Thread.currentThread(), how == RegionLock.Acquired.TAKEN_OVER);
@@ -497,6 +500,8 @@ public final class LockScope {
                     throw e;
                 }
                 checkSound();
+                long deadPid = lock.lastTakeoverPid();
+                RegionEvents.lockTakenOver(path, Math.max(deadPid, 0), deadPid < 0, rolledBack ? pendingBytes : 0);
             } else if (damaged) {
                 checkSound();
             }

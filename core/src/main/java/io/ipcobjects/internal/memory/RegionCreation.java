@@ -7,6 +7,7 @@ import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.RegionDoesNotFitException;
 import io.ipcobjects.RegionExistsException;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.internal.events.RegionEvents;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -228,6 +229,7 @@ final class RegionCreation {
                 return false; // another creator replaced it first: judge the new file
             }
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): the name moves in one step
+            RegionEvents.staleRegionReplaced(path, RegionHeaderCheck.creatorPid(header));
             return true;
         } catch (IOException e) {
             throw new IpcObjectsException("cannot replace stale region file " + path + ": " + e, e);

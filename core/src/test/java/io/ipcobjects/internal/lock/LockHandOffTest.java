@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and an acquisition that took the lock over from a dead owner runs the heap check first, so a
  * heap the dead owner left half-changed is reported, not used.
  */
-class LockHandOffTest {
+public class LockHandOffTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int BURST_LIMIT = 3;
