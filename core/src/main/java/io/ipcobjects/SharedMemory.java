@@ -244,6 +244,18 @@ public final class SharedMemory implements AutoCloseable {
         return handle.scope().takeovers();
     }
 
+    /**
+     * What this handle's process has done in the region so far: lock acquisitions and waits,
+     * messages, heap bytes. Read without the lock (each count is exact, the set a moment's view).
+     *
+     * @return this attachment's counts
+     */
+    public ProcessStats processStats() {
+        handle.scope().ensureOpen();
+        long[] c = handle.processCounts();
+        return new ProcessStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+    }
+
     /** Runs {@code operation} in a scope of its own, or in the calling thread's open scope. */
     private <T> T withLock(Function<? super Access, ? extends T> operation) {
         try (Access access = acquire()) {

@@ -13,6 +13,7 @@ import io.ipcobjects.internal.containers.HashLayout;
 import io.ipcobjects.internal.containers.ListLayout;
 import io.ipcobjects.internal.lock.LockLayout;
 import io.ipcobjects.internal.memory.FileLockLayout;
+import io.ipcobjects.internal.memory.ProcessCountersLayout;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.UndoLogLayout;
@@ -36,7 +37,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(5, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(6, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);
@@ -68,10 +69,11 @@ class LayoutConstantsTest {
         assertEquals(3584L, RegionHeaderLayout.ALLOCATOR_BYTES);
         assertEquals(4096L, RegionHeaderLayout.ALLOCATOR_END);
         assertEquals(4096L, RegionHeaderLayout.PROCESS_TABLE_OFFSET);
-        assertEquals(8192L, RegionHeaderLayout.HEADER_PAGE_BYTES);
-        assertEquals(8192L, RegionHeaderLayout.HEAP_START);
+        assertEquals(8192L, RegionHeaderLayout.PROCESS_COUNTERS_OFFSET);
+        assertEquals(12288L, RegionHeaderLayout.HEADER_PAGE_BYTES);
+        assertEquals(12288L, RegionHeaderLayout.HEAP_START);
         assertEquals(4096L, RegionHeaderLayout.MIN_HEAP_BYTES);
-        assertEquals(45056L, RegionHeaderLayout.MIN_REGION_SIZE);
+        assertEquals(49152L, RegionHeaderLayout.MIN_REGION_SIZE);
         assertEquals(0, RegionHeaderLayout.STATE_NONE);
         assertEquals(1, RegionHeaderLayout.STATE_INITIALIZING);
         assertEquals(2, RegionHeaderLayout.STATE_READY);
@@ -346,6 +348,9 @@ class LayoutConstantsTest {
         // The allocator's bin heads end inside its area; the process table fills the rest of the page.
         assertTrue(AllocatorLayout.binHeadOffset(AllocatorLayout.BIN_COUNT - 1) + Long.BYTES
                 <= RegionHeaderLayout.ALLOCATOR_END);
-        assertEquals(RegionHeaderLayout.HEADER_PAGE_BYTES, ProcessTableLayout.slotOffset(ProcessTableLayout.SLOT_COUNT));
+        assertEquals(RegionHeaderLayout.PROCESS_COUNTERS_OFFSET, ProcessTableLayout.slotOffset(ProcessTableLayout.SLOT_COUNT));
+        assertEquals(RegionHeaderLayout.HEADER_PAGE_BYTES, ProcessCountersLayout.lineOffset(ProcessTableLayout.SLOT_COUNT));
+        assertEquals(56L, ProcessCountersLayout.BYTES_FREED_OFFSET);
+        assertEquals(8, ProcessCountersLayout.COUNTS);
     }
 }

@@ -6,6 +6,8 @@ import static io.ipcobjects.internal.alloc.BlockLayout.*;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.HeapStats;
 import io.ipcobjects.OutOfSharedMemoryException;
+import io.ipcobjects.internal.events.RegionEvents;
+import io.ipcobjects.internal.memory.ProcessCounters;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
 
@@ -52,13 +54,21 @@ public final class HeapAllocator {
     /** How many blocks of the own bin a large request looks at before taking a larger bin. */
     static final int BIN_SEARCH_LIMIT = 16;
 
+    private final ProcessCounters counters;
     private final RegionMemory memory;
     private final long heapStart;
     private final long heapEnd;
 
     /** Attaches to an already formatted heap, checking its bounds against the region. */
+    /** An allocator over {@code memory}'s heap that counts nothing (tests, benchmarks, formatting). */
     public HeapAllocator(RegionMemory memory) {
+        this(memory, ProcessCounters.detached());
+    }
+
+    /** An allocator over {@code memory}'s heap that adds what it allocates and frees to {@code counters}. */
+    public HeapAllocator(RegionMemory memory, ProcessCounters counters) {
         this.memory = memory;
+        this.counters = counters;
         this.heapStart = memory.getLong(HEAP_START_OFFSET);
         this.heapEnd = memory.getLong(HEAP_END_OFFSET);
         if (heapStart <= 0 || heapStart % GRANULE != 0 || heapEnd > memory.size() || heapEnd - heapStart < MIN_BLOCK_BYTES
@@ -164,6 +174,7 @@ public final class HeapAllocator {
             undo.freed(block, size);
         }
         addUsed(-size, -1);
+        counters.freed(size);
         long start = block;
         long total = size;
         long freeBlocksDelta = 1;
@@ -370,7 +381,10 @@ public final class HeapAllocator {
     }
 
     private OutOfSharedMemoryException outOfMemory(long payloadBytes) {
-        return new OutOfSharedMemoryException(payloadBytes, memory.getLong(FREE_BYTES_OFFSET), largestFreeBlock());
+        long free = memory.getLong(FREE_BYTES_OFFSET);
+        long largest = largestFreeBlock();
+        RegionEvents.allocationFailed(payloadBytes, free, largest);
+        return new OutOfSharedMemoryException(payloadBytes, free, largest);
     }
 
     /** A free block of at least {@code need} bytes, or 0. Does not change anything. */
@@ -450,6 +464,7 @@ public final class HeapAllocator {
         memory.putIntRebuilt(block + RESERVED_OFFSET, 0);
         addFree(-size, freeBlocksDelta);
         addUsed(size, 1);
+        counters.allocated(size);
         return block + HEADER_BYTES;
     }
 

@@ -2,6 +2,7 @@ package io.ipcobjects.internal.codec;
 
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.lock.LockScope;
+import io.ipcobjects.internal.memory.ProcessCounters;
 import io.ipcobjects.internal.memory.RegionMemory;
 
 import java.io.ObjectInputFilter;
@@ -30,10 +31,13 @@ public final class RegionContext {
     private final StoredClasses classes;
     /** What one read may cost; reused by every read of this handle, under the lock. */
     private final DecodeBudget budget;
+    private final ProcessCounters counters;
 
     public RegionContext(RegionMemory memory, HeapAllocator allocator, LockScope scope, ValueKinds kinds,
-                         Savepoints savepoints, ObjectInputFilter serialization, StoredClasses classes) {
+                         Savepoints savepoints, ObjectInputFilter serialization, StoredClasses classes,
+                         ProcessCounters counters) {
         this.memory = memory;
+        this.counters = counters;
         this.allocator = allocator;
         this.scope = scope;
         this.kinds = kinds;
@@ -49,6 +53,11 @@ public final class RegionContext {
 
     public HeapAllocator allocator() {
         return allocator;
+    }
+
+    /** This process's counters in the region (bumped under the lock). */
+    public ProcessCounters counters() {
+        return counters;
     }
 
     /** The lock scope of this handle: views take the lock for one call through it. */

@@ -6,6 +6,9 @@ import static io.ipcobjects.internal.lock.LockLayout.owner;
 import static io.ipcobjects.internal.lock.LockLayout.successor;
 import static io.ipcobjects.internal.lock.LockLayout.word;
 
+import io.ipcobjects.internal.events.LockWaitEvent;
+import io.ipcobjects.internal.events.RegionEvents;
+import io.ipcobjects.internal.memory.ProcessCounters;
 import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
@@ -132,10 +135,16 @@ public final class RegionLock {
      * local level. Reset whenever the lock comes to this process through the queue.
      */
     private int burst;
+    /** The lock token of the dead process the last takeover took the lock from; 0 for a thread of this process. */
+    private long takenOverFrom;
+    /** Set when this acquisition had to wait (at either level); counted and cleared by {@link #heldLocally}. Guarded by the local level. */
+    private boolean waited;
+    private final ProcessCounters counters;
 
     public RegionLock(RegionMemory memory, ProcessTable processes, long token, Supplier<IdleStrategy> idleStrategies,
-                      long ownerCheckIntervalNanos, int burstLimit) {
+                      long ownerCheckIntervalNanos, int burstLimit, ProcessCounters counters) {
         this.memory = memory;
+        this.counters = counters;
         this.segment = memory.segment();
         this.processes = processes;
         this.token = LockLayout.lockToken(token);
@@ -178,6 +187,7 @@ public final class RegionLock {
             Acquired result = tryAcquireSharedFast();
             return result != null ? result : acquireSharedSlow(deadlineNanos, watchFirst);
         } catch (RuntimeException | Error e) {
+            waited = false;
             LOCAL_OWNER.setRelease(this, null);
             throw e;
         }
@@ -219,9 +229,19 @@ public final class RegionLock {
     /** Records the outcome of the shared level for the thread that holds the local level. */
     private Acquired heldLocally(Acquired result) {
         if (result == Acquired.TIMED_OUT) {
+            waited = false;
             LOCAL_OWNER.setRelease(this, null);
         } else {
             holds = 1;
+            // This process's counters are written only by the holder of its local level.
+            counters.lockAcquired();
+            if (waited) {
+                waited = false;
+                counters.lockWaited();
+            }
+            if (result == Acquired.TAKEN_OVER) {
+                counters.lockTakenOver();
+            }
         }
         return result;
     }
@@ -266,6 +286,14 @@ public final class RegionLock {
      * ACQUIRED is returned). TIMED_OUT: the deadline passed.
      */
     private Acquired awaitLocal(Thread self, long deadlineNanos) {
+        LockWaitEvent wait = RegionEvents.lockWaitBegins();
+        Acquired result = awaitLocalLevel(self, deadlineNanos);
+        RegionEvents.lockWaitEnds(wait, processes.regionPath(), result);
+        waited = result != Acquired.TIMED_OUT; // the local level is ours only then
+        return result;
+    }
+
+    private Acquired awaitLocalLevel(Thread self, long deadlineNanos) {
         IdleStrategy idle = idleStrategies.get();
         while (true) {
             Thread holder = localOwner;
@@ -280,6 +308,7 @@ public final class RegionLock {
                     return Acquired.ACQUIRED; // it died before it had the shared word: nothing to undo
                 }
                 memory.getAndAddLong(TAKEOVERS_OFFSET, 1);
+                takenOverFrom = 0;
                 burst = 0;
                 return Acquired.TAKEN_OVER;
             }
@@ -288,6 +317,23 @@ public final class RegionLock {
             }
             idle.idle();
         }
+    }
+
+    /**
+     * Who the last takeover took the lock from, for its log line: the pid recorded for the dead
+     * process (0 if unknown), or -1 if it was a thread of this process.
+     */
+    long lastTakeoverPid() {
+        if (takenOverFrom == 0) {
+            return -1;
+        }
+        long full = fullToken(takenOverFrom);
+        return full == 0 ? 0 : processes.recordedPid(full);
+    }
+
+    /** The path of the region this lock belongs to. */
+    java.nio.file.Path regionPath() {
+        return processes.regionPath();
     }
 
     /** The calling thread's hold count: 1 means the next {@link #release()} lets the lock go. */
@@ -339,6 +385,14 @@ public final class RegionLock {
     private static final int SPINS_BEFORE_QUEUEING = 64;
 
     private Acquired acquireSharedSlow(long deadlineNanos, boolean watchFirst) {
+        LockWaitEvent wait = RegionEvents.lockWaitBegins();
+        Acquired result = awaitShared(deadlineNanos, watchFirst);
+        RegionEvents.lockWaitEnds(wait, processes.regionPath(), result);
+        waited |= result != Acquired.TIMED_OUT;
+        return result;
+    }
+
+    private Acquired awaitShared(long deadlineNanos, boolean watchFirst) {
         // Watching (reads only, sharing the line): an owner about to release frees the word
         // within nanoseconds, and then one CAS takes it. See "Watching first".
         for (int i = 0; watchFirst && i < SPINS_BEFORE_QUEUEING; i++) {
@@ -363,6 +417,7 @@ public final class RegionLock {
             long successor = successor(found);
             if (owner == token) {
                 // Handed over by the previous owner, which cleared successor in the same CAS.
+                counters.lockHandedOver();
                 burst = 0;
                 return Acquired.ACQUIRED;
             }
@@ -383,6 +438,7 @@ public final class RegionLock {
                 if (owner != 0 && !isLive(owner)
                         && compareAndExchangeLockWord(found, word(successor == token ? 0 : successor, token)) == found) {
                     memory.getAndAddLong(TAKEOVERS_OFFSET, 1);
+                    takenOverFrom = owner;
                     reclaimIfDead(owner);
                     burst = 0;
                     return Acquired.TAKEN_OVER;

@@ -3,6 +3,7 @@ package io.ipcobjects.internal.memory;
 import static io.ipcobjects.internal.memory.ProcessTableLayout.*;
 
 import io.ipcobjects.IpcObjectsException;
+import io.ipcobjects.internal.events.RegionEvents;
 
 /**
  * Claims, releases and inspects process-table slots (layout: {@link ProcessTableLayout}) for one
@@ -42,6 +43,17 @@ public final class ProcessTable {
         this.file = file;
     }
 
+    /** The path the region was opened at (for messages and events). */
+    public java.nio.file.Path regionPath() {
+        return file.path();
+    }
+
+    /** The pid recorded in the slot that {@code token} names (as its own pid namespace numbers it), for messages; 0 if none. */
+    public long recordedPid(long token) {
+        int slot = tokenSlot(token);
+        return slot < 0 || slot >= SLOT_COUNT ? 0 : memory.getLongVolatile(slotOffset(slot) + PID_OFFSET);
+    }
+
     /** Claims a slot for this handle and returns its lock-owner token. */
     public long attach(int role) {
         ProcessIdentity self = ProcessIdentity.current();
@@ -57,6 +69,10 @@ public final class ProcessTable {
                 file.unlockSlot(slot);
                 continue;
             }
+            if (state(word) != STATE_FREE) { // the byte lock was free: a process died attached (or attaching)
+                RegionEvents.slotReclaimed(file.path(), slot, memory.getLong(base + PID_OFFSET));
+            }
+            ProcessCounters.clear(memory, slot);
             // Plain writes: nobody reads these fields before the release below publishes them.
             memory.putLong(base + PID_OFFSET, self.pid());
             memory.putLong(base + START_TICKS_OFFSET, self.startTicks());
@@ -114,7 +130,12 @@ public final class ProcessTable {
             return false; // not that attachment any more, or its holder lives
         }
         try {
-            return memory.compareAndSetLong(base + SLOT_WORD_OFFSET, attached, slotWord(tokenGeneration(token), STATE_FREE));
+            boolean freed = memory.compareAndSetLong(base + SLOT_WORD_OFFSET, attached,
+                    slotWord(tokenGeneration(token), STATE_FREE));
+            if (freed) {
+                RegionEvents.slotReclaimed(file.path(), slot, memory.getLong(base + PID_OFFSET));
+            }
+            return freed;
         } finally {
             file.unlockSlot(slot);
         }

@@ -60,7 +60,10 @@ package io.ipcobjects.internal.memory;
  *   4096 |           process table (4096): ProcessTableLayout            ...
  *      ...                                                               |
  *        +---------------------------------------------------------------+
- *   8192 |                 heap: blocks, see BlockLayout                 ...
+ *   8192 |      process counters (4096): ProcessCountersLayout           ...
+ *      ...                                                               |
+ *        +---------------------------------------------------------------+
+ *  12288 |                 heap: blocks, see BlockLayout                 ...
  *      ...                                                               |
  *        +---------------------------------------------------------------+
  *    log |        undo log (undo log bytes): UndoLogLayout, to the end   ...
@@ -99,8 +102,9 @@ public final class RegionHeaderLayout {
      * most 8 Latin-1 chars are inline in their slot ({@code codec.SlotKinds.SHORT_STRING}).
      * 4: the undo log and the damage code.
      * 5: the undo log starts with a 256-byte own log per process-table slot ({@link UndoLogLayout}).
+     * 6: per-process counters after the process table ({@link ProcessCountersLayout}); the heap starts at 12288.
      */
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 
@@ -165,8 +169,11 @@ public final class RegionHeaderLayout {
     /** The process table: {@link ProcessTableLayout}. */
     public static final long PROCESS_TABLE_OFFSET = ALLOCATOR_END;
 
-    /** Header plus process table; the heap starts here. */
-    public static final long HEADER_PAGE_BYTES = PROCESS_TABLE_OFFSET + ProcessTableLayout.TABLE_BYTES;
+    /** The per-process counters: {@link ProcessCountersLayout}. */
+    public static final long PROCESS_COUNTERS_OFFSET = PROCESS_TABLE_OFFSET + ProcessTableLayout.TABLE_BYTES;
+
+    /** Header, process table and counters; the heap starts here. */
+    public static final long HEADER_PAGE_BYTES = PROCESS_COUNTERS_OFFSET + ProcessCountersLayout.TABLE_BYTES;
     public static final long HEAP_START = HEADER_PAGE_BYTES;
 
     /** Smallest heap worth having. */

@@ -136,6 +136,11 @@ public final class RegionMemory {
         segment.set(LONG, offset, value);
     }
 
+    /** An ordered write the undo log never sees: for statistics ({@link ProcessCounters}), which a rollback leaves as they are. */
+    public void putLongReleaseUnlogged(long offset, long value) {
+        LONG_HANDLE.setRelease(segment, offset, value);
+    }
+
     /**
      * An ordered write the undo log never sees: for the header's damage code, which must stick
      * even when the log itself cannot be written (its pages are gone) or the scope is rolled back.

@@ -96,6 +96,7 @@ public final class MessageQueue {
         if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
             // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
             memory.putLongRelease(COUNT_OFFSET, 1);
+            context.counters().messagePut();
             return ValueSlots.read(context, INLINE_SLOT_OFFSET);
         }
         long tail = memory.getLong(TAIL_OFFSET);
@@ -126,6 +127,7 @@ public final class MessageQueue {
         }
         memory.putLong(TAIL_OFFSET, node);
         memory.putLongRelease(COUNT_OFFSET, count + 1);
+        context.counters().messagePut();
         return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
     }
 
@@ -155,6 +157,7 @@ public final class MessageQueue {
             Object value = checkType(ValueSlots.read(context, INLINE_SLOT_OFFSET), expected);
             clearSlot(memory, INLINE_SLOT_OFFSET);
             memory.putLongRelease(COUNT_OFFSET, count - 1);
+            context.counters().messageTaken();
             return value;
         }
         long head = memory.getLong(HEAD_OFFSET);
@@ -186,6 +189,7 @@ public final class MessageQueue {
             context.allocator().free(head);
         }
         memory.putLongRelease(COUNT_OFFSET, count - 1);
+        context.counters().messageTaken();
         return value;
     }
 

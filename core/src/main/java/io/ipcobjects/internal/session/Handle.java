@@ -3,6 +3,7 @@ package io.ipcobjects.internal.session;
 import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
 
 import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.IncompatibleRegionException;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.WaitTimeoutException;
@@ -11,10 +12,12 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
 import io.ipcobjects.internal.containers.ContainerKinds;
+import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.lock.IdleStrategies;
 import io.ipcobjects.internal.lock.LockScope;
 import io.ipcobjects.internal.lock.RegionLock;
 import io.ipcobjects.internal.memory.OpenRegion;
+import io.ipcobjects.internal.memory.ProcessCounters;
 import io.ipcobjects.internal.memory.ProcessIdentity;
 import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
@@ -82,10 +85,11 @@ public final class Handle {
         UndoLog undo = new UndoLog(memory.segment(), memory.getLong(UNDO_LOG_OFFSET_FIELD), memory.getLong(UNDO_LOG_BYTES_FIELD),
                 ProcessTableLayout.tokenSlot(token));
         memory.attachUndoLog(undo);
-        HeapAllocator allocator = new HeapAllocator(memory);
+        ProcessCounters counters = ProcessCounters.ofSlot(memory, ProcessTableLayout.tokenSlot(token));
+        HeapAllocator allocator = new HeapAllocator(memory, counters);
         Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
         RegionLock lock = new RegionLock(memory, processes, token, idleStrategies, options.ownerCheckInterval().toNanos(),
-                options.lockBurstLimit());
+                options.lockBurstLimit(), counters);
         this.scope = new LockScope(path, memory, lock, idleStrategies, () -> checkAfterTakeover(allocator));
         this.types = new TypeRegistry(memory, allocator);
         undo.onRollback(types::forgetCachedEntries);
@@ -93,7 +97,7 @@ public final class Handle {
         // refused, structs (records, user classes) after.
         ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
-                new StoredClasses(options.classFilter()));
+                new StoredClasses(options.classFilter()), counters);
     }
 
     /**
@@ -115,7 +119,13 @@ public final class Handle {
 
     /** Creates the region at {@code path} and attaches to it as its creator. */
     public static Handle create(Path path, long sizeBytes, SharedMemoryOptions options) {
-        OpenRegion file = RegionFile.create(path, sizeBytes, options);
+        OpenRegion file;
+        try {
+            file = RegionFile.create(path, sizeBytes, options);
+        } catch (IncompatibleRegionException | CorruptedRegionException e) {
+            RegionEvents.regionRefused(path, e);
+            throw e;
+        }
         try {
             RegionMemory memory = new RegionMemory(file.segment());
             ProcessIdentity self = ProcessIdentity.current();
@@ -154,7 +164,13 @@ public final class Handle {
 
     /** Attaches to the region at {@code path} as a consumer, waiting up to {@code timeout} for it to be ready. */
     public static Handle attach(Path path, Duration timeout, SharedMemoryOptions options) {
-        OpenRegion file = RegionFile.open(path, timeout, options);
+        OpenRegion file;
+        try {
+            file = RegionFile.open(path, timeout, options);
+        } catch (IncompatibleRegionException | CorruptedRegionException e) {
+            RegionEvents.regionRefused(path, e);
+            throw e;
+        }
         RegionMemory memory = new RegionMemory(file.segment());
         ProcessTable processes = new ProcessTable(memory, file);
         long token = 0;
@@ -202,6 +218,11 @@ public final class Handle {
     }
 
     // ---- processes ----
+
+    /** This attachment's counts, in {@code ProcessCountersLayout} order. */
+    public long[] processCounts() {
+        return ProcessCounters.read(memory, ProcessTableLayout.tokenSlot(token));
+    }
 
     /** Number of live consumer processes attached now (dead ones are reclaimed on the way). */
     public int consumerCount() {

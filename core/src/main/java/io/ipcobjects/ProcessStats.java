@@ -1,0 +1,21 @@
+package io.ipcobjects;
+
+/**
+ * What one attachment of a process to a region has done, counted in the region itself (so an
+ * inspector in another process can read it): {@link SharedMemory#processStats()}. Counts start
+ * at 0 when the process attaches. They are statistics, not state: a scope that was rolled back
+ * after a crash stays counted.
+ *
+ * @param lockAcquisitions acquisitions of the region lock (a re-entry is not one)
+ * @param lockWaits        acquisitions that had to wait for another holder
+ * @param lockHandOffs     acquisitions handed over directly by the releasing holder, this process
+ *                         having queued as its successor
+ * @param lockTakeovers    acquisitions that took the lock over from a holder that died
+ * @param messagesPut      messages put into the region's queue
+ * @param messagesTaken    messages taken from the region's queue
+ * @param bytesAllocated   heap bytes allocated (whole blocks, headers included)
+ * @param bytesFreed       heap bytes freed (whole blocks)
+ */
+public record ProcessStats(long lockAcquisitions, long lockWaits, long lockHandOffs, long lockTakeovers,
+                           long messagesPut, long messagesTaken, long bytesAllocated, long bytesFreed) {
+}
