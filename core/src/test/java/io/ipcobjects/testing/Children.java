@@ -1,9 +1,13 @@
 package io.ipcobjects.testing;
 
 import io.ipcobjects.Access;
+import io.ipcobjects.ProcessStats;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.TestAccess;
+import io.ipcobjects.internal.lock.LockLayout;
+import io.ipcobjects.internal.memory.RegionMemory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,7 +24,16 @@ public final class Children {
     private Children() {
     }
 
-    static long readCounter(Access a) {
+    /** Allocates the counter the children use and makes it the user root. */
+    public static void newCounter(SharedMemory shm) {
+        try (Access a = shm.acquire()) {
+            long counter = a.allocate(8);
+            a.block(counter).set(ValueLayout.JAVA_LONG, 0, 0L);
+            a.setUserRoot(counter);
+        }
+    }
+
+    public static long readCounter(Access a) {
         return a.block(a.userRoot()).get(ValueLayout.JAVA_LONG, 0);
     }
 
@@ -50,18 +63,32 @@ public final class Children {
     }
 
     /**
-     * args: region name, total, ready file, go file. Attaches, signals ready, waits for go (so
-     * all racers start together), then loops acquire/increment/release as fast as it can until
-     * the shared counter reaches {@code total}; prints how many of the increments were its own.
+     * args: region name, total, ready file, go file, racers. Attaches, signals ready, waits for
+     * go, then counts itself in under the name {@code "arrived"} and waits until all
+     * {@code racers} have; then loops acquire/increment/release as fast as it can until the
+     * shared counter reaches {@code total}. Prints how many of the increments were its own
+     * ({@code mine}), and how many of those it made while another racer was queued for the lock
+     * ({@code contended}: the lock word names a successor), and its {@code ProcessStats}.
      */
     public static final class Race {
         public static void main(String[] args) {
             String name = args[0];
             long total = Long.parseLong(args[1]);
+            long racers = Long.parseLong(args[4]);
             long mine = 0;
+            long contended = 0;
+            ProcessStats stats;
             try (SharedMemory shm = SharedMemory.attach(name, Duration.ofSeconds(30))) {
+                RegionMemory memory = TestAccess.context(shm).memory();
                 ReadySignal.signal(Path.of(args[2]));
                 ReadySignal.await(Path.of(args[3]), Duration.ofSeconds(60));
+                try (Access a = shm.acquire()) {
+                    Long arrived = a.contains("arrived") ? a.get("arrived", Long.class) : 0L;
+                    a.put("arrived", arrived + 1);
+                }
+                while (shm.get("arrived", Long.class) < racers) {
+                    Thread.onSpinWait();
+                }
                 while (true) {
                     try (Access a = shm.acquire()) {
                         long value = readCounter(a);
@@ -70,10 +97,16 @@ public final class Children {
                         }
                         writeCounter(a, value + 1);
                         mine++;
+                        if (LockLayout.successor(memory.getLongVolatile(LockLayout.LOCK_WORD_OFFSET)) != 0) {
+                            contended++;
+                        }
                     }
                 }
+                stats = shm.processStats();
             }
             System.out.println("mine=" + mine);
+            System.out.println("contended=" + contended);
+            System.out.println("stats=" + stats);
         }
     }
 
