@@ -9,7 +9,10 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.internal.alloc.BlockLayout;
+import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
@@ -125,6 +128,57 @@ public class LockHandOffTest {
             assertTrue(refused.getMessage().contains("damaged"), refused.getMessage());
             assertEquals(1, shm.lockTakeovers());
             assertThrows(CorruptedRegionException.class, shm::verify, "the heap is still broken; nothing repaired it");
+        }
+    }
+
+    /**
+     * args: region name, signal file. Takes the lock, writes a log entry (an allocation), then
+     * breaks its own undo log's length word past the log's capacity (as a stray write would),
+     * signals, and waits to be killed.
+     */
+    public static final class BreakTheUndoLogAndHold {
+        public static void main(String[] args) throws InterruptedException {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Access a = shm.acquire();
+            a.allocate(64);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            int mine = -1;
+            for (int slot = 0; slot < ProcessTableLayout.SLOT_COUNT; slot++) {
+                long base = ProcessTableLayout.slotOffset(slot);
+                if (ProcessTableLayout.state(memory.getLongVolatile(base + ProcessTableLayout.SLOT_WORD_OFFSET))
+                        == ProcessTableLayout.STATE_ATTACHED
+                        && memory.getLong(base + ProcessTableLayout.PID_OFFSET) == ProcessHandle.current().pid()) {
+                    mine = slot;
+                }
+            }
+            long lengthWord = memory.getLong(RegionHeaderLayout.UNDO_LOG_OFFSET_FIELD) + UndoLogLayout.ownLogOffset(mine)
+                    + UndoLogLayout.LENGTH_OFFSET;
+            memory.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, lengthWord, Long.MAX_VALUE / 2);
+            ReadySignal.signal(Path.of(args[1]));
+            Thread.sleep(Long.MAX_VALUE);
+            a.close();
+        }
+    }
+
+    @Test
+    void aTakeoverThatFindsTheUndoLogBrokenMarksTheRegionDamagedAndLetsTheLockGo() {
+        String name = regions.newName();
+        Path holding = regions.newPath("holding");
+        SharedMemoryOptions quickCheck = SharedMemoryOptions.defaults().withOwnerCheckInterval(Duration.ofMillis(10));
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20, quickCheck)) {
+            try (ChildJvm holder = ChildJvm.start(BreakTheUndoLogAndHold.class, name, holding.toString())) {
+                ReadySignal.await(holding, TIMEOUT, holder);
+                holder.kill9();
+            }
+            CorruptedRegionException broken = assertThrows(CorruptedRegionException.class, shm::acquire);
+            assertTrue(broken.getMessage().contains("undo log length"), broken.getMessage());
+            assertFalse(shm.isHeldByCurrentThread(), "the failed admission let the lock go");
+            assertEquals(RegionHeaderLayout.DAMAGE_BAD_UNDO_LOG,
+                    TestAccess.context(shm).memory().getInt(RegionHeaderLayout.DAMAGE_OFFSET), "the region is marked damaged");
+            CorruptedRegionException refused = assertThrows(CorruptedRegionException.class, shm::acquire,
+                    "refused from then on, without another look at the log");
+            assertTrue(refused.getMessage().contains("damaged"), refused.getMessage());
+            assertEquals(1, shm.lockTakeovers());
         }
     }
 }
