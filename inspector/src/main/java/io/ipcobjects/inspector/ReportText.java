@@ -90,9 +90,13 @@ final class ReportText {
     }
 
     static String heap(HeapStats heap) {
-        return String.format(Locale.ROOT, "%s used in %d blocks, %s free in %d blocks; largest free block %s; fragmentation %.3f",
-                bytes(heap.usedBytes()), heap.usedBlocks(), bytes(heap.freeBytes()), heap.freeBlocks(),
-                bytes(heap.largestFreeBlock()), heap.fragmentation());
+        return String.format(Locale.ROOT, "%s used in %s, %s free in %s; largest free block %s; fragmentation %.3f",
+                bytes(heap.usedBytes()), count(heap.usedBlocks(), "block"), bytes(heap.freeBytes()),
+                count(heap.freeBlocks(), "block"), bytes(heap.largestFreeBlock()), heap.fragmentation());
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String lock(RegionReport report) {
