@@ -43,6 +43,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -170,14 +171,32 @@ public final class RegionInspection {
             if (messages < 0 || messages > maxNodes) {
                 notes.add("the message count " + messages + " cannot be right for this heap");
             }
-            heap = heap(memory, allocator, notes);
+            HeapAllocator heapAllocator = allocator;
             RegionContext context = RegionContext.forReading(memory, allocator, region.path());
-            names = names(context, notes);
-            types = registeredTypes(memory, allocator, notes);
+            heap = part("heap", () -> heap(memory, heapAllocator, notes), null, notes);
+            names = part("names", () -> names(context, notes), List.of(), notes);
+            types = part("type registry", () -> registeredTypes(memory, heapAllocator, notes), List.of(), notes);
         }
         return new RegionReport(region.path(), at, memory.size(), memory.getInt(LAYOUT_VERSION_OFFSET), state, damage,
                 memory.getLong(CREATOR_PID_OFFSET), Instant.ofEpochMilli(memory.getLong(CREATED_AT_MILLIS_OFFSET)),
                 region.presenceLocked(), processes, lock, heap, messages, names, types, notes);
+    }
+
+    /**
+     * One part of the report. The parts note what they find inconsistent themselves; anything
+     * else thrown while reading a region that changes underneath (a bounds check of the JDK on a
+     * word that changed between its check and its use, say) also becomes a note, so one part
+     * that could not be read does not cost the rest of the report.
+     */
+    private static <T> T part(String name, Supplier<T> reader, T fallback, List<String> notes) {
+        try {
+            return reader.get();
+        } catch (CorruptedRegionException e) {
+            notes.add(name + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            notes.add(name + ": could not be read (changing while read, or damaged): " + e);
+        }
+        return fallback;
     }
 
     // ---- processes ----

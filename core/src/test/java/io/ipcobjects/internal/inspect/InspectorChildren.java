@@ -66,4 +66,43 @@ public final class InspectorChildren {
             }
         }
     }
+
+    /**
+     * args: region path, ready file, stop file. Creates the region and changes it without a
+     * pause until the stop file appears: names put and removed (tensors of changing shapes,
+     * maps, strings, records), messages put and taken, scopes of one and of several operations.
+     * Prints the number of rounds.
+     */
+    public static final class Churn {
+        public static void main(String[] args) {
+            Path stop = Path.of(args[2]);
+            try (SharedMemory shm = SharedMemory.create(Path.of(args[0]), 2 << 20, SharedMemoryOptions.defaults())) {
+                ReadySignal.signal(Path.of(args[1]));
+                java.util.Random random = new java.util.Random(42);
+                long rounds = 0;
+                while (!java.nio.file.Files.exists(stop)) {
+                    try (Access a = shm.acquire()) {
+                        for (int i = 0; i < 8; i++) {
+                            String name = "n" + random.nextInt(40);
+                            switch (random.nextInt(6)) {
+                                case 0 -> a.put(name, new float[1 + random.nextInt(2000)]);
+                                case 1 -> a.put(name, a.newTensor(DType.INT32, 1 + random.nextInt(9), 1 + random.nextInt(9)));
+                                case 2 -> a.put(name, Map.of("k" + random.nextInt(100), List.of(1, 2, random.nextInt())));
+                                case 3 -> a.put(name, "a string of some length " + "x".repeat(random.nextInt(300)));
+                                case 4 -> a.put(name, new Point(random.nextInt(), i));
+                                default -> a.remove(name);
+                            }
+                        }
+                        if (random.nextBoolean()) {
+                            a.putMessage("message " + rounds);
+                        } else if (a.hasMessages()) {
+                            a.takeMessage();
+                        }
+                    }
+                    rounds++;
+                }
+                System.out.println("rounds=" + rounds);
+            }
+        }
+    }
 }

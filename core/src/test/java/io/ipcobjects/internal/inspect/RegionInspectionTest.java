@@ -175,6 +175,53 @@ class RegionInspectionTest {
     }
 
     @Test
+    void aRegionChangedWithoutPauseIsReadWithoutHangOrUnexpectedException() throws Exception {
+        Path region = regions.newPath("ipcobjects-inspect");
+        Path ready = regions.newPath("inspect-ready");
+        Path stop = regions.newPath("inspect-stop");
+        try (ChildJvm churn = ChildJvm.start(InspectorChildren.Churn.class, region.toString(), ready.toString(),
+                stop.toString())) {
+            ReadySignal.await(ready, WAIT, churn);
+            int reports = 0;
+            int withNotes = 0;
+            int verified = 0;
+            int inconsistent = 0;
+            String aNote = "";
+            String aFinding = "";
+            for (int i = 0; i < 300; i++) {
+                churn.failIfDied("inspections of a changing region");
+                // Every report comes back (what changed while it was read becomes a note) ...
+                RegionReport report = SharedMemory.inspect(region);
+                reports++;
+                assertEquals(RegionReport.State.READY, report.state());
+                assertEquals(churn.pid(), report.processes().getFirst().pid());
+                if (!report.notes().isEmpty()) {
+                    withNotes++;
+                    aNote = report.notes().getFirst();
+                }
+                if (i % 10 == 0) {
+                    // ... and a verification passes or names what it found, nothing else.
+                    try {
+                        SharedMemory.verifyReadOnly(region);
+                        verified++;
+                    } catch (CorruptedRegionException e) {
+                        inconsistent++;
+                        aFinding = e.getMessage();
+                    }
+                }
+            }
+            ReadySignal.signal(stop);
+            ChildJvm.Result result = churn.awaitSuccess(WAIT);
+            assertTrue(Long.parseLong(result.value("rounds")) > 0, result.describe());
+            assertEquals(300, reports);
+            assertEquals(30, verified + inconsistent);
+            System.out.println("changing region: " + withNotes + " of 300 reports with notes, " + inconsistent
+                    + " of 30 verifications inconsistent, " + result.value("rounds") + " rounds of changes; a note: " + aNote
+                    + "; a finding: " + aFinding);
+        }
+    }
+
+    @Test
     void filesThatAreNotRegionsGiveClearErrors(@TempDir Path dir) throws IOException {
         RegionNotFoundException missing = assertThrows(RegionNotFoundException.class,
                 () -> SharedMemory.inspect(dir.resolve("nothing")));
