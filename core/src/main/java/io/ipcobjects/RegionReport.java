@@ -131,7 +131,8 @@ public record RegionReport(Path path, Instant inspectedAt, long sizeBytes, int l
      *
      * @param name  its name
      * @param kind  what it holds: a Java type name ({@code "SharedMap"}, {@code "String"},
-     *              {@code "SharedTensor"}, a record's class name), or {@code "unreadable"}
+     *              {@code "SharedTensor"}, a record's class name), or {@code "unreadable"} (then a
+     *              note says why)
      * @param dtype a tensor's element type, else null
      * @param shape a tensor's shape, else empty
      * @param bytes a tensor's data bytes; for another value held in a block, that block's

@@ -4,7 +4,6 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.IpcObjectsException;
 
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,9 +34,6 @@ public final class InspectCommand {
     public static final int INCONSISTENT = 1;
     public static final int USAGE = 2;
     public static final int UNREADABLE = 3;
-
-    /** Where regions live unless a directory is named. */
-    static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

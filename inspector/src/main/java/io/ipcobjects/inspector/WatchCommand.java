@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * {@code --json}, one JSON object per line (JSON Lines).
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = "Show a region again and again, every --interval milliseconds, until Ctrl-C (or --count reports).")
+        description = {"Show a region again and again, every --interval milliseconds, until Ctrl-C (or --count reports),"
+                + " with the change in waiting messages and used heap since the report before.",
+                "Ends with exit code 3 when the region goes away (its creator closed it)."})
 final class WatchCommand implements Callable<Integer> {
 
     @Spec

@@ -343,7 +343,7 @@ public final class RegionInspection {
                         break;
                     }
                     try {
-                        names.add(entry(context, entry));
+                        names.add(entry(context, entry, notes));
                     } catch (CorruptedRegionException e) {
                         notes.add("names: bucket " + index + ": " + e.getMessage());
                         break;
@@ -359,7 +359,7 @@ public final class RegionInspection {
     }
 
     /** One name entry, checked: its block, its name's length; its value described. */
-    private static NamedObject entry(RegionContext context, long entry) {
+    private static NamedObject entry(RegionContext context, long entry, List<String> notes) {
         RegionMemory memory = context.memory();
         long capacity = context.allocator().checkBlock(entry, BlockTypes.NAME_ENTRY);
         int length = memory.getInt(entry + NameDirectoryLayout.NAME_LENGTH_OFFSET);
@@ -369,11 +369,11 @@ public final class RegionInspection {
         }
         String name = new String(memory.slice(entry + NameDirectoryLayout.NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE),
                 StandardCharsets.UTF_8);
-        return describe(context, name, entry + NameDirectoryLayout.VALUE_SLOT_OFFSET);
+        return describe(context, name, entry + NameDirectoryLayout.VALUE_SLOT_OFFSET, notes);
     }
 
-    /** What the value slot at {@code slot} holds, without building the value. */
-    private static NamedObject describe(RegionContext context, String name, long slot) {
+    /** What the value slot at {@code slot} holds, without building the value; an unreadable one is also noted. */
+    private static NamedObject describe(RegionContext context, String name, long slot, List<String> notes) {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
@@ -405,7 +405,8 @@ public final class RegionInspection {
                 }
             };
         } catch (CorruptedRegionException e) {
-            return new NamedObject(name, "unreadable (" + e.getMessage() + ")", null, List.of(), 0);
+            notes.add("names: the value of \"" + name + "\" is unreadable: " + e.getMessage());
+            return new NamedObject(name, "unreadable", null, List.of(), 0);
         }
     }
 
