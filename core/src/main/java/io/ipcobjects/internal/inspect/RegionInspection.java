@@ -160,26 +160,30 @@ public final class RegionInspection {
         HeapStats heap = null;
         List<NamedObject> names = List.of();
         List<String> types = List.of();
-        HeapAllocator allocator = null;
-        try {
-            allocator = new HeapAllocator(memory);
-        } catch (CorruptedRegionException e) {
-            notes.add("heap: " + e.getMessage());
-        }
+        HeapAllocator allocator = allocator(memory, notes);
         if (allocator != null) {
             long maxNodes = (allocator.heapEnd() - allocator.heapStart()) / MessageQueueLayout.MIN_NODE_FOOTPRINT + 1;
             if (messages < 0 || messages > maxNodes) {
                 notes.add("the message count " + messages + " cannot be right for this heap");
             }
-            HeapAllocator heapAllocator = allocator;
             RegionContext context = RegionContext.forReading(memory, allocator, region.path());
-            heap = part("heap", () -> heap(memory, heapAllocator, notes), null, notes);
+            heap = part("heap", () -> heap(memory, allocator, notes), null, notes);
             names = part("names", () -> names(context, notes), List.of(), notes);
-            types = part("type registry", () -> registeredTypes(memory, heapAllocator, notes), List.of(), notes);
+            types = part("type registry", () -> registeredTypes(memory, allocator, notes), List.of(), notes);
         }
         return new RegionReport(region.path(), at, memory.size(), memory.getInt(LAYOUT_VERSION_OFFSET), state, damage,
                 memory.getLong(CREATOR_PID_OFFSET), Instant.ofEpochMilli(memory.getLong(CREATED_AT_MILLIS_OFFSET)),
                 region.presenceLocked(), processes, lock, heap, messages, names, types, notes);
+    }
+
+    /** The heap's allocator over its checked bounds, or null (and a note) if they do not fit the region. */
+    private static HeapAllocator allocator(RegionMemory memory, List<String> notes) {
+        try {
+            return new HeapAllocator(memory);
+        } catch (CorruptedRegionException e) {
+            notes.add("heap: " + e.getMessage());
+            return null;
+        }
     }
 
     /**
