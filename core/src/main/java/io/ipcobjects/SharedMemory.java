@@ -1,5 +1,6 @@
 package io.ipcobjects;
 
+import io.ipcobjects.internal.inspect.RegionInspection;
 import io.ipcobjects.internal.messages.MessageQueue;
 import io.ipcobjects.internal.session.Handle;
 import io.ipcobjects.internal.session.RegionPoller;
@@ -172,6 +173,72 @@ public final class SharedMemory implements AutoCloseable {
      */
     public static Path defaultPath(String name) {
         return SharedMemoryOptions.defaults().pathFor(name);
+    }
+
+    // ---- read-only inspection, from outside ----
+
+    /**
+     * Reads what the region at {@code path} holds, without attaching to it: the header (state,
+     * damage, size, creator), the process table with each process's liveness as the kernel
+     * says it, the lock's owner and queued successor, the heap's use, the message queue's depth,
+     * the named objects (tensors with dtype and shape) and the registered types.
+     *
+     * <p>It maps the file read-only and takes no process-table slot, no lock (not even the
+     * file's presence lock) and writes nothing, so it can look at a region whose lock a hung
+     * process holds, and it is not counted as a consumer. Liveness is tested with
+     * {@code F_OFD_GETLK}, which does not disturb the lock it tests. It reads while others may
+     * write: every part is validated and every walk bounded, and what was inconsistent or
+     * changing while it read is listed in {@link RegionReport#notes()}. No class named by the
+     * region is loaded and no value is built.
+     *
+     * @param path the region file (any path; region files are not followed through links)
+     * @return an immutable report
+     * @throws RegionNotFoundException     there is no file at {@code path}
+     * @throws IncompatibleRegionException the file is not a region this build reads (the message
+     *                                     says why: no magic, another layout version or byte
+     *                                     order, a truncated file, not a regular file)
+     * @throws CorruptedRegionException    a read faulted because the file shrank under the mapping
+     * @throws IpcObjectsException         the file cannot be opened (permissions) or this is not
+     *                                     Linux on x86-64 or aarch64
+     */
+    public static RegionReport inspect(Path path) {
+        Objects.requireNonNull(path, "path");
+        return RegionInspection.inspect(path);
+    }
+
+    /**
+     * {@link #verify()} over a read-only mapping of the region at {@code path}, without
+     * attaching and without the lock (see {@link #inspect(Path)} for what that takes and
+     * leaves). A region nobody changes meanwhile (its processes idle, or one of them holding the
+     * lock) is checked exactly as {@code verify()} checks it. If a process changes the region
+     * while this reads, the walk can see a state that never existed whole and report it: a
+     * problem found here means "inconsistent, or changing"; {@code verify()} under the lock
+     * tells which.
+     *
+     * @param path the region file
+     * @return the heap's counters, checked by a walk of the heap
+     * @throws CorruptedRegionException    listing the problems found, or that the region changed while read
+     * @throws RegionNotFoundException     there is no file at {@code path}
+     * @throws IncompatibleRegionException the file is not a region this build reads
+     */
+    public static HeapStats verifyReadOnly(Path path) {
+        Objects.requireNonNull(path, "path");
+        return RegionInspection.verify(path);
+    }
+
+    /**
+     * The region files directly in {@code directory}, sorted by name: regular files that start
+     * with the region magic. Nothing is attached, mapped or locked; a file that cannot be read
+     * is left out.
+     *
+     * @param directory where to look, usually {@code /dev/shm}
+     * @return the paths of the region files
+     * @throws IllegalArgumentException        {@code directory} is not a directory
+     * @throws java.io.UncheckedIOException    it cannot be listed
+     */
+    public static List<Path> findRegions(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        return RegionInspection.findRegions(directory);
     }
 
     // ---- the lock ----

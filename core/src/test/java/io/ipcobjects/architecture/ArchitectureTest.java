@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   facade      SharedMemory, Access                         (io.ipcobjects)
  *   session     internal.session: the handle, its poller
+ *   inspect     internal.inspect: the read-only inspector behind inspect() and verifyReadOnly()
  *   verify      internal.verify: the whole-region check behind verify()
  *   channels    internal.messages, internal.names
  *   values      internal.containers, internal.structs, internal.tensor
@@ -75,6 +76,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("facade").definedBy(FACADE)
                 .layer("session").definedBy("io.ipcobjects.internal.session..")
+                .layer("inspect").definedBy("io.ipcobjects.internal.inspect..")
                 .layer("verify").definedBy("io.ipcobjects.internal.verify..")
                 .layer("channels").definedBy("io.ipcobjects.internal.messages..", "io.ipcobjects.internal.names..")
                 .layer("values").definedBy("io.ipcobjects.internal.containers..", "io.ipcobjects.internal.structs..",
@@ -87,16 +89,17 @@ class ArchitectureTest {
                 .layer("vocabulary").definedBy(VOCABULARY)
                 .whereLayer("facade").mayNotBeAccessedByAnyLayer()
                 .whereLayer("session").mayOnlyBeAccessedByLayers("facade")
-                .whereLayer("verify").mayOnlyBeAccessedByLayers("session", "facade")
-                .whereLayer("channels").mayOnlyBeAccessedByLayers("verify", "session", "facade")
-                .whereLayer("values").mayOnlyBeAccessedByLayers("channels", "verify", "session", "facade")
-                .whereLayer("codec").mayOnlyBeAccessedByLayers("values", "channels", "verify", "session", "facade")
-                .whereLayer("lock").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "facade")
-                .whereLayer("alloc").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "facade")
+                .whereLayer("inspect").mayOnlyBeAccessedByLayers("facade")
+                .whereLayer("verify").mayOnlyBeAccessedByLayers("session", "inspect", "facade")
+                .whereLayer("channels").mayOnlyBeAccessedByLayers("verify", "session", "inspect", "facade")
+                .whereLayer("values").mayOnlyBeAccessedByLayers("channels", "verify", "session", "inspect", "facade")
+                .whereLayer("codec").mayOnlyBeAccessedByLayers("values", "channels", "verify", "session", "inspect", "facade")
+                .whereLayer("lock").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "inspect", "facade")
+                .whereLayer("alloc").mayOnlyBeAccessedByLayers("codec", "values", "channels", "verify", "session", "inspect", "facade")
                 .whereLayer("memory").mayOnlyBeAccessedByLayers("lock", "alloc", "codec", "values", "channels", "verify",
-                        "session", "facade")
+                        "session", "inspect", "facade")
                 .whereLayer("events").mayOnlyBeAccessedByLayers("memory", "lock", "alloc", "codec", "values", "channels",
-                        "verify", "session", "facade")
+                        "verify", "session", "inspect", "facade")
                 .check(core);
     }
 

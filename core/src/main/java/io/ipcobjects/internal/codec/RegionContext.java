@@ -7,6 +7,7 @@ import io.ipcobjects.internal.memory.RegionMemory;
 
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The parts of one attachment that stored values work with: the mapped memory, the allocator,
@@ -16,7 +17,9 @@ import java.nio.file.Path;
  * also owns the handle's lifecycle; this class only hands the parts out.
  *
  * <p>Everything that takes a {@code RegionContext} runs with the lock held (see
- * {@link LockScope}), except what says otherwise.
+ * {@link LockScope}), except what says otherwise, and except in a {@linkplain #forReading
+ * read-only context}, which has no scope: an inspector's, whose memory is a read-only mapping
+ * that it reads without the lock and validates as it goes.
  */
 public final class RegionContext {
 
@@ -32,6 +35,8 @@ public final class RegionContext {
     /** What one read may cost; reused by every read of this handle, under the lock. */
     private final DecodeBudget budget;
     private final ProcessCounters counters;
+    /** The region file, for messages. */
+    private final Path path;
 
     public RegionContext(RegionMemory memory, HeapAllocator allocator, LockScope scope, ValueKinds kinds,
                          Savepoints savepoints, ObjectInputFilter serialization, StoredClasses classes,
@@ -45,6 +50,42 @@ public final class RegionContext {
         this.serialization = serialization;
         this.classes = classes;
         this.budget = new DecodeBudget(allocator.heapEnd() - allocator.heapStart());
+        this.path = scope.path();
+    }
+
+    private RegionContext(RegionMemory memory, HeapAllocator allocator, Path path) {
+        this.memory = memory;
+        this.allocator = allocator;
+        this.scope = null;
+        this.kinds = new ValueKinds(List.of(), List.of());
+        this.savepoints = null;
+        this.serialization = null;
+        this.classes = new StoredClasses(name -> false);
+        this.budget = new DecodeBudget(allocator.heapEnd() - allocator.heapStart());
+        this.path = path;
+        this.counters = ProcessCounters.detached();
+    }
+
+    /**
+     * A context for reading a region without the lock, for the read-only inspector: no lock
+     * scope, no value kinds beyond the codec's own, no savepoints, no class may be loaded. Only
+     * the walks that validate every word they follow (the verifier's, tensor headers) use it.
+     */
+    public static RegionContext forReading(RegionMemory memory, HeapAllocator allocator, Path path) {
+        return new RegionContext(memory, allocator, path);
+    }
+
+    /** True for a {@linkplain #forReading read-only context}, which reads without the lock. */
+    public boolean readsWithoutLock() {
+        return scope == null;
+    }
+
+    /**
+     * What the assertions of lock-held code check: the calling thread holds the lock, or this
+     * context reads without it by design.
+     */
+    public boolean mayRead() {
+        return scope == null || scope.isHeldByCurrentThread();
     }
 
     public RegionMemory memory() {
@@ -55,12 +96,12 @@ public final class RegionContext {
         return allocator;
     }
 
-    /** This process's counters in the region (bumped under the lock). */
+    /** This process's counters in the region (bumped under the lock); counting nothing in a read-only context. */
     public ProcessCounters counters() {
         return counters;
     }
 
-    /** The lock scope of this handle: views take the lock for one call through it. */
+    /** The lock scope of this handle: views take the lock for one call through it; null in a read-only context. */
     public LockScope scope() {
         return scope;
     }
@@ -92,6 +133,6 @@ public final class RegionContext {
 
     /** The region file, for messages. */
     public Path path() {
-        return scope.path();
+        return path;
     }
 }

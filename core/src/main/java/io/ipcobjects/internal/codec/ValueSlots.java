@@ -71,7 +71,7 @@ public final class ValueSlots {
      * zeroed (null): whatever it holds is released when it is overwritten.
      */
     public static void write(RegionContext context, long slotOffset, Object value) {
-        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
+        assert context.mayRead() : "the region lock is not held";
         RegionMemory memory = context.memory();
         int oldKind = memory.getInt(slotOffset + KIND_OFFSET);
         int oldAux = memory.getInt(slotOffset + AUX_OFFSET);
@@ -87,7 +87,7 @@ public final class ValueSlots {
 
     /** Decodes the slot: plain values are copied out, containers and tensors come back as live views. */
     public static Object read(RegionContext context, long slotOffset) {
-        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
+        assert context.mayRead() : "the region lock is not held";
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slotOffset + KIND_OFFSET);
         // The common inline kinds first, in a method small enough for the JIT to inline into the
@@ -108,7 +108,7 @@ public final class ValueSlots {
 
     /** Frees what the slot's value owns (recursively) and sets the slot to null. */
     public static void destroy(RegionContext context, long slotOffset) {
-        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
+        assert context.mayRead() : "the region lock is not held";
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slotOffset + KIND_OFFSET);
         int aux = memory.getInt(slotOffset + AUX_OFFSET);
@@ -126,7 +126,7 @@ public final class ValueSlots {
      * reference to comes back as a plain Java copy, since it is freed right after.
      */
     public static Object readForRemoval(RegionContext context, long slotOffset) {
-        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
+        assert context.mayRead() : "the region lock is not held";
         RegionMemory memory = context.memory();
         int kind = memory.getInt(slotOffset + KIND_OFFSET);
         int aux = memory.getInt(slotOffset + AUX_OFFSET);

@@ -43,6 +43,7 @@ final class NativeFiles {
 
     // ---- open(2) flags ----
 
+    static final int O_RDONLY = 0;
     static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
@@ -52,6 +53,8 @@ final class NativeFiles {
     static final int O_NOFOLLOW = System.getProperty("os.arch", "").equals("aarch64") ? 0100000 : 0400000;
     /** The flags every region file is opened with: no final symbolic link, no blocking open, not inherited. */
     static final int O_REGION = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+    /** The flags a read-only inspection opens a region file with: as {@link #O_REGION}, but for reading only. */
+    static final int O_INSPECT = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 
     // ---- errno values (the same on x86-64 and aarch64) ----
 
@@ -296,11 +299,25 @@ final class NativeFiles {
      * depend on the descriptor staying open.
      */
     static MemorySegment map(int fd, long size) {
+        return mapWith(fd, size, PROT_READ | PROT_WRITE);
+    }
+
+    /**
+     * Maps {@code size} bytes of the file shared and read-only ({@code PROT_READ}, which a
+     * descriptor opened for reading allows), as a {@linkplain MemorySegment#isReadOnly read-only}
+     * segment: a write through it throws in Java instead of faulting, and the kernel would refuse
+     * it anyway. Lifetime as {@link #map}.
+     */
+    static MemorySegment mapReadOnly(int fd, long size) {
+        return mapWith(fd, size, PROT_READ).asReadOnly();
+    }
+
+    private static MemorySegment mapWith(int fd, long size, int protection) {
         MemorySegment address;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(Calls.CAPTURE);
-            address = (MemorySegment) Calls.MMAP.invokeExact(errno, MemorySegment.NULL, size, PROT_READ | PROT_WRITE,
-                    MAP_SHARED, fd, 0L);
+            address = (MemorySegment) Calls.MMAP.invokeExact(errno, MemorySegment.NULL, size, protection, MAP_SHARED, fd,
+                    0L);
             if (address.address() == -1L) {
                 throw failed("mmap of " + size + " bytes", errno(errno));
             }

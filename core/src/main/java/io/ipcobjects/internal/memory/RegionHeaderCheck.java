@@ -53,6 +53,39 @@ record RegionHeaderCheck(boolean ready, String waitingFor) {
         if (magic == 0) {
             return waiting("the header has no magic yet (still initializing, or not a region)");
         }
+        checkIdentity(path, header, fileSize, magic);
+        int state = header.getInt((int) STATE_OFFSET);
+        return switch (state) {
+            case STATE_READY -> new RegionHeaderCheck(true, null);
+            case STATE_INITIALIZING, STATE_NONE -> waiting("its state is " + stateName(state) + " (creator still initializing)");
+            case STATE_CLOSING -> throw new RegionClosedException("region " + path + " is closing");
+            default -> throw new IncompatibleRegionException("region " + path + " has unknown state " + state);
+        };
+    }
+
+    /**
+     * Judges the header for a read-only inspection, which waits for nothing and reports any
+     * state: the file must be a complete region of this layout, whatever its state.
+     *
+     * @param header   the file's first bytes (up to a header page), native order, positioned at 0
+     * @param fileSize the file's size now
+     * @throws IncompatibleRegionException the file is not a region this build can read, or has no header yet
+     */
+    static void checkForInspection(Path path, ByteBuffer header, long fileSize) {
+        if (header.remaining() < 8) {
+            throw new IncompatibleRegionException("not an ipc-objects region: " + path + " has " + fileSize
+                    + " bytes, too few for a region header");
+        }
+        long magic = header.getLong((int) MAGIC_OFFSET);
+        if (magic == 0) {
+            throw new IncompatibleRegionException("not an ipc-objects region (yet): " + path + " has no magic; a creator"
+                    + " may still be initializing it, or it was wiped when its region closed, or it is another file");
+        }
+        checkIdentity(path, header, fileSize, magic);
+    }
+
+    /** Magic, byte order, layout version and size: what makes a file a region this build reads. */
+    private static void checkIdentity(Path path, ByteBuffer header, long fileSize, long magic) {
         if (Long.reverseBytes(magic) == MAGIC) {
             throw new IncompatibleRegionException("region " + path + " was written in the other byte order ("
                     + (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "big" : "little") + "-endian); this machine is "
@@ -86,13 +119,6 @@ record RegionHeaderCheck(boolean ready, String waitingFor) {
             throw new IncompatibleRegionException("region size mismatch: header of " + path + " says " + regionSize
                     + " bytes, the file has " + fileSize);
         }
-        int state = header.getInt((int) STATE_OFFSET);
-        return switch (state) {
-            case STATE_READY -> new RegionHeaderCheck(true, null);
-            case STATE_INITIALIZING, STATE_NONE -> waiting("its state is " + stateName(state) + " (creator still initializing)");
-            case STATE_CLOSING -> throw new RegionClosedException("region " + path + " is closing");
-            default -> throw new IncompatibleRegionException("region " + path + " has unknown state " + state);
-        };
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ipcobjects.internal.verify;
 
 import static io.ipcobjects.internal.alloc.BlockLayout.*;
 
+import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.memory.RegionMemory;
 
@@ -24,13 +25,19 @@ final class BlockCensus {
         this.memory = memory;
         for (long block = allocator.heapStart(); block < allocator.heapEnd(); ) {
             long sizeFlags = memory.getLong(block);
+            long size = size(sizeFlags);
+            if (size < MIN_BLOCK_BYTES || size > allocator.heapEnd() - block) {
+                // Only without the lock (a read-only verification): the heap changed since the allocator's walk.
+                throw new CorruptedRegionException("block size " + size + " does not fit the heap (the heap changed"
+                        + " while it was read without the lock)", block);
+            }
             if (inUse(sizeFlags)) {
                 if (count == payloads.length) {
                     payloads = Arrays.copyOf(payloads, count * 2);
                 }
                 payloads[count++] = block + HEADER_BYTES;
             }
-            block += size(sizeFlags);
+            block += size;
         }
         reached = new boolean[count];
     }

@@ -51,13 +51,17 @@ public final class RegionVerifier {
     }
 
     /**
-     * Verifies the region of {@code context} (under the lock).
+     * Verifies the region of {@code context}: under the lock, or in a
+     * {@linkplain RegionContext#forReading read-only context} without it. Without the lock, a
+     * process changing the region meanwhile can make the walk see a state that never existed
+     * whole: its findings then mean "inconsistent or changing", and a run under the lock
+     * ({@code SharedMemory.verify()}) tells which. Every walk stays bounded either way.
      *
      * @return the heap's counters, checked by the allocator's walk
      * @throws CorruptedRegionException listing what is wrong
      */
     public static HeapStats verify(RegionContext context) {
-        assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
+        assert context.mayRead() : "the region lock is not held";
         HeapStats stats = context.allocator().verify();
         RegionMemory memory = context.memory();
         Findings findings = new Findings();
