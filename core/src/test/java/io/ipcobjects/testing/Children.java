@@ -4,6 +4,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.childjvm.ChildJvm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -10,7 +10,7 @@ import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
 

@@ -2,7 +2,7 @@ package io.ipcobjects.examples.tensors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 
 import java.time.Duration;
 import java.util.stream.LongStream;
