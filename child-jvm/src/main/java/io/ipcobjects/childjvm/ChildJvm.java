@@ -258,10 +258,14 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** The native-access flags and the bindings' system properties this JVM was started with. */
+    /**
+     * The native-access flags and the bindings' system properties this JVM was started with. Read
+     * from the JVM's input arguments, not from {@code ProcessHandle.Info}: with a long class path
+     * the latter may come back without the flags.
+     */
     private static List<String> bindingFlags() {
         List<String> flags = new ArrayList<>();
-        for (String arg : ProcessHandle.current().info().arguments().orElse(new String[0])) {
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")
                     || arg.startsWith("-Dai.djl.") || arg.startsWith("-Dorg.bytedeco.") || arg.startsWith("-DDJL_CACHE_DIR")
                     || arg.startsWith("-DENGINE_CACHE_DIR")) {
