@@ -6,6 +6,7 @@ import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.lock.LockLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 

@@ -7,6 +7,7 @@ import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;

@@ -1,5 +1,7 @@
 package io.ipcobjects.testing;
 
+import io.ipcobjects.childjvm.ChildJvm;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

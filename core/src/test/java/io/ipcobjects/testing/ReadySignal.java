@@ -1,5 +1,7 @@
 package io.ipcobjects.testing;
 
+import io.ipcobjects.childjvm.ChildJvm;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

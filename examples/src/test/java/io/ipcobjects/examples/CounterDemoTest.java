@@ -2,7 +2,7 @@ package io.ipcobjects.examples;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.nio.file.Files;

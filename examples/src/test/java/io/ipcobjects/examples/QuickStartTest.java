@@ -7,7 +7,7 @@ import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.nd4j.SharedNd4j;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;

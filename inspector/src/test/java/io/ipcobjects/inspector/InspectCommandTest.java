@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipcobjects.Access;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.inspect.InspectorChildren;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
-import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
 

@@ -1,7 +1,10 @@
 package io.ipcobjects.benchmarks.harness;
 
+import io.ipcobjects.childjvm.ChildJvm;
+
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -150,7 +153,10 @@ public final class Harness {
         try (ControlBlock control = ControlBlock.create(controlPath)) {
             try {
                 scenario.setUp(run);
-                child = ChildJvm.start(pinning, scenario.childJvmFlags(), run, controlPath);
+                // the child runs as this JVM does (its flags, plus the scenario's), pinned; its output is echoed
+                child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
+                        .jvmOptions(scenario.childJvmFlags()).args(run.runId(), run.spec(), controlPath.toString())
+                        .echo("").start();
                 awaitReady(control, child);
                 for (int i = 0; i < warmupWindows; i++) {
                     double figure = scenario.measureWindow(windowNanos);
@@ -163,10 +169,7 @@ public final class Harness {
                     System.out.printf(Locale.ROOT, "  window %d: %.1f %s %s%n", i + 1, figure, scenario.unit(), scenario.windowDetail());
                 }
                 control.requestStop();
-                int exit = child.awaitExit(CHILD_EXIT_TIMEOUT_MILLIS);
-                if (exit != 0) {
-                    throw new IllegalStateException("child exited with code " + exit);
-                }
+                child.awaitSuccess(Duration.ofMillis(CHILD_EXIT_TIMEOUT_MILLIS));
                 String check = scenario.verify(control);
                 WindowStats stats = WindowStats.of(figures);
                 System.out.println("  result: " + stats.format(scenario.unit()));
@@ -176,9 +179,9 @@ public final class Harness {
                 control.requestStop(); // lets a child still serving finish on its own
                 if (child != null && child.isAlive()) {
                     try {
-                        child.awaitExit(5_000);
-                    } catch (IllegalStateException | InterruptedException e) {
-                        child.kill();
+                        child.await(Duration.ofSeconds(5)); // kills it after that
+                    } catch (ChildJvm.ChildJvmException e) {
+                        child.close();
                     }
                 }
                 scenario.tearDown();
@@ -199,7 +202,7 @@ public final class Harness {
         long deadline = System.nanoTime() + CHILD_READY_TIMEOUT_MILLIS * 1_000_000;
         while (!control.isReady()) {
             if (!child.isAlive()) {
-                throw new IllegalStateException("child pid " + child.pid() + " exited before it was ready");
+                throw new IllegalStateException("child exited before it was ready: " + child.await(Duration.ZERO).describe());
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new IllegalStateException("child pid " + child.pid() + " not ready within " + CHILD_READY_TIMEOUT_MILLIS + " ms");

@@ -17,7 +17,7 @@ import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.messages.MessageQueueLayout;
 import io.ipcobjects.internal.names.NameDirectoryLayout;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;

@@ -7,8 +7,8 @@ import io.ipcobjects.ProcessStats;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.lock.LockLayout;
-import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;

@@ -8,12 +8,12 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitStrategy;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLogLayout;
-import io.ipcobjects.testing.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
 

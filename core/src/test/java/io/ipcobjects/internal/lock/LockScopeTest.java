@@ -10,7 +10,7 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.lang.foreign.MemorySegment;

@@ -6,7 +6,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.RegionExistsException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.Children;
 import io.ipcobjects.testing.Namespaces;
 import io.ipcobjects.testing.ReadySignal;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ipcobjects.RegionExistsException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 
 import java.io.IOException;

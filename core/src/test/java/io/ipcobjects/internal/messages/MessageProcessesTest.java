@@ -8,7 +8,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.SharedMemoryOptions;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
 

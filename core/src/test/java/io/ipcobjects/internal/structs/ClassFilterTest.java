@@ -19,7 +19,7 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.messages.MessageQueueLayout;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.lang.foreign.MemorySegment;

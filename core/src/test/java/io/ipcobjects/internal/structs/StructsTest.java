@@ -10,7 +10,7 @@ import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.UnsupportedTypeException;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 import io.ipcobjects.internal.codec.ValueSlots;
 

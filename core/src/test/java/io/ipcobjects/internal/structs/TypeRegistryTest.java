@@ -13,7 +13,7 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.UnsupportedTypeException;
 import io.ipcobjects.internal.memory.RegionMemory;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 import io.ipcobjects.internal.codec.ValueSlots;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;

@@ -4,16 +4,28 @@ import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.djl.SharedDjl;
+import io.ipcobjects.examples.Cli;
+import io.ipcobjects.examples.Progress;
 import io.ipcobjects.nd4j.SharedNd4j;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * One process publishes a dataset (samples × 3 × 32 × 32 floats) once in shared memory under the
@@ -26,46 +38,73 @@ import ai.djl.ndarray.NDManager;
  * mvn -q -Pdemo -DskipTests package -Ddemo.main=io.ipcobjects.examples.tensors.DatasetLoader \
  *     -Ddemo.args="--samples 400000"        # 400k samples: 4.9 GB, a multi-GiB dataset
  * </pre>
- * Options: {@code --samples N} (default 4096, 50 MB), {@code --batch N} (256).
+ * Options: {@code --help}. Prints the publisher's write progress and rate, each worker's read
+ * progress and rate, and the checks.
  */
-public final class DatasetLoader {
-    private DatasetLoader() {
-    }
+@Command(name = "DatasetLoader", sortOptions = false, showDefaultValues = true,
+        description = {"A publisher JVM writes a dataset tensor once into shared memory; two worker JVMs read their "
+                + "batches of it as zero-copy ND4J and DJL views and report their sums by message."})
+public final class DatasetLoader implements Callable<Integer> {
+
+    @Option(names = "--samples", description = "samples (images of 3×32×32 float32, 12 kB each)")
+    long samples = 4096;
+
+    @Option(names = "--batch", description = "samples per batch")
+    long batch = 256;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
 
     /** What a worker saw, sent back to the publisher as a message. */
-    public record Report(int worker, String library, long batches, double sum) {
+    public record Report(int worker, String library, long batches, double sum, long bytes, long nanos) {
     }
 
     private static final long SAMPLE_ELEMENTS = 3 * 32 * 32;
 
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("worker")) {
-            work(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
-            return;
+    public static void main(String[] args) {
+        Cli.run(new DatasetLoader(), args);
+    }
+
+    /** A worker JVM. args: region, worker number (0: ND4J, 1: DJL), batch. */
+    public static final class Worker {
+        private Worker() {
         }
-        long samples = ExampleJvms.option(args, "samples", 4096);
-        long batch = ExampleJvms.option(args, "batch", 256);
+
+        public static void main(String[] args) {
+            work(args[0], Integer.parseInt(args[1]), Long.parseLong(args[2]));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (samples < 1 || batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--samples and --batch must be at least 1");
+        }
         long bytes = samples * SAMPLE_ELEMENTS * 4;
         String name = "dataset-" + ProcessHandle.current().pid();
         // The publisher reads the workers' Report records: it allows that class by name.
         SharedMemoryOptions options = SharedMemoryOptions.defaults().withAllowedClasses(Report.class);
         try (SharedMemory shm = SharedMemory.create(name, bytes + (16L << 20), options)) {
-            long start = System.nanoTime();
+            System.out.printf(Locale.ROOT, "publisher: writing %d samples of [3, 32, 32] float32 (%s) into region %s%n",
+                    samples, Progress.bytes(bytes), shm.path());
+            Progress writing = new Progress("publisher: written", "samples", samples, SAMPLE_ELEMENTS * 4);
             SharedTensor dataset = shm.newTensor(SharedTensor.Init.UNINITIALIZED, DType.FLOAT32, samples, 3, 32, 32);
             for (long s = 0; s < samples; s++) {
                 dataset.row(s).fill(sampleValue(s)); // stands for decoding sample s
+                writing.update(s + 1);
             }
             shm.put("train-images", dataset); // stored by reference: the name points at the same tensor block
-            System.out.printf("publisher: %d samples, %.1f MB, written in %.2f s%n", samples, bytes / 1e6,
-                    (System.nanoTime() - start) / 1e9);
-            Process[] workers = {
-                ExampleJvms.start(DatasetLoader.class, "worker", name, "0", Long.toString(batch)),
-                ExampleJvms.start(DatasetLoader.class, "worker", name, "1", Long.toString(batch))
+            System.out.printf(Locale.ROOT, "publisher: dataset %s (%s) written in %.2f s (%s); starting two workers%n",
+                    Arrays.toString(dataset.shape()), Progress.bytes(bytes), writing.seconds(), writing.rate(samples));
+            ChildJvm[] workers = {
+                ChildJvm.builder(Worker.class).maxHeap("1g").args(name, "0", Long.toString(batch)).echo("  [worker 0] ").start(),
+                ChildJvm.builder(Worker.class).maxHeap("1g").args(name, "1", Long.toString(batch)).echo("  [worker 1] ").start()
             };
+            ChildJvm.awaitAllSuccess(Duration.ofMinutes(10), workers);
             boolean ok = true;
-            for (Process worker : workers) {
-                ok &= ExampleJvms.await(worker, 600) == 0;
-            }
             Map<Integer, Report> reports = new TreeMap<>();
             while (ok && shm.hasMessages()) {
                 Report report = shm.takeMessage();
@@ -80,14 +119,15 @@ public final class DatasetLoader {
                 if (report != null) {
                     System.out.println("worker" + w + "Batches=" + report.batches());
                     System.out.println("worker" + w + "Sum=" + report.sum());
+                    System.out.printf(Locale.ROOT, "publisher: worker %d (%s) read %s in %.3f s: %s/s%n", w, report.library(),
+                            Progress.bytes(report.bytes()), report.nanos() / 1e9,
+                            Progress.bytes(report.bytes() / Math.max(1e-9, report.nanos() / 1e9)));
                 }
                 System.out.println("publisher: worker " + w + " (" + (report == null ? "no report" : report.library())
                         + ") " + (match ? "saw exactly what was written" : "MISMATCH"));
             }
             System.out.println("workersOk=" + ok);
-            if (!ok) {
-                System.exit(1);
-            }
+            return ok ? 0 : 1;
         }
     }
 
@@ -108,14 +148,27 @@ public final class DatasetLoader {
     }
 
     private static void work(String region, int worker, long batch) {
+        String library = worker == 0 ? "nd4j" : "djl";
         try (SharedMemory shm = SharedMemory.attach(region, Duration.ofSeconds(60));
-             NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+             NDManager manager = worker == 0 ? null : NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             SharedTensor dataset = shm.get("train-images");
             long samples = dataset.shape(0);
+            long myBatches = 0;
+            for (long first = worker * batch; first < samples; first += 2 * batch) {
+                myBatches++;
+            }
+            Progress progress = new Progress("worker " + worker + " (" + library + ")", "batches", myBatches,
+                    batch * SAMPLE_ELEMENTS * 4);
+            long start = System.nanoTime();
             double sum = 0;
             long batches = 0;
+            long bytes = 0;
+            long[] batchShape = null;
             for (long first = worker * batch; first < samples; first += 2 * batch) {
                 SharedTensor slice = dataset.slice(first, Math.min(samples, first + batch)); // no copy
+                if (batchShape == null) {
+                    batchShape = slice.shape();
+                }
                 if (worker == 0) {
                     sum += SharedNd4j.view(slice).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sumNumber().doubleValue();
                 } else {
@@ -127,12 +180,16 @@ public final class DatasetLoader {
                     asDouble.close();
                     view.close();
                 }
+                bytes += slice.byteSize();
                 batches++;
+                progress.update(batches);
             }
-            String library = worker == 0 ? "nd4j" : "djl";
-            System.out.println("worker " + worker + " (" + library + "): " + batches + " batches of "
-                    + java.util.Arrays.toString(dataset.shape()) + ", sum " + sum);
-            shm.putMessage(new Report(worker, library, batches, sum));
+            long nanos = System.nanoTime() - start;
+            System.out.printf(Locale.ROOT, "%s: %d batches of %s of the dataset %s, read through %s views in %.3f s: %s "
+                    + "(the library's first-use start-up included), sum %s%n", library, batches, Arrays.toString(batchShape),
+                    Arrays.toString(dataset.shape()), worker == 0 ? "INDArray" : "NDArray", nanos / 1e9, progress.rate(batches),
+                    sum);
+            shm.putMessage(new Report(worker, library, batches, sum, bytes, nanos));
         }
     }
 }

@@ -8,7 +8,10 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.djl.SharedDjl;
+import io.ipcobjects.examples.Cli;
+import io.ipcobjects.examples.Progress;
 import io.ipcobjects.nd4j.SharedNd4j;
 
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -26,6 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * A loader process fills image batches into a ring of shared tensors; two trainer processes take
@@ -59,13 +69,29 @@ import ai.djl.ndarray.NDManager;
  * mvn -q -Pdemo -DskipTests package -Ddemo.main=io.ipcobjects.examples.tensors.TrainingPipeline \
  *     -Ddemo.args="--batches 40 --full"
  * </pre>
- * Options: {@code --batches N} (default 24), {@code --slots N} (4), {@code --full} for
- * 64×3×224×224 float batches (default 8×3×32×32). Prints {@code trained=}, {@code mismatches=},
- * {@code trainedBatchIds=} (the numbers of the batches trained, sorted) and {@code everyBatchOnce=}.
+ * Options: {@code --help}. Prints the loader's progress with rates, what each trainer did, and
+ * {@code trained=}, {@code mismatches=}, {@code trainedBatchIds=} (the numbers of the batches
+ * trained, sorted), {@code everyBatchOnce=} and the slots' final states in words.
  */
-public final class TrainingPipeline {
-    private TrainingPipeline() {
-    }
+@Command(name = "TrainingPipeline", sortOptions = false, showDefaultValues = true,
+        description = {"A loader JVM fills a ring of shared batch tensors; a DJL trainer JVM and an ND4J trainer JVM take "
+                + "the batches by message, sum them through zero-copy views and give the slots back."})
+public final class TrainingPipeline implements Callable<Integer> {
+
+    @Option(names = "--batches", description = "batches to load and train")
+    long batches = 24;
+
+    @Option(names = "--slots", description = "batch tensors in the ring (1-64)")
+    int slots = 4;
+
+    @Option(names = "--full", description = "64×3×224×224 float batches (38.5 MB each) instead of 8×3×32×32 (98 kB)")
+    boolean full;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
 
     static final long FREE = 0;
     static final long FILLING = 1;
@@ -82,14 +108,31 @@ public final class TrainingPipeline {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("trainer")) {
-            train(args[1], args[2], Long.parseLong(args[3]));
-            return;
+    public static void main(String[] args) {
+        Cli.run(new TrainingPipeline(), args);
+    }
+
+    /** A slot's state in words. */
+    static String stateName(long state) {
+        return state == FREE ? "free" : state == FILLING ? "filling" : state == FULL ? "full" : "unknown " + state;
+    }
+
+    /** A trainer JVM. args: region, library ({@code djl} or {@code nd4j}), loader pid. */
+    public static final class Trainer {
+        private Trainer() {
         }
-        long batches = ExampleJvms.option(args, "batches", 24);
-        int slots = (int) ExampleJvms.option(args, "slots", 4);
-        long[] shape = ExampleJvms.flag(args, "full") ? new long[] {64, 3, 224, 224} : new long[] {8, 3, 32, 32};
+
+        public static void main(String[] args) {
+            train(args[0], args[1], Long.parseLong(args[2]));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (batches < 1 || slots < 1 || slots > 64) {
+            throw new ParameterException(spec.commandLine(), "--batches must be at least 1, --slots 1 to 64");
+        }
+        long[] shape = full ? new long[] {64, 3, 224, 224} : new long[] {8, 3, 32, 32};
         long batchBytes = 4L * shape[0] * shape[1] * shape[2] * shape[3];
         String name = "pipeline-" + ProcessHandle.current().pid();
 
@@ -109,15 +152,21 @@ public final class TrainingPipeline {
                 results = a.put("results", new HashMap<>(Map.of("ready", 0L, "mismatches", 0L)));
                 trainedBatches = a.put("trained-batches", new ArrayList<Long>());
             }
-            System.out.println("loader: " + batches + " batches of " + Arrays.toString(shape) + " floats, " + slots
-                    + " slots, region " + shm.path());
-            Process djl = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "djl", pid());
-            Process nd4j = ExampleJvms.start(TrainingPipeline.class, "trainer", name, "nd4j", pid());
-            BooleanSupplier trainersAlive = () -> djl.isAlive() || nd4j.isAlive();
+            System.out.println("loader: " + batches + " batches of " + Arrays.toString(shape) + " float32 ("
+                    + Progress.bytes(batchBytes) + " each), a ring of " + slots + " slots, region " + shm.path());
+            ChildJvm djl = ChildJvm.builder(Trainer.class).maxHeap("1g").args(name, "djl", pid()).echo("  [trainer djl] ").start();
+            ChildJvm nd4j = ChildJvm.builder(Trainer.class).maxHeap("1g").args(name, "nd4j", pid()).echo("  [trainer nd4j] ").start();
+            BooleanSupplier trainersAlive = () -> {
+                djl.failIfDied("a free slot");
+                nd4j.failIfDied("a free slot");
+                return djl.isAlive() || nd4j.isAlive();
+            };
 
             // so that work is shared from the first batch (a late trainer would just find fewer)
+            System.out.println("loader: waiting for the two trainer JVMs to start");
             awaitAtLeast(results, "ready", 2, trainersAlive, "the trainers");
             float[] staging = new float[(int) (batchBytes / 4)];
+            Progress progress = new Progress("loader", "batches", batches, batchBytes);
             long start = System.nanoTime();
             for (long b = 0; b < batches; b++) {
                 double checksum = decodeBatch(b, staging); // stands for reading and decoding images
@@ -127,14 +176,16 @@ public final class TrainingPipeline {
                     states.setLong(slot, FULL);
                     a.putMessage(new Batch(b, slot, checksum));
                 }
+                progress.update(b + 1);
             }
             for (int t = 0; t < 2; t++) {
                 shm.putMessage(Batch.END);
             }
-            int djlExit = ExampleJvms.await(djl, TIMEOUT.toSeconds());
-            int nd4jExit = ExampleJvms.await(nd4j, TIMEOUT.toSeconds());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("loader: done in %.2f s (%.0f MB/s of batches)%n", seconds, batches * batchBytes / seconds / 1e6);
+            ChildJvm.awaitAllSuccess(TIMEOUT, djl, nd4j);
+            int djlExit = 0;
+            int nd4jExit = 0;
+            System.out.printf(java.util.Locale.ROOT, "loader: %d batches (%s) loaded and trained in %.2f s: %s%n", batches,
+                    Progress.bytes(batches * batchBytes), progress.seconds(), progress.rate(batches));
             long trained;
             long mismatches;
             List<Long> trainedIds;
@@ -146,7 +197,7 @@ public final class TrainingPipeline {
                 mismatches = count(results, "mismatches");
                 System.out.println("trainedByDjl=" + byDjl);
                 System.out.println("trainedByNd4j=" + byNd4j);
-                System.out.println("slotStates=" + states);
+                System.out.println("slotStates=" + states.stream().map(TrainingPipeline::stateName).toList());
                 System.out.println("messagesLeft=" + a.messageCount());
             }
             Collections.sort(trainedIds);
@@ -159,9 +210,7 @@ public final class TrainingPipeline {
             System.out.println("everyBatchOnce=" + everyBatchOnce);
             System.out.println("mismatches=" + mismatches);
             System.out.println("trainerExitCodes=" + djlExit + "," + nd4jExit);
-            if (trained != batches || !everyBatchOnce || mismatches != 0 || djlExit != 0 || nd4jExit != 0) {
-                System.exit(1);
-            }
+            return trained == batches && everyBatchOnce && mismatches == 0 && djlExit == 0 && nd4jExit == 0 ? 0 : 1;
         }
     }
 
@@ -258,6 +307,8 @@ public final class TrainingPipeline {
                 increment(results, "ready");
             }
             long count = 0;
+            long batchBytes = ring.get(0).byteSize();
+            Progress progress = new Progress(library, "batches", Long.MAX_VALUE, batchBytes);
             while (true) {
                 Batch batch;
                 try {
@@ -293,7 +344,9 @@ public final class TrainingPipeline {
                 }
                 count++;
             }
-            System.out.println("trainer " + library + ": " + count + " batches");
+            System.out.println("trainer " + library + ": " + count + " batches of " + Arrays.toString(ring.get(0).shape())
+                    + " summed through " + (library.equals("djl") ? "NDArray" : "INDArray") + " views, " + progress.rate(count)
+                    + " (waits for the loader included)");
         }
     }
 }

@@ -9,7 +9,7 @@ import io.ipcobjects.SharedTensor;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
 import io.ipcobjects.internal.tensor.TensorValues;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;

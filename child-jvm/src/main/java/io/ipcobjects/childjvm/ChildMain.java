@@ -1,4 +1,4 @@
-package io.ipcobjects.testing;
+package io.ipcobjects.childjvm;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
