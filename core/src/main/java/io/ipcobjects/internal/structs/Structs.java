@@ -156,7 +156,7 @@ public final class Structs {
             } else if (slot.kind == SlotKinds.STRUCT) {
                 free(context, slot.bits, depth + 1, true);
             } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET
-                    && slot.kind != SlotKinds.TENSOR && !isSnapshotView(slot.kind)) {
+                    && slot.kind != SlotKinds.OBJECT && slot.kind != SlotKinds.TENSOR && !isSnapshotView(slot.kind)) {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
@@ -181,7 +181,7 @@ public final class Structs {
             long slot = StructLayout.slotOffset(struct, i);
             int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
             boolean handsOver = kind >= 0 && kind <= SlotKinds.SERIALIZED || kind == SlotKinds.LIST || kind == SlotKinds.MAP
-                    || kind == SlotKinds.SET || kind == SlotKinds.TENSOR || isSnapshotView(kind)
+                    || kind == SlotKinds.SET || kind == SlotKinds.OBJECT || kind == SlotKinds.TENSOR || isSnapshotView(kind)
                     || kind == SlotKinds.STRUCT
                     && holdsOnlyPlainValuesContainersAndTensors(context, memory.getLong(slot + SlotLayout.BITS_OFFSET), depth + 1);
             if (!handsOver) {
