@@ -90,6 +90,47 @@ class LiveObjectsProcessesTest {
         }
     }
 
+    /** Calls the default method {@code args[1]} times, each outside any scope: each call is a critical section of its own. */
+    public static final class IncreasesYears {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT,
+                    SharedMemoryOptions.defaults().withAllowedClasses(Employee.class))) {
+                Employee e = shm.get("emp");
+                int times = Integer.parseInt(args[1]);
+                ReadySignal.signal(Path.of(args[2]));
+                ReadySignal.await(Path.of(args[3]), TIMEOUT); // both children start together
+                for (int i = 0; i < times; i++) {
+                    e.increaseYearsOfEmployment();
+                }
+                System.out.println("done=" + times);
+            }
+        }
+    }
+
+    @Test
+    void aDefaultMethodCalledByTwoProcessesAtOnceLosesNoUpdate() {
+        String name = regions.newName();
+        int times = 100_000;
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20)) {
+            Employee e = shm.newObject(Employee.class);
+            shm.put("emp", e);
+            Path go = signals.resolve("go");
+            Path ready1 = signals.resolve("ready1");
+            Path ready2 = signals.resolve("ready2");
+            try (ChildJvm first = ChildJvm.start(IncreasesYears.class, name, Integer.toString(times), ready1.toString(),
+                    go.toString());
+                 ChildJvm second = ChildJvm.start(IncreasesYears.class, name, Integer.toString(times), ready2.toString(),
+                    go.toString())) {
+                ReadySignal.await(ready1, TIMEOUT, first, second);
+                ReadySignal.await(ready2, TIMEOUT, first, second);
+                ReadySignal.signal(go);
+                first.awaitSuccess(TIMEOUT);
+                second.awaitSuccess(TIMEOUT);
+            }
+            assertEquals(2 * times, e.years(), "every read-increment-write of the default method was one critical section");
+        }
+    }
+
     /** Reads a name holding an employee with a handle that does not allow the type; prints what it got. */
     public static final class ReadsWithoutAllowing {
         public static void main(String[] args) {

@@ -170,6 +170,7 @@ class LiveObjectsTest {
             c.setBoxed(42);
             shm.put("counter", c);
             Counter again = shm.get("counter");
+            assertEquals(4, Counter.countSeenByConstructor, "the constructor ran with the view's accessors working");
             assertEquals(4, again.getCount());
             assertEquals(-3, again.getLevel());
             assertEquals('\u20ac', again.getMark());

@@ -2,8 +2,12 @@ package io.ipcobjects.testing.objects;
 
 /** An abstract class over shared state: abstract accessors, concrete methods that use them. */
 public abstract class Counter {
-    /** Made for every view, in every process. */
+    /** What the last constructor run in this process read from the shared state. */
+    public static volatile long countSeenByConstructor = -1;
+
+    /** Made for every view, in every process: the accessors already work here. */
     protected Counter() {
+        countSeenByConstructor = getCount();
     }
 
     public abstract long getCount();
