@@ -475,9 +475,9 @@ public final class Access implements AutoCloseable {
      * implementation the library generates over a field table in the region, so its getters and
      * setters read and write shared memory and its default (or concrete) methods change the
      * state every process sees. Fields start at 0, false or null; {@code List}, {@code Set} and
-     * {@code Map} fields start as new empty live containers. The object lives until
-     * {@link #destroy}ed, or until the last name, message or container that refers to it lets go
-     * of it once this view's holder has no further use; storing the view anywhere in this region
+     * {@code Map} fields start as new empty live containers. Like a container made by
+     * {@link #share}, the object lives until {@link #destroy}ed (the caller's view counts as one
+     * reference, which only {@code destroy} lets go of); storing the view anywhere in this region
      * stores a reference to the same object. Another process reads it back as a live object of the
      * same type, if its handle allows the type ({@link SharedMemoryOptions#withAllowedClasses}).
      *
