@@ -136,7 +136,8 @@ public final class Structs {
     /**
      * Releases the struct like {@link #free(RegionContext, long, int)}, except that with
      * {@code keepContainers} the references its fields (and the fields of structs nested in
-     * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
+     * them) hold to live containers and live objects ({@code LIST}, {@code MAP}, {@code SET},
+     * {@code OBJECT} slots) are not
      * dropped, and tensors and snapshots ({@code TENSOR}, {@code FROZEN_MAP_VIEW},
      * {@code FROZEN_SET_VIEW} slots) are not freed: they pass to whoever holds the views a read
      * of this struct gave (a taken message's caller). Plain values and the struct
@@ -165,7 +166,7 @@ public final class Structs {
 
     /**
      * Whether the struct, and every struct nested in its fields, holds only plain values (inline
-     * or in blobs), live containers ({@code LIST}, {@code MAP}, {@code SET}), tensors and snapshot
+     * or in blobs), live containers and objects ({@code LIST}, {@code MAP}, {@code SET}, {@code OBJECT}), tensors and snapshot
      * views: then a taken message can be handed over by
      * {@link #free(RegionContext, long, int, boolean)} with {@code keepContainers}, from the
      * slots alone. Tuples and frozen collections answer false (their contents are freed through
