@@ -25,6 +25,7 @@ import io.ipcobjects.testing.TestRegions;
 import io.ipcobjects.testing.objects.BadTypes;
 import io.ipcobjects.testing.objects.Counter;
 import io.ipcobjects.testing.objects.Employee;
+import io.ipcobjects.testing.objects.Team;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -136,6 +137,24 @@ class LiveObjectsTest {
                 assertThrows(ObjectDestroyedException.class, e::years, "destroyed for every view");
                 assertThrows(ObjectDestroyedException.class, () -> a.destroy(e));
                 assertEquals(before.usedBytes(), a.verify().usedBytes(), "the object, its strings and its list are freed");
+            }
+        }
+    }
+
+    @Test
+    void aRecordHoldingALiveObjectIsACopyAroundAReference() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            try (Access a = shm.acquire()) {
+                Employee lead = a.newObject(Employee.class);
+                lead.years(9);
+                a.putMessage(new Team("core", lead));
+                assertEquals(2, SharedObjects.references(lead), "the creator's and the record's");
+                Team taken = a.takeMessage(Team.class);
+                assertEquals("core", taken.name());
+                taken.lead().increaseYearsOfEmployment();
+                assertEquals(10, lead.years(), "the record's component is the same live object");
+                assertEquals(2, SharedObjects.references(lead), "the record's reference passed to the taker");
+                a.verify(); // the record's struct was freed, the object kept: no leak, counts sound
             }
         }
     }
