@@ -99,8 +99,10 @@ public final class RegionHeaderLayout {
      * most 8 Latin-1 chars are inline in their slot ({@code codec.SlotKinds.SHORT_STRING}).
      * 4: the undo log and the damage code.
      * 5: the undo log starts with a 256-byte own log per process-table slot ({@link UndoLogLayout}).
+     * 6: live shared objects: slot kind {@code codec.SlotKinds.OBJECT}, block tag
+     * {@code alloc.BlockTypes.SHARED_OBJECT} ({@code structs.ObjectLayout}).
      */
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 
