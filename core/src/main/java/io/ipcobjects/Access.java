@@ -7,6 +7,7 @@ import io.ipcobjects.internal.messages.MessageQueue;
 import io.ipcobjects.internal.names.NameDirectory;
 import io.ipcobjects.internal.session.Handle;
 import io.ipcobjects.internal.session.ValueViews;
+import io.ipcobjects.internal.structs.SharedObjects;
 import io.ipcobjects.internal.tensor.TensorBlocks;
 import io.ipcobjects.internal.tensor.TensorValues;
 import io.ipcobjects.internal.tensor.TensorView;
@@ -470,12 +471,55 @@ public final class Access implements AutoCloseable {
     }
 
     /**
+     * A new live shared object of {@code type}: an interface (or abstract class) of accessors whose
+     * implementation the library generates over a field table in the region, so its getters and
+     * setters read and write shared memory and its default (or concrete) methods change the
+     * state every process sees. Fields start at 0, false or null; {@code List}, {@code Set} and
+     * {@code Map} fields start as new empty live containers. Like a container made by
+     * {@link #share}, the object lives until {@link #destroy}ed (the caller's view counts as one
+     * reference, which only {@code destroy} lets go of); storing the view anywhere in this region
+     * stores a reference to the same object. Another process reads it back as a live object of the
+     * same type, if its handle allows the type ({@link SharedMemoryOptions#withAllowedClasses}).
+     *
+     * <pre>{@code
+     * public interface Employee {
+     *     String name();        void name(String name);
+     *     int years();          void years(int years);
+     *     boolean stage();      void stage(boolean stage);
+     *     List<String> tags();                                // a live list, created with the object
+     *     default void increaseYearsOfEmployment() { years(years() + 1); }   // one critical section
+     * }
+     * Employee e = access.newObject(Employee.class);
+     * access.putMessage(e);                                   // the taker gets a view of the same object
+     * }</pre>
+     *
+     * Accessors take the lock for one access outside an {@code acquire()} scope; each default or
+     * concrete method runs as one critical section (nested in the caller's scope when there is
+     * one). Rules for the type and for modules: see the README's "Live objects".
+     *
+     * @param type a public interface or abstract class of accessors
+     * @param <T>  the type
+     * @return a view of the new object, an instance of {@code type}
+     * @throws UnsupportedTypeException   {@code type} cannot be a live object (the message says
+     *                                    which method or field is wrong and why)
+     * @throws OutOfSharedMemoryException the region is full; nothing stays allocated
+     */
+    public <T> T newObject(Class<T> type) {
+        check();
+        try {
+            return SharedObjects.create(context, java.util.Objects.requireNonNull(type, "type"));
+        } catch (InternalError e) {
+            throw handle.scope().memoryFault(e);
+        }
+    }
+
+    /**
      * Frees the shared object behind {@code view} and everything it owns (nested containers that
      * no other slot refers to, strings, structs); for a tensor, its block. Views of it, in any
      * process, then throw {@link IllegalStateException} (for containers,
      * {@link ObjectDestroyedException}); slots elsewhere that still refer to it must not be used.
      *
-     * @param view a view of a shared container, snapshot or tensor of this region
+     * @param view a view of a shared container, snapshot, live object or tensor of this region
      * @throws IllegalArgumentException {@code view} is not a view of a shared object of this region
      */
     public void destroy(Object view) {

@@ -560,6 +560,17 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
+     * {@link Access#newObject} under the lock.
+     *
+     * @param type a public interface or abstract class of accessors
+     * @param <T>  the type
+     * @return a view of the new live shared object
+     */
+    public <T> T newObject(Class<T> type) {
+        return withLock(a -> a.newObject(type));
+    }
+
+    /**
      * {@link Access#destroy} under the lock.
      *
      * @param view a view of a shared object of this region

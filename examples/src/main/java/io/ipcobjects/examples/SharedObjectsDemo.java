@@ -7,27 +7,26 @@ import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The InterProcessPyObjects README example in Java: the creator puts a nested object as a
- * message, a consumer JVM takes it and changes its nested containers and its array one at a
- * time, and after each change the creator looks through the view {@code putMessage} gave it and
- * prints what it sees. Nothing is copied back: both processes hold views of the same object.
+ * The InterProcessPyObjects README example in Java: the creator makes a shared object and puts
+ * it as a message, a consumer JVM takes it and changes it one piece at a time (its nested
+ * containers, its array, its employee's years through the default method
+ * {@code increaseYearsOfEmployment()}, and at last its processing-stage flag), and after each
+ * change the creator looks through its own view and prints what it sees. Nothing is copied
+ * back: both processes hold views of the same object in shared memory.
  *
- * <p>The object: a record with an {@code int}, a {@code String}, a {@code Map} with a string key
- * and a {@code List} key (the original's tuple key), an {@code int[]} in a field typed
- * {@code Object} (stored as a tensor, read back as a {@link SharedTensor} view: the original's
- * NumPy array), and a company record with lists, a map and an employee record. Component types
- * are what comes back: {@code List}/{@code Map} interfaces (live views), {@code Object} for the
- * array.
+ * <p>The object and its parts are live objects ({@code Access.newObject}): interfaces of
+ * accessors whose implementation the library generates over the region, so a method the
+ * consumer calls changes the state the creator reads. The array is an {@code int[]} copied once
+ * into a tensor, read as a {@link SharedTensor} view (the original's NumPy array); the dictionary
+ * has a string key and a {@code List} key (the original's tuple key).
  *
  * <p>The two processes take turns through a small shared map published by name
  * ({@code "progress"}: the consumer counts the changes it made, the creator the changes it saw).
@@ -40,16 +39,62 @@ public final class SharedObjectsDemo {
     private SharedObjectsDemo() {
     }
 
-    public record Employee(String name, int age, List<String> skills) {
+    /** The original's employee class: state in accessors, behaviour in a default method. */
+    public interface Employee {
+        String name();
+
+        void name(String name);
+
+        int yearsOfEmployment();
+
+        void yearsOfEmployment(int years);
+
+        List<String> skills();
+
+        default void increaseYearsOfEmployment() {
+            yearsOfEmployment(yearsOfEmployment() + 1);
+        }
     }
 
-    public record CompanyInfo(String name, List<String> offices, Map<String, Object> metrics, Employee ceo,
-            List<Object> history) {
+    public interface CompanyInfo {
+        String name();
+
+        void name(String name);
+
+        List<String> offices();
+
+        Map<String, Object> metrics();
+
+        Employee ceo();
+
+        void ceo(Employee ceo);
+
+        List<Object> history();
     }
 
-    /** {@code someArray} is typed {@code Object}: an {@code int[]} goes in, a {@code SharedTensor} comes out. */
-    public record SomeSharedObject(int stage, String someString, Map<Object, Object> someDict, Object someArray,
-            CompanyInfo company) {
+    /** The original's {@code SomeSharedObject}, with its processing-stage control flag. */
+    public interface SomeSharedObject {
+        boolean someProcessingStageControl();
+
+        void someProcessingStageControl(boolean stage);
+
+        int intValue();
+
+        void intValue(int value);
+
+        String someString();
+
+        void someString(String value);
+
+        Map<Object, Object> someDict();
+
+        SharedTensor someArray();
+
+        void someArray(SharedTensor array);
+
+        CompanyInfo company();
+
+        void company(CompanyInfo company);
     }
 
     /** One change the consumer makes and what the creator looks at afterwards. */
@@ -62,8 +107,8 @@ public final class SharedObjectsDemo {
                     o -> o.someDict().get("key1"), "someDict.get(\"key1\")"),
             new Change("someDict.put(List.of(1, 2), \"changed\")", o -> o.someDict().put(List.of(1L, 2L), "changed"),
                     o -> o.someDict().get(List.of(1L, 2L)), "someDict.get(List.of(1, 2))"),
-            new Change("someArray[2] = 300 (through the SharedTensor view)", o -> tensor(o).setInt(300, 2),
-                    o -> Arrays.toString(tensor(o).toIntArray()), "someArray"),
+            new Change("someArray[2] = 300 (through the SharedTensor view)", o -> o.someArray().setInt(300, 2),
+                    o -> Arrays.toString(o.someArray().toIntArray()), "someArray"),
             new Change("company.offices.add(\"Paris\")", o -> o.company().offices().add("Paris"),
                     o -> o.company().offices(), "company.offices"),
             new Change("company.metrics.put(\"rating\", 5.0)", o -> o.company().metrics().put("rating", 5.0),
@@ -71,7 +116,11 @@ public final class SharedObjectsDemo {
             new Change("company.ceo.skills.add(\"rust\")", o -> o.company().ceo().skills().add("rust"),
                     o -> o.company().ceo().skills(), "company.ceo.skills"),
             new Change("company.history.set(0, 2025)", o -> o.company().history().set(0, 2025L),
-                    o -> o.company().history(), "company.history"));
+                    o -> o.company().history(), "company.history"),
+            new Change("company.ceo.increaseYearsOfEmployment()", o -> o.company().ceo().increaseYearsOfEmployment(),
+                    o -> o.company().ceo().yearsOfEmployment(), "company.ceo.yearsOfEmployment"),
+            new Change("someProcessingStageControl(true)", o -> o.someProcessingStageControl(true),
+                    SomeSharedObject::someProcessingStageControl, "someProcessingStageControl"));
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -88,16 +137,27 @@ public final class SharedObjectsDemo {
         return System.getProperty("ipcobjects.demo.region", "objects-demo");
     }
 
-    static SomeSharedObject example() {
-        Map<Object, Object> dict = new HashMap<>();
-        dict.put("key1", 1L);
-        dict.put(List.of(1L, 2L), "tuple key"); // the original's tuple key: stored frozen, comes back as an unmodifiable List
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("revenue", 1_000_000.5);
-        metrics.put("rating", 4.5);
-        CompanyInfo company = new CompanyInfo("Example Corp", new ArrayList<>(List.of("Berlin", "Tokyo")), metrics,
-                new Employee("Ada", 36, new ArrayList<>(List.of("java"))), new ArrayList<>(List.of(2024L, "founded")));
-        return new SomeSharedObject(1, "hello", dict, new int[] {1, 2, 3, 4, 5}, company);
+    /** Builds the example object in the region, inside the caller's scope. */
+    static SomeSharedObject example(Access a) {
+        SomeSharedObject o = a.newObject(SomeSharedObject.class);
+        o.intValue(18);
+        o.someString("hello");
+        o.someDict().put("key1", 1L);
+        o.someDict().put(List.of(1L, 2L), "tuple key"); // the original's tuple key: stored frozen, read as an unmodifiable List
+        o.someArray(a.copyToTensor(new int[] {1, 2, 3, 4, 5}));
+        CompanyInfo company = a.newObject(CompanyInfo.class);
+        company.name("Example Corp");
+        company.offices().addAll(List.of("Berlin", "Tokyo"));
+        company.metrics().put("revenue", 1_000_000.5);
+        company.metrics().put("rating", 4.5);
+        company.history().addAll(List.of(2024L, "founded"));
+        Employee ceo = a.newObject(Employee.class);
+        ceo.name("Ada");
+        ceo.yearsOfEmployment(12);
+        ceo.skills().add("java");
+        company.ceo(ceo);                 // a reference: the company holds the same employee
+        o.company(company);
+        return o;
     }
 
     private static void runCreator() throws Exception {
@@ -107,7 +167,8 @@ public final class SharedObjectsDemo {
             SharedMap<String, Object> progress;
             try (Access a = shm.acquire()) {
                 progress = a.put("progress", new HashMap<>(Map.of("changed", 0L, "seen", 0L)));
-                mine = a.putMessage(example()); // what the consumer will take: the same live containers
+                mine = example(a);
+                a.putMessage(mine); // the consumer takes a view of the same object
                 System.out.println(who + "put message: " + describe(mine));
             }
             Process consumer = new ProcessBuilder(javaBinary(), "-Dipcobjects.demo.region=" + regionName(), "-cp",
@@ -138,8 +199,8 @@ public final class SharedObjectsDemo {
 
     private static void runConsumer() {
         String who = "[consumer pid " + ProcessHandle.current().pid() + "] ";
-        // The consumer reads records the creator stored: it names their classes (a region's class
-        // names come from another process, so only allowed classes are loaded).
+        // The consumer reads live objects the creator made: it names their types (a region's class
+        // names come from another process, so only allowed types are loaded and generated).
         SharedMemoryOptions options = SharedMemoryOptions.defaults()
                 .withAllowedClasses(SomeSharedObject.class, CompanyInfo.class, Employee.class);
         try (SharedMemory shm = SharedMemory.attach(regionName(), TIMEOUT, options)) {
@@ -175,18 +236,14 @@ public final class SharedObjectsDemo {
         }
     }
 
-    private static SharedTensor tensor(SomeSharedObject o) {
-        return (SharedTensor) o.someArray();
-    }
-
     /** A one-line picture of the object (call inside an {@code acquire()} scope: one lock hold for all reads). */
     static String describe(SomeSharedObject o) {
         CompanyInfo c = o.company();
-        return "stage=" + o.stage() + ", someString=" + o.someString() + ", someDict=" + o.someDict() + ", someArray="
-                + (o.someArray() instanceof SharedTensor ? "SharedTensor" : o.someArray().getClass().getSimpleName())
-                + Arrays.toString(tensor(o).toIntArray()) + ", company="
-                + c.name() + " offices=" + c.offices() + " metrics=" + c.metrics() + " ceo=" + c.ceo().name() + "("
-                + c.ceo().age() + ") skills=" + c.ceo().skills() + " history=" + c.history();
+        return "someProcessingStageControl=" + o.someProcessingStageControl() + ", intValue=" + o.intValue()
+                + ", someString=" + o.someString() + ", someDict=" + o.someDict() + ", someArray=SharedTensor"
+                + Arrays.toString(o.someArray().toIntArray()) + ", company=" + c.name() + " offices=" + c.offices()
+                + " metrics=" + c.metrics() + " ceo=" + c.ceo().name() + "(" + c.ceo().yearsOfEmployment() + " years) skills="
+                + c.ceo().skills() + " history=" + c.history();
     }
 
     private static String javaBinary() {

@@ -25,9 +25,10 @@ class SharedObjectsDemoTest {
         try (ChildJvm demo = ChildJvm.start(List.of("-Dipcobjects.demo.region=" + name), SharedObjectsDemo.class)) {
             ChildJvm.Result r = demo.awaitSuccess(Duration.ofSeconds(120));
             assertEquals("0", r.value("consumerExit"), r.describe());
-            assertEquals("7", r.value("creatorSaw"), r.describe());
+            assertEquals("9", r.value("creatorSaw"), r.describe());
             String out = r.stdout();
-            assertTrue(out.contains("took message: stage=1, someString=hello"), r.describe());
+            assertTrue(out.contains("took message: someProcessingStageControl=false, intValue=18, someString=hello"),
+                    r.describe());
             assertTrue(out.contains("someArray=SharedTensor[1, 2, 3, 4, 5]"), r.describe());
             List<String> seen = r.lines().stream().filter(l -> l.contains("] sees change ")).toList();
             assertEquals(List.of(
@@ -37,16 +38,19 @@ class SharedObjectsDemoTest {
                     "sees change 4: company.offices = [Berlin, Tokyo, Paris]",
                     "sees change 5: company.metrics.get(\"rating\") = 5.0",
                     "sees change 6: company.ceo.skills = [java, rust]",
-                    "sees change 7: company.history = [2025, founded]"),
+                    "sees change 7: company.history = [2025, founded]",
+                    "sees change 8: company.ceo.yearsOfEmployment = 13",
+                    "sees change 9: someProcessingStageControl = true"),
                     seen.stream().map(l -> l.substring(l.indexOf("sees change "))).toList(), r.describe());
             // each change is printed by the consumer before the creator sees it
             List<String> lines = r.lines();
-            for (int k = 1; k <= 7; k++) {
+            for (int k = 1; k <= 9; k++) {
                 int made = indexOf(lines, "] change " + k + ": ");
                 int saw = indexOf(lines, "] sees change " + k + ": ");
                 assertTrue(made >= 0 && made < saw, "change " + k + "\n" + r.describe());
             }
-            assertTrue(out.contains("finally: stage=1"), r.describe());
+            assertTrue(out.contains("finally: someProcessingStageControl=true"), r.describe());
+            assertTrue(out.contains("ceo=Ada(13 years) skills=[java, rust]"), r.describe());
         }
         assertFalse(Files.exists(Path.of("/dev/shm/ipcobjects-" + name)));
     }

@@ -44,6 +44,8 @@ public final class BlockTypes {
     public static final int HASH_TABLE = 106;
     /** One class's entry in the type registry, shared by all its structs: see {@code structs.TypeRegistryLayout}. */
     public static final int TYPE_DESCRIPTOR = 107;
+    /** A live shared object (an interface or abstract class over a field table): see {@code structs.ObjectLayout}. */
+    public static final int SHARED_OBJECT = 108;
     // ---- tensors ----
 
     /**

@@ -60,6 +60,7 @@ public final class SlotKinds {
 
     // ---- structs (structs.StructLayout) ----
     public static final int STRUCT = 56;          // a record or user object, by class name and fields
+    public static final int OBJECT = 57;          // a live shared object (structs.ObjectLayout), reference counted
 
     // ---- live containers (containers) ----
     public static final int LIST = 64;            // containers.ListLayout

@@ -26,6 +26,7 @@ import io.ipcobjects.internal.memory.ReadOnlyRegion;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.messages.MessageQueueLayout;
 import io.ipcobjects.internal.names.NameDirectoryLayout;
+import io.ipcobjects.internal.structs.ObjectLayout;
 import io.ipcobjects.internal.structs.StructLayout;
 import io.ipcobjects.internal.structs.TypeRegistryLayout;
 import io.ipcobjects.internal.tensor.TensorHeader;
@@ -406,6 +407,11 @@ public final class RegionInspection {
                     long bytes = allocator.checkBlock(bits, BlockTypes.VALUE_STRUCT);
                     String type = typeName(memory, allocator, memory.getLong(bits + StructLayout.DESCRIPTOR_OFFSET));
                     yield new NamedObject(name, type, null, List.of(), bytes);
+                }
+                case SlotKinds.OBJECT -> {
+                    long bytes = allocator.checkBlock(bits, BlockTypes.SHARED_OBJECT);
+                    String type = typeName(memory, allocator, memory.getLong(bits + ObjectLayout.TYPE_ENTRY_OFFSET));
+                    yield new NamedObject(name, "live " + type, null, List.of(), bytes);
                 }
                 default -> {
                     int tag = blockTag(kind);

@@ -103,8 +103,10 @@ public final class RegionHeaderLayout {
      * 4: the undo log and the damage code.
      * 5: the undo log starts with a 256-byte own log per process-table slot ({@link UndoLogLayout}).
      * 6: per-process counters after the process table ({@link ProcessCountersLayout}); the heap starts at 12288.
+     * 7: live shared objects: slot kind {@code codec.SlotKinds.OBJECT}, block tag
+     * {@code alloc.BlockTypes.SHARED_OBJECT} ({@code structs.ObjectLayout}).
      */
-    public static final int LAYOUT_VERSION = 6;
+    public static final int LAYOUT_VERSION = 7;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 

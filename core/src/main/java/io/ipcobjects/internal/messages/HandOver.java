@@ -38,9 +38,12 @@ import java.util.UUID;
  *       original's example holds an {@code int[]}), whether read as a {@code SharedTensor} or a
  *       binding's array: the tensor or snapshot is kept (the caller's view shows it, and the
  *       caller destroys it) and the record around it is freed as above;</li>
- *   <li>anything else (tensors and snapshots in tuples; user objects and deserialized objects
- *       in tuples, which the walk does not look into; proxies): the slot is cleared and nothing
- *       is freed. Keeping an object is safe; freeing one that a view still shows is not.</li>
+ *   <li>live shared objects ({@code newObject}), also inside a record: as live containers, the
+ *       slot's reference passes to the caller;</li>
+ *   <li>anything else (tensors and snapshots in tuples; user objects, live objects and
+ *       deserialized objects in tuples, which the walk does not look into): the slot is cleared
+ *       and nothing is freed. Keeping an object is safe; freeing one that a view still shows is
+ *       not.</li>
  * </ul>
  * The reference is passed on in one of two ways. When the slots say the value is records (or
  * user objects), copies, live containers, tensors and snapshots only (the common case: a record with nested

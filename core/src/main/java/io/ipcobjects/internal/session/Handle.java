@@ -25,6 +25,7 @@ import io.ipcobjects.internal.memory.RegionFile;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.memory.UndoLogLayout;
+import io.ipcobjects.internal.structs.ObjectKinds;
 import io.ipcobjects.internal.structs.StructKinds;
 import io.ipcobjects.internal.structs.TypeRegistry;
 import io.ipcobjects.internal.tensor.TensorKinds;
@@ -93,9 +94,11 @@ public final class Handle {
         this.scope = new LockScope(path, memory, lock, idleStrategies, () -> checkAfterTakeover(allocator));
         this.types = new TypeRegistry(memory, allocator);
         undo.onRollback(types::forgetCachedEntries);
-        // The codec's table: tensors and live containers before other arrays and collections are
-        // refused, structs (records, user classes) after.
-        ValueKinds kinds = new ValueKinds(List.of(new TensorKinds(), new ContainerKinds()), List.of(new StructKinds()));
+        // The codec's table: live objects (views of user types, which may also be collections),
+        // tensors and live containers before other arrays and collections are refused, structs
+        // (records, user classes) after.
+        ValueKinds kinds = new ValueKinds(List.of(new ObjectKinds(), new TensorKinds(), new ContainerKinds()),
+                List.of(new StructKinds()));
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
                 new StoredClasses(options.classFilter()), counters);
     }

@@ -5,6 +5,7 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotValue;
 import io.ipcobjects.internal.containers.ContainerView;
 import io.ipcobjects.internal.containers.Containers;
+import io.ipcobjects.internal.structs.SharedObjects;
 import io.ipcobjects.internal.tensor.TensorBlocks;
 import io.ipcobjects.internal.tensor.TensorView;
 
@@ -18,6 +19,10 @@ public final class ValueViews {
     public static <V> V share(RegionContext context, Object container) {
         if (container instanceof ContainerView view && view.context() == context) {
             return (V) container;
+        }
+        if (SharedObjects.isView(container)) {
+            throw new UnsupportedTypeException(container.getClass(), "a live shared object is shared already: "
+                    + "put it under a name, in a message or in a container to refer to it from there");
         }
         java.util.Objects.requireNonNull(container, "container");
         SlotValue stored = new SlotValue();
@@ -35,6 +40,9 @@ public final class ValueViews {
             // A tensor owns no other object: destroying it frees its block (its data, or for a
             // slice only the small header pointing into the base tensor's data).
             TensorBlocks.free(context, tensor.blockOffset());
+            return;
+        }
+        if (SharedObjects.destroyView(context, view)) {
             return;
         }
         if (!(view instanceof ContainerView shared) || shared.context() != context) {

@@ -34,7 +34,7 @@ import java.util.Set;
  * A field declared with a type a stored value could not come back as (a concrete collection
  * class, a numeric array) is refused up front, so what is stored can always be read back.
  */
-public final class StructType {
+public final class StructType extends RegisteredType {
 
     private static final ClassValue<Object> TYPES = new ClassValue<>() {
         @Override
@@ -57,9 +57,6 @@ public final class StructType {
     /** A record's canonical constructor as {@code (Object[]) -> Object}; null for user classes. */
     private final MethodHandle recordConstructor;
     private final byte[] descriptor;
-
-    /** This class's entry in the registry it was last stored in (see {@link TypeRegistry}); a cache. */
-    volatile TypeRegistry.Registration registration;
 
     /** The projection of {@code type}, or an {@link UnsupportedTypeException} saying why there is none. */
     public static StructType of(Class<?> type) {
@@ -187,6 +184,7 @@ public final class StructType {
         }
     }
 
+    @Override
     public Class<?> type() {
         return type;
     }
@@ -195,6 +193,7 @@ public final class StructType {
         return record;
     }
 
+    @Override
     public int fieldCount() {
         return names.length;
     }
@@ -204,6 +203,7 @@ public final class StructType {
     }
 
     /** Class name and field names, as stored in the class's type registry entry ({@link TypeRegistryLayout}). */
+    @Override
     public byte[] descriptor() {
         return descriptor;
     }

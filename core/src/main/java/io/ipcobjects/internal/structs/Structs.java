@@ -136,7 +136,8 @@ public final class Structs {
     /**
      * Releases the struct like {@link #free(RegionContext, long, int)}, except that with
      * {@code keepContainers} the references its fields (and the fields of structs nested in
-     * them) hold to live containers ({@code LIST}, {@code MAP}, {@code SET} slots) are not
+     * them) hold to live containers and live objects ({@code LIST}, {@code MAP}, {@code SET},
+     * {@code OBJECT} slots) are not
      * dropped, and tensors and snapshots ({@code TENSOR}, {@code FROZEN_MAP_VIEW},
      * {@code FROZEN_SET_VIEW} slots) are not freed: they pass to whoever holds the views a read
      * of this struct gave (a taken message's caller). Plain values and the struct
@@ -156,7 +157,7 @@ public final class Structs {
             } else if (slot.kind == SlotKinds.STRUCT) {
                 free(context, slot.bits, depth + 1, true);
             } else if (slot.kind != SlotKinds.LIST && slot.kind != SlotKinds.MAP && slot.kind != SlotKinds.SET
-                    && slot.kind != SlotKinds.TENSOR && !isSnapshotView(slot.kind)) {
+                    && slot.kind != SlotKinds.OBJECT && slot.kind != SlotKinds.TENSOR && !isSnapshotView(slot.kind)) {
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
         }
@@ -165,7 +166,7 @@ public final class Structs {
 
     /**
      * Whether the struct, and every struct nested in its fields, holds only plain values (inline
-     * or in blobs), live containers ({@code LIST}, {@code MAP}, {@code SET}), tensors and snapshot
+     * or in blobs), live containers and objects ({@code LIST}, {@code MAP}, {@code SET}, {@code OBJECT}), tensors and snapshot
      * views: then a taken message can be handed over by
      * {@link #free(RegionContext, long, int, boolean)} with {@code keepContainers}, from the
      * slots alone. Tuples and frozen collections answer false (their contents are freed through
@@ -181,7 +182,7 @@ public final class Structs {
             long slot = StructLayout.slotOffset(struct, i);
             int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
             boolean handsOver = kind >= 0 && kind <= SlotKinds.SERIALIZED || kind == SlotKinds.LIST || kind == SlotKinds.MAP
-                    || kind == SlotKinds.SET || kind == SlotKinds.TENSOR || isSnapshotView(kind)
+                    || kind == SlotKinds.SET || kind == SlotKinds.OBJECT || kind == SlotKinds.TENSOR || isSnapshotView(kind)
                     || kind == SlotKinds.STRUCT
                     && holdsOnlyPlainValuesContainersAndTensors(context, memory.getLong(slot + SlotLayout.BITS_OFFSET), depth + 1);
             if (!handsOver) {

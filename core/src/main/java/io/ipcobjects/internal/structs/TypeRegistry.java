@@ -46,7 +46,7 @@ import java.util.Map;
  */
 public final class TypeRegistry implements Savepoints {
 
-    /** The entry of a class in one registry, as cached in its {@link StructType}. */
+    /** The entry of a class in one registry, as cached in its {@link RegisteredType}. */
     record Registration(TypeRegistry registry, int epoch, long entry) {
     }
 
@@ -54,11 +54,17 @@ public final class TypeRegistry implements Savepoints {
     private record Resolved(long entry, ClassLoader loader, StructType type) {
     }
 
+    /** What a live object's entry resolved to when read with a class loader. */
+    private record ResolvedObject(ClassLoader loader, ObjectType type) {
+    }
+
     private static final int RESOLVED_SLOTS = 64;
 
     private final RegionMemory memory;
     private final HeapAllocator allocator;
-    private final Map<StructType, Long> known = new HashMap<>();
+    private final Map<RegisteredType, Long> known = new HashMap<>();
+    /** Live object types this attachment resolved, by entry: a read-side cache like {@link #resolved}. */
+    private final Map<Long, ResolvedObject> resolvedObjects = new HashMap<>();
     private int epoch;
     /** Direct-mapped by entry offset; records are immutable, so racing writers at worst evict each other. */
     private final Resolved[] resolved = new Resolved[RESOLVED_SLOTS];
@@ -77,7 +83,7 @@ public final class TypeRegistry implements Savepoints {
     }
 
     /** The entry to store in a struct of {@code type}: found, or registered now. Under the lock. */
-    long entryFor(StructType type) {
+    long entryFor(RegisteredType type) {
         Registration cached = type.registration;
         if (cached != null && cached.registry == this && cached.epoch == epoch) {
             return cached.entry;
@@ -118,6 +124,7 @@ public final class TypeRegistry implements Savepoints {
         known.values().removeIf(freed::contains);
         epoch++;
         java.util.Arrays.fill(resolved, null);
+        resolvedObjects.clear();
     }
 
     /**
@@ -128,6 +135,7 @@ public final class TypeRegistry implements Savepoints {
         known.clear();
         epoch++;
         java.util.Arrays.fill(resolved, null);
+        resolvedObjects.clear();
     }
 
     /**
@@ -146,6 +154,20 @@ public final class TypeRegistry implements Savepoints {
     /** Remembers that {@code entry}, checked in full, resolved to {@code type} with {@code loader}. */
     void rememberResolved(long entry, ClassLoader loader, StructType type) {
         resolved[(int) (entry >>> 4) & (RESOLVED_SLOTS - 1)] = new Resolved(entry, loader, type);
+    }
+
+    /** The live object type {@code entry} resolved to with {@code loader} before, or null (see {@link #resolvedType}). */
+    ObjectType resolvedObjectType(long entry, ClassLoader loader) {
+        ResolvedObject r = resolvedObjects.get(entry);
+        return r != null && r.loader == loader ? r.type : null;
+    }
+
+    /** Remembers that {@code entry}, checked in full, resolved to the live object type {@code type} with {@code loader}. */
+    void rememberResolvedObject(long entry, ClassLoader loader, ObjectType type) {
+        if (resolvedObjects.size() >= 4 * RESOLVED_SLOTS) {
+            resolvedObjects.clear(); // bounded: a region names few types; a hostile one cannot grow this
+        }
+        resolvedObjects.put(entry, new ResolvedObject(loader, type));
     }
 
     /** The entry at {@code entry}, checked as one for a struct of {@code fieldCount} fields; returns its descriptor's length. */
@@ -206,7 +228,7 @@ public final class TypeRegistry implements Savepoints {
         return 0;
     }
 
-    private long find(StructType type) {
+    private long find(RegisteredType type) {
         byte[] descriptor = type.descriptor();
         return walk((entry, length) -> length == descriptor.length
                 && memory.getLong(entry + FIELD_COUNT_OFFSET) == type.fieldCount()
@@ -214,7 +236,7 @@ public final class TypeRegistry implements Savepoints {
                 MemorySegment.ofArray(descriptor), 0, length) < 0);
     }
 
-    private long register(StructType type) {
+    private long register(RegisteredType type) {
         byte[] descriptor = type.descriptor();
         long head = memory.getLong(ROOT_TYPE_REGISTRY_OFFSET);
         long headOrdinal = head == 0 ? 0 : memory.getLong(head + ORDINAL_OFFSET); // find() checked the head

@@ -21,8 +21,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Live containers (lists, maps, sets): the one kind of block that several slots may hold, by
- * reference count. Each header is walked once, from a work list, the first time it is reached;
+ * Live containers (lists, maps, sets) and live shared objects ({@code structs.ObjectLayout},
+ * whose identity and reference count sit where a container's do): the blocks that several slots
+ * may hold, by reference count. Each header is walked once, from a work list, the first time it is reached;
  * every slot that refers to it is tallied, and at the end the tally is held against the count it
  * keeps ({@link #checkReferenceCounts}): a count below the slots that hold it would free it while
  * they still do. (A count above them is normal: the holders of views that {@code share} and
@@ -56,7 +57,7 @@ final class ContainerWalk {
         this.values = values;
     }
 
-    /** A slot of {@code kind} (LIST, MAP, SET) at {@code slot} refers to the container at {@code header}. */
+    /** A slot of {@code kind} (LIST, MAP, SET, OBJECT) at {@code slot} refers to the container at {@code header}. */
     void reference(int kind, long header, long slot) {
         Tally tally = reached(kind, header, slot);
         if (tally != null) {
@@ -73,7 +74,8 @@ final class ContainerWalk {
     private Tally reached(int kind, long header, long from) {
         Tally tally = tallies.get(header);
         if (tally == null) {
-            if (reach.shared(header, kind == SlotKinds.LIST ? BlockTypes.LIST : BlockTypes.HASH, from) < 0) {
+            int tag = kind == SlotKinds.LIST ? BlockTypes.LIST : kind == SlotKinds.OBJECT ? BlockTypes.SHARED_OBJECT : BlockTypes.HASH;
+            if (reach.shared(header, tag, from) < 0) {
                 return null;
             }
             tally = new Tally(kind);
@@ -94,6 +96,8 @@ final class ContainerWalk {
             if (common(header)) {
                 if (tally.kind == SlotKinds.LIST) {
                     list(header);
+                } else if (tally.kind == SlotKinds.OBJECT) {
+                    values.objectContents(header, capacityOf(header));
                 } else {
                     hash(header, tally.kind);
                 }
@@ -276,6 +280,7 @@ final class ContainerWalk {
         return switch (kind) {
             case SlotKinds.LIST -> "list";
             case SlotKinds.MAP -> "map";
+            case SlotKinds.OBJECT -> "shared object";
             default -> "set";
         };
     }

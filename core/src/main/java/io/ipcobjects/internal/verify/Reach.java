@@ -90,6 +90,7 @@ final class Reach {
             case BlockTypes.HASH -> "map or set header";
             case BlockTypes.HASH_TABLE -> "hash table";
             case BlockTypes.TYPE_DESCRIPTOR -> "type registry entry";
+            case BlockTypes.SHARED_OBJECT -> "shared object";
             case BlockTypes.TENSOR -> "tensor";
             default -> "block of unknown tag " + tag;
         };

@@ -107,6 +107,7 @@ public final class RegionVerifier {
                         census.blockBytes(i) >= HashLayout.HEADER_BYTES
                                 && memory.getLong(payload + HashLayout.ENTRY_BYTES_OFFSET) == HashLayout.SET_ENTRY_BYTES
                                 ? SlotKinds.SET : SlotKinds.MAP, payload);
+                case BlockTypes.SHARED_OBJECT -> containers.outsideRoot(SlotKinds.OBJECT, payload);
                 case BlockTypes.TENSOR -> values.tensor(payload, payload);
                 default -> { }
             }

@@ -12,6 +12,7 @@ import io.ipcobjects.internal.codec.TupleLayout;
 import io.ipcobjects.internal.codec.Tuples;
 import io.ipcobjects.internal.codec.ValueSlots;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.structs.ObjectLayout;
 import io.ipcobjects.internal.structs.StructLayout;
 import io.ipcobjects.internal.tensor.TensorHeader;
 
@@ -71,7 +72,7 @@ final class ValueWalk {
             case SlotKinds.OBJECT_ARRAY, SlotKinds.FROZEN_LIST, SlotKinds.FROZEN_SET, SlotKinds.FROZEN_MAP,
                  SlotKinds.FROZEN_MAP_VIEW, SlotKinds.FROZEN_SET_VIEW -> tuple(kind, bits, slot, depth);
             case SlotKinds.STRUCT -> struct(bits, slot, depth);
-            case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET -> containers.reference(kind, bits, slot);
+            case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET, SlotKinds.OBJECT -> containers.reference(kind, bits, slot);
             case SlotKinds.TENSOR -> tensor(bits, slot);
             default -> findings.add("slot " + slot + " of " + holder + " has unknown value kind " + kind, slot);
         }
@@ -160,6 +161,28 @@ final class ValueWalk {
         }
         for (long i = 0; i < count; i++) {
             slot(StructLayout.slotOffset(struct, i), struct, depth + 1);
+        }
+    }
+
+    /** A live shared object already reached (its identity and count checked): its type entry and field slots. */
+    void objectContents(long object, long capacity) {
+        long count = memory.getLong(object + ObjectLayout.FIELD_COUNT_OFFSET);
+        if (count < 0 || count > (capacity - ObjectLayout.SLOTS_OFFSET) / SlotLayout.SLOT_BYTES) {
+            findings.add("shared object " + object + " of " + count + " fields does not fit its block of " + capacity
+                    + " bytes", object);
+            return;
+        }
+        long entry = memory.getLong(object + ObjectLayout.TYPE_ENTRY_OFFSET);
+        Long entryFields = typeEntries.get(entry);
+        if (entryFields == null) {
+            findings.add("shared object " + object + " names type entry " + entry + ", which is not in the type registry",
+                    object + ObjectLayout.TYPE_ENTRY_OFFSET);
+        } else if (entryFields != count) {
+            findings.add("shared object " + object + " has " + count + " fields, its type entry " + entry + " names "
+                    + entryFields, object);
+        }
+        for (long i = 0; i < count; i++) {
+            slot(ObjectLayout.slotOffset(object, i), object, 1);
         }
     }
 

@@ -156,6 +156,30 @@ class RegionInspectionTest {
         assertFalse(Files.exists(region), "the creator's close removes the file");
     }
 
+    /** A live object's interface, for the report's kind column. */
+    public interface Counter {
+        long count();
+
+        void count(long value);
+    }
+
+    @Test
+    void aNamedLiveObjectIsReportedWithItsInterface() {
+        Path region = regions.newPath("ipcobjects-inspect");
+        try (SharedMemory shm = SharedMemory.create(region, 1 << 20, SharedMemoryOptions.defaults())) {
+            try (Access a = shm.acquire()) {
+                Counter counter = a.newObject(Counter.class);
+                counter.count(5);
+                a.put("counter", counter);
+            }
+            RegionReport report = SharedMemory.inspect(region);
+            NamedObject named = report.names().stream().filter(n -> n.name().equals("counter")).findFirst().orElseThrow();
+            assertEquals("live " + Counter.class.getName(), named.kind(), report.toString());
+            assertTrue(named.bytes() > 0, named.toString());
+            assertEquals(List.of(), report.notes());
+        }
+    }
+
     @Test
     void aKilledCreatorShowsAsDeadAndItsLockAsHeldByNobodyAlive() throws Exception {
         Path region = regions.newPath("ipcobjects-inspect");
