@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.TestRegions;
 
 import java.io.ByteArrayOutputStream;

@@ -9,7 +9,7 @@ import io.ipcobjects.HeapStats;
 import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
-import io.ipcobjects.testing.ChildJvm;
+import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.KillTorture;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
