@@ -21,6 +21,7 @@ import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
@@ -186,7 +187,8 @@ public final class Charts {
         JFreeChart chart = barChart("Two-process round trip: latency percentiles", "percentile of the round trips",
                 "ns per round trip (log scale)", data, paints, true);
         chart.addSubtitle(subtitle("Harness, one run; each process pinned to its own core; clock read once per round trip, "
-                + "included. Ping-pong medians in this run: " + baselineRange(harness) + " ns."));
+                + "included. Ping-pong in this run: p50 " + baselineRange(harness, "p50") + " ns, window medians "
+                + baselineRange(harness, null) + " ns."));
         return chart;
     }
 
@@ -230,11 +232,16 @@ public final class Charts {
         return value == null ? null : Json.number(value);
     }
 
-    private static String baselineRange(Map<String, Object> harness) {
+    /** Lowest and highest ping-pong figure of the run: window medians ({@code percentile} null) or a latency percentile. */
+    private static String baselineRange(Map<String, Object> harness, String percentile) {
         double low = Double.MAX_VALUE;
         double high = 0;
         for (Map<String, Object> b : baselines(harness)) {
-            double median = Json.number(b.get("median"));
+            if (percentile != null && b.get("latency") == null) {
+                continue;
+            }
+            double median = percentile == null ? Json.number(b.get("median"))
+                    : Json.number(Json.object(b.get("latency")).get(percentile));
             low = Math.min(low, median);
             high = Math.max(high, median);
         }
@@ -286,13 +293,15 @@ public final class Charts {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         List<Paint> columnPaints = new ArrayList<>();
         for (JmhResult r : results) {
-            data.addValue(r.nanosPerOp(), "ns per operation", r.method());
+            String error = Double.isFinite(r.error()) ? String.format(Locale.ROOT, " ± %.1f", r.error() * r.nanosPerOp() / r.score())
+                    : "";
+            data.addValue(r.nanosPerOp(), "ns per operation", r.method() + error);
             columnPaints.add(r.method().contains("Floor") ? FLOOR : OURS);
         }
         JFreeChart chart = barChart("Region lock, one process, uncontended (JMH LockBenchmark)", null, "ns per operation",
                 data, columnPaints, false, true);
         chart.removeLegend();
-        chart.addSubtitle(subtitle("JMH average time per operation. Blue: the library's lock; grey: the floor, one CAS and "
+        chart.addSubtitle(subtitle("JMH average time per operation, ± its 99.9% error. Blue: the library's lock; grey: the floor, one CAS and "
                 + "one release store on a mapped word, measured in the same run."));
         return chart;
     }
@@ -367,6 +376,8 @@ public final class Charts {
             log.setBase(10);
             log.setSmallestValue(1);
             log.setNumberFormatOverride(new DecimalFormat("#,##0"));
+            log.setTickUnit(new NumberTickUnit(1)); // a tick per power of ten
+            log.setAutoTickUnitSelection(false);
             values = log;
         } else {
             NumberAxis linear = new NumberAxis(valueLabel);
