@@ -2,6 +2,7 @@
 # Runs the cross-process harness (io.ipcobjects.benchmarks.harness.Harness) on a JDK 25.
 #
 #   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] \
+#                             [--no-latency] [--json=results.json] \
 #                             [scenario[:key=value,...] | @default | @fairness ...]
 #
 # Builds benchmarks/target/benchmarks.jar first if it is missing. The --add-exports flag is for

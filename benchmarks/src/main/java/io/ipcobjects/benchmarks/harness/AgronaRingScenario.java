@@ -2,6 +2,7 @@ package io.ipcobjects.benchmarks.harness;
 
 import java.util.List;
 
+import org.HdrHistogram.Histogram;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -102,6 +103,36 @@ final class AgronaRingScenario implements Scenario {
             elapsed = System.nanoTime() - start;
         } while (elapsed < windowNanos);
         return (double) elapsed / trips;
+    }
+
+    @Override
+    public boolean recordsLatency() {
+        return true;
+    }
+
+    @Override
+    public double measureLatencyWindow(long windowNanos, Histogram latencies) {
+        long start = System.nanoTime();
+        long last = start;
+        long trips = 0;
+        do {
+            long sequence = ++sent;
+            message.putLong(0, sequence);
+            while (!toChild.write(MSG_TYPE, message, 0, length)) {
+                Thread.onSpinWait();
+            }
+            while (fromChild.read(reader, 1) == 0) {
+                Thread.onSpinWait();
+            }
+            if (reader.received != sequence) {
+                throw new IllegalStateException("sent " + sequence + ", echo carried " + reader.received);
+            }
+            long now = System.nanoTime();
+            LatencyStats.record(latencies, now - last);
+            last = now;
+            trips++;
+        } while (last - start < windowNanos);
+        return (double) (last - start) / trips;
     }
 
     @Override

@@ -1,13 +1,20 @@
 package io.ipcobjects.benchmarks.harness;
 
+import io.ipcobjects.benchmarks.charts.Json;
 import io.ipcobjects.childjvm.ChildJvm;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
 
 /**
  * The cross-process harness: runs two-process scenarios ({@link Scenarios}), each side pinned to
@@ -19,11 +26,18 @@ import java.util.Locale;
  * otherwise the harness runs the plain cache-line ping-pong ({@link PingPongScenario}) before and
  * after every scenario, and prints each "ns/" figure as a multiple of both.
  *
+ * <p>Scenarios that time single operations ({@link Scenario#recordsLatency()}: the round trips
+ * and the lock alternation) then run as many latency windows again, with the clock read once per
+ * operation, and the harness prints the percentiles of those latencies (p50 to max, from an
+ * HdrHistogram). The medians come from the first windows only, which have no clock read per
+ * operation. {@code --json=<file>} writes every figure of the run to a JSON file as well
+ * ({@code benchmarks/run-charts.sh} draws charts from it).
+ *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.harness.Harness \
  *      [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] [--cores=0,1] \
- *      [scenario[:key=value,...] | @preset ...]
+ *      [--no-latency] [--json=results.json] [scenario[:key=value,...] | @preset ...]
  * </pre>
  * The {@code --add-exports} flag is only for the Agrona ring scenario (Agrona's
  * {@code UnsafeBuffer}); children get the parent's flags. Exit code 0 when every scenario ran
@@ -40,20 +54,30 @@ public final class Harness {
     private final long windowNanos;
     private final Pinning pinning;
     private final int cpus;
+    private final boolean latency;
     private int runs;
 
-    private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning, int cpus) {
+    private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning, int cpus, boolean latency) {
         this.warmupWindows = warmupWindows;
         this.windows = windows;
         this.windowNanos = windowNanos;
         this.pinning = pinning;
         this.cpus = cpus;
+        this.latency = latency;
     }
 
-    /** What one scenario gave: its figures, or why it failed. */
-    private record Outcome(String spec, String unit, WindowStats stats, String check, String failure) {
+    /**
+     * What one scenario gave: its window figures and their stats, the latency percentiles if it
+     * timed single operations ({@code latencyOperation} names the operation), or why it failed.
+     */
+    private record Outcome(String spec, String unit, List<Double> figures, WindowStats stats, String latencyOperation,
+                           LatencyStats latency, String check, String failure, String loadAverage) {
         boolean ok() {
             return failure == null;
+        }
+
+        static Outcome failed(String spec, String unit, String failure, String loadAverage) {
+            return new Outcome(spec, unit, List.of(), null, null, null, null, failure, loadAverage);
         }
     }
 
@@ -65,6 +89,8 @@ public final class Harness {
         boolean baseline = true;
         int parentCore = 0;
         int childCore = 1;
+        boolean latency = true;
+        Path json = null;
         List<String> specs = new ArrayList<>();
         for (String arg : args) {
             if (arg.startsWith("--windows=")) {
@@ -77,6 +103,10 @@ public final class Harness {
                 pin = false;
             } else if (arg.equals("--no-baseline")) {
                 baseline = false;
+            } else if (arg.equals("--no-latency")) {
+                latency = false;
+            } else if (arg.startsWith("--json=")) {
+                json = Path.of(arg.substring("--json=".length()));
             } else if (arg.startsWith("--cores=")) {
                 String[] cores = arg.substring("--cores=".length()).split(",");
                 parentCore = Integer.parseInt(cores[0]);
@@ -100,8 +130,8 @@ public final class Harness {
         if (pinning.enabled() && !pinning.pinSelf()) {
             pinning = Pinning.detect(parentCore, childCore, false);
         }
-        Harness harness = new Harness(warmup, windows, windowMillis * 1_000_000, pinning, cpus);
-        System.exit(harness.runAll(specs, baseline) ? 0 : 1);
+        Harness harness = new Harness(warmup, windows, windowMillis * 1_000_000, pinning, cpus, latency);
+        System.exit(harness.runAll(specs, baseline, json) ? 0 : 1);
     }
 
     /**
@@ -110,10 +140,10 @@ public final class Harness {
      * within a minute), so a scenario is only compared with the baselines right before and after
      * it, and the summary flags a scenario whose two baselines disagree.
      */
-    private boolean runAll(List<String> specs, boolean withBaseline) {
+    private boolean runAll(List<String> specs, boolean withBaseline, Path json) throws IOException {
         System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up + " + windows + " windows of "
-                + windowNanos / 1_000_000 + " ms; java " + Runtime.version() + "; "
-                + cpus + " cpus");
+                + windowNanos / 1_000_000 + " ms" + (latency ? " (+ " + windows + " latency windows where timed per operation)" : "")
+                + "; java " + Runtime.version() + "; " + cpus + " cpus");
         List<Outcome> outcomes = new ArrayList<>();
         for (String spec : specs) {
             boolean isBaseline = RunContext.parse("", spec).scenario().equals(BASELINE);
@@ -126,6 +156,14 @@ public final class Harness {
             }
         }
         printSummary(outcomes);
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(json, Json.write(toJson(outcomes, withBaseline)));
+            System.out.println("wrote " + json);
+        }
         return outcomes.stream().allMatch(Outcome::ok);
     }
 
@@ -140,13 +178,14 @@ public final class Harness {
     private Outcome run(String spec) {
         RunContext run = RunContext.parse(ProcessHandle.current().pid() + "-" + (++runs), spec);
         System.out.println();
-        System.out.println("== " + run.spec() + "   (load average " + loadAverage() + ")");
+        String load = loadAverage();
+        System.out.println("== " + run.spec() + "   (load average " + load + ")");
         Scenario scenario;
         try {
             scenario = Scenarios.create(run.scenario());
         } catch (IllegalArgumentException e) {
             System.out.println("FAILED: " + e.getMessage());
-            return new Outcome(spec, "", null, null, e.getMessage());
+            return Outcome.failed(spec, "", e.getMessage(), load);
         }
         Path controlPath = run.file("control");
         ChildJvm child = null;
@@ -168,13 +207,18 @@ public final class Harness {
                     figures.add(figure);
                     System.out.printf(Locale.ROOT, "  window %d: %.1f %s %s%n", i + 1, figure, scenario.unit(), scenario.windowDetail());
                 }
+                LatencyStats latencyStats = latency && scenario.recordsLatency() ? measureLatency(scenario) : null;
                 control.requestStop();
                 child.awaitSuccess(Duration.ofMillis(CHILD_EXIT_TIMEOUT_MILLIS));
                 String check = scenario.verify(control);
                 WindowStats stats = WindowStats.of(figures);
                 System.out.println("  result: " + stats.format(scenario.unit()));
+                if (latencyStats != null) {
+                    System.out.println("  latency per " + scenario.latencyOperation() + ": " + latencyStats.format());
+                }
                 System.out.println("  check:  " + check);
-                return new Outcome(spec, scenario.unit(), stats, check, null);
+                return new Outcome(spec, scenario.unit(), List.copyOf(figures), stats,
+                        latencyStats == null ? null : scenario.latencyOperation(), latencyStats, check, null, load);
             } finally {
                 control.requestStop(); // lets a child still serving finish on its own
                 if (child != null && child.isAlive()) {
@@ -189,8 +233,31 @@ public final class Harness {
             }
         } catch (Exception | AssertionError e) {
             System.out.println("FAILED: " + e);
-            return new Outcome(spec, scenario.unit(), null, null, String.valueOf(e.getMessage()));
+            return Outcome.failed(spec, scenario.unit(), String.valueOf(e), load);
         }
+    }
+
+    /**
+     * The latency windows: one warm-up window (unless there are no warm-ups), then as many as the
+     * measured windows, each timing every operation, all recorded into one histogram; each
+     * window's own percentiles are printed as it ends.
+     */
+    private LatencyStats measureLatency(Scenario scenario) throws Exception {
+        Histogram all = LatencyStats.newHistogram();
+        Histogram window = LatencyStats.newHistogram();
+        if (warmupWindows > 0) {
+            double figure = scenario.measureLatencyWindow(windowNanos, window); // compiles the timed loop
+            System.out.printf(Locale.ROOT, "  latency warm-up: %.1f %s, %s%n", figure, scenario.unit(),
+                    LatencyStats.of(window).format());
+        }
+        for (int i = 0; i < windows; i++) {
+            window.reset();
+            double figure = scenario.measureLatencyWindow(windowNanos, window);
+            all.add(window);
+            System.out.printf(Locale.ROOT, "  latency window %d: %.1f %s, %s%n", i + 1, figure, scenario.unit(),
+                    LatencyStats.of(window).format());
+        }
+        return LatencyStats.of(all);
     }
 
     /** The 1-minute load average: on a shared machine, the first thing to read beside a figure. */
@@ -238,6 +305,76 @@ public final class Harness {
             System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f %10.1f  %-15s %8s %8s  %s%s%n", o.spec(), o.stats().median(),
                     o.stats().min(), o.stats().max(), o.unit(), ratioBefore, ratioAfter, drift, o.check());
         }
+        printLatencySummary(outcomes);
+    }
+
+    /** The summary's second table: the per-operation latency percentiles, for the scenarios that have them. */
+    private static void printLatencySummary(List<Outcome> outcomes) {
+        if (outcomes.stream().noneMatch(o -> o.latency() != null)) {
+            return;
+        }
+        System.out.println();
+        System.out.println("== latency per operation (latency windows, clock read per operation included), ns");
+        System.out.printf(Locale.ROOT, "%-52s %9s %9s %9s %9s %9s %12s  %s%n", "scenario", "p50", "p90", "p99", "p99.9", "max",
+                "operations", "per");
+        for (Outcome o : outcomes) {
+            LatencyStats l = o.latency();
+            if (l != null) {
+                System.out.printf(Locale.ROOT, "%-52s %9.0f %9.0f %9.0f %9.0f %9.0f %12d  %s%n", o.spec(), l.p50(), l.p90(),
+                        l.p99(), l.p999(), l.max(), l.count(), o.latencyOperation());
+            }
+        }
+    }
+
+    /**
+     * The run as JSON: the settings, then per scenario (in run order, baselines included) its
+     * window figures, median, min, max, unit, latency percentiles, check or failure, and the
+     * medians of the ping-pong baselines right before and after it.
+     */
+    private Map<String, Object> toJson(List<Outcome> outcomes, boolean withBaseline) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", "ipc-objects harness results 1");
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("pinning", pinning.describe());
+        settings.put("warmupWindows", warmupWindows);
+        settings.put("windows", windows);
+        settings.put("windowMillis", windowNanos / 1_000_000);
+        settings.put("latencyWindows", latency);
+        settings.put("baseline", withBaseline ? BASELINE : null);
+        settings.put("java", Runtime.version().toString());
+        settings.put("cpus", cpus);
+        settings.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        json.put("settings", settings);
+        List<Object> scenarios = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("spec", o.spec());
+            s.put("scenario", RunContext.parse("", o.spec()).scenario());
+            s.put("ok", o.ok());
+            s.put("unit", o.unit());
+            s.put("loadAverage", Double.parseDouble(o.loadAverage()));
+            if (o.ok()) {
+                s.put("median", o.stats().median());
+                s.put("min", o.stats().min());
+                s.put("max", o.stats().max());
+                s.put("windows", o.figures());
+                if (!isBaseline(o)) {
+                    Outcome before = neighbourBaseline(outcomes, i, -1);
+                    Outcome after = neighbourBaseline(outcomes, i, +1);
+                    s.put("baselineBefore", before == null ? null : before.stats().median());
+                    s.put("baselineAfter", after == null ? null : after.stats().median());
+                }
+                s.put("latency", o.latency() == null ? null : o.latency().toJson(o.latencyOperation()));
+                s.put("check", o.check());
+            } else {
+                s.put("failure", o.failure());
+            }
+            scenarios.add(s);
+        }
+        json.put("scenarios", scenarios);
+        return json;
     }
 
     /** The nearest successful ping-pong before ({@code step} -1) or after (+1) outcome {@code i}, if adjacent. */

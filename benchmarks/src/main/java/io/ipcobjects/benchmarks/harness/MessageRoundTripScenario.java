@@ -7,6 +7,8 @@ import io.ipcobjects.benchmarks.BenchRegions;
 
 import java.time.Duration;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * The small-message round trip of issue 3 through the library's message queue: the parent puts
  * a {@code Long} message, the child takes it, puts a reply, the parent takes the reply. Two
@@ -75,6 +77,34 @@ final class MessageRoundTripScenario implements Scenario {
             elapsed = System.nanoTime() - start;
         } while (elapsed < windowNanos);
         return (double) elapsed / trips;
+    }
+
+    @Override
+    public boolean recordsLatency() {
+        return true;
+    }
+
+    @Override
+    public double measureLatencyWindow(long windowNanos, Histogram latencies) {
+        long start = System.nanoTime();
+        long last = start;
+        long trips = 0;
+        do {
+            ping.putMessage(next);
+            while (!pong.hasMessages()) {
+                Thread.onSpinWait();
+            }
+            long reply = pong.<Long>takeMessage();
+            if (reply != ~next) {
+                throw new IllegalStateException("round trip " + next + " got reply " + reply);
+            }
+            next++;
+            long now = System.nanoTime();
+            LatencyStats.record(latencies, now - last);
+            last = now;
+            trips++;
+        } while (last - start < windowNanos);
+        return (double) (last - start) / trips;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * The baseline: a plain cache-line ping-pong between the two processes over a mapped file, with
  * no library code at all. The parent writes a sequence number to the ping line (release) and
@@ -56,6 +58,31 @@ final class PingPongScenario implements Scenario {
             elapsed = System.nanoTime() - start;
         } while (elapsed < windowNanos);
         return (double) elapsed / trips;
+    }
+
+    @Override
+    public boolean recordsLatency() {
+        return true;
+    }
+
+    @Override
+    public double measureLatencyWindow(long windowNanos, Histogram latencies) {
+        MemorySegment lines = file.segment();
+        long start = System.nanoTime();
+        long last = start;
+        long trips = 0;
+        do {
+            long value = ++sent;
+            LONG.setRelease(lines, PING_OFFSET, value);
+            while ((long) LONG.getAcquire(lines, PONG_OFFSET) != value) {
+                Thread.onSpinWait();
+            }
+            long now = System.nanoTime();
+            LatencyStats.record(latencies, now - last);
+            last = now;
+            trips++;
+        } while (last - start < windowNanos);
+        return (double) (last - start) / trips;
     }
 
     @Override

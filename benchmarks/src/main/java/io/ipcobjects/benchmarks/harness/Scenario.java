@@ -2,6 +2,8 @@ package io.ipcobjects.benchmarks.harness;
 
 import java.util.List;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * One two-process measurement for the {@link Harness}: a parent side that measures and a child
  * side that serves, in one class. The harness makes one instance per process; each instance only
@@ -38,6 +40,32 @@ public interface Scenario {
 
     /** Parent: one window of about {@code windowNanos} (or of a count the scenario defines); the figure, in {@link #unit()}. */
     double measureWindow(long windowNanos) throws Exception;
+
+    /**
+     * Whether this scenario times its operations one by one ({@link #measureLatencyWindow}): the
+     * round-trip scenarios do, the ones whose figure is a rate of two looping sides do not.
+     */
+    default boolean recordsLatency() {
+        return false;
+    }
+
+    /** The operation one latency value is the time of, e.g. {@code "round trip"}. */
+    default String latencyOperation() {
+        return unit().substring(unit().indexOf('/') + 1);
+    }
+
+    /**
+     * Parent: like {@link #measureWindow}, the same operations, but with {@link System#nanoTime()}
+     * read once per operation (the end of one is the start of the next) and each operation's
+     * duration in ns recorded in {@code latencies} (no allocation). The clock read is inside
+     * every recorded value, which is why the harness measures these windows apart from the ones
+     * whose figure {@link #measureWindow} returns.
+     *
+     * @return the window's figure in {@link #unit()}, clock reads included
+     */
+    default double measureLatencyWindow(long windowNanos, Histogram latencies) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not time single operations");
+    }
 
     /** Parent: extra facts about the window just measured, printed beside its figure ("" for none). */
     default String windowDetail() {
