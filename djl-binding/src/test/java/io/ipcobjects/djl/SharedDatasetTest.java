@@ -33,6 +33,8 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListener.BatchData;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.dataset.Record;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -217,6 +219,15 @@ class SharedDatasetTest {
         }
     }
 
+    /** Whether {@code batchData}'s row 0 (sample {@code sample}) sees a write to the shared tensor; restores it. */
+    static boolean seesWrites(NDArray batchData, SharedTensor x, long sample) {
+        float old = x.getFloat(sample, 0);
+        x.setFloat(old + 1000f, sample, 0);
+        boolean seen = batchData.getFloat(0, 0) == old + 1000f;
+        x.setFloat(old, sample, 0);
+        return seen;
+    }
+
     /** Loss and accuracy of the model on all samples. */
     private static float[] lossAndAccuracy(Trainer trainer, SharedTensor x, SharedTensor y) {
         try (NDManager scratch = trainer.getManager().newSubManager()) {
@@ -232,7 +243,9 @@ class SharedDatasetTest {
 
     /**
      * Trains a small MLP with {@code EasyTrain.fit} over {@code dataset}; asserts that the
-     * parameters change and the loss on all samples goes down; returns loss and accuracy before and after.
+     * parameters change, the loss on all samples goes down, and the batches EasyTrain trained on
+     * were views exactly when their samples were consecutive; returns loss and accuracy before
+     * and after, and the number of batches that were views.
      */
     static float[] trainMlp(SharedDataset dataset, SharedTensor x, SharedTensor y, ExecutorService executor) throws Exception {
         Engine.getEngine("PyTorch").setRandomSeed(7);
@@ -244,6 +257,17 @@ class SharedDatasetTest {
             if (executor != null) {
                 config.optExecutorService(executor);
             }
+            int[] viewsAndCopies = new int[2];
+            config.addTrainingListeners(new TrainingListenerAdapter() {
+                @Override
+                public void onTrainingBatch(Trainer t, BatchData batchData) {
+                    Batch batch = batchData.getBatch();
+                    boolean view = seesWrites(batch.getData().singletonOrThrow(), x, indicesOf(batch).getFirst());
+                    assertEquals(SharedDataset.isRun(indicesOf(batch)), view,
+                            "the batch EasyTrain trained on is a view exactly when its samples are consecutive");
+                    viewsAndCopies[view ? 0 : 1]++;
+                }
+            });
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, x.shape(1)));
                 NDArray firstWeight = model.getBlock().getParameters().get(0).getValue().getArray();
@@ -254,7 +278,8 @@ class SharedDatasetTest {
                 float[] weightAfter = model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
                 assertFalse(java.util.Arrays.equals(weightBefore, weightAfter), "training changed the parameters");
                 assertTrue(after[0] < before[0], "loss went down: " + before[0] + " -> " + after[0]);
-                return new float[] {before[0], before[1], after[0], after[1]};
+                assertEquals(3 * (int) Math.ceilDiv(x.shape(0), 32), viewsAndCopies[0] + viewsAndCopies[1], "batches trained on");
+                return new float[] {before[0], before[1], after[0], after[1], viewsAndCopies[0]};
             }
         }
     }
@@ -268,11 +293,13 @@ class SharedDatasetTest {
             float[] sequential = trainMlp(SharedDataset.builder().setData(x).optLabels(y).setSampling(32, false).build(),
                     x, y, null);
             assertTrue(sequential[3] > 0.9f, "accuracy after training: " + sequential[3]);
+            assertEquals(3 * 16, sequential[4], "every sequential batch was a view");
             ExecutorService executor = Executors.newFixedThreadPool(2);
             try {
                 float[] shuffled = trainMlp(SharedDataset.builder().setData(x).optLabels(y).setSampling(32, true).build(),
                         x, y, executor);
                 assertTrue(shuffled[3] > 0.9f, "accuracy after training: " + shuffled[3]);
+                assertTrue(shuffled[4] < 3 * 16, "shuffled batches were gathered");
             } finally {
                 executor.shutdownNow();
             }
