@@ -69,7 +69,8 @@ import ai.djl.util.Progress;
  * Each pass ({@code getData(manager)}, one epoch of {@code EasyTrain.fit}) works in a sub-manager
  * of the manager DJL passes (the trainer's); each batch has its own sub-manager of that one, so
  * {@code batch.close()} frees the batch's arrays (never the shared tensor), and the pass's
- * manager is closed when the iteration ends, as in DJL's {@code DataIterable}. With an
+ * manager, with any batch still open, is closed when the iteration ends, as in DJL's
+ * {@code DataIterable} (unless {@code -Dai.djl.dataiterator.autoclose=false}). With an
  * {@code ExecutorService} ({@code TrainingConfig.optExecutorService}), up to
  * {@code optPrefetchNumber} (default 2) batches are made ahead on its threads; that matters for
  * gathered batches, views cost next to nothing.
@@ -82,6 +83,10 @@ import ai.djl.util.Progress;
  * {@code RegionClosedException}.
  */
 public final class SharedDataset extends RandomAccessDataset {
+
+    /** DJL's switch for its own loader: {@code -Dai.djl.dataiterator.autoclose=false} keeps a finished pass's manager open. */
+    private static final boolean AUTO_CLOSE =
+            Boolean.parseBoolean(System.getProperty("ai.djl.dataiterator.autoclose", "true"));
 
     private final SharedTensor data;
     private final SharedTensor labels;
@@ -306,7 +311,7 @@ public final class SharedDataset extends RandomAccessDataset {
      * The batches of one pass. Without an executor each {@code next()} makes its batch; with one,
      * {@code prefetchNumber} batches (at least one) are in flight, and each {@code next()} takes
      * the oldest and starts one more. The pass's sub-manager is closed when {@code hasNext()}
-     * first answers false.
+     * first answers false (see {@link #AUTO_CLOSE}).
      */
     private final class Batches implements Iterator<Batch> {
         private final NDManager passManager;
@@ -341,7 +346,9 @@ public final class SharedDataset extends RandomAccessDataset {
             boolean more = executor == null ? indexLists.hasNext() : !inFlight.isEmpty();
             if (!more && !done) {
                 done = true;
-                passManager.close();
+                if (AUTO_CLOSE) {
+                    passManager.close();
+                }
             }
             return more;
         }

@@ -11,6 +11,7 @@ import io.ipcobjects.testing.TestRegions;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -186,6 +187,27 @@ class SharedDatasetTest {
             x.setFloat(-6f, 6, 1);
             assertEquals(-6f, first.getData().singletonOrThrow().getFloat(0, 1), "a sub-dataset's batch is a view");
             first.close();
+        }
+    }
+
+    @Test
+    void theEndOfAPassFreesBatchesLeftOpenAsDjlsLoaderDoes() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            SharedTensor x = shm.newTensor(DType.FLOAT32, 10, 3);
+            SharedTensor y = shm.newTensor(DType.FLOAT32, 10);
+            fillWithIds(x, y);
+            SharedDataset dataset = SharedDataset.builder().setData(x).optLabels(y).setSampling(3, true).build();
+            List<NDArray> open = new ArrayList<>();
+            Iterator<Batch> pass = dataset.getData(manager).iterator();
+            while (pass.hasNext()) {
+                open.add(pass.next().getData().singletonOrThrow()); // never closed by the caller
+            }
+            assertEquals(4, open.size());
+            for (NDArray a : open) {
+                assertTrue(a.isReleased());
+            }
+            assertThrows(java.util.NoSuchElementException.class, pass::next);
+            assertEquals(9f, x.getFloat(9, 0), "the shared tensor outlives the batches");
         }
     }
 
