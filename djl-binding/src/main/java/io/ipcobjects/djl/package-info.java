@@ -11,6 +11,10 @@
  * the plain {@code SharedTensor} outside such a scope: no array is ever held by anything
  * process-wide.
  *
+ * <p>{@link io.ipcobjects.djl.SharedDataset} is a DJL {@code RandomAccessDataset} over shared
+ * tensors for {@code Trainer} and {@code EasyTrain.fit}: batches of consecutive samples are
+ * zero-copy views, shuffled batches are gathered with one copy each.
+ *
  * <p>Runs offline from Maven Central jars ({@code pytorch-native-cpu}, classifier
  * {@code linux-x86_64}, and {@code pytorch-jni}) with {@code -Dai.djl.offline=true}; JDK 25 wants
  * {@code --enable-native-access=ALL-UNNAMED}.
