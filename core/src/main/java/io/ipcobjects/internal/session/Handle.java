@@ -120,15 +120,19 @@ public final class Handle {
 
     // ---- opening ----
 
-    /** Creates the region at {@code path} and attaches to it as its creator. */
-    public static Handle create(Path path, long sizeBytes, SharedMemoryOptions options) {
-        OpenRegion file;
+    /** Opens the file at {@code path}; a file refused as no region, or as damaged, is logged. */
+    private static OpenRegion logRefusal(Path path, Supplier<OpenRegion> open) {
         try {
-            file = RegionFile.create(path, sizeBytes, options);
+            return open.get();
         } catch (IncompatibleRegionException | CorruptedRegionException e) {
             RegionEvents.regionRefused(path, e);
             throw e;
         }
+    }
+
+    /** Creates the region at {@code path} and attaches to it as its creator. */
+    public static Handle create(Path path, long sizeBytes, SharedMemoryOptions options) {
+        OpenRegion file = logRefusal(path, () -> RegionFile.create(path, sizeBytes, options));
         try {
             RegionMemory memory = new RegionMemory(file.segment());
             ProcessIdentity self = ProcessIdentity.current();
@@ -167,13 +171,7 @@ public final class Handle {
 
     /** Attaches to the region at {@code path} as a consumer, waiting up to {@code timeout} for it to be ready. */
     public static Handle attach(Path path, Duration timeout, SharedMemoryOptions options) {
-        OpenRegion file;
-        try {
-            file = RegionFile.open(path, timeout, options);
-        } catch (IncompatibleRegionException | CorruptedRegionException e) {
-            RegionEvents.regionRefused(path, e);
-            throw e;
-        }
+        OpenRegion file = logRefusal(path, () -> RegionFile.open(path, timeout, options));
         RegionMemory memory = new RegionMemory(file.segment());
         ProcessTable processes = new ProcessTable(memory, file);
         long token = 0;

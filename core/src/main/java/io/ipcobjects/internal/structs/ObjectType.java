@@ -11,7 +11,6 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -267,16 +266,7 @@ public final class ObjectType extends RegisteredType {
     }
 
     private void checkFieldType(String name, Class<?> fieldType) {
-        boolean container = Collection.class.isAssignableFrom(fieldType) || Map.class.isAssignableFrom(fieldType);
-        if (container && !fieldType.isInterface()) {
-            throw new UnsupportedTypeException(type, "field " + name + " is declared as " + fieldType.getName()
-                    + ", but shared containers come back as SharedList / SharedSet / SharedMap: declare it as List, Set or Map");
-        }
-        if (fieldType.isArray() && fieldType.getComponentType().isPrimitive() && fieldType != byte[].class
-                && fieldType != char[].class) {
-            throw new UnsupportedTypeException(type, "field " + name + " is a " + fieldType.getSimpleName()
-                    + ", which is shared as a tensor view: declare it as SharedTensor");
-        }
+        checkFieldType(type, name, fieldType, "SharedTensor");
         if (fieldType.isArray() && !fieldType.getComponentType().isPrimitive() && fieldType != Object[].class) {
             throw new UnsupportedTypeException(type, "field " + name + " is a " + fieldType.getSimpleName()
                     + ": of arrays of references only Object[] is stored");

@@ -14,10 +14,8 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -162,16 +160,7 @@ public final class StructType extends RegisteredType {
     }
 
     private void checkFieldType(String name, Class<?> fieldType) {
-        boolean container = Collection.class.isAssignableFrom(fieldType) || Map.class.isAssignableFrom(fieldType);
-        if (container && !fieldType.isInterface()) {
-            throw new UnsupportedTypeException(type, "field " + name + " is declared as " + fieldType.getName()
-                    + ", but shared containers come back as SharedList / SharedSet / SharedMap: declare it as List, Set or Map");
-        }
-        if (fieldType.isArray() && fieldType.getComponentType().isPrimitive() && fieldType != byte[].class
-                && fieldType != char[].class) {
-            throw new UnsupportedTypeException(type, "field " + name + " is a " + fieldType.getSimpleName()
-                    + ", which is shared as a tensor view: declare it as SharedTensor or Object");
-        }
+        checkFieldType(type, name, fieldType, "SharedTensor or Object");
     }
 
     private <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
