@@ -3,6 +3,8 @@ package io.ipcobjects.nd4j;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -71,7 +73,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * of the tensors (ND4J's {@code DataType} of each {@code DType}); DL4J networks want floating
  * point features. Not thread-safe: one thread calls it at a time, as DL4J's prefetch does. Not
  * serializable, although the interface extends {@code Serializable}: it holds views of memory
- * mapped in this process.
+ * mapped in this process, and {@code writeObject} throws {@code NotSerializableException}.
  */
 public final class SharedDataSetIterator implements DataSetIterator {
 
@@ -86,17 +88,18 @@ public final class SharedDataSetIterator implements DataSetIterator {
     /** The same memory as {@code [samples, elements per sample]}, for gathering rows. */
     private final transient INDArray featureRows;
     private final transient INDArray labelRows;
-    private final long samples;
-    private final int batchSize;
-    private final boolean shuffle;
-    private final long seed;
-    private final List<String> labelNames;
+    private final transient long samples;
+    private final transient int batchSize;
+    private final transient boolean shuffle;
+    private final transient long seed;
+    private final transient List<String> labelNames;
 
     private transient DataSetPreProcessor preProcessor;
-    private int epoch;
-    private long cursor;
+    private transient int epoch;
+    /** The next sample of the epoch: an index into the samples, or into {@code order} when shuffling. */
+    private transient long cursor;
     /** The order of the current epoch when shuffling; null when sequential. */
-    private int[] order;
+    private transient int[] order;
 
     private SharedDataSetIterator(Builder b) {
         this.features = atLeast2d(b.features);
@@ -470,6 +473,16 @@ public final class SharedDataSetIterator implements DataSetIterator {
     @Override
     public void remove() {
         throw new UnsupportedOperationException("a SharedDataSetIterator does not remove samples");
+    }
+
+    /**
+     * Refuses to serialize: the iterator holds views of memory mapped in this process.
+     *
+     * @param out the stream
+     * @throws NotSerializableException always
+     */
+    private void writeObject(ObjectOutputStream out) throws NotSerializableException {
+        throw new NotSerializableException(getClass().getName() + " holds views of shared memory mapped in this process");
     }
 
     @Override

@@ -328,6 +328,8 @@ class SharedDataSetIteratorTest {
             assertThrows(IllegalStateException.class, () -> SharedDataSetIterator.builder().features(t[0]).labels(t[1]).build());
             assertThrows(IllegalArgumentException.class, () -> SharedDataSetIterator.builder().batchSize(0));
             assertThrows(UnsupportedOperationException.class, it::remove);
+            assertThrows(java.io.NotSerializableException.class,
+                    () -> new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream()).writeObject(it));
         }
     }
 }
