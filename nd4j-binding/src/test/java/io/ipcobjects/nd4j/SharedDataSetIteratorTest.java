@@ -116,6 +116,30 @@ class SharedDataSetIteratorTest {
     }
 
     @Test
+    void aOneSampleLastBatchKeepsItsSampleAxisAndNextTakesAnyCount() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
+            SharedTensor[] t = idData(shm, 10);
+            for (boolean shuffle : new boolean[] {false, true}) {
+                SharedDataSetIterator.Builder b = SharedDataSetIterator.builder().features(t[0]).labels(t[1]).batchSize(3);
+                SharedDataSetIterator it = shuffle ? b.shuffle(8).build() : b.build();
+                List<Long> sizes = new ArrayList<>();
+                while (it.hasNext()) {
+                    DataSet batch = it.next();
+                    assertEquals(2, batch.getFeatures().rank(), "shuffle " + shuffle);
+                    assertEquals(2, batch.getLabels().rank());
+                    sizes.add(batch.getFeatures().size(0));
+                }
+                assertEquals(List.of(3L, 3L, 3L, 1L), sizes, "shuffle " + shuffle);
+                it.reset();
+                assertArrayEquals(new long[] {7, 3}, it.next(7).getFeatures().shape());
+                assertArrayEquals(new long[] {3, 2}, it.next(50).getLabels().shape(), "next(n) stops at the end of the epoch");
+                assertFalse(it.hasNext());
+                assertThrows(IllegalArgumentException.class, () -> it.next(0));
+            }
+        }
+    }
+
+    @Test
     void aRank1AndAHigherRankTensorAreBatchedOnTheirFirstAxis() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
             SharedTensor images = shm.newTensor(DType.FLOAT32, 6, 2, 2, 2);
