@@ -11,6 +11,10 @@
  * {@code INDArray} view. ND4J views need no scope: they live while they are reachable and keep
  * the region's mapping alive until then.
  *
+ * <p>{@link io.ipcobjects.nd4j.SharedDataSetIterator} is a DL4J {@code DataSetIterator} over a
+ * features and a labels tensor in shared memory, for {@code MultiLayerNetwork.fit} and
+ * {@code ComputationGraph.fit}: sequential batches are views, shuffled ones one gathered copy each.
+ *
  * <p>JVM flags on JDK 25: {@code --enable-native-access=ALL-UNNAMED} and
  * {@code --sun-misc-unsafe-memory-access=allow} (JavaCPP); the native jars are
  * {@code nd4j-native} and {@code openblas} with classifier {@code linux-x86_64}.
