@@ -546,6 +546,106 @@ public final class SharedMemory implements AutoCloseable {
         return withLock(Access::names);
     }
 
+    // ---- channels and tensor rings ----
+
+    /**
+     * The channel named {@code name}, created with room for {@code capacity} messages if the
+     * region has none of that name; messages whose encoding fits 112 bytes take the lock-free
+     * path. See {@link Channel} for the contract.
+     *
+     * @param name     the channel's name (names are shared with {@link #put(String, Object)})
+     * @param type     the element type; {@code Object.class} takes any storable value
+     * @param capacity most messages that wait at once, from 1 to 1 048 576
+     * @param <T>      the element type
+     * @return the channel
+     * @throws UnexpectedTypeException the name holds something else, or a channel of another
+     *                                 element type or capacity
+     */
+    public <T> Channel<T> channel(String name, Class<T> type, int capacity) {
+        return channel(name, type, capacity, Channel.DEFAULT_INLINE_BYTES);
+    }
+
+    /**
+     * {@link #channel(String, Class, int)} with the largest encoding that goes through the ring
+     * without the lock chosen: {@code inlineBytes} is rounded up so a ring entry fills whole
+     * cache lines.
+     *
+     * @param name        the channel's name
+     * @param type        the element type
+     * @param capacity    most messages that wait at once, from 1 to 1 048 576
+     * @param inlineBytes largest encoding copied into the ring, from 8 to 65 536
+     * @param <T>         the element type
+     * @return the channel
+     */
+    public <T> Channel<T> channel(String name, Class<T> type, int capacity, int inlineBytes) {
+        return handle.channels().channel(name, type, capacity, inlineBytes, true);
+    }
+
+    /**
+     * The existing channel named {@code name}.
+     *
+     * @param name the channel's name
+     * @param type the element type it was created with (or a supertype of it)
+     * @param <T>  the element type
+     * @return the channel
+     * @throws java.util.NoSuchElementException no channel has that name
+     * @throws UnexpectedTypeException          the name holds something else
+     */
+    public <T> Channel<T> channel(String name, Class<T> type) {
+        return handle.channels().channel(name, type, 0, 0, false);
+    }
+
+    /**
+     * The region's default channel: the queue of {@link #putMessage} and {@link #takeMessage},
+     * as a {@link Channel} of any value. It is unbounded (its capacity is
+     * {@code Integer.MAX_VALUE}) and every operation takes the region lock.
+     *
+     * @return the default channel
+     */
+    public Channel<Object> messages() {
+        return handle.channels().defaultChannel();
+    }
+
+    /**
+     * The tensor ring named {@code name}, created with {@code slots} slots of one tensor of
+     * {@code dtype} and {@code shape} if the region has none of that name.
+     *
+     * @param name  the ring's name
+     * @param slots how many slots, from 1 to 4096
+     * @param dtype the element type of each slot's tensor
+     * @param shape the shape of each slot's tensor
+     * @return the ring
+     * @throws UnexpectedTypeException the name holds something else, or a ring of other specs
+     */
+    public TensorRing tensorRing(String name, int slots, DType dtype, long... shape) {
+        return tensorRing(name, slots, List.of(new TensorSpec(dtype, shape)));
+    }
+
+    /**
+     * The tensor ring named {@code name}, created with {@code slots} slots of one tensor per
+     * spec (a batch's features and labels, say) if the region has none of that name.
+     *
+     * @param name  the ring's name
+     * @param slots how many slots, from 1 to 4096
+     * @param specs what each slot holds, 1 to 16 tensors
+     * @return the ring
+     * @throws UnexpectedTypeException the name holds something else, or a ring of other specs
+     */
+    public TensorRing tensorRing(String name, int slots, List<TensorSpec> specs) {
+        return handle.channels().tensorRing(name, slots, List.copyOf(specs), true);
+    }
+
+    /**
+     * The existing tensor ring named {@code name}.
+     *
+     * @param name the ring's name
+     * @return the ring
+     * @throws java.util.NoSuchElementException no tensor ring has that name
+     */
+    public TensorRing tensorRing(String name) {
+        return handle.channels().tensorRing(name, 0, List.of(), false);
+    }
+
     // ---- values ----
 
     /**

@@ -78,7 +78,8 @@ class ArchitectureTest {
                 .layer("session").definedBy("io.ipcobjects.internal.session..")
                 .layer("inspect").definedBy("io.ipcobjects.internal.inspect..")
                 .layer("verify").definedBy("io.ipcobjects.internal.verify..")
-                .layer("channels").definedBy("io.ipcobjects.internal.messages..", "io.ipcobjects.internal.names..")
+                .layer("channels").definedBy("io.ipcobjects.internal.messages..", "io.ipcobjects.internal.names..",
+                        "io.ipcobjects.internal.channels..")
                 .layer("values").definedBy("io.ipcobjects.internal.containers..", "io.ipcobjects.internal.structs..",
                         "io.ipcobjects.internal.tensor..")
                 .layer("codec").definedBy("io.ipcobjects.internal.codec..")

@@ -11,6 +11,7 @@ import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
+import io.ipcobjects.internal.channels.Channels;
 import io.ipcobjects.internal.containers.ContainerKinds;
 import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.lock.IdleStrategies;
@@ -69,6 +70,8 @@ public final class Handle {
     private final RegionContext context;
     /** Drives the asynchronous API; started by its first call, ended by {@link #close()}. Guarded by {@code this}. */
     private RegionPoller poller;
+    /** Made on first use by {@link #channels()}; guarded by {@code this}. */
+    private Channels channels;
     /** Set by the first {@link #close()}: later calls return at once. */
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Set by {@link #close()}: no poller may start after it. Guarded by {@code this}. */
@@ -192,6 +195,14 @@ public final class Handle {
 
     public Path path() {
         return path;
+    }
+
+    /** The channels and tensor rings of this handle, made on first use. */
+    public synchronized Channels channels() {
+        if (channels == null) {
+            channels = new Channels(context);
+        }
+        return channels;
     }
 
     public RegionContext context() {

@@ -1,0 +1,114 @@
+package io.ipcobjects;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A named, bounded FIFO of messages in a region, shared by any number of producers and
+ * consumers in any processes. Opened with {@link SharedMemory#channel(String, Class, int)}.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Bounded.</b> At most {@link #capacity()} messages wait. {@link #offer} says
+ *       {@code false} when the channel is full, {@link #put} waits for room.</li>
+ *   <li><b>Exactly once, in order.</b> Every message put is taken by exactly one consumer;
+ *       messages from one producer thread are taken in the order it put them.</li>
+ *   <li><b>One element type</b>, fixed when the channel is created; a put of another type is
+ *       refused before anything is stored. {@code null} is not a message.</li>
+ *   <li><b>Ownership.</b> What you take is yours. Plain Java values (numbers, strings, arrays,
+ *       records, lists, sets, maps, {@code Object[]}) travel as copies: the taker gets a Java
+ *       object and nothing of it remains in the region. Shared objects (a {@link SharedList},
+ *       {@link SharedMap}, {@link SharedSet}, a {@link SharedTensor} or a binding's array over
+ *       one, a live object from {@code newObject}) travel by reference: the producer gives its
+ *       reference away with the put, and the taker must {@link SharedMemory#destroy destroy} it
+ *       (or put it on, or name it). {@link SharedMemory#processStats()} counts what a process
+ *       took and has not destroyed.</li>
+ *   <li><b>Fast path.</b> A message whose encoding fits {@link #inlineBytes()} (numbers, short
+ *       strings and byte arrays, small records and collections of these) is copied into the
+ *       channel's ring without the region lock; a larger one is stored in the region's heap
+ *       under the lock, and only its reference goes through the ring.</li>
+ *   <li><b>Processes that die.</b> A producer that dies during a put leaves no message; a
+ *       consumer that dies during a take takes the message with it; either way the slot is given
+ *       back and nothing stays allocated.</li>
+ * </ul>
+ *
+ * @param <T> the element type
+ */
+public interface Channel<T> {
+
+    /** The inline size of {@link SharedMemory#channel(String, Class, int)}: 112 bytes, a ring entry of two cache lines. */
+    int DEFAULT_INLINE_BYTES = 112;
+
+    /** The channel's name in the region ({@code ""} for the region's default channel). */
+    String name();
+
+    /** The element type every message is an instance of. */
+    Class<T> type();
+
+    /** Most messages that can wait at once. */
+    int capacity();
+
+    /** Largest encoding that goes through the ring without the region lock, in bytes. */
+    int inlineBytes();
+
+    /**
+     * Puts {@code message} if there is room, without waiting.
+     *
+     * @return false if the channel is full (nothing is stored)
+     * @throws UnsupportedTypeException if the message cannot be stored (nothing is stored)
+     */
+    boolean offer(T message);
+
+    /**
+     * Puts {@code message}, waiting up to {@code timeout} for room.
+     *
+     * @return false if the channel stayed full for {@code timeout}
+     */
+    boolean offer(T message, Duration timeout);
+
+    /** Puts {@code message}, waiting as long as the channel is full. */
+    void put(T message);
+
+    /**
+     * Puts {@code message} and returns what a taker would read for it now, without taking it:
+     * the decode costs a second copy, so {@link #put} does not do it.
+     */
+    T putAndRead(T message);
+
+    /** Puts every message in order, waiting for room as needed; returns how many were put. */
+    int putAll(Collection<? extends T> messages);
+
+    /** Takes the oldest message, or returns {@code null} at once if there is none. */
+    T poll();
+
+    /** Takes the oldest message, waiting as long as the channel is empty. */
+    T take();
+
+    /**
+     * Takes the oldest message, waiting up to {@code timeout}.
+     *
+     * @throws WaitTimeoutException if no message came within {@code timeout}
+     */
+    T take(Duration timeout);
+
+    /**
+     * Takes up to {@code max} messages that are there now, without waiting, and adds them to
+     * {@code sink} in order; returns how many.
+     */
+    int drainTo(Collection<? super T> sink, int max);
+
+    /**
+     * A future completed with the next message taken. Cancelling it before it completes takes
+     * nothing; closing the region completes it with {@link RegionClosedException}.
+     */
+    CompletableFuture<T> takeAsync();
+
+    /** Messages waiting now, read without the region lock (a moment's value). */
+    int size();
+
+    /** Whether no message waits now, read without the region lock. */
+    default boolean isEmpty() {
+        return size() == 0;
+    }
+}

@@ -1,0 +1,84 @@
+package io.ipcobjects;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A named ring of preallocated tensor slots in a region: producers (loader workers) claim a
+ * free slot, write its tensors in place and publish it; consumers (trainers) take published
+ * slots in publish order, read or write them through zero-copy views, and release them. Opened
+ * with {@link SharedMemory#tensorRing(String, int, List)}.
+ *
+ * <ul>
+ *   <li>Every slot holds one tensor per {@link TensorSpec} of the ring, allocated once when
+ *       the ring is created; nothing is allocated per batch and no operation takes the region
+ *       lock.</li>
+ *   <li>Each published slot is taken by exactly one consumer; slots published by one producer
+ *       thread are taken in the order it published them.</li>
+ *   <li>A slot held (claimed or taken) by a process that died is given back to the producers;
+ *       what it held is dropped.</li>
+ *   <li>{@link Slot#close()} gives a slot back: a claimed slot not published goes back to the
+ *       producers, a taken slot is released.</li>
+ * </ul>
+ */
+public interface TensorRing {
+
+    /** The ring's name in the region. */
+    String name();
+
+    /** How many slots the ring has. */
+    int slotCount();
+
+    /** What each slot holds: one tensor per spec. */
+    List<TensorSpec> specs();
+
+    /** Claims a free slot to fill, waiting while all are in use. */
+    Slot claim();
+
+    /** Claims a free slot, waiting up to {@code timeout}; null if none came free. */
+    Slot claim(Duration timeout);
+
+    /** Takes the oldest published slot, waiting while none is published. */
+    Slot take();
+
+    /** Takes the oldest published slot, waiting up to {@code timeout}; null if none came. */
+    Slot take(Duration timeout);
+
+    /** Takes the oldest published slot, or returns null at once. */
+    Slot poll();
+
+    /** Published slots waiting to be taken now, read without the region lock. */
+    int published();
+
+    /** One claimed or taken slot of a {@link TensorRing}. Not for use by more than one thread at a time. */
+    interface Slot extends AutoCloseable {
+
+        /** The slot's index in its ring, from 0. */
+        int index();
+
+        /** The slot's first tensor: a zero-copy view, the same object on every call. */
+        SharedTensor tensor();
+
+        /** The slot's tensor for spec {@code part} (from 0): a zero-copy view, made once. */
+        SharedTensor tensor(int part);
+
+        /** The tag its producer published it with (0 before it is published). */
+        long tag();
+
+        /** Publishes the claimed slot to the consumers, with tag 0. */
+        void publish();
+
+        /**
+         * Publishes the claimed slot to the consumers with {@code tag} (a batch number, say);
+         * the slot is no longer this process's.
+         */
+        void publish(long tag);
+
+        /** Gives a taken slot back to the producers. */
+        void release();
+
+        /** Gives the slot back if it is still held: unpublished, or not yet released. */
+        @Override
+        void close();
+    }
+}
