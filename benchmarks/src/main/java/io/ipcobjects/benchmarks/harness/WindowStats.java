@@ -26,10 +26,14 @@ record WindowStats(double median, double min, double max, int windows) {
                 windows);
     }
 
-    /** A figure with 1 decimal from 100 up, 2 from 10, 3 below: enough digits for ns and for M/s and GiB/s alike. */
+    /**
+     * A figure with 1 decimal from 100 up, 2 from 10, 3 from 1 and 3 significant digits below:
+     * enough digits for ns and for M/s and GiB/s alike.
+     */
     static String figure(double value) {
         double magnitude = Math.abs(value);
-        return String.format(Locale.ROOT, magnitude >= 100 ? "%.1f" : magnitude >= 10 ? "%.2f" : "%.3f", value);
+        return String.format(Locale.ROOT, magnitude >= 100 ? "%.1f" : magnitude >= 10 ? "%.2f" : magnitude >= 1 ? "%.3f" : "%.3g",
+                value);
     }
 
     @Override
