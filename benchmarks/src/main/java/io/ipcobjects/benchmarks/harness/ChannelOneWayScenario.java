@@ -30,8 +30,10 @@ import java.util.List;
  *       messages (default 256), {@code take(timeout)} one at a time, or {@code poll} in a spin
  *       (default {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check
  *       that the child still runs;</li>
- *   <li>{@code wait=busySpin|backoff|sleeping}: the region's wait strategy, which blocking
- *       channel calls wait with (default {@code busySpin}, as in {@code message-roundtrip}).</li>
+ *   <li>{@code wait=busySpin|backoff|sleeping}: the region lock's wait strategy (default
+ *       {@code busySpin}, as in {@code message-roundtrip}), which matters only for messages
+ *       too large for the ring, stored in the heap under the lock; a blocking channel call waits
+ *       in its own way (spin, yield, then park).</li>
  * </ul>
  */
 final class ChannelOneWayScenario extends OneWayScenario {

@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * round trip, with latency percentiles; to set beside {@code agrona-ring:bytes=32} of the same run.
  *
  * <p>Parameters: {@code bytes}, {@code capacity} (of each channel, default 1024), {@code inline}
- * (default {@link Channel#DEFAULT_INLINE_BYTES}), {@code wait} (the region's wait strategy, as in
+ * (default {@link Channel#DEFAULT_INLINE_BYTES}), {@code wait} (the region lock's wait strategy, as in
  * {@link ChannelOneWayScenario}).
  *
  * <p>Check: every request and every reply carries the number it must; at the end both sides
