@@ -395,11 +395,11 @@ public final class Harness {
         System.out.println();
         System.out.println("== beside the peer of the same run: ratio = scenario median / peer median (for ns/ figures "
                 + "lower is better, for rates higher)");
-        System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-28s %10s %7s  %-22s %s%n", "scenario", "median", "unit", "peer",
+        System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %7s  %-28s %s%n", "scenario", "median", "unit", "peer",
                 "median", "ratio", "target", "");
         for (Paired p : pairs) {
             Boolean met = p.met();
-            System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-28s %10s %6.2fx  %-22s %s%s%n", p.scenario().spec(),
+            System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %6.2fx  %-28s %s%s%n", p.scenario().spec(),
                     WindowStats.figure(p.scenario().stats().median()), p.scenario().unit(), p.peer().spec(),
                     WindowStats.figure(p.peer().stats().median()), p.ratio(), p.target(),
                     met == null ? "" : met ? "met" : "MISSED", p.latencyRatios().isEmpty() ? "" : "  (" + p.latencyRatios() + ")");

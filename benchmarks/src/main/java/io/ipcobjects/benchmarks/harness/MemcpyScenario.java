@@ -13,6 +13,10 @@ import java.util.SplittableRandom;
  * The child only waits for the stop flag, sleeping. Before each copy the batch's first word is
  * stamped with the copy's number, and after it the destination's first word is checked; at the
  * end the two segments must be equal. Figure: GiB/s.
+ *
+ * <p>{@code sum=true}: after each copy the process also sums every 8-byte word of the
+ * destination, as the ring's consumer does: the ring's two sides' work done by one core, shown
+ * beside the ring for information.
  */
 final class MemcpyScenario implements Scenario {
 
@@ -25,6 +29,8 @@ final class MemcpyScenario implements Scenario {
     private long copies;
     private long windowCopies;
     private long windowNanos;
+    private boolean sum;
+    private long sums;
 
     @Override
     public String unit() {
@@ -45,6 +51,7 @@ final class MemcpyScenario implements Scenario {
         source = MemorySegment.ofArray(words);
         arena = Arena.ofShared();
         target = arena.allocate(bytes, 64);
+        sum = Boolean.parseBoolean(run.param("sum", "false"));
     }
 
     @Override
@@ -59,6 +66,9 @@ final class MemcpyScenario implements Scenario {
                 MemorySegment.copy(source, 0, target, 0, bytes);
                 if (target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != copy) {
                     throw new IllegalStateException("copy " + copy + " left " + target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                }
+                if (sum) {
+                    sums += TensorRingScenario.sum(target, bytes); // kept, so the sum is not dropped as dead code
                 }
             }
             elapsed = System.nanoTime() - start;
@@ -87,7 +97,8 @@ final class MemcpyScenario implements Scenario {
         if (differs != -1) {
             throw new IllegalStateException("after " + copies + " copies the target differs from the source at byte " + differs);
         }
-        return "ok: " + copies + " copies of " + bytes + " bytes, each one's first word checked, source and target equal at the end";
+        return "ok: " + copies + " copies of " + bytes + " bytes" + (sum ? ", each one summed (total " + sums + ")" : "")
+                + ", each one's first word checked, source and target equal at the end";
     }
 
     @Override

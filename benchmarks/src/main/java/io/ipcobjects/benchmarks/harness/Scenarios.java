@@ -60,7 +60,8 @@ public final class Scenarios {
             new Comparison("channel-oneway:msg=bytes,bytes=1048576", "uds-oneway:bytes=1048576", true, 1.0, Double.NaN),
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=oos", true, 3.0, 1.0),
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=data", true, Double.NaN, Double.NaN),
-            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN));
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN),
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN));
 
     private Scenarios() {
     }

@@ -56,12 +56,12 @@ final class TensorRingScenario extends OneWayScenario {
         return MemorySegment.ofArray(words);
     }
 
-    /** Sum of the 8-byte words of {@code segment}: reads every byte. */
-    private static long sum(MemorySegment segment, long bytes) {
+    /** Sum of the 8-byte words of {@code segment} (8-byte aligned: a slot's data, a {@code long[]}): reads every byte. */
+    static long sum(MemorySegment segment, long bytes) {
         int words = (int) (bytes / Long.BYTES);
         long sum = 0;
         for (int i = 0; i < words; i++) {
-            sum += segment.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i);
+            sum += segment.getAtIndex(ValueLayout.JAVA_LONG, i);
         }
         return sum;
     }

@@ -41,7 +41,8 @@ class ChannelScenariosTest {
             "uds-oneway:bytes=1048576",
             "uds-objects:codec=oos",
             "uds-objects:codec=data",
-            "memcpy:bytes=1048576"})
+            "memcpy:bytes=1048576",
+            "memcpy:bytes=1048576,sum=true"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
 
