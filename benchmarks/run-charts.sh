@@ -7,7 +7,7 @@
 # Full (about 6 minutes on 2 cores): JMH -f 1 -wi 3 -w 1s -i 5 -r 1s; harness 3 warm-up + 5 windows
 # of 1000 ms (and 5 latency windows). --quick (about 3 minutes): JMH -wi 2 -w 500ms -i 3 -r 500ms;
 # harness 1 warm-up + 3 windows of 300 ms. --channels adds the harness's @channels preset (the channels
-# and the tensor ring beside their peers; about 4 minutes more, 2 with --quick) to the harness part.
+# and the tensor ring beside their peers: 15 scenarios and their ping-pongs) to the harness part.
 # Writes into the output directory: jmh.json, jmh.txt,
 # harness.json, harness.txt and the charts (*.png). The charts are drawn from what ran even when a
 # scenario failed; the exit code is then JMH's or the harness's.
