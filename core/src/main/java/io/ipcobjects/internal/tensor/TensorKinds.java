@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.tensor;
 
+import io.ipcobjects.SharedTensor;
 import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -8,9 +9,44 @@ import io.ipcobjects.internal.codec.ValueKind;
 
 /**
  * Tensors in the codec's table: numeric primitive arrays, {@code SharedTensor}s and the arrays
- * of the bindings on the class path are stored as tensor blocks ({@link TensorValues}).
+ * of the bindings on the class path are stored as tensor blocks ({@link TensorValues}). One per
+ * handle, so it also holds the handle's own cache of binding views ({@link #views()}) and the
+ * token caches key that handle by ({@link #handle()}).
  */
 public final class TensorKinds implements ValueKind {
+
+    /** Stands for this handle in cache keys; holds nothing, so a cache never keeps a handle alive. */
+    private final Object handle = new Object();
+    private final TensorViewTable views = new TensorViewTable();
+
+    /** A cache that caches nothing, for tensors read through no handle of this library. */
+    public static final TensorViewTable NO_CACHE = closedTable();
+
+    private static TensorViewTable closedTable() {
+        TensorViewTable table = new TensorViewTable();
+        table.close();
+        return table;
+    }
+
+    /** The tensor family of the handle {@code tensor} is read through, or null when it is not a tensor of a handle. */
+    public static TensorKinds ofTensor(SharedTensor tensor) {
+        return tensor instanceof TensorView view ? of(view.context()) : null;
+    }
+
+    /** The tensor family of {@code context}'s handle, or null for a read-only context. */
+    public static TensorKinds of(RegionContext context) {
+        return context.kinds().family(TensorKinds.class);
+    }
+
+    /** The handle's cache of binding views whose scope is the handle itself (ND4J's). */
+    public TensorViewTable views() {
+        return views;
+    }
+
+    /** The token that names this handle in every view cache's keys. */
+    public Object handle() {
+        return handle;
+    }
 
     @Override
     public int[] kinds() {

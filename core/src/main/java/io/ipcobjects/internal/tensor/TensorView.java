@@ -137,6 +137,22 @@ public final class TensorView implements SharedTensor {
         return header;
     }
 
+    /** The handle this view reads through. */
+    RegionContext context() {
+        return context;
+    }
+
+    /** Whether this view has exactly this data offset, dtype, shape and strides (no copies made). */
+    boolean hasLayout(long otherDataOffset, DType otherDtype, long[] otherShape, long[] otherStrides) {
+        return dataOffset == otherDataOffset && dtype == otherDtype && Arrays.equals(shape, otherShape)
+                && Arrays.equals(strides, otherStrides);
+    }
+
+    /** Throws {@link RegionClosedException} once the handle is closed. */
+    void requireOpen() {
+        checkOpen();
+    }
+
     // ---- views ----
 
     /** Rows {@code [from, to)} along axis 0, sharing memory. */
