@@ -4,14 +4,12 @@ import io.ipcobjects.Access;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.spi.TensorViewCache;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -64,8 +62,9 @@ public final class SharedDjl {
      * process sees; closing {@code manager} frees the array, never the tensor.
      *
      * <p>Made once per manager: viewing the same tensor again in the same manager (this call, or
-     * core's reads inside {@link #bind}) gives the same array, until the manager closes; a new
-     * manager gets a new array. Freeing the tensor, in this process or any other, ends that too:
+     * core's reads inside {@link #bind}) gives the same array until the manager closes (which
+     * releases it); another manager gets its own array. The cache is the tensor's handle's
+     * ({@link SharedTensor#viewCache()}), keyed by the manager, which it holds weakly. Freeing the tensor, in this process or any other, ends that too:
      * a tensor allocated later in the same block gets a new array, never the old one (see
      * {@link io.ipcobjects.spi.TensorViewCache}). An array its user closed, or attached to
      * another manager, is built again. For an array of one's own, use
@@ -79,12 +78,8 @@ public final class SharedDjl {
      */
     public static NDArray view(SharedTensor tensor, NDManager manager) {
         checkManager(manager);
-        TensorViewCache cache = cacheOf(manager);
-        if (cache == null) {
-            return newView(tensor, manager); // a manager closed already: DJL says so
-        }
-        return cache.view(tensor, NDArray.class, array -> !array.isReleased() && array.getManager() == manager,
-                t -> newView(t, manager));
+        return tensor.viewCache().view(tensor, manager, NDArray.class,
+                array -> !array.isReleased() && array.getManager() == manager, t -> newView(t, manager));
     }
 
     /**
@@ -123,45 +118,6 @@ public final class SharedDjl {
                     + manager.getEngine().getEngineName() + " on " + manager.getDevice());
         }
         return pytorch;
-    }
-
-    /** Each open manager's views; an entry goes when its manager closes (its closer is one of the manager's resources). */
-    private static final ConcurrentHashMap<NDManager, TensorViewCache> CACHES = new ConcurrentHashMap<>();
-
-    /** The resource id under which a manager holds its view cache's closer. */
-    private static final String CACHE_RESOURCE = "ipcobjects-view-cache";
-
-    /** The view cache of {@code manager}, made and tied to its close on first use; null if it is closed. */
-    private static TensorViewCache cacheOf(NDManager manager) {
-        TensorViewCache cache = CACHES.get(manager);
-        if (cache != null) {
-            return cache;
-        }
-        TensorViewCache fresh = TensorViewCache.newCache();
-        cache = CACHES.putIfAbsent(manager, fresh);
-        if (cache != null) {
-            return cache;
-        }
-        try {
-            manager.attachUncappedInternal(CACHE_RESOURCE, () -> {
-                CACHES.remove(manager, fresh);
-                fresh.close();
-            });
-        } catch (IllegalStateException closed) {
-            CACHES.remove(manager, fresh);
-            fresh.close();
-            return null;
-        }
-        return fresh;
-    }
-
-    /**
-     * The number of managers that have a view cache: each goes when its manager closes. For tests.
-     *
-     * @return the count
-     */
-    static int managersWithViews() {
-        return CACHES.size();
     }
 
     /**

@@ -4,7 +4,6 @@ import io.ipcobjects.Access;
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
-import io.ipcobjects.spi.TensorViewCache;
 
 import java.lang.foreign.MemorySegment;
 
@@ -76,7 +75,7 @@ public final class SharedNd4j {
      * @throws io.ipcobjects.RegionClosedException if the tensor's region is closed
      */
     public static INDArray view(SharedTensor tensor) {
-        return TensorViewCache.ofHandle(tensor).view(tensor, INDArray.class, array -> !array.wasClosed(), SharedNd4j::newView);
+        return tensor.viewCache().view(tensor, null, INDArray.class, array -> !array.wasClosed(), SharedNd4j::newView);
     }
 
     /**

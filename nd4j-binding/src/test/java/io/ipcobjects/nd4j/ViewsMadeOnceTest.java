@@ -8,7 +8,6 @@ import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.childjvm.ChildJvm;
-import io.ipcobjects.spi.TensorViewCache;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;
@@ -80,14 +79,14 @@ class ViewsMadeOnceTest {
             shm.newTensor(DType.FLOAT32, 4); // a neighbour, so the freed blocks are not merged into the free tail
             old.fill(1);
             INDArray oldView = SharedNd4j.view(old);
-            assertEquals(1, TensorViewCache.ofHandle(old).size());
+            assertEquals(1, old.viewCache().size());
             long block = old.blockOffset();
 
             try (Access a = shm.acquire()) {
                 a.freeTensor(old);
                 a.freeTensor(spacer);
             }
-            assertEquals(0, TensorViewCache.ofHandle(old).size(), "freeing drops the handle's views of the block");
+            assertEquals(0, old.viewCache().size(), "freeing drops the handle's views of the block");
 
             SharedTensor reused;
             try (Access a = shm.acquire()) {

@@ -1,6 +1,5 @@
 package io.ipcobjects.internal.tensor;
 
-import io.ipcobjects.SharedTensor;
 import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -19,26 +18,12 @@ public final class TensorKinds implements ValueKind {
     private final Object handle = new Object();
     private final TensorViewTable views = new TensorViewTable();
 
-    /** A cache that caches nothing, for tensors read through no handle of this library. */
-    public static final TensorViewTable NO_CACHE = closedTable();
-
-    private static TensorViewTable closedTable() {
-        TensorViewTable table = new TensorViewTable();
-        table.close();
-        return table;
-    }
-
-    /** The tensor family of the handle {@code tensor} is read through, or null when it is not a tensor of a handle. */
-    public static TensorKinds ofTensor(SharedTensor tensor) {
-        return tensor instanceof TensorView view ? of(view.context()) : null;
-    }
-
     /** The tensor family of {@code context}'s handle, or null for a read-only context. */
     public static TensorKinds of(RegionContext context) {
         return context.kinds().family(TensorKinds.class);
     }
 
-    /** The handle's cache of binding views whose scope is the handle itself (ND4J's). */
+    /** The handle's cache of binding views. */
     public TensorViewTable views() {
         return views;
     }

@@ -4,6 +4,7 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.DType;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.spi.TensorViewCache;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -130,6 +131,13 @@ public final class TensorView implements SharedTensor {
     public boolean isWholeBlock() {
         return dataOffset == header.dataOffset() && Arrays.equals(shape, header.shape())
                 && Arrays.equals(strides, header.strides());
+    }
+
+    /** The view cache of this view's handle; one that builds every time in a read-only context. */
+    @Override
+    public TensorViewCache viewCache() {
+        TensorKinds kinds = TensorKinds.of(context);
+        return kinds != null ? kinds.views() : TensorViewCache.none();
     }
 
     /** Internal: the validated header of the block this view came from. */

@@ -13,12 +13,12 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Binding views made once: the arrays a binding built over shared tensors, remembered for one
- * scope (a handle for ND4J, an {@code NDManager} for DJL), so reading the same tensor again in
- * that scope hands out the same array instead of building another.
+ * Binding views made once: one handle's cache of the arrays bindings built over its tensors,
+ * per scope (null, the handle itself, for ND4J; the {@code NDManager} for DJL), so reading the
+ * same tensor again in that scope hands out the same array instead of building another.
  *
  * <p>Overview. Entries are found by (handle token, block offset), then by the view's data
- * offset, dtype, shape and strides, and the view's class. Each block's entries carry the
+ * offset, dtype, shape and strides, the scope (by identity) and the view's class. Each block's entries carry the
  * identity of the tensor header they were made for ({@link TensorLayout#IDENTITY_OFFSET}).
  * Invariant: an entry is handed out only to a {@link TensorView} whose header has the same
  * identity. That identity was read under the region lock when the {@code TensorView} was made
@@ -26,18 +26,20 @@ import java.util.function.Predicate;
  * allocated, so once any process has freed a block and allocated it again, the first lookup
  * with the new identity drops every entry of the old tensor: a stale view is never handed out,
  * and checking costs a comparison, not a new array. Frees through this process's handle drop
- * the block's entries of the handle's own table at once ({@link #forget}). Headers written
+ * the block's entries at once ({@link #forget}). Headers written
  * before identities existed (identity 0) are never cached.
  *
- * <p>Values are weak: a table never keeps a view alive. What holds a view is its scope (DJL's
- * manager) or its user (ND4J); a view nobody holds is built again on the next read. Cleared
- * entries are purged on the next store. A binding's {@code usable} test rejects a view its user
- * closed (or moved to another scope); such an entry is dropped and the view built again.
+ * <p>Views and scopes are weak: a table never keeps either alive. What holds a view is its
+ * scope (DJL's manager) or its user (ND4J); a view nobody holds is built again on the next read.
+ * Cleared entries are purged on the next store. A binding's {@code usable} test rejects a view
+ * its user closed, or whose scope ended (a closed DJL manager releases its arrays); such an
+ * entry is dropped and the view built again.
  *
  * <p>All methods are synchronized: lookups come under the region lock (reads of names,
  * messages, containers) and without it (a binding's {@code view(tensor)} called directly), from
  * any thread. Building a view happens outside the monitor; if two threads build the same view
- * at once, the first stored wins and both get it.
+ * at once, the first stored wins and both get it. An entry whose scope was collected is never
+ * matched again and goes with its view.
  */
 public final class TensorViewTable implements TensorViewCache {
 
@@ -45,7 +47,6 @@ public final class TensorViewTable implements TensorViewCache {
     private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
     /** No block has entries: lets {@link #forget} skip the monitor on every free. */
     private volatile boolean empty = true;
-    private boolean closed;
 
     /** (handle token, block offset): the token names the handle without holding it. */
     private record BlockKey(Object handle, long block) {
@@ -69,44 +70,50 @@ public final class TensorViewTable implements TensorViewCache {
         final DType dtype;
         final long[] shape;
         final long[] strides;
+        /** The scope, weakly; null for the handle itself. */
+        final WeakReference<Object> scope;
         Entry next;
 
-        Entry(Object view, ReferenceQueue<Object> queue, BlockKey key, Block owner, TensorView tensor) {
+        Entry(Object view, ReferenceQueue<Object> queue, BlockKey key, Block owner, TensorView tensor, Object scope) {
             super(view, queue);
             this.key = key;
             this.owner = owner;
+            this.scope = scope == null ? null : new WeakReference<>(scope);
             this.dataOffset = tensor.dataOffset();
             this.dtype = tensor.dtype();
             this.shape = tensor.shape();
             this.strides = tensor.strides();
         }
 
-        boolean isFor(TensorView tensor) {
-            return tensor.hasLayout(dataOffset, dtype, shape, strides);
+        boolean isFor(TensorView tensor, Object inScope) {
+            return (scope == null ? inScope == null : scope.get() == inScope && inScope != null)
+                    && tensor.hasLayout(dataOffset, dtype, shape, strides);
         }
     }
 
     @Override
-    public <V> V view(SharedTensor tensor, Class<V> type, Predicate<? super V> usable,
+    public <V> V view(SharedTensor tensor, Object scope, Class<V> type, Predicate<? super V> usable,
                       Function<? super SharedTensor, ? extends V> make) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(usable, "usable");
         TensorView own = tensor instanceof TensorView view ? view : null;
         TensorKinds kinds = own == null ? null : TensorKinds.of(own.context());
-        if (kinds == null || own.header().identity() == 0) {
-            return make.apply(tensor); // not a tensor of a handle, or a header from before identities: nothing to key by
+        if (kinds == null || kinds.views() != this || own.header().identity() == 0) {
+            // not a tensor of this handle, or a header from before identities: nothing to key by
+            return Objects.requireNonNull(make.apply(tensor), "a view cache's make function returned null");
         }
         own.requireOpen(); // a closed region's tensor throws, cached or not
         BlockKey key = new BlockKey(kinds.handle(), own.blockOffset());
-        V found = find(key, own, type, usable);
+        V found = find(key, own, scope, type, usable);
         if (found != null) {
             return found;
         }
         V made = Objects.requireNonNull(make.apply(tensor), "a view cache's make function returned null");
-        return store(key, own, type, usable, made);
+        return store(key, own, scope, type, usable, made);
     }
 
-    private synchronized <V> V find(BlockKey key, TensorView tensor, Class<V> type, Predicate<? super V> usable) {
+    private synchronized <V> V find(BlockKey key, TensorView tensor, Object scope, Class<V> type,
+                                    Predicate<? super V> usable) {
         Block block = blocks.get(key);
         if (block == null) {
             return null;
@@ -117,7 +124,7 @@ public final class TensorViewTable implements TensorViewCache {
             return null;
         }
         for (Entry entry = block.byDataOffset.get(tensor.dataOffset()); entry != null; entry = entry.next) {
-            if (!entry.isFor(tensor)) {
+            if (!entry.isFor(tensor, scope)) {
                 continue;
             }
             Object view = entry.get();
@@ -133,12 +140,10 @@ public final class TensorViewTable implements TensorViewCache {
         return null;
     }
 
-    private synchronized <V> V store(BlockKey key, TensorView tensor, Class<V> type, Predicate<? super V> usable, V made) {
+    private synchronized <V> V store(BlockKey key, TensorView tensor, Object scope, Class<V> type,
+                                     Predicate<? super V> usable, V made) {
         purge();
-        if (closed) {
-            return made;
-        }
-        V raced = find(key, tensor, type, usable);
+        V raced = find(key, tensor, scope, type, usable);
         if (raced != null) {
             return raced;
         }
@@ -147,7 +152,7 @@ public final class TensorViewTable implements TensorViewCache {
             block = new Block(tensor.header().identity());
             blocks.put(key, block);
         }
-        Entry entry = new Entry(made, cleared, key, block, tensor);
+        Entry entry = new Entry(made, cleared, key, block, tensor, scope);
         entry.next = block.byDataOffset.put(entry.dataOffset, entry);
         empty = false;
         return made;
@@ -185,13 +190,6 @@ public final class TensorViewTable implements TensorViewCache {
             }
         }
         return live;
-    }
-
-    @Override
-    public synchronized void close() {
-        closed = true;
-        blocks.clear();
-        empty = true;
     }
 
     /** Unlinks the entries whose views were collected. */
