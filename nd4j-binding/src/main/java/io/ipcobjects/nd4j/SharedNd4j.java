@@ -22,6 +22,7 @@ import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.shape.options.ArrayOptionsHelper;
@@ -105,8 +106,13 @@ public final class SharedNd4j {
             // What Nd4j.create(buffer, shape, strides, 0, 'c', type) does, except that the shape
             // information comes from ND4J's cache: building it anew (a native buffer with a
             // deallocator, which makes JavaCPP check the process's memory) was most of a view's cost.
-            Pair<DataBuffer, long[]> info = Nd4j.getShapeInfoProvider().createShapeInformation(shape, strides,
-                    Shape.elementWiseStride(shape, strides, false), 'c', ArrayOptionsHelper.setOptionBit(0L, type));
+            // Outside any workspace: a cached shape buffer must never live in a user's workspace,
+            // which would free it under the cache when it is destroyed.
+            Pair<DataBuffer, long[]> info;
+            try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                info = Nd4j.getShapeInfoProvider().createShapeInformation(shape, strides,
+                        Shape.elementWiseStride(shape, strides, false), 'c', ArrayOptionsHelper.setOptionBit(0L, type));
+            }
             if (info.getFirst() instanceof LongBuffer shapeInfo) {
                 return new NDArray(buffer, shapeInfo, info.getSecond());
             }

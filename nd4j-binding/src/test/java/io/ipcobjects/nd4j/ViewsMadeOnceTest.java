@@ -166,19 +166,6 @@ class ViewsMadeOnceTest {
     }
 
     @Test
-    void aClosedArrayIsBuiltAgain() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20)) {
-            SharedTensor t = shm.newTensor(DType.FLOAT64, 3);
-            INDArray first = SharedNd4j.view(t);
-            first.close();
-            INDArray second = SharedNd4j.view(t);
-            assertNotSame(first, second);
-            assertFalse(second.wasClosed());
-            assertSame(second, SharedNd4j.view(t));
-        }
-    }
-
-    @Test
     void aViewOfAClosedRegionThrowsEvenWhenCached() {
         SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20);
         SharedTensor t = shm.newTensor(DType.FLOAT32, 3);
