@@ -17,17 +17,17 @@ import java.util.function.Predicate;
  * per scope (null, the handle itself, for ND4J; the {@code NDManager} for DJL), so reading the
  * same tensor again in that scope hands out the same array instead of building another.
  *
- * <p>Overview. Entries are found by (handle token, block offset), then by the view's data
- * offset, dtype, shape and strides, the scope (by identity) and the view's class. Each block's entries carry the
- * identity of the tensor header they were made for ({@link TensorLayout#IDENTITY_OFFSET}).
- * Invariant: an entry is handed out only to a {@link TensorView} whose header has the same
- * identity. That identity was read under the region lock when the {@code TensorView} was made
- * ({@link TensorHeader#read}), and a header gets a new random identity every time a block is
- * allocated, so once any process has freed a block and allocated it again, the first lookup
- * with the new identity drops every entry of the old tensor: a stale view is never handed out,
- * and checking costs a comparison, not a new array. Frees through this process's handle drop
- * the block's entries at once ({@link #forget}). Headers written
- * before identities existed (identity 0) are never cached.
+ * <p>Overview. Entries are found by (handle token, block offset), then by the view's data offset,
+ * dtype, shape and strides, the scope (by identity) and the view's class. Each block's entries
+ * carry the identity of the tensor header they were made for ({@link
+ * TensorLayout#IDENTITY_OFFSET}). Invariant: an entry is handed out only to a {@link TensorView}
+ * whose header has the same identity. That identity was read under the region lock when the {@code
+ * TensorView} was made ({@link TensorHeader#read}), and a header gets a new random identity every
+ * time a block is allocated, so once any process has freed a block and allocated it again, the
+ * first lookup with the new identity drops every entry of the old tensor: a stale view is never
+ * handed out, and checking costs a comparison, not a new array. Frees through this process's handle
+ * drop the block's entries at once ({@link #forget}). Headers written before identities existed
+ * (identity 0) are never cached.
  *
  * <p>Views and scopes are weak: a table never keeps either alive. What holds a view is its
  * scope (DJL's manager) or its user (ND4J); a view nobody holds is built again on the next read.
