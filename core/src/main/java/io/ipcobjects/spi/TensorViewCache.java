@@ -47,6 +47,20 @@ public interface TensorViewCache {
                Function<? super SharedTensor, ? extends V> make);
 
     /**
+     * The calling thread's current hold of the region lock of {@code tensor}'s handle (an
+     * {@code acquire()} scope, or a single call's hold), as an object to use as a view's scope,
+     * or null if the thread holds no lock of that handle. A binding whose views must not be
+     * shared beyond one scope of its caller (ND4J's) caches by this, and builds a new view when
+     * it is null.
+     *
+     * @param tensor the tensor to view
+     * @return the hold's identity, or null
+     */
+    default Object lockHold(SharedTensor tensor) {
+        return null;
+    }
+
+    /**
      * The number of views cached and still reachable.
      *
      * @return the count

@@ -63,20 +63,26 @@ public final class SharedNd4j {
      * An {@code INDArray} over {@code tensor}'s memory (no copy), with the tensor's shape and
      * strides. An in-place op on it writes the shared memory every process sees.
      *
-     * <p>Made once per handle: viewing the same tensor again through the same
-     * {@code SharedMemory} handle (this call, {@code get(name)}, a message, a container element)
-     * gives the same array while someone still holds it, instead of building another. Freeing
-     * the tensor, in this process or any other, ends that: a tensor allocated later in the same
-     * block gets a new array, never the old one (see {@link io.ipcobjects.spi.TensorViewCache}).
-     * An array closed by its user is built again. For an array of one's own, use
-     * {@link #newView(SharedTensor)}.
+     * <p>Made once per scope: inside one {@code acquire()} scope (one hold of the region lock),
+     * viewing the same tensor again (this call, {@code get(name)}, a container element) gives the
+     * same array instead of building another, so a loop over {@code a.get("key")} builds one.
+     * Outside a scope every call builds a new array (a few microseconds), which is the caller's
+     * own: ND4J arrays are mutable objects (closing one, or an array derived from it, releases
+     * its buffer), so one is never shared between callers who did not ask for it. A tensor freed
+     * and allocated again in the same block within the scope gets a new array, never the old one
+     * (see {@link io.ipcobjects.spi.TensorViewCache}); an array closed by its user is built again.
      *
      * @param tensor a shared tensor of any dtype (an empty one gives an empty array)
      * @return the view; it keeps the region's mapping alive while it is reachable
      * @throws io.ipcobjects.RegionClosedException if the tensor's region is closed
      */
     public static INDArray view(SharedTensor tensor) {
-        return tensor.viewCache().view(tensor, null, INDArray.class, array -> !array.wasClosed(), SharedNd4j::newView);
+        Object hold = tensor.viewCache().lockHold(tensor);
+        if (hold == null) {
+            return newView(tensor); // outside a scope: an array of the caller's own
+        }
+        return tensor.viewCache().view(tensor, hold, INDArray.class, array -> !array.wasClosed() && !array.data().wasClosed(),
+                SharedNd4j::newView);
     }
 
     /**

@@ -92,6 +92,14 @@ public final class TensorViewTable implements TensorViewCache {
     }
 
     @Override
+    public Object lockHold(SharedTensor tensor) {
+        if (!(tensor instanceof TensorView own) || own.context().scope() == null) {
+            return null;
+        }
+        return own.context().scope().holdIdentity();
+    }
+
+    @Override
     public <V> V view(SharedTensor tensor, Object scope, Class<V> type, Predicate<? super V> usable,
                       Function<? super SharedTensor, ? extends V> make) {
         Objects.requireNonNull(type, "type");
