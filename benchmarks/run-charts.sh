@@ -2,11 +2,13 @@
 # Runs a JMH subset and the cross-process harness, both with JSON output, and draws PNG bar charts
 # of ipc-objects beside the peers and floors measured in the same run (docs/performance.md).
 #
-#   benchmarks/run-charts.sh [--quick] [--no-build] [--out=docs/charts]
+#   benchmarks/run-charts.sh [--quick] [--channels] [--no-build] [--out=docs/charts]
 #
 # Full (about 6 minutes on 2 cores): JMH -f 1 -wi 3 -w 1s -i 5 -r 1s; harness 3 warm-up + 5 windows
 # of 1000 ms (and 5 latency windows). --quick (about 3 minutes): JMH -wi 2 -w 500ms -i 3 -r 500ms;
-# harness 1 warm-up + 3 windows of 300 ms. Writes into the output directory: jmh.json, jmh.txt,
+# harness 1 warm-up + 3 windows of 300 ms. --channels adds the harness's @channels preset (the channels
+# and the tensor ring beside their peers: 15 scenarios and their ping-pongs) to the harness part.
+# Writes into the output directory: jmh.json, jmh.txt,
 # harness.json, harness.txt and the charts (*.png). The charts are drawn from what ran even when a
 # scenario failed; the exit code is then JMH's or the harness's.
 set -euo pipefail
@@ -15,14 +17,16 @@ cd "$(dirname "$0")/.."
 source benchmarks/jdk25.sh
 
 quick=false
+channels=()
 build=true
 out=docs/charts
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
+    --channels) channels=(@channels) ;;
     --no-build) build=false ;;
     --out=*) out="${arg#--out=}" ;;
-    *) echo "usage: benchmarks/run-charts.sh [--quick] [--no-build] [--out=docs/charts]" >&2; exit 2 ;;
+    *) echo "usage: benchmarks/run-charts.sh [--quick] [--channels] [--no-build] [--out=docs/charts]" >&2; exit 2 ;;
   esac
 done
 
@@ -54,7 +58,7 @@ echo "== JMH: ${jmh_opts[*]} '$jmh_regex'"
 echo "== harness: ${harness_opts[*]}"
 "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp "$jar" \
   io.ipcobjects.benchmarks.harness.Harness "${harness_opts[@]}" --json="$out/harness.json" \
-  agrona-ring message-roundtrip lock-alternate lock-contend | tee "$out/harness.txt" || harness_rc=$?
+  agrona-ring message-roundtrip lock-alternate lock-contend ${channels[@]+"${channels[@]}"} | tee "$out/harness.txt" || harness_rc=$?
 
 echo "== charts"
 "$java_bin" -Djava.awt.headless=true -cp "$jar" io.ipcobjects.benchmarks.charts.Charts \

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the cross-process harness (io.ipcobjects.benchmarks.harness.Harness) on a JDK 25.
 #
-#   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] \
+#   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] \
 #                             [--no-latency] [--json=results.json] \
-#                             [scenario[:key=value,...] | @default | @fairness ...]
+#                             [scenario[:key=value,...] | @default | @fairness | @channels ...]
 #
 # Builds benchmarks/target/benchmarks.jar first if it is missing. The --add-exports flag is for
 # the Agrona ring baseline (Agrona's UnsafeBuffer on JDK 25); the harness passes it on to its

@@ -58,12 +58,17 @@ final class AgronaRingScenario implements Scenario {
         return List.of(ADD_EXPORTS);
     }
 
-    @Override
-    public void setUp(RunContext run) throws Exception {
+    /** Fails with what to do unless this JVM runs with the export Agrona's {@link UnsafeBuffer} needs. */
+    static void requireUnsafeExport() {
         if (!Object.class.getModule().isExported("jdk.internal.misc", AgronaRingScenario.class.getModule())) {
             throw new IllegalStateException("Agrona's UnsafeBuffer needs the parent JVM started with "
                     + "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED (see docs/performance.md)");
         }
+    }
+
+    @Override
+    public void setUp(RunContext run) throws Exception {
+        requireUnsafeExport();
         length = (int) run.longParam("bytes", 32);
         if (length < Long.BYTES) {
             throw new IllegalArgumentException("bytes must be at least 8: " + length);

@@ -36,9 +36,12 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.harness.Harness \
- *      [--windows=5] [--warmup=3] [--window-ms=1000] [--no-pin] [--no-baseline] [--cores=0,1] \
+ *      [--windows=5] [--warmup=3] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] [--cores=0,1] \
  *      [--no-latency] [--json=results.json] [scenario[:key=value,...] | @preset ...]
  * </pre>
+ * {@code --quick} is {@code --warmup=1 --windows=3 --window-ms=300} (options after it still
+ * count). Scenarios run with their peer ({@link Scenarios#COMPARISONS}, the {@code @channels}
+ * preset) are also set beside it in a table of ratios and targets at the end.
  * The {@code --add-exports} flag is only for the Agrona ring scenario (Agrona's
  * {@code UnsafeBuffer}); children get the parent's flags. Exit code 0 when every scenario ran
  * and verified, 1 otherwise.
@@ -57,6 +60,15 @@ public final class Harness {
     private final boolean latency;
     private int runs;
 
+    /**
+     * A harness for tests: unpinned (a test JVM must not pin itself), latency windows on, as many
+     * warm-up and measured windows of {@code windowMillis} as given; {@link #run} one spec at a time.
+     */
+    static Harness forTests(int warmupWindows, int windows, long windowMillis) {
+        return new Harness(warmupWindows, windows, windowMillis * 1_000_000, Pinning.detect(0, 1, false),
+                Runtime.getRuntime().availableProcessors(), true);
+    }
+
     private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning, int cpus, boolean latency) {
         this.warmupWindows = warmupWindows;
         this.windows = windows;
@@ -70,7 +82,7 @@ public final class Harness {
      * What one scenario gave: its window figures and their stats, the latency percentiles if it
      * timed single operations ({@code latencyOperation} names the operation), or why it failed.
      */
-    private record Outcome(String spec, String unit, List<Double> figures, WindowStats stats, String latencyOperation,
+    record Outcome(String spec, String unit, List<Double> figures, WindowStats stats, String latencyOperation,
                            LatencyStats latency, String check, String failure, String loadAverage) {
         boolean ok() {
             return failure == null;
@@ -99,6 +111,10 @@ public final class Harness {
                 warmup = Integer.parseInt(arg.substring("--warmup=".length()));
             } else if (arg.startsWith("--window-ms=")) {
                 windowMillis = Long.parseLong(arg.substring("--window-ms=".length()));
+            } else if (arg.equals("--quick")) {
+                warmup = 1;
+                windows = 3;
+                windowMillis = 300;
             } else if (arg.equals("--no-pin")) {
                 pin = false;
             } else if (arg.equals("--no-baseline")) {
@@ -175,7 +191,7 @@ public final class Harness {
         return RunContext.parse("", o.spec()).scenario().equals(BASELINE);
     }
 
-    private Outcome run(String spec) {
+    Outcome run(String spec) {
         RunContext run = RunContext.parse(ProcessHandle.current().pid() + "-" + (++runs), spec);
         System.out.println();
         String load = loadAverage();
@@ -196,19 +212,23 @@ public final class Harness {
                 child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
                         .jvmOptions(scenario.childJvmFlags()).args(run.runId(), run.spec(), controlPath.toString())
                         .echo("").start();
+                scenario.childStarted(child);
                 awaitReady(control, child);
                 for (int i = 0; i < warmupWindows; i++) {
                     double figure = scenario.measureWindow(windowNanos);
-                    System.out.printf(Locale.ROOT, "  warm-up %d: %.1f %s %s%n", i + 1, figure, scenario.unit(), scenario.windowDetail());
+                    System.out.printf(Locale.ROOT, "  warm-up %d: %s %s %s%n", i + 1, WindowStats.figure(figure), scenario.unit(),
+                            scenario.windowDetail());
                 }
                 List<Double> figures = new ArrayList<>();
                 for (int i = 0; i < windows; i++) {
                     double figure = scenario.measureWindow(windowNanos);
                     figures.add(figure);
-                    System.out.printf(Locale.ROOT, "  window %d: %.1f %s %s%n", i + 1, figure, scenario.unit(), scenario.windowDetail());
+                    System.out.printf(Locale.ROOT, "  window %d: %s %s %s%n", i + 1, WindowStats.figure(figure), scenario.unit(),
+                            scenario.windowDetail());
                 }
                 LatencyStats latencyStats = latency && scenario.recordsLatency() ? measureLatency(scenario) : null;
                 control.requestStop();
+                scenario.afterStopRequested(control);
                 child.awaitSuccess(Duration.ofMillis(CHILD_EXIT_TIMEOUT_MILLIS));
                 String check = scenario.verify(control);
                 WindowStats stats = WindowStats.of(figures);
@@ -302,10 +322,88 @@ public final class Harness {
             String drift = before != null && after != null
                     && Math.max(before.stats().median(), after.stats().median())
                     > DRIFT_LIMIT * Math.min(before.stats().median(), after.stats().median()) ? "DRIFT " : "";
-            System.out.printf(Locale.ROOT, "%-52s %10.1f %10.1f %10.1f  %-15s %8s %8s  %s%s%n", o.spec(), o.stats().median(),
-                    o.stats().min(), o.stats().max(), o.unit(), ratioBefore, ratioAfter, drift, o.check());
+            System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s  %-15s %8s %8s  %s%s%n", o.spec(), WindowStats.figure(o.stats().median()),
+                    WindowStats.figure(o.stats().min()), WindowStats.figure(o.stats().max()), o.unit(), ratioBefore, ratioAfter, drift,
+                    o.check());
         }
         printLatencySummary(outcomes);
+        printComparisons(outcomes);
+    }
+
+    /** A scenario and its peer from the same run, both successful, with the comparison they were run for. */
+    record Paired(Scenarios.Comparison comparison, Outcome scenario, Outcome peer) {
+
+        /** The scenario's median over the peer's. */
+        double ratio() {
+            return scenario.stats().median() / peer.stats().median();
+        }
+
+        /** Whether the ratio and the floor are met; null when there is no target. */
+        Boolean met() {
+            if (Double.isNaN(comparison.target()) && Double.isNaN(comparison.floor())) {
+                return null;
+            }
+            boolean ratioMet = Double.isNaN(comparison.target())
+                    || (comparison.higherIsBetter() ? ratio() >= comparison.target() : ratio() <= comparison.target());
+            boolean floorMet = Double.isNaN(comparison.floor()) || scenario.stats().median() >= comparison.floor();
+            return ratioMet && floorMet;
+        }
+
+        String target() {
+            String ratio = Double.isNaN(comparison.target()) ? ""
+                    : (comparison.higherIsBetter() ? ">= " : "<= ") + String.format(Locale.ROOT, "%.2fx", comparison.target());
+            String floor = Double.isNaN(comparison.floor()) ? ""
+                    : ">= " + WindowStats.figure(comparison.floor()) + " " + scenario.unit();
+            return ratio.isEmpty() ? (floor.isEmpty() ? "-" : floor) : (floor.isEmpty() ? ratio : ratio + ", " + floor);
+        }
+
+        /** Ratios of the latency percentiles, for round trips timed per operation; "" otherwise. */
+        String latencyRatios() {
+            LatencyStats s = scenario.latency();
+            LatencyStats p = peer.latency();
+            return s == null || p == null ? ""
+                    : String.format(Locale.ROOT, "p50 %.2fx, p90 %.2fx, p99 %.2fx", s.p50() / p.p50(), s.p90() / p.p90(), s.p99() / p.p99());
+        }
+    }
+
+    /** Every comparison of {@link Scenarios#COMPARISONS} whose scenario and peer both ran, and succeeded, in this run. */
+    static List<Paired> pairs(List<Outcome> outcomes) {
+        List<Paired> pairs = new ArrayList<>();
+        for (Scenarios.Comparison c : Scenarios.COMPARISONS) {
+            Outcome scenario = null;
+            Outcome peer = null;
+            for (Outcome o : outcomes) {
+                if (o.ok() && Scenarios.Comparison.normalized(o.spec()).equals(Scenarios.Comparison.normalized(c.spec()))) {
+                    scenario = o;
+                } else if (o.ok() && Scenarios.Comparison.normalized(o.spec()).equals(Scenarios.Comparison.normalized(c.peerSpec()))) {
+                    peer = o;
+                }
+            }
+            if (scenario != null && peer != null) {
+                pairs.add(new Paired(c, scenario, peer));
+            }
+        }
+        return pairs;
+    }
+
+    /** The summary's third table: each scenario beside its peer of the same run, the ratio of their medians and the target. */
+    private static void printComparisons(List<Outcome> outcomes) {
+        List<Paired> pairs = pairs(outcomes);
+        if (pairs.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("== beside the peer of the same run: ratio = scenario median / peer median (for ns/ figures "
+                + "lower is better, for rates higher)");
+        System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %7s  %-28s %s%n", "scenario", "median", "unit", "peer",
+                "median", "ratio", "target", "");
+        for (Paired p : pairs) {
+            Boolean met = p.met();
+            System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %6.2fx  %-28s %s%s%n", p.scenario().spec(),
+                    WindowStats.figure(p.scenario().stats().median()), p.scenario().unit(), p.peer().spec(),
+                    WindowStats.figure(p.peer().stats().median()), p.ratio(), p.target(),
+                    met == null ? "" : met ? "met" : "MISSED", p.latencyRatios().isEmpty() ? "" : "  (" + p.latencyRatios() + ")");
+        }
     }
 
     /** The summary's second table: the per-operation latency percentiles, for the scenarios that have them. */
@@ -374,6 +472,17 @@ public final class Harness {
             scenarios.add(s);
         }
         json.put("scenarios", scenarios);
+        List<Object> comparisons = new ArrayList<>();
+        for (Paired p : pairs(outcomes)) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("spec", p.scenario().spec());
+            c.put("peer", p.peer().spec());
+            c.put("ratio", p.ratio());
+            c.put("target", p.target());
+            c.put("met", p.met());
+            comparisons.add(c);
+        }
+        json.put("comparisons", comparisons);
         return json;
     }
 

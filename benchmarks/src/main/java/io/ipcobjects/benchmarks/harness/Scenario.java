@@ -1,5 +1,7 @@
 package io.ipcobjects.benchmarks.harness;
 
+import io.ipcobjects.childjvm.ChildJvm;
+
 import java.util.List;
 
 import org.HdrHistogram.Histogram;
@@ -9,11 +11,12 @@ import org.HdrHistogram.Histogram;
  * side that serves, in one class. The harness makes one instance per process; each instance only
  * ever runs its own side.
  *
- * <p>The parent-side calls come in this order: {@link #setUp}, then (once the child has called
- * {@link ControlBlock#signalReady()}) {@link #measureWindow} for every warm-up and measured window,
- * then, after the child has seen {@link ControlBlock#stopRequested()} and exited,
- * {@link #verify}; {@link #tearDown} always comes last, even after a failure. The child side is
- * one call, {@link #runChild}.
+ * <p>The parent-side calls come in this order: {@link #setUp}, {@link #childStarted}, then (once
+ * the child has called {@link ControlBlock#signalReady()}) {@link #measureWindow} for every
+ * warm-up and measured window, then, once the stop flag is set, {@link #afterStopRequested}, and
+ * after the child has seen {@link ControlBlock#stopRequested()} and exited, {@link #verify};
+ * {@link #tearDown} always comes last, even after a failure. The child side is one call,
+ * {@link #runChild}.
  *
  * <p>To add a scenario: implement this interface, register it in {@link Scenarios}, and it runs
  * with {@code Harness <name>[:key=value,...]} (see {@code docs/performance.md}).
@@ -30,6 +33,22 @@ public interface Scenario {
 
     /** Parent, before the child starts: create the shared state the child will attach to. */
     void setUp(RunContext run) throws Exception;
+
+    /**
+     * Parent, right after the child JVM started: a scenario whose parent waits for something the
+     * child sends keeps it, so that a wait ends at once with the child's output when the child
+     * dies ({@link ChildJvm#failIfDied}) instead of spinning on.
+     */
+    default void childStarted(ChildJvm child) {
+    }
+
+    /**
+     * Parent, after the stop flag is set and before the harness waits for the child to exit: a
+     * scenario whose child produces into a bounded channel or a socket takes here what the child
+     * still sends, so a child blocked on a full channel can see the flag and finish.
+     */
+    default void afterStopRequested(ControlBlock control) throws Exception {
+    }
 
     /**
      * Child: attach to what {@link #setUp} created, call {@link ControlBlock#signalReady()}, serve

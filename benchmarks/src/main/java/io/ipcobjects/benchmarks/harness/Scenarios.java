@@ -21,7 +21,47 @@ public final class Scenarios {
         BY_NAME.put("agrona-ring", AgronaRingScenario::new);
         BY_NAME.put("message-roundtrip", MessageRoundTripScenario::new);
         BY_NAME.put("map-increment", MapIncrementScenario::new);
+        BY_NAME.put("channel-oneway", ChannelOneWayScenario::new);
+        BY_NAME.put("channel-roundtrip", ChannelRoundTripScenario::new);
+        BY_NAME.put("agrona-oneway", AgronaOneWayScenario::new);
+        BY_NAME.put("uds-oneway", UdsOneWayScenario::new);
+        BY_NAME.put("uds-objects", UdsObjectsScenario::new);
+        BY_NAME.put("tensor-ring", TensorRingScenario::new);
+        BY_NAME.put("memcpy", MemcpyScenario::new);
     }
+
+    /**
+     * A scenario set beside its peer measured in the same run, with the target for the ratio of
+     * their medians: at least {@code target} for rates ({@code higherIsBetter}), at most
+     * {@code target} for times; {@code NaN}: no target, the ratio is only shown. {@code floor}:
+     * a least median of the scenario itself, in its unit ({@code NaN}: none).
+     */
+    record Comparison(String spec, String peerSpec, boolean higherIsBetter, double target, double floor) {
+
+        boolean matches(String spec, String peerSpec) {
+            return normalized(this.spec).equals(normalized(spec)) && normalized(this.peerSpec).equals(normalized(peerSpec));
+        }
+
+        static String normalized(String spec) {
+            return RunContext.parse("", spec).spec();
+        }
+    }
+
+    /**
+     * The channel and tensor-ring scenarios beside their peers, with the targets of issue 10:
+     * small messages one way at least 0.8x Agrona's ring, a round trip at most 1.3x Agrona's time,
+     * 1 MiB messages at least the socket's rate, records at least 3x Java serialization over a
+     * socket and 1 M/s, tensor batches at least 0.8x {@code MemorySegment.copy}.
+     */
+    static final List<Comparison> COMPARISONS = List.of(
+            new Comparison("channel-oneway:msg=long", "agrona-oneway:bytes=8", true, 0.8, Double.NaN),
+            new Comparison("channel-oneway:msg=bytes,bytes=32", "agrona-oneway:bytes=32", true, 0.8, Double.NaN),
+            new Comparison("channel-roundtrip:bytes=32", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
+            new Comparison("channel-oneway:msg=bytes,bytes=1048576", "uds-oneway:bytes=1048576", true, 1.0, Double.NaN),
+            new Comparison("channel-oneway:msg=record", "uds-objects:codec=oos", true, 3.0, 1.0),
+            new Comparison("channel-oneway:msg=record", "uds-objects:codec=data", true, Double.NaN, Double.NaN),
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN),
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN));
 
     private Scenarios() {
     }
@@ -41,7 +81,8 @@ public final class Scenarios {
     /**
      * Named lists of specs, given on the command line as {@code @name}. {@code @fairness}: the
      * lock under contention over 200k-acquisition windows, for both wait strategies and a range
-     * of {@code lockBurstLimit} values (the default is 32).
+     * of {@code lockBurstLimit} values (the default is 32). {@code @channels}: every
+     * {@link #COMPARISONS comparison}'s scenario followed by its peer.
      */
     static List<String> preset(String name) {
         return switch (name) {
@@ -55,7 +96,15 @@ public final class Scenarios {
                 yield specs;
             }
             case "default" -> defaultRun();
-            default -> throw new IllegalArgumentException("no preset @" + name + "; known: @default, @fairness");
+            case "channels" -> {
+                Set<String> specs = new java.util.LinkedHashSet<>();
+                for (Comparison c : COMPARISONS) {
+                    specs.add(c.spec());
+                    specs.add(c.peerSpec());
+                }
+                yield List.copyOf(specs);
+            }
+            default -> throw new IllegalArgumentException("no preset @" + name + "; known: @default, @fairness, @channels");
         };
     }
 

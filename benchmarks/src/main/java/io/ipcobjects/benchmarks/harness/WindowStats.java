@@ -22,7 +22,18 @@ record WindowStats(double median, double min, double max, int windows) {
     }
 
     String format(String unit) {
-        return String.format(Locale.ROOT, "%10.1f %s (min %.1f, max %.1f, %d windows)", median, unit, min, max, windows);
+        return String.format(Locale.ROOT, "%10s %s (min %s, max %s, %d windows)", figure(median), unit, figure(min), figure(max),
+                windows);
+    }
+
+    /**
+     * A figure with 1 decimal from 100 up, 2 from 10, 3 from 1 and 3 significant digits below:
+     * enough digits for ns and for M/s and GiB/s alike.
+     */
+    static String figure(double value) {
+        double magnitude = Math.abs(value);
+        return String.format(Locale.ROOT, magnitude >= 100 ? "%.1f" : magnitude >= 10 ? "%.2f" : magnitude >= 1 ? "%.3f" : "%.3g",
+                value);
     }
 
     @Override

@@ -1,0 +1,209 @@
+package io.ipcobjects.benchmarks.harness;
+
+import io.ipcobjects.Channel;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.WaitStrategy;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.benchmarks.BenchRegions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages one way through a {@link Channel}: the child puts numbered messages, the parent takes
+ * them and checks every one ({@link OneWayScenario}). Figure: M messages/s, or GiB/s for
+ * messages of 64 KiB and more; to set beside {@code agrona-oneway} (small messages),
+ * {@code uds-oneway} (1 MiB) or {@code uds-objects} (records) of the same run.
+ *
+ * <p>Parameters:
+ * <ul>
+ *   <li>{@code msg=long|bytes|record} ({@link MessageKind}; default {@code long}) and
+ *       {@code bytes=<n>} for {@code msg=bytes} (default 32);</li>
+ *   <li>{@code capacity=<n>}: the channel's capacity (default 1024; 8 for messages of 64 KiB
+ *       and more, which are stored in the region's heap);</li>
+ *   <li>{@code inline=<n>}: the channel's inline bytes (default {@link Channel#DEFAULT_INLINE_BYTES});</li>
+ *   <li>{@code produce=put|offer}: the child's {@code put}, or {@code offer} retried in a spin
+ *       (default {@code put});</li>
+ *   <li>{@code consume=drain|take|poll}: the parent's {@code drainTo} of up to {@code batch}
+ *       messages (default 256), {@code take(timeout)} one at a time, or {@code poll} in a spin
+ *       (default {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check
+ *       that the child still runs;</li>
+ *   <li>{@code wait=busySpin|backoff|sleeping}: the region lock's wait strategy (default
+ *       {@code busySpin}, as in {@code message-roundtrip}), which matters only for messages
+ *       too large for the ring, stored in the heap under the lock; a blocking channel call waits
+ *       in its own way (spin, yield, then park).</li>
+ * </ul>
+ */
+final class ChannelOneWayScenario extends OneWayScenario {
+
+    private static final String CHANNEL = "oneway";
+    private static final Duration TAKE_WAIT = Duration.ofMillis(100);
+    private static final Duration ATTACH_WAIT = Duration.ofSeconds(30);
+
+    private MessageKind<Object> kind;
+    private SharedMemory shm;
+    private Channel<Object> channel;
+    private String consume;
+    private int drainBatch;
+    private final List<Object> sink = new ArrayList<>();
+
+    @SuppressWarnings("unchecked") // the kind and the channel share the element type
+    private static MessageKind<Object> kind(RunContext run) {
+        return (MessageKind<Object>) MessageKind.of(run);
+    }
+
+    /** The region options of both sides: the wait strategy, and the record class allowed to be read. */
+    static SharedMemoryOptions options(RunContext run) {
+        WaitStrategy wait = switch (run.param("wait", "busySpin")) {
+            case "busySpin" -> WaitStrategy.busySpin();
+            case "backoff" -> WaitStrategy.backoff();
+            case "sleeping" -> WaitStrategy.sleeping();
+            default -> throw new IllegalArgumentException("wait must be busySpin, backoff or sleeping: " + run.spec());
+        };
+        return SharedMemoryOptions.defaults().withWaitStrategy(wait).withAllowedClasses(Msg.class)
+                .withCloseTimeout(Duration.ofSeconds(10));
+    }
+
+    private static int capacity(RunContext run, MessageKind<?> kind) {
+        return (int) run.longParam("capacity", kind.bytes() >= LARGE_BYTES ? 8 : 1024);
+    }
+
+    @Override
+    long messageBytes() {
+        return kind == null ? 0 : kind.bytes();
+    }
+
+    @Override
+    String describe() {
+        return kind.describe() + " through a channel (" + consume + ")";
+    }
+
+    @Override
+    public void setUp(RunContext run) {
+        kind = kind(run);
+        consume = run.param("consume", "drain");
+        if (!List.of("drain", "take", "poll").contains(consume)) {
+            throw new IllegalArgumentException("consume must be drain, take or poll: " + run.spec());
+        }
+        drainBatch = (int) run.longParam("batch", 256);
+        int capacity = capacity(run, kind);
+        int inline = (int) run.longParam("inline", Channel.DEFAULT_INLINE_BYTES);
+        // the ring, plus room in the heap for a full channel of large messages twice over
+        long regionBytes = (16L << 20) + 2L * capacity * Math.max(kind.bytes(), inline + 64);
+        shm = SharedMemory.create(run.regionName(), regionBytes, options(run));
+        channel = shm.channel(CHANNEL, kind.type(), capacity, inline);
+    }
+
+    @Override
+    void receive(int messages) {
+        switch (consume) {
+            case "drain" -> {
+                int got = 0;
+                while (got < messages) {
+                    int n = channel.drainTo(sink, Math.min(drainBatch, messages - got));
+                    if (n == 0) {
+                        watch.idle();
+                        continue;
+                    }
+                    watch.progressed();
+                    checkSink();
+                    got += n;
+                }
+            }
+            case "take" -> {
+                for (int i = 0; i < messages; i++) {
+                    Object message;
+                    try {
+                        message = channel.take(TAKE_WAIT);
+                    } catch (WaitTimeoutException e) {
+                        watch.timedOut();
+                        i--;
+                        continue;
+                    }
+                    watch.progressed();
+                    kind.check(message, received++);
+                }
+            }
+            default -> {
+                for (int i = 0; i < messages; i++) {
+                    Object message;
+                    while ((message = channel.poll()) == null) {
+                        watch.idle();
+                    }
+                    watch.progressed();
+                    kind.check(message, received++);
+                }
+            }
+        }
+    }
+
+    private void checkSink() {
+        for (int i = 0; i < sink.size(); i++) {
+            kind.check(sink.get(i), received++);
+        }
+        sink.clear();
+    }
+
+    @Override
+    int receiveAvailable() {
+        if (consume.equals("drain")) {
+            int n = channel.drainTo(sink, drainBatch);
+            checkSink();
+            return n;
+        }
+        Object message = channel.poll();
+        if (message == null) {
+            return 0;
+        }
+        kind.check(message, received++);
+        return 1;
+    }
+
+    @Override
+    String leftOver() {
+        int size = channel.size();
+        return size == 0 ? null : "the channel still holds " + size;
+    }
+
+    @Override
+    Sender openSender(RunContext run) {
+        MessageKind<Object> childKind = kind(run);
+        SharedMemory attached = SharedMemory.attach(run.regionName(), ATTACH_WAIT, options(run));
+        try {
+            Channel<Object> out = attached.channel(CHANNEL, childKind.type());
+            boolean offer = switch (run.param("produce", "put")) {
+                case "put" -> false;
+                case "offer" -> true;
+                default -> throw new IllegalArgumentException("produce must be put or offer: " + run.spec());
+            };
+            return new Sender() {
+                @Override
+                public void send(long sequence) {
+                    Object message = childKind.message(sequence);
+                    if (offer) {
+                        while (!out.offer(message)) {
+                            Thread.onSpinWait();
+                        }
+                    } else {
+                        out.put(message);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    attached.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            attached.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void tearDown() {
+        BenchRegions.closeAndRemove(shm);
+    }
+}

@@ -1,0 +1,110 @@
+package io.ipcobjects.benchmarks.harness;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The floor {@code tensor-ring} is set beside: one process copying {@code bytes} bytes (default
+ * 1 MiB) with {@code MemorySegment.copy}, from a prepared batch on the Java heap (as the ring's
+ * producer copies) into a 64-byte aligned off-heap segment, over and over, on the parent's core.
+ * The child only waits for the stop flag, sleeping. Before each copy the batch's first word is
+ * stamped with the copy's number, and after it the destination's first word is checked; at the
+ * end the two segments must be equal. Figure: GiB/s.
+ *
+ * <p>{@code sum=true}: after each copy the process also sums every 8-byte word of the
+ * destination, as the ring's consumer does: the ring's two sides' work done by one core, shown
+ * beside the ring for information.
+ */
+final class MemcpyScenario implements Scenario {
+
+    private static final int BATCH = 16;
+
+    private Arena arena;
+    private MemorySegment source;
+    private MemorySegment target;
+    private long bytes;
+    private long copies;
+    private long windowCopies;
+    private long windowNanos;
+    private boolean sum;
+    private long sums;
+
+    @Override
+    public String unit() {
+        return "GiB/s";
+    }
+
+    @Override
+    public void setUp(RunContext run) {
+        bytes = run.longParam("bytes", 1 << 20);
+        if (bytes < Long.BYTES || bytes % Long.BYTES != 0 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("bytes must be a whole number of 8-byte words: " + run.spec());
+        }
+        long[] words = new long[(int) (bytes / Long.BYTES)];
+        SplittableRandom random = new SplittableRandom(bytes);
+        for (int i = 0; i < words.length; i++) {
+            words[i] = random.nextLong();
+        }
+        source = MemorySegment.ofArray(words);
+        arena = Arena.ofShared();
+        target = arena.allocate(bytes, 64);
+        sum = Boolean.parseBoolean(run.param("sum", "false"));
+    }
+
+    @Override
+    public double measureWindow(long windowNanos) {
+        long first = copies;
+        long start = System.nanoTime();
+        long elapsed;
+        do {
+            for (int i = 0; i < BATCH; i++) {
+                long copy = ++copies;
+                source.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, copy);
+                MemorySegment.copy(source, 0, target, 0, bytes);
+                if (target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != copy) {
+                    throw new IllegalStateException("copy " + copy + " left " + target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                }
+                if (sum) {
+                    sums += TensorRingScenario.sum(target, bytes); // kept, so the sum is not dropped as dead code
+                }
+            }
+            elapsed = System.nanoTime() - start;
+        } while (elapsed < windowNanos);
+        this.windowCopies = copies - first;
+        this.windowNanos = elapsed;
+        return (double) windowCopies * bytes / elapsed * 1e9 / (1L << 30);
+    }
+
+    @Override
+    public String windowDetail() {
+        return String.format(Locale.ROOT, "(%,.0f copies/s of %d bytes)", (double) windowCopies / windowNanos * 1e9, bytes);
+    }
+
+    @Override
+    public void runChild(RunContext run, ControlBlock control) throws InterruptedException {
+        control.signalReady();
+        while (!control.stopRequested()) {
+            Thread.sleep(1);
+        }
+    }
+
+    @Override
+    public String verify(ControlBlock control) {
+        long differs = source.mismatch(target);
+        if (differs != -1) {
+            throw new IllegalStateException("after " + copies + " copies the target differs from the source at byte " + differs);
+        }
+        return "ok: " + copies + " copies of " + bytes + " bytes" + (sum ? ", each one summed (total " + sums + ")" : "")
+                + ", each one's first word checked, source and target equal at the end";
+    }
+
+    @Override
+    public void tearDown() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.ipcobjects.benchmarks.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Smoke tests of the channel and tensor-ring scenarios and their peers: each runs, unpinned, for
+ * one short window (and one latency window where it has them) between two real JVMs, and must
+ * report a figure and a check line that accounts for every message, each of which the scenario
+ * checked. Speed is not asserted. A child killed in the middle of a window must fail its scenario
+ * at once, with the child's exit and output, instead of leaving the parent waiting.
+ */
+class ChannelScenariosTest {
+
+    private static final Pattern CHECKED = Pattern.compile("^ok: (\\d+) ");
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "channel-oneway:msg=long",
+            "channel-oneway:msg=long,consume=take,produce=offer",
+            "channel-oneway:msg=long,consume=poll",
+            "channel-oneway:msg=bytes,bytes=32",
+            "channel-oneway:msg=bytes,bytes=1048576",
+            "channel-oneway:msg=record",
+            "channel-roundtrip:bytes=32",
+            "tensor-ring:rows=256,cols=1024",
+            "agrona-oneway:bytes=8",
+            "agrona-oneway:bytes=32",
+            "uds-oneway:bytes=1048576",
+            "uds-objects:codec=oos",
+            "uds-objects:codec=data",
+            "memcpy:bytes=1048576",
+            "memcpy:bytes=1048576,sum=true"})
+    void runsBrieflyAndAccountsForEveryMessage(String spec) {
+        Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
+
+        assertTrue(outcome.ok(), () -> spec + " failed: " + outcome.failure());
+        assertTrue(outcome.stats().median() > 0, () -> spec + ": figure " + outcome.stats());
+        Matcher checked = CHECKED.matcher(outcome.check());
+        assertTrue(checked.find(), () -> spec + ": check line " + outcome.check());
+        assertTrue(Long.parseLong(checked.group(1)) > 0, () -> spec + ": nothing went through: " + outcome.check());
+        if (spec.startsWith("channel-roundtrip")) {
+            assertNotNull(outcome.latency(), "a round trip is timed per operation");
+            assertTrue(outcome.latency().count() > 0 && outcome.latency().p50() > 0, () -> String.valueOf(outcome.latency()));
+        }
+    }
+
+    @Test
+    void theChannelsPresetSetsEveryScenarioBesideItsPeer() {
+        List<String> specs = Scenarios.preset("channels");
+        for (Scenarios.Comparison c : Scenarios.COMPARISONS) {
+            int scenario = specs.indexOf(c.spec());
+            int peer = specs.indexOf(c.peerSpec());
+            assertTrue(scenario >= 0 && peer > scenario, () -> c + " in " + specs);
+            Scenarios.create(RunContext.parse("", c.spec()).scenario());
+            Scenarios.create(RunContext.parse("", c.peerSpec()).scenario());
+        }
+        assertEquals(specs.size(), specs.stream().distinct().count(), () -> "each spec once: " + specs);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"channel-oneway:msg=long", "channel-roundtrip:bytes=32", "tensor-ring:rows=256,cols=1024",
+            "uds-oneway:bytes=1048576"})
+    void aChildKilledInTheMiddleOfAWindowFailsTheScenarioAtOnce(String spec) throws Exception {
+        Harness harness = Harness.forTests(0, 1, 120_000); // a window far longer than the test lets it run
+        Thread killer = Thread.ofPlatform().daemon().start(() -> killChildAfter(Duration.ofSeconds(4)));
+        long start = System.nanoTime();
+
+        Harness.Outcome outcome = harness.run(spec);
+
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        killer.interrupt();
+        killer.join(10_000);
+        assertFalse(outcome.ok(), () -> spec + " succeeded although its child was killed: " + outcome.check());
+        assertTrue(outcome.failure().contains("died while waiting for") && outcome.failure().contains("exit 137"),
+                () -> spec + ": " + outcome.failure());
+        assertTrue(seconds < ChildWatch.STALL_SECONDS, () -> spec + ": the failure took " + seconds + " s");
+    }
+
+    /**
+     * Waits for the harness's child JVM (this JVM's only child process while a scenario runs) to
+     * appear, lets it run into its window, and kills it with SIGKILL.
+     */
+    private static void killChildAfter(Duration running) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> child = ProcessHandle.current().children().filter(ProcessHandle::isAlive).findFirst();
+            if (child.isPresent()) {
+                try {
+                    Thread.sleep(running);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                child.get().destroyForcibly();
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
