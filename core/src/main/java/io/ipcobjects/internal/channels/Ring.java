@@ -87,12 +87,18 @@ final class Ring {
         return memory.getInt(entry(position) + PAYLOAD_LENGTH_OFFSET);
     }
 
-    /** By the entry's owner: the payload's kind and length, plain writes published by the next state store. */
+    /**
+     * By the entry's owner: the payload's kind and length, one plain 8-byte store laid out as
+     * the two ints, published by the next release of the state word.
+     */
     void describe(long position, int kind, int length) {
-        long entry = entry(position);
-        memory.putIntReleaseUnlogged(entry + PAYLOAD_KIND_OFFSET, kind);
-        memory.putIntReleaseUnlogged(entry + PAYLOAD_LENGTH_OFFSET, length);
+        long low = LITTLE_ENDIAN ? kind : length;
+        long high = LITTLE_ENDIAN ? length : kind;
+        memory.putLongUnlogged(entry(position) + PAYLOAD_KIND_OFFSET, (low & 0xFFFF_FFFFL) | (high << 32));
     }
+
+    /** The region's byte order is the machine's: which half of the kind-and-length word is the kind. */
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     private long entry(long position) {
         return base + ENTRIES_OFFSET + Math.floorMod(position, capacity) * (long) stride;

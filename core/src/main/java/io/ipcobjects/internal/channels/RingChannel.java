@@ -17,7 +17,10 @@ import io.ipcobjects.internal.codec.ValueSlots;
 import io.ipcobjects.internal.messages.HandOver;
 import io.ipcobjects.internal.messages.Ownership;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.internal.codec.BlobLayout;
+import io.ipcobjects.internal.codec.Blobs;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
@@ -214,8 +217,11 @@ final class RingChannel<T> implements Channel<T> {
         long payload = ring.payload(position);
         Object view = null;
         try {
-            int length = FlatCodec.encode(segment, payload, inlineBytes, message);
-            if (length >= 0) {
+            int length = message instanceof byte[] bytes && bytes.length >= LARGE_COPY_BYTES
+                    ? -1 : FlatCodec.encode(segment, payload, inlineBytes, message);
+            if (length < 0 && !read && message instanceof byte[] bytes && bytes.length >= LARGE_COPY_BYTES) {
+                writeLargeBytes(position, payload, bytes);
+            } else if (length >= 0) {
                 ring.describe(position, PAYLOAD_FLAT, length);
                 if (read) {
                     view = FlatCodec.decode(segment, payload, length, context.classes());
@@ -231,6 +237,30 @@ final class RingChannel<T> implements Channel<T> {
         ring.commit(position);
         context.counters().messagePutLockFree();
         return view;
+    }
+
+    /**
+     * A {@code byte[]} at least this long is copied in and out of the region without the lock:
+     * the lock is held only to allocate its blob (and to free it), so a producer's copy and a
+     * consumer's copy of large messages run at the same time instead of one after the other.
+     */
+    static final int LARGE_COPY_BYTES = 64 * 1024;
+
+    /**
+     * Stores a large {@code byte[]}: allocates its blob and points the entry's slot at it in one
+     * lock hold, then copies the bytes in without the lock. Nobody else can reach the blob
+     * before the commit: the entry is this process's until then, and if it dies first, whoever
+     * skips the entry frees the blob through the slot.
+     */
+    private void writeLargeBytes(long position, long slot, byte[] bytes) {
+        segment.asSlice(slot, SlotLayout.SLOT_BYTES).fill((byte) 0);
+        ring.describe(position, PAYLOAD_HEAP, (int) SlotLayout.SLOT_BYTES);
+        long blob = context.scope().callLong(() -> {
+            long allocated = Blobs.allocate(context, bytes.length);
+            new SlotValue().set(SlotKinds.BYTES, 0, allocated).writeTo(memory, slot);
+            return allocated;
+        });
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, blob + BlobLayout.DATA_OFFSET, bytes.length);
     }
 
     /** Stores {@code message} in the heap for the claimed entry at {@code position} (package-private for crash tests). */
@@ -342,6 +372,8 @@ final class RingChannel<T> implements Channel<T> {
                             + inlineBytes, payload);
                 }
                 value = FlatCodec.decode(segment, payload, length, context.classes());
+            } else if (kind == PAYLOAD_HEAP && isLargeBytes(payload)) {
+                value = readLargeBytes(payload);
             } else if (kind == PAYLOAD_HEAP) {
                 value = context.scope().call(() -> {
                     Object taken;
@@ -370,6 +402,41 @@ final class RingChannel<T> implements Channel<T> {
                     value == null ? Object.class : value.getClass());
         }
         return type.cast(value);
+    }
+
+    /** Whether a heap slot holds a {@code byte[]} large enough to be copied out without the lock (a hint: re-checked under it). */
+    private boolean isLargeBytes(long slot) {
+        return memory.getInt(slot + SlotLayout.KIND_OFFSET) == SlotKinds.BYTES && largeBlobLength(slot) >= LARGE_COPY_BYTES;
+    }
+
+    /** The length word of the slot's blob, read without validation (only a hint for {@link #isLargeBytes}). */
+    private long largeBlobLength(long slot) {
+        long blob = memory.getLong(slot + SlotLayout.BITS_OFFSET);
+        return blob > 0 && blob < memory.size() - Long.BYTES ? memory.getLong(blob + BlobLayout.LENGTH_OFFSET) : -1;
+    }
+
+    /**
+     * Takes a large {@code byte[]}: validates its blob under the lock, copies it out without the
+     * lock (the entry is this process's, so nobody frees the blob meanwhile), then frees it under
+     * the lock. A process that dies between the two holds leaves its entry READING; whoever
+     * frees that entry frees the blob through the slot, which is still set.
+     */
+    private byte[] readLargeBytes(long slot) {
+        long[] blobAndLength = new long[2];
+        context.scope().run(() -> {
+            if (memory.getInt(slot + SlotLayout.KIND_OFFSET) != SlotKinds.BYTES) {
+                throw new io.ipcobjects.CorruptedRegionException("a large message's slot changed kind", slot);
+            }
+            long blob = memory.getLong(slot + SlotLayout.BITS_OFFSET);
+            blobAndLength[0] = blob;
+            blobAndLength[1] = Blobs.length(context, blob);
+        });
+        byte[] out = new byte[(int) blobAndLength[1]];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, blobAndLength[0] + BlobLayout.DATA_OFFSET, out, 0, out.length);
+        context.scope().run(() -> {
+            ValueSlots.destroy(context, slot);
+        });
+        return out;
     }
 
     /**

@@ -3,22 +3,26 @@ package io.ipcobjects.internal.channels;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One wait of a lock-free channel or ring operation, polled in a loop: spins briefly (a message
- * from another core arrives within microseconds), then yields, then parks for growing spells up
- * to a millisecond. It also says when the waiter should look for a dead owner (once a
- * millisecond after the first), since asking the kernel costs a system call.
+ * One wait of a lock-free channel or ring operation, polled in a loop: spins for the first
+ * {@value #SPIN_NANOS} ns (a message from another core arrives within a microsecond or so), then
+ * yields until {@value #YIELD_NANOS} ns, then parks for growing spells of at most
+ * {@value #MAX_PARK_NANOS} ns, so a peer that is busy for a while (copying a large message, or
+ * descheduled) costs a waiter at most that much extra latency. It also says when the waiter
+ * should look for a dead owner (once a millisecond after the first), since asking the kernel
+ * costs a system call.
  */
 final class Waiter {
-    private static final int SPINS = 20_000;
-    private static final int YIELDS = 100;
-    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final long SPIN_NANOS = 50_000;
+    private static final long YIELD_NANOS = 200_000;
+    private static final long MAX_PARK_NANOS = 50_000;
     private static final long LIVENESS_EVERY_NANOS = 1_000_000;
 
     private final long deadline;
     private final long start = System.nanoTime();
     private long nextLivenessCheck = start + LIVENESS_EVERY_NANOS;
+    private long now = start;
     private int rounds;
-    private long parkNanos = 1_000;
+    private long parkNanos = 2_000;
 
     /** @param deadline a {@link System#nanoTime()} deadline, {@link Long#MAX_VALUE} for none */
     Waiter(long deadline) {
@@ -37,17 +41,23 @@ final class Waiter {
 
     /** Waits one round; false once the deadline has passed. */
     boolean idle() {
-        if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
-            return false;
+        // The clock is read every 64 spins: cheap enough, and fine-grained enough for a deadline.
+        if ((rounds++ & 63) == 0) {
+            now = System.nanoTime();
+            if (deadline != Long.MAX_VALUE && now - deadline >= 0) {
+                return false;
+            }
         }
-        int round = rounds++;
-        if (round < SPINS) {
+        long waited = now - start;
+        if (waited < SPIN_NANOS) {
             Thread.onSpinWait();
-        } else if (round < SPINS + YIELDS) {
+        } else if (waited < YIELD_NANOS) {
             Thread.yield();
+            now = System.nanoTime();
         } else {
             LockSupport.parkNanos(parkNanos);
             parkNanos = Math.min(MAX_PARK_NANOS, parkNanos * 2);
+            now = System.nanoTime();
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 throw new io.ipcobjects.IpcObjectsException("interrupted while waiting");
@@ -58,10 +68,6 @@ final class Waiter {
 
     /** True about once a millisecond, from a millisecond into the wait. */
     boolean livenessCheckDue() {
-        if ((rounds & 0xFF) != 0 && rounds < SPINS) {
-            return false;
-        }
-        long now = System.nanoTime();
         if (now - nextLivenessCheck < 0) {
             return false;
         }

@@ -296,6 +296,7 @@ class ChannelProcessesTest {
             Random random = new Random(Long.parseLong(args[1]));
             try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
                 Channel<String> ch = shm.channel("c", String.class);
+                Channel<byte[]> big = shm.channel("big", byte[].class);
                 System.out.println("started=1");
                 System.out.flush();
                 for (long i = 0; ; i++) {
@@ -305,6 +306,17 @@ class ChannelProcessesTest {
                     }
                     if (random.nextBoolean()) {
                         ch.poll();
+                    }
+                    if (random.nextInt(8) == 0) {
+                        // large: copied in and out without the lock, between two lock holds
+                        byte[] b = new byte[RingChannel.LARGE_COPY_BYTES + random.nextInt(1000)];
+                        java.util.Arrays.fill(b, (byte) 7);
+                        if (!big.offer(b)) {
+                            big.poll();
+                        }
+                        if (random.nextBoolean()) {
+                            big.poll();
+                        }
                     }
                 }
             }
@@ -317,6 +329,7 @@ class ChannelProcessesTest {
         Random random = new Random(42);
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20)) {
             Channel<String> ch = shm.channel("c", String.class, 8);
+            Channel<byte[]> big = shm.channel("big", byte[].class, 4);
             long used = shm.stats().usedBytes();
             for (int kill = 0; kill < 12; kill++) {
                 try (ChildJvm child = ChildJvm.start(Churn.class, name, Long.toString(kill))) {
@@ -334,6 +347,18 @@ class ChannelProcessesTest {
                 for (String s : left) {
                     assertTrue(s.matches("m\\d+x+"), "whole message " + s);
                 }
+                byte[] b;
+                while ((b = pollPatiently(big)) != null) {
+                    for (byte x : b) {
+                        assertEquals(7, x, "a whole large message");
+                    }
+                }
+                for (int i = 0; i < 4; i++) { // a lap of the large ring frees entries dead takers held
+                    assertTrue(big.offer(new byte[RingChannel.LARGE_COPY_BYTES], Duration.ofSeconds(30)));
+                }
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(RingChannel.LARGE_COPY_BYTES, big.take(Duration.ofSeconds(30)).length);
+                }
                 // One lap of the ring: a putter frees any entry a dead taker held where it needs it.
                 for (int i = 0; i < 8; i++) {
                     assertTrue(ch.offer("probe" + i, Duration.ofSeconds(30)), "probe " + i + " after kill " + kill);
@@ -348,7 +373,7 @@ class ChannelProcessesTest {
     }
 
     /** Polls, waiting out entries a dead process left half written (skipped after a liveness check). */
-    private static String pollPatiently(Channel<String> ch) {
+    private static <T> T pollPatiently(Channel<T> ch) {
         try {
             return ch.take(Duration.ofMillis(50));
         } catch (io.ipcobjects.WaitTimeoutException e) {
