@@ -432,8 +432,8 @@ public final class DataLoader implements AutoCloseable {
     }
 
     private LoaderBatch nextBatch(long epochNumber) {
-        long begin = System.nanoTime();
-        long deadline = begin + batchTimeout.toNanos();
+        long deadline = System.nanoTime() + batchTimeout.toNanos();
+        long waited = 0;
         lock.lock();
         try {
             while (true) {
@@ -446,11 +446,12 @@ public final class DataLoader implements AutoCloseable {
                 Map.Entry<Long, TensorRing.Slot> ready = ready();
                 if (ready != null) {
                     arrived.remove(ready.getKey());
-                    long waited = System.nanoTime() - begin;
                     return handOver(ready.getKey(), ready.getValue(), waited);
                 }
                 topUp();
+                long takeStart = System.nanoTime();
                 TensorRing.Slot slot = ring.take(TAKE_POLL);
+                waited += System.nanoTime() - takeStart;
                 if (slot != null) {
                     arrive(slot);
                     while ((slot = ring.poll()) != null) {

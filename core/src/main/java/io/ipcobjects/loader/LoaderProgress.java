@@ -12,7 +12,7 @@ package io.ipcobjects.loader;
  * @param bytesPerSecond    bytes of those batches per second (every part of every batch)
  * @param totalBatches      batches handed over since the loader started
  * @param totalBytes        their bytes
- * @param trainerWaitNanos  how long the trainer waited in {@code next()} for batches, over the same interval
+ * @param trainerWaitNanos  how long the trainer waited in {@code next()} for a worker to publish a batch, over the same interval
  * @param intervalNanos     the interval the rates are over
  * @param workersReplaced   workers that died and were replaced since the loader started
  */

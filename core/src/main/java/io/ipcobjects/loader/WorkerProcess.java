@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>The command is this JVM's java binary and class path, the flags of this JVM the bindings
  * need ({@code --enable-native-access}, {@code --sun-misc-unsafe-memory-access}, {@code -Dai.djl.*},
- * {@code -Dorg.bytedeco.*}, DJL's cache directories), then the loader's worker options, then
+ * {@code -Dorg.bytedeco.*}, DJL's cache directories, {@code --add-exports} and {@code --add-opens}), then the loader's worker options, then
  * {@link LoaderWorker} and its arguments.
  */
 final class WorkerProcess {
@@ -64,7 +64,7 @@ final class WorkerProcess {
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")
                     || arg.startsWith("-Dai.djl.") || arg.startsWith("-Dorg.bytedeco.") || arg.startsWith("-DDJL_CACHE_DIR")
-                    || arg.startsWith("-DENGINE_CACHE_DIR")) {
+                    || arg.startsWith("-DENGINE_CACHE_DIR") || arg.startsWith("--add-exports=") || arg.startsWith("--add-opens=")) {
                 flags.add(arg);
             }
         }
