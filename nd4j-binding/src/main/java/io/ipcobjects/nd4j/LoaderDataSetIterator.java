@@ -51,8 +51,8 @@ public final class LoaderDataSetIterator implements DataSetIterator {
     private static final long serialVersionUID = 1L;
 
     private final transient DataLoader loader;
-    private final int featuresPart;
-    private final int labelsPart;
+    private final transient int featuresPart;
+    private final transient int labelsPart;
     private transient DataLoader.Epoch epoch;
     private transient LoaderBatch current;
     private transient boolean epochRead;
