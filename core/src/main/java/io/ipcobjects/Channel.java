@@ -40,21 +40,38 @@ public interface Channel<T> {
     /** The inline size of {@link SharedMemory#channel(String, Class, int)}: 112 bytes, a ring entry of two cache lines. */
     int DEFAULT_INLINE_BYTES = 112;
 
-    /** The channel's name in the region ({@code ""} for the region's default channel). */
+    /**
+     * The channel's name in the region.
+     *
+     * @return the name, {@code ""} for the region's default channel
+     */
     String name();
 
-    /** The element type every message is an instance of. */
+    /**
+     * The element type every message is an instance of.
+     *
+     * @return the element class
+     */
     Class<T> type();
 
-    /** Most messages that can wait at once. */
+    /**
+     * Most messages that can wait at once.
+     *
+     * @return the capacity
+     */
     int capacity();
 
-    /** Largest encoding that goes through the ring without the region lock, in bytes. */
+    /**
+     * Largest encoding that goes through the ring without the region lock.
+     *
+     * @return the bytes of an entry's payload
+     */
     int inlineBytes();
 
     /**
      * Puts {@code message} if there is room, without waiting.
      *
+     * @param message the message
      * @return false if the channel is full (nothing is stored)
      * @throws UnsupportedTypeException if the message cannot be stored (nothing is stored)
      */
@@ -63,30 +80,55 @@ public interface Channel<T> {
     /**
      * Puts {@code message}, waiting up to {@code timeout} for room.
      *
+     * @param message the message
+     * @param timeout how long to wait for room
      * @return false if the channel stayed full for {@code timeout}
      */
     boolean offer(T message, Duration timeout);
 
-    /** Puts {@code message}, waiting as long as the channel is full. */
+    /**
+     * Puts {@code message}, waiting as long as the channel is full.
+     *
+     * @param message the message
+     */
     void put(T message);
 
     /**
      * Puts {@code message} and returns what a taker would read for it now, without taking it:
      * the decode costs a second copy, so {@link #put} does not do it.
+     *
+     * @param message the message
+     * @return what a taker would read
      */
     T putAndRead(T message);
 
-    /** Puts every message in order, waiting for room as needed; returns how many were put. */
+    /**
+     * Puts every message in order, waiting for room as needed.
+     *
+     * @param messages the messages
+     * @return how many were put
+     */
     int putAll(Collection<? extends T> messages);
 
-    /** Takes the oldest message, or returns {@code null} at once if there is none. */
+    /**
+     * Takes the oldest message, without waiting.
+     *
+     * @return the message, or {@code null} if there is none
+     */
     T poll();
 
-    /** Takes the oldest message, waiting as long as the channel is empty. */
+    /**
+     * Takes the oldest message, waiting as long as the channel is empty.
+     *
+     * @return the message
+     */
     T take();
 
     /**
      * Takes the oldest message, waiting up to {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the message
      *
      * @throws WaitTimeoutException if no message came within {@code timeout}
      */
@@ -94,20 +136,34 @@ public interface Channel<T> {
 
     /**
      * Takes up to {@code max} messages that are there now, without waiting, and adds them to
-     * {@code sink} in order; returns how many.
+     * {@code sink} in order.
+     *
+     * @param sink where the messages go
+     * @param max  most messages to take
+     * @return how many were taken
      */
     int drainTo(Collection<? super T> sink, int max);
 
     /**
      * A future completed with the next message taken. Cancelling it before it completes takes
      * nothing; closing the region completes it with {@link RegionClosedException}.
+     *
+     * @return the future of the next message
      */
     CompletableFuture<T> takeAsync();
 
-    /** Messages waiting now, read without the region lock (a moment's value). */
+    /**
+     * Messages waiting now, read without the region lock (a moment's value).
+     *
+     * @return the count
+     */
     int size();
 
-    /** Whether no message waits now, read without the region lock. */
+    /**
+     * Whether no message waits now, read without the region lock.
+     *
+     * @return true if the channel is empty
+     */
     default boolean isEmpty() {
         return size() == 0;
     }

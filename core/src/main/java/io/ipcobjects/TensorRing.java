@@ -23,46 +23,101 @@ import java.util.List;
  */
 public interface TensorRing {
 
-    /** The ring's name in the region. */
+    /**
+     * The ring's name in the region.
+     *
+     * @return the name
+     */
     String name();
 
-    /** How many slots the ring has. */
+    /**
+     * How many slots the ring has.
+     *
+     * @return the slot count
+     */
     int slotCount();
 
-    /** What each slot holds: one tensor per spec. */
+    /**
+     * What each slot holds: one tensor per spec.
+     *
+     * @return the specs, in part order
+     */
     List<TensorSpec> specs();
 
-    /** Claims a free slot to fill, waiting while all are in use. */
+    /**
+     * Claims a free slot to fill, waiting while all are in use.
+     *
+     * @return the claimed slot
+     */
     Slot claim();
 
-    /** Claims a free slot, waiting up to {@code timeout}; null if none came free. */
+    /**
+     * Claims a free slot, waiting up to {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the claimed slot, or null if none came free
+     */
     Slot claim(Duration timeout);
 
-    /** Takes the oldest published slot, waiting while none is published. */
+    /**
+     * Takes the oldest published slot, waiting while none is published.
+     *
+     * @return the taken slot
+     */
     Slot take();
 
-    /** Takes the oldest published slot, waiting up to {@code timeout}; null if none came. */
+    /**
+     * Takes the oldest published slot, waiting up to {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the taken slot, or null if none came
+     */
     Slot take(Duration timeout);
 
-    /** Takes the oldest published slot, or returns null at once. */
+    /**
+     * Takes the oldest published slot without waiting.
+     *
+     * @return the taken slot, or null
+     */
     Slot poll();
 
-    /** Published slots waiting to be taken now, read without the region lock. */
+    /**
+     * Published slots waiting to be taken now, read without the region lock.
+     *
+     * @return the count
+     */
     int published();
 
     /** One claimed or taken slot of a {@link TensorRing}. Not for use by more than one thread at a time. */
     interface Slot extends AutoCloseable {
 
-        /** The slot's index in its ring, from 0. */
+        /**
+         * The slot's index in its ring.
+         *
+         * @return the index, from 0
+         */
         int index();
 
-        /** The slot's first tensor: a zero-copy view, the same object on every call. */
+        /**
+         * The slot's first tensor: a zero-copy view, the same object on every call.
+         *
+         * @return the view
+         */
         SharedTensor tensor();
 
-        /** The slot's tensor for spec {@code part} (from 0): a zero-copy view, made once. */
+        /**
+         * The slot's tensor for spec {@code part}: a zero-copy view, made once.
+         *
+         * @param part the spec's index, from 0
+         * @return the view
+         */
         SharedTensor tensor(int part);
 
-        /** The tag its producer published it with (0 before it is published). */
+        /**
+         * The tag its producer published it with.
+         *
+         * @return the tag, 0 before it is published
+         */
         long tag();
 
         /** Publishes the claimed slot to the consumers, with tag 0. */
@@ -71,6 +126,8 @@ public interface TensorRing {
         /**
          * Publishes the claimed slot to the consumers with {@code tag} (a batch number, say);
          * the slot is no longer this process's.
+         *
+         * @param tag any number the consumers should see
          */
         void publish(long tag);
 

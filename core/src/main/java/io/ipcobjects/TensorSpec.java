@@ -10,6 +10,12 @@ import java.util.Arrays;
  */
 public record TensorSpec(DType dtype, long... shape) {
 
+    /**
+     * Checks the spec.
+     *
+     * @param dtype the element type
+     * @param shape the extents, each at least 1
+     */
     public TensorSpec {
         if (dtype == null) {
             throw new IllegalArgumentException("dtype is null");
@@ -25,12 +31,21 @@ public record TensorSpec(DType dtype, long... shape) {
         }
     }
 
+    /**
+     * The extents.
+     *
+     * @return a copy of the shape
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Elements of one tensor of this spec. */
+    /**
+     * Elements of one tensor of this spec.
+     *
+     * @return the element count
+     */
     public long elementCount() {
         long count = 1;
         for (long extent : shape) {
@@ -39,7 +54,11 @@ public record TensorSpec(DType dtype, long... shape) {
         return count;
     }
 
-    /** Bytes of one tensor of this spec. */
+    /**
+     * Bytes of one tensor of this spec.
+     *
+     * @return the byte size
+     */
     public long byteSize() {
         return Math.multiplyExact(elementCount(), (long) dtype.byteSize());
     }

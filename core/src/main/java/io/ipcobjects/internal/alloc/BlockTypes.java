@@ -24,6 +24,11 @@ public final class BlockTypes {
     /** One named object: chain link, hash, value slot and the name's UTF-8 bytes ({@code names.NameDirectoryLayout}). */
     public static final int NAME_ENTRY = 0x111;
 
+    /** A channel: its header and its lock-free ring ({@code channels.ChannelLayout}). */
+    public static final int CHANNEL = 0x120;
+    /** A tensor ring: header, specs, slot table and two rings of slot indices ({@code channels.TensorRingLayout}). */
+    public static final int TENSOR_RING = 0x121;
+
     // ---- values ----
     // Tags of the value codec (codec), the containers (containers) and the structs (structs).
     // Numbered from 100 to stay clear of other work.

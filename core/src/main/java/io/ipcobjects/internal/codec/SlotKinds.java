@@ -71,6 +71,8 @@ public final class SlotKinds {
 
     // ---- tensors (io.ipcobjects.internal.tensor.TensorValues) ----
     public static final int TENSOR = 80;
+    public static final int CHANNEL = 81;         // channels.ChannelLayout: a named channel, bits the block
+    public static final int TENSOR_RING = 82;     // channels.TensorRingLayout: a named tensor ring, bits the block
 
     public static boolean isInline(int kind) {
         return kind < FIRST_BLOCK_KIND;

@@ -71,12 +71,32 @@ public final class ProcessCounters {
         add(LOCK_TAKEOVERS_OFFSET, 1);
     }
 
+    /**
+     * Adds atomically: for the counts that lock-free channel operations bump too, from any thread
+     * of this process, while another may bump them under the lock.
+     */
+    private void addAtomic(long offset, long amount) {
+        if (line >= 0) {
+            memory.getAndAddLong(line + offset, amount);
+        }
+    }
+
     public void messagePut() {
-        add(MESSAGES_PUT_OFFSET, 1);
+        addAtomic(MESSAGES_PUT_OFFSET, 1);
     }
 
     public void messageTaken() {
-        add(MESSAGES_TAKEN_OFFSET, 1);
+        addAtomic(MESSAGES_TAKEN_OFFSET, 1);
+    }
+
+    /** A message put through a channel's ring, with or without the lock. */
+    public void messagePutLockFree() {
+        addAtomic(MESSAGES_PUT_OFFSET, 1);
+    }
+
+    /** A message taken through a channel's ring, with or without the lock. */
+    public void messageTakenLockFree() {
+        addAtomic(MESSAGES_TAKEN_OFFSET, 1);
     }
 
     public void allocated(long bytes) {

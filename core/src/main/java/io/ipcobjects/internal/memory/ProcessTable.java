@@ -141,6 +141,27 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * The 28-bit claim id of {@code token} that lock-free rings record as an entry's owner: the
+     * slot in the low 6 bits, the low 22 bits of the generation above them. A slot reclaimed and
+     * claimed again 4 million times between a death and a check could pass for its dead holder;
+     * nothing else can.
+     */
+    public static int claimId(long token) {
+        return (tokenSlot(token) & (SLOT_COUNT - 1)) | (int) ((tokenGeneration(token) & 0x3F_FFFF) << 6);
+    }
+
+    /** Whether the attachment a {@linkplain #claimId claim id} names still lives (see {@link #isLive}). */
+    public boolean isClaimLive(int claimId) {
+        int slot = claimId & (SLOT_COUNT - 1);
+        long word = memory.getLongAcquire(slotOffset(slot) + SLOT_WORD_OFFSET);
+        if (state(word) != STATE_ATTACHED || (generation(word) & 0x3F_FFFF) != (claimId >>> 6)) {
+            return false;
+        }
+        long token = token(slot, generation(word));
+        return token == ownToken || file.slotLockedElsewhere(slot);
+    }
+
     /** Number of live attachments with the given role (dead ones are reclaimed on the way). */
     public int countLive(int role) {
         int live = 0;

@@ -105,8 +105,11 @@ public final class RegionHeaderLayout {
      * 6: per-process counters after the process table ({@link ProcessCountersLayout}); the heap starts at 12288.
      * 7: live shared objects: slot kind {@code codec.SlotKinds.OBJECT}, block tag
      * {@code alloc.BlockTypes.SHARED_OBJECT} ({@code structs.ObjectLayout}).
+     * 8: channels and tensor rings: slot kinds {@code CHANNEL} and {@code TENSOR_RING}, block tags
+     * {@code alloc.BlockTypes.CHANNEL} and {@code TENSOR_RING} ({@code channels.ChannelLayout},
+     * {@code channels.TensorRingLayout}).
      */
-    public static final int LAYOUT_VERSION = 7;
+    public static final int LAYOUT_VERSION = 8;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 

@@ -56,7 +56,7 @@ import java.util.UUID;
  * reference) and then the slot is destroyed, which drops one for each: either way the counts end
  * where they were and the wrappers are freed.
  */
-final class HandOver {
+public final class HandOver {
     private HandOver() {
     }
 
@@ -70,7 +70,7 @@ final class HandOver {
     static final int MAX_DEPTH = ValueSlots.MAX_DEPTH;
 
     /** Empties the slot that held {@code value} (just read from it), freeing what the caller cannot reach. */
-    static void release(RegionContext context, long slot, Object value) {
+    public static void release(RegionContext context, long slot, Object value) {
         if (isPlain(value)) {
             ValueSlots.destroy(context, slot);
             return;

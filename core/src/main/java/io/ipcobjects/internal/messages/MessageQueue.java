@@ -66,6 +66,13 @@ public final class MessageQueue {
         return context.memory().getLongAcquire(COUNT_OFFSET) > 0;
     }
 
+    /** The number of queued messages read without the lock (one acquire read), clamped to an int. */
+    public static int countWithoutLock(RegionContext context) {
+        context.scope().ensureOpen();
+        long count = context.memory().getLongAcquire(COUNT_OFFSET);
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, count));
+    }
+
     /** The number of queued messages (under the lock), checked against the heap's capacity. */
     public static long count(RegionContext context) {
         assert context.scope().isHeldByCurrentThread() : "the region lock is not held";

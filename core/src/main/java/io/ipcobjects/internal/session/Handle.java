@@ -11,7 +11,9 @@ import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
+import io.ipcobjects.internal.channels.ChannelKinds;
 import io.ipcobjects.internal.channels.Channels;
+import io.ipcobjects.internal.channels.Owners;
 import io.ipcobjects.internal.containers.ContainerKinds;
 import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.lock.IdleStrategies;
@@ -100,7 +102,7 @@ public final class Handle {
         // The codec's table: live objects (views of user types, which may also be collections),
         // tensors and live containers before other arrays and collections are refused, structs
         // (records, user classes) after.
-        ValueKinds kinds = new ValueKinds(List.of(new ObjectKinds(), new TensorKinds(), new ContainerKinds()),
+        ValueKinds kinds = new ValueKinds(List.of(new ObjectKinds(), new TensorKinds(), new ContainerKinds(), new ChannelKinds()),
                 List.of(new StructKinds()));
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
                 new StoredClasses(options.classFilter()), counters);
@@ -200,7 +202,19 @@ public final class Handle {
     /** The channels and tensor rings of this handle, made on first use. */
     public synchronized Channels channels() {
         if (channels == null) {
-            channels = new Channels(context);
+            channels = new Channels(context, new Owners() {
+                private final int own = ProcessTable.claimId(token);
+
+                @Override
+                public int ownId() {
+                    return own;
+                }
+
+                @Override
+                public boolean isLive(int id) {
+                    return processes.isClaimLive(id);
+                }
+            });
         }
         return channels;
     }

@@ -92,6 +92,8 @@ final class Reach {
             case BlockTypes.TYPE_DESCRIPTOR -> "type registry entry";
             case BlockTypes.SHARED_OBJECT -> "shared object";
             case BlockTypes.TENSOR -> "tensor";
+            case BlockTypes.CHANNEL -> "channel";
+            case BlockTypes.TENSOR_RING -> "tensor ring";
             default -> "block of unknown tag " + tag;
         };
     }

@@ -72,6 +72,8 @@ public final class RegionVerifier {
         ValueWalk values = new ValueWalk(context, reach, typeEntries);
         ContainerWalk containers = new ContainerWalk(context, reach, values);
         values.containers(containers);
+        RingCheck rings = new RingCheck(context, reach, values);
+        values.rings(rings);
 
         NameDirectoryCheck.walk(memory, reach, values);
         containers.drain();
@@ -82,7 +84,7 @@ public final class RegionVerifier {
             reach.shared(userRoot, BlockTypes.RAW, RegionHeaderLayout.ROOT_USER_OFFSET);
         }
 
-        heldOutside(memory, census, values, containers);
+        heldOutside(memory, census, values, containers, rings);
         for (int i = 0; i < census.count(); i++) {
             if (!census.isReached(i) && census.tag(i) != BlockTypes.RAW) {
                 findings.add("leaked " + Reach.tagName(census.tag(i)) + " of " + census.blockBytes(i)
@@ -95,7 +97,8 @@ public final class RegionVerifier {
     }
 
     /** Walks, as roots, the blocks a process may hold without the region referring to them. */
-    private static void heldOutside(RegionMemory memory, BlockCensus census, ValueWalk values, ContainerWalk containers) {
+    private static void heldOutside(RegionMemory memory, BlockCensus census, ValueWalk values, ContainerWalk containers,
+                                    RingCheck rings) {
         for (int i = 0; i < census.count(); i++) {
             if (census.isReached(i)) {
                 continue;
@@ -109,6 +112,11 @@ public final class RegionVerifier {
                                 ? SlotKinds.SET : SlotKinds.MAP, payload);
                 case BlockTypes.SHARED_OBJECT -> containers.outsideRoot(SlotKinds.OBJECT, payload);
                 case BlockTypes.TENSOR -> values.tensor(payload, payload);
+                case BlockTypes.CHANNEL, BlockTypes.TENSOR_RING -> {
+                    census.reach(i);
+                    rings.outsideRoot(census.tag(i), payload, census.blockBytes(i) - BlockLayout.HEADER_BYTES);
+                    containers.drain();
+                }
                 default -> { }
             }
         }

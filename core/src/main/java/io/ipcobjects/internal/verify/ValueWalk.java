@@ -47,6 +47,12 @@ final class ValueWalk {
         this.containers = containers;
     }
 
+    private RingCheck rings;
+
+    void rings(RingCheck rings) {
+        this.rings = rings;
+    }
+
     /** Checks the slot at {@code slot} (held by the block or root at {@code holder}) and what it owns. */
     void slot(long slot, long holder, int depth) {
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
@@ -74,6 +80,7 @@ final class ValueWalk {
             case SlotKinds.STRUCT -> struct(bits, slot, depth);
             case SlotKinds.LIST, SlotKinds.MAP, SlotKinds.SET, SlotKinds.OBJECT -> containers.reference(kind, bits, slot);
             case SlotKinds.TENSOR -> tensor(bits, slot);
+            case SlotKinds.CHANNEL, SlotKinds.TENSOR_RING -> rings.reference(kind, bits, slot);
             default -> findings.add("slot " + slot + " of " + holder + " has unknown value kind " + kind, slot);
         }
     }

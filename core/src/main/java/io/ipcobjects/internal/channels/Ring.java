@@ -1,0 +1,277 @@
+package io.ipcobjects.internal.channels;
+
+import static io.ipcobjects.internal.channels.RingLayout.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.internal.memory.RegionMemory;
+
+/**
+ * A bounded many-producer, many-consumer FIFO of fixed-size entries ({@link RingLayout}) that
+ * processes use without the region lock. It moves entries between states; what a payload means
+ * is its user's business ({@link RingChannel}, {@link SharedTensorRing}).
+ *
+ * <p>Memory ordering: a claim is a CAS of the entry's state word (full fence); the payload is
+ * written or read with plain accesses by the entry's owner alone; the hand-over is a release
+ * store of the state word, which the next claimer reads with a volatile load, so it sees the
+ * payload written before it. Head and tail are read volatile and moved by CAS.
+ *
+ * <p>Everything read from the region is checked before it is used: capacity and stride when the
+ * ring is opened, and a state word whose sequence is neither of this lap nor of the last makes
+ * the ring {@link CorruptedRegionException corrupt} instead of spinning on it for ever.
+ */
+final class Ring {
+    /** {@link #tryClaimTake}: nothing to take. */
+    static final long EMPTY = -1;
+    /** {@link #tryClaimTake}: the oldest entry is still being written. */
+    static final long PENDING = -2;
+    /** {@link #tryClaimPut}: no free entry. */
+    static final long FULL_RING = -1;
+    /** Set in a position {@link #tryClaimTake} returns for an entry whose writer died: hand nothing out. */
+    static final long SKIPPED = 1L << 62;
+
+    private final RegionMemory memory;
+    private final long base;
+    private final int capacity;
+    private final int stride;
+
+    private Ring(RegionMemory memory, long base, int capacity, int stride) {
+        this.memory = memory;
+        this.base = base;
+        this.capacity = capacity;
+        this.stride = stride;
+    }
+
+    /** Writes an empty ring at {@code base} (a fresh block, under the lock): every entry FREE for its first lap. */
+    static void format(RegionMemory memory, long base, int capacity, int stride) {
+        memory.fill(base, RingLayout.bytes(capacity, stride), (byte) 0);
+        memory.putInt(base + CAPACITY_OFFSET, capacity);
+        memory.putInt(base + STRIDE_OFFSET, stride);
+        for (int i = 0; i < capacity; i++) {
+            memory.putLong(base + ENTRIES_OFFSET + (long) i * stride + STATE_OFFSET, word(i, FREE, 0));
+        }
+    }
+
+    /**
+     * Opens the ring at {@code base}, checking its capacity and stride against what the caller
+     * expects and against the {@code room} bytes its block has from {@code base}.
+     */
+    static Ring open(RegionMemory memory, long base, long room, int minStride) {
+        int capacity = memory.getInt(base + CAPACITY_OFFSET);
+        int stride = memory.getInt(base + STRIDE_OFFSET);
+        if (capacity < 1 || capacity > MAX_CAPACITY || stride < minStride || stride % 16 != 0
+                || RingLayout.bytes(capacity, stride) > room) {
+            throw new CorruptedRegionException("ring of capacity " + capacity + " and stride " + stride
+                    + " does not fit its " + room + " bytes", base);
+        }
+        return new Ring(memory, base, capacity, stride);
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Region offset of position {@code position}'s payload. */
+    long payload(long position) {
+        return entry(position) + PAYLOAD_OFFSET;
+    }
+
+    int payloadBytes() {
+        return stride - (int) PAYLOAD_OFFSET;
+    }
+
+    int payloadKind(long position) {
+        return memory.getInt(entry(position) + PAYLOAD_KIND_OFFSET);
+    }
+
+    int payloadLength(long position) {
+        return memory.getInt(entry(position) + PAYLOAD_LENGTH_OFFSET);
+    }
+
+    /** By the entry's owner: the payload's kind and length, plain writes published by the next state store. */
+    void describe(long position, int kind, int length) {
+        long entry = entry(position);
+        memory.putIntReleaseUnlogged(entry + PAYLOAD_KIND_OFFSET, kind);
+        memory.putIntReleaseUnlogged(entry + PAYLOAD_LENGTH_OFFSET, length);
+    }
+
+    private long entry(long position) {
+        return base + ENTRIES_OFFSET + Math.floorMod(position, capacity) * (long) stride;
+    }
+
+    /** Entries claimed for a put and not yet freed by a take: a moment's value, from 0 to capacity. */
+    int size() {
+        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+        return (int) Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /** Claims the entry at the tail for a put by {@code owner}: its position, or {@link #FULL_RING}. */
+    long tryClaimPut(int owner) {
+        for (int spins = 0; ; spins++) {
+            long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+            long entry = entry(tail);
+            long word = memory.getLongVolatile(entry + STATE_OFFSET);
+            int sequence = sequence(word);
+            if (sequence == (int) tail) {
+                if (state(word) == FREE) {
+                    if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(tail, WRITING, owner))) {
+                        memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+                        return tail;
+                    }
+                } else {
+                    memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1); // claimed; help the tail on
+                }
+            } else if (sequence == (int) (tail - capacity)) {
+                if (memory.getLongVolatile(base + TAIL_OFFSET) == tail) {
+                    return FULL_RING; // last lap's entry is not freed yet
+                }
+            } else if (sequence == (int) (tail + capacity) && state(word) == FREE) {
+                memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1); // claimed, taken, freed: help the tail on
+            } else {
+                checkStale(tail, BASE_TAIL, spins);
+            }
+        }
+    }
+
+    /** A put that failed: takers skip the entry (its payload says what, if anything, to free). */
+    void abandon(long position) {
+        memory.putLongReleaseUnlogged(entry(position) + STATE_OFFSET, word(position, SKIP, 0));
+    }
+
+    /** The payload is written: hands the entry to consumers. */
+    void commit(long position) {
+        memory.putLongReleaseUnlogged(entry(position) + STATE_OFFSET, word(position, FULL, 0));
+    }
+
+    /**
+     * Claims the oldest entry for a take by {@code owner}: its position (with {@link #SKIPPED} set
+     * if its writer died: free it and take again), {@link #EMPTY} or {@link #PENDING}.
+     */
+    long tryClaimTake(int owner) {
+        for (int spins = 0; ; spins++) {
+            long head = memory.getLongVolatile(base + HEAD_OFFSET);
+            long entry = entry(head);
+            long word = memory.getLongVolatile(entry + STATE_OFFSET);
+            int sequence = sequence(word);
+            int state = state(word);
+            if (sequence == (int) head) {
+                switch (state) {
+                    case FULL, SKIP -> {
+                        if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, READING, owner))) {
+                            memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                            return state == SKIP ? head | SKIPPED : head;
+                        }
+                    }
+                    case READING -> memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                    case WRITING -> {
+                        if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                            return PENDING;
+                        }
+                    }
+                    case FREE -> {
+                        if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                            return EMPTY;
+                        }
+                    }
+                    default -> throw corrupt(entry, word);
+                }
+            } else if (sequence == (int) (head + capacity) && state == FREE) {
+                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1); // taken and freed; help the head on
+            } else if (sequence == (int) (head - capacity)) {
+                if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                    return EMPTY; // last lap's taker is still reading: nothing newer was put
+                }
+            } else {
+                checkStale(head, BASE_HEAD, spins);
+            }
+        }
+    }
+
+    /** The entry is read (or skipped): frees it for the put one lap later. */
+    void release(long position) {
+        long at = position & ~SKIPPED;
+        memory.putLongReleaseUnlogged(entry(at) + STATE_OFFSET, word(at + capacity, FREE, 0));
+    }
+
+    /**
+     * If the oldest entry is being written by a process that has died, marks it SKIP so takers
+     * pass it; returns whether it did.
+     */
+    boolean skipDeadWriter(Owners owners) {
+        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long entry = entry(head);
+        long word = memory.getLongVolatile(entry + STATE_OFFSET);
+        if (sequence(word) != (int) head || state(word) != WRITING || owners.isLive(owner(word))) {
+            return false;
+        }
+        return memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, SKIP, 0));
+    }
+
+    /**
+     * If the entry the next put needs is being read by a process that has died, claims it for
+     * {@code owner} and returns its position (the caller cleans the payload and releases it);
+     * else -1.
+     */
+    long claimFromDeadReader(Owners owners, int owner) {
+        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+        long position = tail - capacity;
+        long entry = entry(position);
+        long word = memory.getLongVolatile(entry + STATE_OFFSET);
+        if (sequence(word) != (int) position || state(word) != READING || owner(word) == owner
+                || owners.isLive(owner(word))) {
+            return -1;
+        }
+        return memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(position, READING, owner)) ? position : -1;
+    }
+
+    /**
+     * For sweeps of rings whose users track more than FIFO order: every entry a dead process
+     * holds. A dead writer's is marked SKIP; a dead reader's is claimed for {@code owner} and
+     * passed, by position, to {@code deadReaderEntry}, which must release it. Returns how many
+     * entries it changed.
+     */
+    int sweepDead(Owners owners, int owner, java.util.function.LongConsumer deadReaderEntry) {
+        int changed = 0;
+        for (int i = 0; i < capacity; i++) {
+            long entry = base + ENTRIES_OFFSET + (long) i * stride;
+            long word = memory.getLongVolatile(entry + STATE_OFFSET);
+            int state = state(word);
+            if ((state != WRITING && state != READING) || owner(word) == owner || owners.isLive(owner(word))) {
+                continue;
+            }
+            long head = memory.getLongVolatile(base + HEAD_OFFSET);
+            long position = head + (sequence(word) - (int) head);
+            if (state == WRITING) {
+                if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(position, SKIP, 0))) {
+                    changed++;
+                }
+            } else if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(position, READING, owner))) {
+                deadReaderEntry.accept(position);
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    private static final long BASE_HEAD = HEAD_OFFSET;
+    private static final long BASE_TAIL = TAIL_OFFSET;
+
+    /**
+     * A state word of neither this lap nor the last: another thread moved the position since it
+     * was read (retry), unless the position stayed put while the word stayed wrong, which only
+     * a corrupted ring does.
+     */
+    private void checkStale(long position, long positionOffset, int spins) {
+        if (spins < 1_000_000 || memory.getLongVolatile(base + positionOffset) != position) {
+            Thread.onSpinWait();
+            return;
+        }
+        long entry = entry(position);
+        throw corrupt(entry, memory.getLongVolatile(entry + STATE_OFFSET));
+    }
+
+    private CorruptedRegionException corrupt(long entry, long word) {
+        return new CorruptedRegionException("ring entry holds state " + state(word) + " of sequence " + sequence(word)
+                + ", which no position of this ring explains", entry);
+    }
+}

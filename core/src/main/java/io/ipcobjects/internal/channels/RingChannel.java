@@ -1,0 +1,387 @@
+package io.ipcobjects.internal.channels;
+
+import static io.ipcobjects.internal.channels.ChannelLayout.*;
+
+import io.ipcobjects.Channel;
+import io.ipcobjects.RegionClosedException;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedSet;
+import io.ipcobjects.UnexpectedTypeException;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.codec.SlotKinds;
+import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.codec.SlotValue;
+import io.ipcobjects.internal.codec.ValueSlots;
+import io.ipcobjects.internal.messages.HandOver;
+import io.ipcobjects.internal.memory.RegionMemory;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A named channel ({@link ChannelLayout}): a {@link Ring} whose entries carry a message inline
+ * ({@link FlatCodec}) or a value slot whose value lives in the heap.
+ *
+ * <p>Put: claim the tail entry (lock-free), encode the message straight into the entry; if it
+ * does not fit or is not flat, zero the entry's slot, say so, and store the value in the heap
+ * under the lock (one scope), then commit. Take: claim the head entry, decode it; a heap entry
+ * is decoded and handed over ({@code messages.HandOver}: copies freed, shared objects passed to
+ * the taker) under the lock; then free the entry. The lock is taken only for heap entries, and
+ * only for the store or the hand-over, never while waiting.
+ *
+ * <p>Dead owners: a waiting taker that finds the oldest entry still being written checks, once a
+ * millisecond, whether its writer lives, and marks it skipped if not; a waiting putter that
+ * finds the entry it needs still being read does the same for its reader, and then frees what
+ * the dead reader had not (see {@link ChannelLayout} for why the slot tells exactly what).
+ */
+final class RingChannel<T> implements Channel<T> {
+    private final String name;
+    private final Class<T> type;
+    private final long block;
+    private final Ring ring;
+    private final RegionContext context;
+    private final RegionMemory memory;
+    private final MemorySegment segment;
+    private final Owners owners;
+    private final Channels channels;
+    private final int inlineBytes;
+
+    RingChannel(String name, Class<T> type, long block, Ring ring, RegionContext context, Owners owners, Channels channels) {
+        this.name = name;
+        this.type = type;
+        this.block = block;
+        this.ring = ring;
+        this.context = context;
+        this.memory = context.memory();
+        this.segment = memory.segment();
+        this.owners = owners;
+        this.channels = channels;
+        this.inlineBytes = ring.payloadBytes();
+    }
+
+    long block() {
+        return block;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Class<T> type() {
+        return type;
+    }
+
+    @Override
+    public int capacity() {
+        return ring.capacity();
+    }
+
+    @Override
+    public int inlineBytes() {
+        return inlineBytes;
+    }
+
+    @Override
+    public int size() {
+        ensureOpen();
+        return ring.size();
+    }
+
+    // ---- puts ----
+
+    @Override
+    public boolean offer(T message) {
+        checkMessage(message);
+        long position = claimForPut();
+        if (position < 0) {
+            return false;
+        }
+        write(position, message);
+        return true;
+    }
+
+    @Override
+    public boolean offer(T message, Duration timeout) {
+        checkMessage(message);
+        long position = claimForPut(Waiter.deadline(timeout));
+        if (position < 0) {
+            return false;
+        }
+        write(position, message);
+        return true;
+    }
+
+    @Override
+    public void put(T message) {
+        checkMessage(message);
+        write(claimForPut(Long.MAX_VALUE), message);
+    }
+
+    @Override
+    public T putAndRead(T message) {
+        checkMessage(message);
+        long position = claimForPut(Long.MAX_VALUE);
+        // Decode before the commit: once committed, a taker may free the entry at any moment.
+        Object view = write(position, message, true);
+        return type.cast(view);
+    }
+
+    @Override
+    public int putAll(Collection<? extends T> messages) {
+        int put = 0;
+        for (T message : messages) {
+            put(message);
+            put++;
+        }
+        return put;
+    }
+
+    private void checkMessage(T message) {
+        Objects.requireNonNull(message, "a channel message cannot be null");
+        if (!type.isInstance(message)) {
+            throw new UnexpectedTypeException("a message for channel " + name, type, message.getClass());
+        }
+    }
+
+    /** A claimed tail entry, or -1 if the channel is full now (after freeing a dead reader's entry, if any). */
+    private long claimForPut() {
+        ensureOpen();
+        long position = ring.tryClaimPut(owners.ownId());
+        if (position == Ring.FULL_RING && repairForPut()) {
+            position = ring.tryClaimPut(owners.ownId());
+        }
+        return position;
+    }
+
+    private long claimForPut(long deadline) {
+        ensureOpen();
+        Waiter waiter = null;
+        while (true) {
+            long position = ring.tryClaimPut(owners.ownId());
+            if (position != Ring.FULL_RING) {
+                return position;
+            }
+            if (waiter == null) {
+                waiter = new Waiter(deadline);
+            }
+            if (waiter.livenessCheckDue()) {
+                repairForPut();
+            }
+            if (!waiter.idle()) {
+                if (deadline == Long.MAX_VALUE) {
+                    continue;
+                }
+                return -1;
+            }
+            ensureOpen();
+        }
+    }
+
+    /** Frees the entry a dead reader holds where the next put needs it, or skips a dead writer's oldest entry. */
+    private boolean repairForPut() {
+        boolean repaired = ring.skipDeadWriter(owners);
+        long position = ring.claimFromDeadReader(owners, owners.ownId());
+        if (position >= 0) {
+            cleanAndRelease(position);
+            repaired = true;
+        }
+        return repaired;
+    }
+
+    private void write(long position, T message) {
+        write(position, message, false);
+    }
+
+    /** Fills the claimed entry and commits it; on failure the entry is committed empty (skipped by takers). */
+    private Object write(long position, Object message, boolean read) {
+        long payload = ring.payload(position);
+        Object view = null;
+        try {
+            int length = FlatCodec.encode(segment, payload, inlineBytes, message);
+            if (length >= 0) {
+                ring.describe(position, PAYLOAD_FLAT, length);
+                if (read) {
+                    view = FlatCodec.decode(segment, payload, length, context.classes());
+                }
+            } else {
+                view = writeToHeap(position, payload, message, read);
+            }
+        } catch (RuntimeException | Error e) {
+            ring.describe(position, PAYLOAD_NONE, 0);
+            ring.abandon(position);
+            throw e;
+        }
+        ring.commit(position);
+        context.counters().messagePutLockFree();
+        return view;
+    }
+
+    private Object writeToHeap(long position, long slot, Object message, boolean read) {
+        // Zero the slot before the kind says heap: a slot that is not zero always holds a live value.
+        segment.asSlice(slot, SlotLayout.SLOT_BYTES).fill((byte) 0);
+        ring.describe(position, PAYLOAD_HEAP, (int) SlotLayout.SLOT_BYTES);
+        // Plain collections travel as copies; a shared container travels by reference.
+        boolean frozen = !(message instanceof SharedList<?> || message instanceof SharedMap<?, ?> || message instanceof SharedSet<?>);
+        return context.scope().call(() -> {
+            SlotValue encoded = ValueSlots.encode(context, message, new SlotValue(), 0, frozen);
+            encoded.writeTo(memory, slot);
+            return read ? ValueSlots.read(context, slot) : null;
+        });
+    }
+
+    // ---- takes ----
+
+    @Override
+    public T poll() {
+        ensureOpen();
+        while (true) {
+            long position = ring.tryClaimTake(owners.ownId());
+            if (position == Ring.EMPTY) {
+                return null;
+            }
+            if (position == Ring.PENDING) {
+                if (channels.livenessCheckDue(this) && ring.skipDeadWriter(owners)) {
+                    continue;
+                }
+                return null;
+            }
+            if ((position & Ring.SKIPPED) != 0) {
+                cleanAndRelease(position & ~Ring.SKIPPED);
+                continue;
+            }
+            return read(position);
+        }
+    }
+
+    @Override
+    public T take() {
+        return takeBefore(Long.MAX_VALUE, null);
+    }
+
+    @Override
+    public T take(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return takeBefore(Waiter.deadline(timeout), timeout);
+    }
+
+    private T takeBefore(long deadline, Duration timeout) {
+        ensureOpen();
+        Waiter waiter = null;
+        while (true) {
+            long position = ring.tryClaimTake(owners.ownId());
+            if (position >= 0) {
+                if ((position & Ring.SKIPPED) != 0) {
+                    cleanAndRelease(position & ~Ring.SKIPPED);
+                    continue;
+                }
+                return read(position);
+            }
+            if (waiter == null) {
+                waiter = new Waiter(deadline);
+            }
+            if (position == Ring.PENDING && waiter.livenessCheckDue() && ring.skipDeadWriter(owners)) {
+                continue;
+            }
+            if (!waiter.idle()) {
+                throw new WaitTimeoutException("no message in channel " + name + " within " + timeout);
+            }
+            ensureOpen();
+        }
+    }
+
+    @Override
+    public int drainTo(Collection<? super T> sink, int max) {
+        Objects.requireNonNull(sink, "sink");
+        int taken = 0;
+        while (taken < max) {
+            T message = poll();
+            if (message == null) {
+                break;
+            }
+            sink.add(message);
+            taken++;
+        }
+        return taken;
+    }
+
+    @Override
+    public CompletableFuture<T> takeAsync() {
+        ensureOpen();
+        return channels.takeAsync(this);
+    }
+
+    /** Reads the claimed entry, frees it, and hands the message over. */
+    private T read(long position) {
+        long payload = ring.payload(position);
+        int kind = ring.payloadKind(position);
+        Object value;
+        try {
+            if (kind == PAYLOAD_FLAT) {
+                int length = ring.payloadLength(position);
+                if (length < 0 || length > inlineBytes) {
+                    throw new io.ipcobjects.CorruptedRegionException("inline message of " + length + " bytes in entries of "
+                            + inlineBytes, payload);
+                }
+                value = FlatCodec.decode(segment, payload, length, context.classes());
+            } else if (kind == PAYLOAD_HEAP) {
+                value = context.scope().call(() -> {
+                    Object taken = ValueSlots.read(context, payload);
+                    HandOver.release(context, payload, taken);
+                    clearSlot(payload);
+                    return taken;
+                });
+            } else {
+                throw new io.ipcobjects.CorruptedRegionException("channel entry of payload kind " + kind, payload);
+            }
+        } finally {
+            ring.release(position);
+        }
+        context.counters().messageTakenLockFree();
+        if (!type.isInstance(value)) {
+            throw new UnexpectedTypeException("a message taken from channel " + name, type,
+                    value == null ? Object.class : value.getClass());
+        }
+        return type.cast(value);
+    }
+
+    /**
+     * Frees what a claimed entry's heap slot still holds (a dead writer's stored value, a dead
+     * reader's untaken one) and releases the entry.
+     */
+    private void cleanAndRelease(long position) {
+        try {
+            if (ring.payloadKind(position) == PAYLOAD_HEAP) {
+                long slot = ring.payload(position);
+                if (memory.getInt(slot + SlotLayout.KIND_OFFSET) != SlotKinds.NULL || memory.getLong(slot + SlotLayout.BITS_OFFSET) != 0) {
+                    context.scope().run(() -> {
+                        ValueSlots.destroy(context, slot);
+                    });
+                }
+            }
+        } finally {
+            ring.release(position);
+        }
+    }
+
+    /** Zeroes a heap slot whose value was handed over, under the lock (logged with the hand-over). */
+    private void clearSlot(long slot) {
+        memory.putIntIntLong(slot, 0, 0, 0L);
+    }
+
+    private void ensureOpen() {
+        if (context.scope().isClosed()) {
+            throw new RegionClosedException("region " + context.path() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "channel " + name + " of " + type.getSimpleName() + " (" + size() + "/" + capacity() + ")";
+    }
+}

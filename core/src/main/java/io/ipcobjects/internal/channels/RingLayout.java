@@ -1,0 +1,111 @@
+package io.ipcobjects.internal.channels;
+
+/**
+ * Layout of a lock-free ring ({@link Ring}): a bounded FIFO of fixed-size entries inside a heap
+ * block, which any number of producers and consumers in any processes use without the region
+ * lock. Channels ({@link ChannelLayout}) and tensor rings ({@link TensorRingLayout}) embed one or
+ * two. Offsets are from the ring's base, which is 64-byte aligned.
+ *
+ * <pre>
+ * Ring header (192 bytes: the two positions each own a cache line):
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |           capacity            |         entry stride          |
+ *        +-------------------------------+-------------------------------+
+ *      8 |                 reserved, to the end of the line              ...
+ *        +---------------------------------------------------------------+
+ *     64 |        head: position of the oldest entry not yet taken       |
+ *        +---------------------------------------------------------------+
+ *     72 |                 reserved, to the end of the line              ...
+ *        +---------------------------------------------------------------+
+ *    128 |        tail: position the next put claims                     |
+ *        +---------------------------------------------------------------+
+ *    136 |                 reserved, to the end of the line              ...
+ *        +---------------------------------------------------------------+
+ *    192 | entry 0, entry 1, ... entry capacity-1, each entry stride bytes ...
+ *
+ * Entry (stride bytes, a multiple of 16):
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 |      sequence (low 32 bits)   |state|      owner claim id     |
+ *        +-------------------------------+-------------------------------+
+ *      8 |          payload kind         |        payload length         |
+ *        +-------------------------------+-------------------------------+
+ *     16 |          payload: stride - 16 bytes, the ring's user's        ...
+ *        +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>The state word is the only word written with CAS; its 4-bit state is one of
+ * {@link #FREE} (sequence = the position that may claim it), {@link #WRITING},
+ * {@link #FULL}, {@link #READING} and {@link #SKIP} (all with sequence = the position that
+ * claimed it). Entry {@code p % capacity} serves position {@code p}; a lap later the same entry
+ * serves {@code p + capacity}. The owner claim id (28 bits: process-table slot and the low bits of
+ * its generation, {@code memory.ProcessTable#claimId}) names the process writing or reading the
+ * entry, so a waiter can tell a slow owner from a dead one.
+ *
+ * <p>Transitions, each one CAS or one release store by the entry's owner:
+ * <ul>
+ *   <li>put: {@code FREE(p) -> WRITING(p, me)} (CAS), payload written, {@code -> FULL(p)} (release);</li>
+ *   <li>take: {@code FULL(p) -> READING(p, me)} (CAS), payload read, {@code -> FREE(p + capacity)} (release);</li>
+ *   <li>a dead writer: {@code WRITING(p, dead) -> SKIP(p)} (CAS, by a waiting consumer); a taker
+ *       claims a SKIP as it claims FULL and frees it without handing anything out;</li>
+ *   <li>a dead reader: {@code READING(p, dead) -> READING(p, me)} (CAS, by a waiting producer),
+ *       which then cleans the payload and frees the entry as the reader would have.</li>
+ * </ul>
+ * Head and tail only grow, by CAS from the value read to one more, by the claimer or by anyone who
+ * finds the entry at that position already claimed (helping), so a claimer that dies between its
+ * claim and its move of the position stalls nobody.
+ */
+public final class RingLayout {
+    private RingLayout() {
+    }
+
+    public static final long CAPACITY_OFFSET = 0;
+    public static final long STRIDE_OFFSET = CAPACITY_OFFSET + Integer.BYTES;
+    public static final long HEAD_OFFSET = 64;
+    public static final long TAIL_OFFSET = 128;
+    public static final long ENTRIES_OFFSET = 192;
+
+    public static final long STATE_OFFSET = 0;
+    public static final long PAYLOAD_KIND_OFFSET = Long.BYTES;
+    public static final long PAYLOAD_LENGTH_OFFSET = PAYLOAD_KIND_OFFSET + Integer.BYTES;
+    public static final long PAYLOAD_OFFSET = PAYLOAD_LENGTH_OFFSET + Integer.BYTES;
+
+    public static final int FREE = 0;
+    public static final int WRITING = 1;
+    public static final int FULL = 2;
+    public static final int READING = 3;
+    public static final int SKIP = 4;
+
+    /** Largest ring: positions are compared by their low 32 bits, which needs capacity well below 2^31. */
+    public static final int MAX_CAPACITY = 1 << 20;
+    public static final int OWNER_BITS = 28;
+    public static final int OWNER_MASK = (1 << OWNER_BITS) - 1;
+
+    public static long word(long position, int state, int owner) {
+        return ((long) (int) position << 32) | ((long) state << OWNER_BITS) | (owner & OWNER_MASK);
+    }
+
+    public static int sequence(long word) {
+        return (int) (word >>> 32);
+    }
+
+    public static int state(long word) {
+        return (int) (word >>> OWNER_BITS) & 0xF;
+    }
+
+    public static int owner(long word) {
+        return (int) word & OWNER_MASK;
+    }
+
+    /** Bytes of a ring of {@code capacity} entries of {@code stride} bytes. */
+    public static long bytes(int capacity, int stride) {
+        return ENTRIES_OFFSET + (long) capacity * stride;
+    }
+
+    /** The stride of entries with {@code payloadBytes} of payload, rounded up to {@code unit} (16 or 64). */
+    public static int stride(int payloadBytes, int unit) {
+        long raw = PAYLOAD_OFFSET + payloadBytes;
+        return (int) ((raw + unit - 1) / unit * unit);
+    }
+}

@@ -1,0 +1,261 @@
+package io.ipcobjects.channels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.Channel;
+import io.ipcobjects.HeapStats;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedTensor;
+import io.ipcobjects.UnexpectedTypeException;
+import io.ipcobjects.WaitTimeoutException;
+import io.ipcobjects.testing.TestRegions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Channels in one process: the contract of {@link Channel} call by call. */
+class ChannelTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    public record Msg(String name, List<String> tags, double score, long id) {
+    }
+
+    public enum Colour { RED, GREEN }
+
+    @Test
+    void aChannelIsBoundedAndFifo() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Long> ch = shm.channel("numbers", Long.class, 4);
+            assertEquals(4, ch.capacity());
+            for (long i = 0; i < 4; i++) {
+                assertTrue(ch.offer(i));
+            }
+            assertFalse(ch.offer(99L), "a full channel refuses");
+            assertFalse(ch.offer(99L, Duration.ofMillis(20)), "and still does after a wait");
+            assertEquals(4, ch.size());
+            assertEquals(0L, ch.poll());
+            assertTrue(ch.offer(4L));
+            List<Long> rest = new ArrayList<>();
+            assertEquals(4, ch.drainTo(rest, 10));
+            assertEquals(List.of(1L, 2L, 3L, 4L), rest);
+            assertNull(ch.poll());
+            assertTrue(ch.isEmpty());
+            assertThrows(WaitTimeoutException.class, () -> ch.take(Duration.ofMillis(10)));
+        }
+    }
+
+    @Test
+    void manyLapsKeepOrderAndFreeEverything() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("laps", Object.class, 3);
+            HeapStats before = shm.stats();
+            for (int i = 0; i < 10_000; i++) {
+                Object message = switch (i % 3) {
+                    case 0 -> (long) i;
+                    case 1 -> "s" + i;
+                    default -> "x".repeat(200) + i; // does not fit: through the heap
+                };
+                ch.put(message);
+                if (i % 2 == 1) {
+                    ch.take();
+                    ch.take();
+                }
+            }
+            while (ch.poll() != null) {
+                // drain
+            }
+            assertEquals(before.usedBytes(), shm.stats().usedBytes(), "every heap message freed");
+            shm.verify();
+        }
+    }
+
+    @Test
+    void valuesComeBackEqualThroughBothPaths() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            Channel<Object> ch = shm.channel("values", Object.class, 64);
+            Msg small = new Msg("n", List.of("a", "b"), 1.5, 7);
+            Msg large = new Msg("n".repeat(300), List.of("a".repeat(100), "b"), 2.5, 8);
+            List<Object> messages = List.of(42L, 7, 2.5, true, 'c', (short) 3, (byte) 4, 1.5f, "text", "ünïcødé ✓",
+                    new byte[32], new byte[100_000], small, large, List.of(1L, "two"), Set.of("s"), Map.of("k", 3L),
+                    new int[] {1, 2, 3}, new double[] {0.5}, Colour.GREEN, Instant.ofEpochSecond(5, 6),
+                    new Object[] {"a", 1L}, "y".repeat(5000));
+            for (Object m : messages) {
+                ch.put(m);
+            }
+            for (Object expected : messages) {
+                Object got = ch.take(Duration.ofSeconds(5));
+                if (expected instanceof Object[] a) {
+                    assertArrayEquals(a, (Object[]) got);
+                } else if (expected.getClass().isArray()) {
+                    assertTrue(Arrays.deepEquals(new Object[] {expected}, new Object[] {got}), "array " + expected.getClass());
+                } else {
+                    assertEquals(expected, got);
+                }
+            }
+            HeapStats stats = shm.verify();
+            assertTrue(stats.usedBytes() > 0);
+        }
+    }
+
+    @Test
+    void putAndReadDecodesWhatATakerWillSee() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Msg> ch = shm.channel("msgs", Msg.class, 8);
+            Msg m = new Msg("a", List.of("x"), 1, 2);
+            assertEquals(m, ch.putAndRead(m));
+            Msg big = new Msg("b".repeat(500), List.of(), 1, 2);
+            assertEquals(big, ch.putAndRead(big));
+            assertEquals(m, ch.take());
+            assertEquals(big, ch.take());
+        }
+    }
+
+    @Test
+    void badPutsStoreNothing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Channel<Object> raw = (Channel) shm.channel("strings", String.class, 4);
+            assertThrows(UnexpectedTypeException.class, () -> raw.put(5L));
+            assertThrows(NullPointerException.class, () -> raw.put(null));
+            Channel<Object> any = shm.channel("any", Object.class, 4);
+            assertThrows(io.ipcobjects.UnsupportedTypeException.class, () -> any.put(new Thread()));
+            assertTrue(any.offer("after"));
+            assertEquals("after", any.take(Duration.ofSeconds(1)), "a failed put leaves no message");
+            assertNull(any.poll());
+            shm.verify();
+        }
+    }
+
+    @Test
+    void openingChecksNameTypeAndShape() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<String> ch = shm.channel("c", String.class, 8);
+            assertSame(ch, shm.channel("c", String.class, 8), "one view per channel and handle");
+            assertSame(ch, shm.channel("c", String.class));
+            assertThrows(IllegalArgumentException.class, () -> shm.channel("c", Long.class, 8));
+            assertThrows(IllegalArgumentException.class, () -> shm.channel("c", String.class, 16));
+            assertThrows(NoSuchElementException.class, () -> shm.channel("missing", String.class));
+            shm.put("value", 5L);
+            assertThrows(UnexpectedTypeException.class, () -> shm.channel("value", Long.class, 8));
+            assertThrows(IllegalArgumentException.class, () -> shm.channel("zero", Long.class, 0));
+            assertThrows(IllegalArgumentException.class, () -> shm.channel("", Long.class, 8));
+            assertTrue(shm.names().contains("c"));
+            Channel<Object> any = shm.channel("c", Object.class);
+            ch.put("through one view");
+            assertEquals("through one view", any.poll());
+        }
+    }
+
+    @Test
+    void aSharedContainerTravelsByReferenceAndPlainOnesAsCopies() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 8);
+            SharedList<String> list = shm.share(new ArrayList<>(List.of("a")));
+            ch.put(list);
+            ch.put(new ArrayList<>(List.of("plain", "x".repeat(300))));
+            Object taken = ch.take();
+            assertInstanceOf(SharedList.class, taken, "a shared list stays shared");
+            @SuppressWarnings("unchecked")
+            SharedList<String> view = (SharedList<String>) taken;
+            view.add("b");
+            assertEquals(List.of("a", "b"), new ArrayList<>(list), "the taker's view is the same list");
+            Object copy = ch.take();
+            assertFalse(copy instanceof SharedList, "a plain list arrives as a copy");
+            assertEquals(List.of("plain", "x".repeat(300)), copy);
+            shm.destroy(view);
+            shm.verify();
+        }
+    }
+
+    @Test
+    void aTensorTravelsByReferenceAndTheTakerDestroysIt() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            Channel<SharedTensor> ch = shm.channel("tensors", SharedTensor.class, 4);
+            HeapStats before = shm.stats();
+            SharedTensor t = shm.newTensor(io.ipcobjects.DType.FLOAT32, 16, 16);
+            t.setDouble(3, 1, 2);
+            ch.put(t);
+            SharedTensor got = ch.take();
+            assertEquals(3.0, got.getDouble(1, 2));
+            assertEquals(t.blockOffset(), got.blockOffset(), "no copy");
+            shm.destroy(got);
+            assertEquals(before.usedBytes(), shm.stats().usedBytes());
+        }
+    }
+
+    @Test
+    void takeAsyncCompletesWithTheNextMessageAndCanBeCancelledBeforeIt() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<String> ch = shm.channel("async", String.class, 4);
+            CompletableFuture<String> cancelled = ch.takeAsync();
+            assertTrue(cancelled.cancel(false));
+            assertThrows(CancellationException.class, cancelled::join);
+            CompletableFuture<String> next = ch.takeAsync();
+            Thread.sleep(5);
+            ch.put("hello");
+            assertEquals("hello", next.get(10, TimeUnit.SECONDS));
+            Thread.sleep(20);
+            ch.put("kept");
+            assertEquals("kept", ch.poll(), "the cancelled future took nothing");
+            CompletableFuture<String> pending = ch.takeAsync();
+            shm.close();
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> pending.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(io.ipcobjects.RegionClosedException.class, e.getCause());
+        }
+    }
+
+    @Test
+    void theDefaultChannelIsTheRegionsMessageQueue() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> messages = shm.messages();
+            shm.putMessage("via putMessage");
+            assertEquals(1, messages.size());
+            assertEquals("via putMessage", messages.poll());
+            messages.put(5L);
+            assertEquals(5L, (Long) shm.takeMessage());
+            assertEquals(2, messages.putAll(List.of("a", "b")));
+            List<Object> sink = new ArrayList<>();
+            assertEquals(2, messages.drainTo(sink, 5));
+            assertEquals(List.of("a", "b"), sink);
+            CompletableFuture<Object> f = messages.takeAsync();
+            messages.offer("async");
+            assertEquals("async", f.get(10, TimeUnit.SECONDS));
+            assertThrows(WaitTimeoutException.class, () -> messages.take(Duration.ofMillis(5)));
+        }
+    }
+
+    @Test
+    void aChannelIsUsableInsideAnAccessScope() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<String> ch = shm.channel("c", String.class, 4);
+            try (Access a = shm.acquire()) {
+                ch.put("x".repeat(400)); // the heap path inside the caller's own scope
+                ch.put("small");
+                a.put("seen", 1L);
+            }
+            assertEquals("x".repeat(400), ch.take());
+            assertEquals("small", ch.take());
+        }
+    }
+}
