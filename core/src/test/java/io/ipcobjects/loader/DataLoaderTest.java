@@ -236,8 +236,9 @@ class DataLoaderTest {
         try (SharedMemory shm = region();
              DataLoader loader = loader(shm, 1000, 10, log).workers(2).slots(3).build()) {
             assertEquals(3, loader.slotCount());
-            Thread.sleep(3000); // both workers start and fill what they may
-            assertEquals(3, lines(log), "three slots, three batches made ahead");
+            waitFor(() -> lines(log) >= 3, "three batches made ahead"); // once both workers have started
+            Thread.sleep(1000);
+            assertEquals(3, lines(log), "three slots, three batches made ahead, no more");
             DataLoader.Epoch epoch = loader.epoch();
             LoaderBatch held = epoch.next();
             Thread.sleep(1000);
