@@ -67,6 +67,16 @@ final class RingChannel<T> implements Channel<T> {
         return block;
     }
 
+    /** The ring, for tests that stop a process between the steps of a put or take. */
+    Ring ring() {
+        return ring;
+    }
+
+    /** Who this handle is to the ring, for the same tests. */
+    Owners owners() {
+        return owners;
+    }
+
     @Override
     public String name() {
         return name;
@@ -222,7 +232,8 @@ final class RingChannel<T> implements Channel<T> {
         return view;
     }
 
-    private Object writeToHeap(long position, long slot, Object message, boolean read) {
+    /** Stores {@code message} in the heap for the claimed entry at {@code position} (package-private for crash tests). */
+    Object writeToHeap(long position, long slot, Object message, boolean read) {
         // Zero the slot before the kind says heap: a slot that is not zero always holds a live value.
         segment.asSlice(slot, SlotLayout.SLOT_BYTES).fill((byte) 0);
         ring.describe(position, PAYLOAD_HEAP, (int) SlotLayout.SLOT_BYTES);

@@ -1,0 +1,306 @@
+package io.ipcobjects.internal.channels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.Channel;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.childjvm.ChildJvm;
+import io.ipcobjects.testing.ReadySignal;
+import io.ipcobjects.testing.TestRegions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Channels between real processes: many producers and consumers get every message exactly once
+ * and in each producer's order; a full channel makes a putter wait; a process that dies between
+ * the steps of a put or a take (stopped there on purpose, or killed at random) leaves no message
+ * half there, blocks nobody, and leaves nothing allocated.
+ */
+class ChannelProcessesTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final int PER_PRODUCER = 20_000;
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    @TempDir
+    Path signals;
+
+    /** Message i of producer p: inline mostly, every 7th through the heap (a long string). */
+    static String message(int producer, int i) {
+        String head = producer + ":" + i;
+        return i % 7 == 0 ? head + ":" + "h".repeat(200) : head;
+    }
+
+    /** args: region, producer number. Puts PER_PRODUCER messages, then one "end" per consumer. */
+    public static final class Producer {
+        public static void main(String[] args) {
+            int producer = Integer.parseInt(args[1]);
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<String> ch = shm.channel("work", String.class);
+                for (int i = 0; i < PER_PRODUCER; i++) {
+                    ch.put(message(producer, i));
+                }
+                ch.put("end");
+                System.out.println("put=" + PER_PRODUCER);
+            }
+        }
+    }
+
+    /** args: region, producers. Takes until it has seen one "end" per producer... shared: stops at its first "end". */
+    public static final class Consumer {
+        public static void main(String[] args) {
+            int producers = Integer.parseInt(args[1]);
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<String> ch = shm.channel("work", String.class);
+                int[] last = new int[producers];
+                java.util.Arrays.fill(last, -1);
+                long count = 0;
+                long sum = 0;
+                int outOfOrder = 0;
+                List<String> batch = new ArrayList<>();
+                while (true) {
+                    String m = batch.isEmpty() && (count & 1) == 0 ? ch.take(TIMEOUT) : null;
+                    if (m == null) {
+                        if (batch.isEmpty() && ch.drainTo(batch, 16) == 0) {
+                            batch.add(ch.take(TIMEOUT));
+                        }
+                        m = batch.remove(0);
+                    }
+                    if (m.equals("end")) {
+                        break;
+                    }
+                    String[] parts = m.split(":");
+                    int p = Integer.parseInt(parts[0]);
+                    int i = Integer.parseInt(parts[1]);
+                    if (!m.equals(message(p, i))) {
+                        throw new AssertionError("torn message " + m);
+                    }
+                    if (i <= last[p]) {
+                        outOfOrder++;
+                    }
+                    last[p] = i;
+                    count++;
+                    sum += (long) p * PER_PRODUCER + i;
+                }
+                if (!batch.isEmpty()) {
+                    throw new AssertionError("messages after end: " + batch);
+                }
+                System.out.println("count=" + count);
+                System.out.println("sum=" + sum);
+                System.out.println("outOfOrder=" + outOfOrder);
+            }
+        }
+    }
+
+    @Test
+    void twoProducersAndTwoConsumersInFourProcessesGetEveryMessageOnceInProducerOrder() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 16 << 20)) {
+            Channel<String> ch = shm.channel("work", String.class, 16);
+            try (ChildJvm c1 = ChildJvm.start(Consumer.class, name, "2");
+                 ChildJvm c2 = ChildJvm.start(Consumer.class, name, "2");
+                 ChildJvm p1 = ChildJvm.start(Producer.class, name, "0");
+                 ChildJvm p2 = ChildJvm.start(Producer.class, name, "1")) {
+                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, p1, p2, c1, c2);
+                long count = 0;
+                long sum = 0;
+                for (ChildJvm.Result r : results.subList(2, 4)) {
+                    assertEquals("0", r.value("outOfOrder"), r.describe());
+                    count += Long.parseLong(r.value("count"));
+                    sum += Long.parseLong(r.value("sum"));
+                }
+                long n = PER_PRODUCER;
+                assertEquals(2 * n, count, "every message taken once");
+                assertEquals(n * (n - 1) / 2 + (n * n + n * (n - 1) / 2), sum, "and the right ones");
+            }
+            assertNull(ch.poll());
+            shm.verify();
+        }
+    }
+
+    /** args: region, signal dir. Puts 10 messages into a channel of 4, printing each. */
+    public static final class Filler {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<Long> ch = shm.channel("small", Long.class);
+                for (long i = 0; i < 10; i++) {
+                    ch.put(i);
+                    System.out.println("put=" + i);
+                    if (i == 3) {
+                        ReadySignal.signal(Path.of(args[1], "four"));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPutterWaitsWhileTheChannelIsFull() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<Long> ch = shm.channel("small", Long.class, 4);
+            try (ChildJvm child = ChildJvm.start(Filler.class, name, signals.toString())) {
+                ReadySignal.await(signals.resolve("four"), TIMEOUT, child);
+                Thread.sleep(300);
+                assertEquals(4, ch.size(), "the putter stopped at the capacity");
+                assertFalse(child.stdoutSoFar().contains("put=4"), child.stdoutSoFar());
+                for (long i = 0; i < 10; i++) {
+                    assertEquals(i, ch.take(TIMEOUT));
+                }
+                child.awaitSuccess(TIMEOUT);
+            }
+        }
+    }
+
+    /** args: region, signal dir, "inline" or "heap". Claims an entry, writes part of a put, and dies. */
+    public static final class DiesWritingAPut {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            RingChannel<String> ch = (RingChannel<String>) shm.channel("c", String.class);
+            long position = ch.ring().tryClaimPut(ch.owners().ownId());
+            if (args[2].equals("heap")) {
+                ch.writeToHeap(position, ch.ring().payload(position), "x".repeat(1000), false);
+            }
+            ReadySignal.signal(Path.of(args[1], "claimed"));
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    @Test
+    void aWriterThatDiesInsideAnInlinePutLeavesNoMessageAndStallsNobody() {
+        aWriterThatDiesInsideAPut("inline");
+    }
+
+    @Test
+    void aWriterThatDiesAfterStoringAHeapValueLeavesNoMessageAndNothingAllocated() {
+        aWriterThatDiesInsideAPut("heap");
+    }
+
+    private void aWriterThatDiesInsideAPut(String path) {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<String> ch = shm.channel("c", String.class, 4);
+            long used = shm.stats().usedBytes();
+            try (ChildJvm child = ChildJvm.start(DiesWritingAPut.class, name, signals.toString(), path)) {
+                ReadySignal.await(signals.resolve("claimed"), TIMEOUT, child);
+                child.await(TIMEOUT);
+            }
+            ch.put("after");
+            assertEquals("after", ch.take(Duration.ofSeconds(30)), "the dead writer's entry is skipped");
+            assertNull(ch.poll());
+            assertEquals(used, shm.stats().usedBytes(), "its heap value is freed");
+            shm.verify();
+        }
+    }
+
+    /** args: region, signal dir. Claims the oldest entry for a take, and dies holding it. */
+    public static final class DiesReadingATake {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            RingChannel<String> ch = (RingChannel<String>) shm.channel("c", String.class);
+            long position = ch.ring().tryClaimTake(ch.owners().ownId());
+            System.out.println("position=" + position);
+            ReadySignal.signal(Path.of(args[1], "claimed"));
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    @Test
+    void aReaderThatDiesInsideATakeGivesTheEntryAndTheValueBack() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<String> ch = shm.channel("c", String.class, 2);
+            long used = shm.stats().usedBytes();
+            String first = "1".repeat(1000);
+            String second = "2".repeat(1000);
+            ch.put(first);
+            ch.put(second);
+            try (ChildJvm child = ChildJvm.start(DiesReadingATake.class, name, signals.toString())) {
+                ReadySignal.await(signals.resolve("claimed"), TIMEOUT, child);
+                assertEquals("0", child.await(TIMEOUT).value("position"));
+            }
+            assertTrue(ch.offer("3", Duration.ofSeconds(30)), "the dead reader's entry comes back to putters");
+            assertEquals(second, ch.take(Duration.ofSeconds(5)), "the first message went with the dead reader");
+            assertEquals("3", ch.take(Duration.ofSeconds(5)));
+            assertEquals(used, shm.stats().usedBytes(), "the dead reader's heap value is freed");
+            shm.verify();
+        }
+    }
+
+    /** args: region, seed. Puts and takes small and heap messages for ever (until killed). */
+    public static final class Churn {
+        public static void main(String[] args) {
+            Random random = new Random(Long.parseLong(args[1]));
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<String> ch = shm.channel("c", String.class);
+                System.out.println("started=1");
+                System.out.flush();
+                for (long i = 0; ; i++) {
+                    String m = "m" + i + "x".repeat(random.nextInt(3) == 0 ? 300 : 3);
+                    if (!ch.offer(m)) {
+                        ch.poll();
+                    }
+                    if (random.nextBoolean()) {
+                        ch.poll();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void processesKilledAtRandomMomentsOfPutsAndTakesLeaveAWholeRegion() throws Exception {
+        String name = regions.newName();
+        Random random = new Random(42);
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20)) {
+            Channel<String> ch = shm.channel("c", String.class, 8);
+            long used = shm.stats().usedBytes();
+            for (int kill = 0; kill < 12; kill++) {
+                try (ChildJvm child = ChildJvm.start(Churn.class, name, Long.toString(kill))) {
+                    ChildJvm.awaitCondition(() -> child.stdoutSoFar().contains("started=1"), TIMEOUT, "churn start", child);
+                    Thread.sleep(50 + random.nextInt(200));
+                    child.process().destroyForcibly();
+                    child.process().waitFor();
+                }
+                // The survivors carry on: every message left is whole, and the channel works.
+                List<String> left = new ArrayList<>();
+                String m;
+                while ((m = pollPatiently(ch)) != null) {
+                    left.add(m);
+                }
+                for (String s : left) {
+                    assertTrue(s.matches("m\\d+x+"), "whole message " + s);
+                }
+                // One lap of the ring: a putter frees any entry a dead taker held where it needs it.
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(ch.offer("probe" + i, Duration.ofSeconds(30)), "probe " + i + " after kill " + kill);
+                }
+                for (int i = 0; i < 8; i++) {
+                    assertEquals("probe" + i, ch.take(Duration.ofSeconds(30)));
+                }
+                shm.verify();
+                assertEquals(used, shm.stats().usedBytes(), "nothing stays allocated after kill " + kill);
+            }
+        }
+    }
+
+    /** Polls, waiting out entries a dead process left half written (skipped after a liveness check). */
+    private static String pollPatiently(Channel<String> ch) {
+        try {
+            return ch.take(Duration.ofMillis(50));
+        } catch (io.ipcobjects.WaitTimeoutException e) {
+            return null;
+        }
+    }
+}
