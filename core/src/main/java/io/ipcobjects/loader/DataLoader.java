@@ -76,6 +76,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Builder#shutdownGrace} for them to exit, then destroys the rest. Workers also halt when
  * the trainer JVM exits or the region closes.
  *
+ * <p><b>Region memory</b>: the ring ({@link #slotCount()} × {@link #batchBytes()} bytes) and the
+ * task channels stay in the region after {@link #close()}, empty, as every tensor ring and
+ * channel lives as long as its region. A loader built with the same {@link Builder#name} and
+ * the same batch shape uses them again.
+ *
  * <p><b>Progress</b> goes to the {@link LoaderListener} and to the {@link System.Logger} named
  * {@code io.ipcobjects}: each interval at {@code DEBUG}, each epoch at {@code INFO}, each
  * replaced worker at {@code WARNING}.
@@ -162,6 +167,7 @@ public final class DataLoader implements AutoCloseable {
         for (int w = 0; w < b.workers; w++) {
             tasks.add(shm.channel(taskChannelName(name, w), Long.class, slots + 1));
         }
+        drain(); // a ring and channels of this name left by an earlier loader hold nothing for this one
         List<String> args = new ArrayList<>(List.of(
                 "trainer=" + ProcessHandle.current().pid(), "region=" + shm.path().toAbsolutePath(), "loader=" + name,
                 "workers=" + b.workers, "source=" + b.sourceClass, "samples=" + b.samples, "batch=" + b.batchSize,
@@ -741,7 +747,23 @@ public final class DataLoader implements AutoCloseable {
         awaitExit(running, Duration.ofSeconds(1));
         running.forEach(w -> w.process.destroyForcibly());
         awaitExit(running, Duration.ofSeconds(10));
+        if (!shm.isClosed() && !shm.isClosing()) {
+            drain();
+        }
         LOG.log(Level.DEBUG, () -> "loader " + name + ": closed after " + totalBatches + " batches");
+    }
+
+    /** Releases every published slot and empties the task channels: the ring and channels stay in the region, empty. */
+    private void drain() {
+        TensorRing.Slot slot;
+        while ((slot = ring.poll()) != null) {
+            slot.release();
+        }
+        for (Channel<Long> channel : tasks) {
+            while (channel.poll() != null) {
+                // a task nobody will do
+            }
+        }
     }
 
     private static void awaitExit(List<WorkerProcess> workers, Duration timeout) {

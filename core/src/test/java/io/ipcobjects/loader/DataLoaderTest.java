@@ -275,6 +275,23 @@ class DataLoaderTest {
     }
 
     @Test
+    void aLoaderOfTheSameNameStartsFromAnEmptyRing() throws Exception {
+        try (SharedMemory shm = region()) {
+            try (DataLoader first = loader(shm, 500, 10, regions.newPath("loader-log")).name("reused").workers(2)
+                    .shuffle(true).seed(1).build()) {
+                DataLoader.Epoch epoch = first.epoch();
+                epoch.next().close();
+                Thread.sleep(500); // the workers publish the slots ahead
+            }
+            try (DataLoader second = loader(shm, 500, 10, regions.newPath("loader-log")).name("reused").workers(2)
+                    .shuffle(true).seed(2).build()) {
+                assertEquals(0, second.ring().published(), "the first loader's batches are gone");
+                assertEverySampleOnce(readEpoch(second, true), 500); // checks every batch against the second seed's plan
+            }
+        }
+    }
+
+    @Test
     void progressGoesToTheListenerAndTheLog() {
         List<LoaderProgress> progress = new CopyOnWriteArrayList<>();
         List<LoaderProgress> epochs = new CopyOnWriteArrayList<>();
