@@ -332,6 +332,21 @@ public final class DataLoader implements AutoCloseable {
     }
 
     /**
+     * Batches made and not yet handed over: taken from the ring and kept for their turn, or
+     * published and waiting in the ring. How far the workers are ahead of the trainer.
+     *
+     * @return the count, at most {@link #slotCount()}
+     */
+    public int batchesReady() {
+        lock.lock();
+        try {
+            return arrived.size() + ring.published();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Batches taken from the ring and released unread because nobody expected them any more
      * (a dead worker's batch assigned again, an epoch left before its end).
      *

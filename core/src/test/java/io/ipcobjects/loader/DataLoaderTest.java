@@ -239,10 +239,12 @@ class DataLoaderTest {
             waitFor(() -> lines(log) >= 3, "three batches made ahead"); // once both workers have started
             Thread.sleep(1000);
             assertEquals(3, lines(log), "three slots, three batches made ahead, no more");
+            waitFor(() -> loader.batchesReady() == 3, "three batches ready");
             DataLoader.Epoch epoch = loader.epoch();
             LoaderBatch held = epoch.next();
             Thread.sleep(1000);
             assertEquals(3, lines(log), "the batch the trainer holds still counts");
+            assertEquals(2, loader.batchesReady(), "one handed over, two ready");
             held.close();
             waitFor(() -> lines(log) == 4, "one more batch once a slot is given back");
             Thread.sleep(500);

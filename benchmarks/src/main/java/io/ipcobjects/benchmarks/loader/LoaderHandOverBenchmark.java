@@ -32,8 +32,10 @@ import ai.djl.training.dataset.Batch;
 /**
  * The trainer's cost of one batch handed over by a {@link DataLoader}: {@code next()} of a batch
  * a worker JVM published, then {@code close()} (the slot goes back, the next batch is assigned).
- * The worker ({@link NoopSource}) writes one number per batch, so it is always ahead and the
- * time is the trainer's side; nothing is copied, so it must not grow with the batch's size.
+ * The worker ({@link NoopSource}) writes one number per batch, and before each call the
+ * benchmark waits (untimed, {@code Level.Invocation}) until a batch is ready, so the time is the
+ * trainer's side alone, not the worker's wake-up; nothing is copied, so it must not grow with
+ * the batch's size.
  * {@code handOver}: the core {@link LoaderBatch}; {@code handOverDjl}: a DJL {@code Batch} of
  * {@code NDArray} views ({@link LoaderDataset}); {@code handOverNd4j}: a DL4J {@code DataSet} of
  * {@code INDArray} views ({@link LoaderDataSetIterator}).
@@ -82,6 +84,18 @@ public class LoaderHandOverBenchmark {
         manager.close();
         loader.close();
         BenchRegions.closeAndRemove(shm);
+    }
+
+    /** Untimed: waits until the worker has published a batch the next call can take at once. */
+    @Setup(Level.Invocation)
+    public void awaitReadyBatch() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (loader.batchesReady() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no batch ready within 30 s");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private static long parse(String size) {
