@@ -15,7 +15,13 @@ package io.ipcobjects;
  * @param messagesTaken    messages taken from the region's queue
  * @param bytesAllocated   heap bytes allocated (whole blocks, headers included)
  * @param bytesFreed       heap bytes freed (whole blocks)
+ * @param objectsHeld      shared objects (containers, tensors, live objects) this process took by
+ *                         reference from a channel or the message queue and has not destroyed or
+ *                         passed on: what it must still free; read from the block headers, so it
+ *                         is exact, and it stays visible after the process dies
+ * @param bytesHeld        the heap bytes of those objects' own blocks
  */
 public record ProcessStats(long lockAcquisitions, long lockWaits, long lockHandOffs, long lockTakeovers,
-                           long messagesPut, long messagesTaken, long bytesAllocated, long bytesFreed) {
+                           long messagesPut, long messagesTaken, long bytesAllocated, long bytesFreed,
+                           long objectsHeld, long bytesHeld) {
 }

@@ -313,14 +313,17 @@ public final class SharedMemory implements AutoCloseable {
 
     /**
      * What this handle's process has done in the region so far: lock acquisitions and waits,
-     * messages, heap bytes. Read without the lock (each count is exact, the set a moment's view).
+     * messages, heap bytes, and the shared objects it took and has not freed. The counts are read
+     * without the lock (each exact, the set a moment's view); the held objects are then counted
+     * from the block headers under the lock, an acquisition the next call's counts include.
      *
      * @return this attachment's counts
      */
     public ProcessStats processStats() {
         handle.scope().ensureOpen();
         long[] c = handle.processCounts();
-        return new ProcessStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+        long[] held = handle.heldObjects();
+        return new ProcessStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], held[0], held[1]);
     }
 
     /** Runs {@code operation} in a scope of its own, or in the calling thread's open scope. */

@@ -37,7 +37,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(7, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(8, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);
@@ -339,6 +339,41 @@ class LayoutConstantsTest {
     }
 
     /** Areas that share the header page end where the next one starts. */
+    @Test
+    void ringLayout() {
+        assertEquals(0L, io.ipcobjects.internal.channels.RingLayout.CAPACITY_OFFSET);
+        assertEquals(4L, io.ipcobjects.internal.channels.RingLayout.STRIDE_OFFSET);
+        assertEquals(64L, io.ipcobjects.internal.channels.RingLayout.HEAD_OFFSET);
+        assertEquals(128L, io.ipcobjects.internal.channels.RingLayout.TAIL_OFFSET);
+        assertEquals(192L, io.ipcobjects.internal.channels.RingLayout.ENTRIES_OFFSET);
+        assertEquals(8L, io.ipcobjects.internal.channels.RingLayout.PAYLOAD_KIND_OFFSET);
+        assertEquals(12L, io.ipcobjects.internal.channels.RingLayout.PAYLOAD_LENGTH_OFFSET);
+        assertEquals(16L, io.ipcobjects.internal.channels.RingLayout.PAYLOAD_OFFSET);
+        assertEquals(1 << 20, io.ipcobjects.internal.channels.RingLayout.MAX_CAPACITY);
+        long word = io.ipcobjects.internal.channels.RingLayout.word(0x1_2345_6789L, io.ipcobjects.internal.channels.RingLayout.READING, 0xABCDEF);
+        assertEquals(0x2345_6789_30AB_CDEFL, word, "sequence 32 bits, state 4, owner 28");
+        assertEquals(128, io.ipcobjects.internal.channels.RingLayout.stride(112, 64));
+        assertEquals(32, io.ipcobjects.internal.channels.RingLayout.stride(16, 16));
+    }
+
+    @Test
+    void channelAndTensorRingLayouts() {
+        assertEquals(0x314E4843, io.ipcobjects.internal.channels.ChannelLayout.MAGIC);
+        assertEquals(4L, io.ipcobjects.internal.channels.ChannelLayout.INLINE_BYTES_OFFSET);
+        assertEquals(8L, io.ipcobjects.internal.channels.ChannelLayout.TYPE_NAME_OFFSET);
+        assertEquals(64L, io.ipcobjects.internal.channels.ChannelLayout.RING_OFFSET);
+        assertEquals(64L + 192 + 4 * 128, io.ipcobjects.internal.channels.ChannelLayout.bytes(4, 112));
+        assertEquals(0x31475254, io.ipcobjects.internal.channels.TensorRingLayout.MAGIC);
+        assertEquals(72L, io.ipcobjects.internal.channels.TensorRingLayout.SPEC_BYTES);
+        assertEquals(64L, io.ipcobjects.internal.channels.TensorRingLayout.SLOT_BYTES);
+        assertEquals(16L, io.ipcobjects.internal.channels.TensorRingLayout.TENSORS_OFFSET);
+        assertEquals(256L, io.ipcobjects.internal.channels.TensorRingLayout.slotTable(2), "64 + 2 x 72, to a whole line");
+        assertEquals(256L + 3 * 64, io.ipcobjects.internal.channels.TensorRingLayout.publishedRing(2, 3));
+        assertEquals(0x2000_0012_3000_0005L,
+                io.ipcobjects.internal.channels.TensorRingLayout.holder(io.ipcobjects.internal.channels.TensorRingLayout.HELD_PUBLISHED, 0x123, 5),
+                "state 4 bits, sequence 32, owner 28");
+    }
+
     @Test
     void headerAreasDoNotOverlap() {
         // The message queue's root words fill the lock's cache line after the lock word.

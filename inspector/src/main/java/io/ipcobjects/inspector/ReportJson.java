@@ -54,6 +54,8 @@ final class ReportJson {
             stats.put("messagesTaken", p.stats().messagesTaken());
             stats.put("bytesAllocated", p.stats().bytesAllocated());
             stats.put("bytesFreed", p.stats().bytesFreed());
+            stats.put("objectsHeld", p.stats().objectsHeld());
+            stats.put("bytesHeld", p.stats().bytesHeld());
         }
         ObjectNode lock = node.putObject("lock");
         holder(lock, "owner", report.lock().owner());

@@ -34,13 +34,14 @@ final class ReportText {
         if (!report.processes().isEmpty()) {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"slot", "pid", "role", "liveness", "attached at", "pid namespace", "lock acq/waits",
-                "msgs put/taken", "heap alloc/freed"});
+                "msgs put/taken", "heap alloc/freed", "held objs/bytes"});
             for (ProcessEntry p : report.processes()) {
                 rows.add(new String[] {Integer.toString(p.slot()), Long.toString(p.pid()), p.role(),
                         p.liveness().name().toLowerCase(Locale.ROOT), time(p.attachedAt()), Long.toString(p.pidNamespace()),
                         p.stats().lockAcquisitions() + "/" + p.stats().lockWaits(),
                         p.stats().messagesPut() + "/" + p.stats().messagesTaken(),
-                        p.stats().bytesAllocated() + "/" + p.stats().bytesFreed()});
+                        p.stats().bytesAllocated() + "/" + p.stats().bytesFreed(),
+                        p.stats().objectsHeld() + "/" + p.stats().bytesHeld()});
             }
             table(out, rows);
         }

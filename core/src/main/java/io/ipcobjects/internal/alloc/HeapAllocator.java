@@ -248,6 +248,34 @@ public final class HeapAllocator {
                 && memory.getInt(block + TYPE_TAG_OFFSET) == tag;
     }
 
+    /**
+     * The owner stamps of used blocks ({@link BlockLayout#RESERVED_OFFSET}, 0 = none): calls
+     * {@code visitor} with the stamp and block size of every stamped block. A walk of the heap
+     * by sizes, bounded by the heap's end; under the lock (or on a read-only copy).
+     */
+    public void forEachStamp(java.util.function.BiConsumer<Integer, Long> visitor) {
+        long block = heapStart;
+        while (block <= heapEnd - MIN_BLOCK_BYTES) {
+            long sizeFlags = memory.getLong(block);
+            long size = size(sizeFlags);
+            if (size < MIN_BLOCK_BYTES || size > heapEnd - block) {
+                return; // a damaged heap: verify() says where
+            }
+            if (inUse(sizeFlags)) {
+                int stamp = memory.getInt(block + RESERVED_OFFSET);
+                if (stamp != 0) {
+                    visitor.accept(stamp, size);
+                }
+            }
+            block += size;
+        }
+    }
+
+    /** Sets the owner stamp of the used block whose payload is at {@code payload} (logged, under the lock). */
+    public void stamp(long payload, int stamp) {
+        memory.putInt(payload - HEADER_BYTES + RESERVED_OFFSET, stamp);
+    }
+
     /** Counters kept on every operation: O(1). */
     public HeapStats stats() {
         return new HeapStats(heapEnd - heapStart, memory.getLong(USED_BYTES_OFFSET), memory.getLong(USED_BLOCKS_OFFSET),

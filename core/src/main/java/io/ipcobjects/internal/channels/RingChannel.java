@@ -15,6 +15,7 @@ import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.SlotValue;
 import io.ipcobjects.internal.codec.ValueSlots;
 import io.ipcobjects.internal.messages.HandOver;
+import io.ipcobjects.internal.messages.Ownership;
 import io.ipcobjects.internal.memory.RegionMemory;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -242,6 +243,7 @@ final class RingChannel<T> implements Channel<T> {
         return context.scope().call(() -> {
             SlotValue encoded = ValueSlots.encode(context, message, new SlotValue(), 0, frozen);
             encoded.writeTo(memory, slot);
+            Ownership.passedOn(context, message);
             return read ? ValueSlots.read(context, slot) : null;
         });
     }
@@ -344,6 +346,7 @@ final class RingChannel<T> implements Channel<T> {
                 value = context.scope().call(() -> {
                     Object taken = ValueSlots.read(context, payload);
                     HandOver.release(context, payload, taken);
+                    Ownership.taken(context, taken);
                     clearSlot(payload);
                     return taken;
                 });

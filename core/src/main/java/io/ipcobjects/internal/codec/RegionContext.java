@@ -37,10 +37,13 @@ public final class RegionContext {
     private final ProcessCounters counters;
     /** The region file, for messages. */
     private final Path path;
+    /** This handle's owner stamp: what it writes on blocks it took and has not freed (0: none). */
+    private final int ownerStamp;
 
     public RegionContext(RegionMemory memory, HeapAllocator allocator, LockScope scope, ValueKinds kinds,
                          Savepoints savepoints, ObjectInputFilter serialization, StoredClasses classes,
-                         ProcessCounters counters) {
+                         ProcessCounters counters, int ownerStamp) {
+        this.ownerStamp = ownerStamp;
         this.memory = memory;
         this.counters = counters;
         this.allocator = allocator;
@@ -64,6 +67,7 @@ public final class RegionContext {
         this.budget = new DecodeBudget(allocator.heapEnd() - allocator.heapStart());
         this.path = path;
         this.counters = ProcessCounters.detached();
+        this.ownerStamp = 0;
     }
 
     /**
@@ -129,6 +133,14 @@ public final class RegionContext {
     /** The budget every read of this handle runs within (see {@link DecodeBudget}); under the lock only. */
     public DecodeBudget budget() {
         return budget;
+    }
+
+    /**
+     * The stamp this handle writes into the header of a shared object it takes by reference
+     * (a process-table claim id, never 0), so the region can say who holds what it has not freed.
+     */
+    public int ownerStamp() {
+        return ownerStamp;
     }
 
     /** The region file, for messages. */

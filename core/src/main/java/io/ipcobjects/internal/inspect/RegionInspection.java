@@ -5,6 +5,7 @@ import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.HeapStats;
 import io.ipcobjects.ProcessStats;
+import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.RegionReport;
 import io.ipcobjects.RegionReport.LockHolder;
 import io.ipcobjects.RegionReport.LockReport;
@@ -156,7 +157,10 @@ public final class RegionInspection {
         if (state == State.UNKNOWN) {
             notes.add("the header has unknown state " + memory.getIntAcquire(STATE_OFFSET));
         }
-        List<ProcessEntry> processes = processes(region, memory, notes);
+        HeapAllocator stampReader = allocator(memory, new ArrayList<>());
+        java.util.Map<Integer, long[]> held = stampReader == null ? java.util.Map.of()
+                : part("objects held", () -> heldByStamp(stampReader), java.util.Map.<Integer, long[]>of(), notes);
+        List<ProcessEntry> processes = processes(region, memory, held, notes);
         LockReport lock = lock(region, memory, notes);
         long messages = memory.getLongAcquire(MessageQueueLayout.COUNT_OFFSET);
 
@@ -208,11 +212,23 @@ public final class RegionInspection {
 
     // ---- processes ----
 
-    private static ProcessStats stats(long[] c) {
-        return new ProcessStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+    private static ProcessStats stats(long[] c, long[] held) {
+        return new ProcessStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], held[0], held[1]);
     }
 
-    private static List<ProcessEntry> processes(ReadOnlyRegion region, RegionMemory memory, List<String> notes) {
+    /** Objects and bytes held per owner stamp, from a walk of the block headers (bounded by the heap). */
+    private static java.util.Map<Integer, long[]> heldByStamp(HeapAllocator allocator) {
+        java.util.Map<Integer, long[]> held = new java.util.HashMap<>();
+        allocator.forEachStamp((stamp, bytes) -> {
+            long[] counts = held.computeIfAbsent(stamp, s -> new long[2]);
+            counts[0]++;
+            counts[1] += bytes;
+        });
+        return held;
+    }
+
+    private static List<ProcessEntry> processes(ReadOnlyRegion region, RegionMemory memory, java.util.Map<Integer, long[]> held,
+                                                List<String> notes) {
         List<ProcessEntry> entries = new ArrayList<>();
         for (int slot = 0; slot < ProcessTableLayout.SLOT_COUNT; slot++) {
             ProcessEntry entry = null;
@@ -237,7 +253,9 @@ public final class RegionInspection {
                         memory.getLong(base + ProcessTableLayout.PID_NAMESPACE_OFFSET),
                         roleName(memory.getInt(base + ProcessTableLayout.ROLE_OFFSET)),
                         Instant.ofEpochMilli(memory.getLong(base + ProcessTableLayout.ATTACHED_AT_MILLIS_OFFSET)), liveness,
-                        stats(ProcessCounters.read(memory, slot)));
+                        stats(ProcessCounters.read(memory, slot), held.getOrDefault(
+                                ProcessTable.claimId(ProcessTableLayout.token(slot, ProcessTableLayout.generation(word))),
+                                new long[2])));
                 settled = memory.getLongVolatile(base + ProcessTableLayout.SLOT_WORD_OFFSET) == word;
             }
             if (!settled) {

@@ -114,6 +114,7 @@ public final class MessageQueue {
             // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
             clearSlot(memory, node + VALUE_SLOT_OFFSET);
             ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
+            Ownership.passedOn(context, value);
         } catch (RuntimeException e) {
             if (spare == 0) {
                 allocator.free(node);
@@ -184,6 +185,7 @@ public final class MessageQueue {
         Object value = checkType(ValueSlots.read(context, slot), expected);
         long spares = checkedSpareCount(context);
         HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
+        Ownership.taken(context, value);
         memory.putLong(HEAD_OFFSET, next);
         if (next == 0) {
             memory.putLong(TAIL_OFFSET, 0);

@@ -12,6 +12,7 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.codec.StoredClasses;
 import io.ipcobjects.internal.codec.ValueKinds;
 import io.ipcobjects.internal.channels.ChannelKinds;
+import io.ipcobjects.internal.messages.Ownership;
 import io.ipcobjects.internal.channels.Channels;
 import io.ipcobjects.internal.channels.Owners;
 import io.ipcobjects.internal.containers.ContainerKinds;
@@ -105,7 +106,7 @@ public final class Handle {
         ValueKinds kinds = new ValueKinds(List.of(new ObjectKinds(), new TensorKinds(), new ContainerKinds(), new ChannelKinds()),
                 List.of(new StructKinds()));
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
-                new StoredClasses(options.classFilter()), counters);
+                new StoredClasses(options.classFilter()), counters, ProcessTable.claimId(token));
     }
 
     /**
@@ -246,6 +247,11 @@ public final class Handle {
     // ---- processes ----
 
     /** This attachment's counts, in {@code ProcessCountersLayout} order. */
+    /** Objects and bytes this handle took by reference and has not freed: a walk of the heap under the lock. */
+    public long[] heldObjects() {
+        return scope.call(() -> Ownership.held(context).getOrDefault(context.ownerStamp(), new long[2]));
+    }
+
     public long[] processCounts() {
         return ProcessCounters.read(memory, ProcessTableLayout.tokenSlot(token));
     }

@@ -99,6 +99,11 @@ public final class SharedObjects {
     }
 
     /** Whether {@code value} is a view of a live object (of any region). */
+    /** The block of the live object {@code value} is a view of, or -1 if it is none. */
+    public static long blockOf(Object value) {
+        return value instanceof ObjectLive live ? live.ipcobjects$state().object : -1;
+    }
+
     public static boolean isView(Object value) {
         return value instanceof ObjectLive;
     }

@@ -42,7 +42,7 @@ class ChannelProcessesTest {
         return i % 7 == 0 ? head + ":" + "h".repeat(200) : head;
     }
 
-    /** args: region, producer number. Puts PER_PRODUCER messages, then one "end" per consumer. */
+    /** args: region, producer number. Puts PER_PRODUCER messages. */
     public static final class Producer {
         public static void main(String[] args) {
             int producer = Integer.parseInt(args[1]);
@@ -51,13 +51,16 @@ class ChannelProcessesTest {
                 for (int i = 0; i < PER_PRODUCER; i++) {
                     ch.put(message(producer, i));
                 }
-                ch.put("end");
                 System.out.println("put=" + PER_PRODUCER);
             }
         }
     }
 
-    /** args: region, producers. Takes until it has seen one "end" per producer... shared: stops at its first "end". */
+    /**
+     * args: region, producers. Takes (one by one, and in batches) until it meets a "stop", which
+     * the parent puts once per consumer after the producers finished; a batch that caught more
+     * than one stop puts the others back.
+     */
     public static final class Consumer {
         public static void main(String[] args) {
             int producers = Integer.parseInt(args[1]);
@@ -77,7 +80,14 @@ class ChannelProcessesTest {
                         }
                         m = batch.remove(0);
                     }
-                    if (m.equals("end")) {
+                    if (m.equals("stop")) {
+                        for (String other : batch) {
+                            if (!other.equals("stop")) {
+                                throw new AssertionError("a message after the stops: " + other);
+                            }
+                            ch.put(other);
+                        }
+                        batch.clear();
                         break;
                     }
                     String[] parts = m.split(":");
@@ -92,9 +102,6 @@ class ChannelProcessesTest {
                     last[p] = i;
                     count++;
                     sum += (long) p * PER_PRODUCER + i;
-                }
-                if (!batch.isEmpty()) {
-                    throw new AssertionError("messages after end: " + batch);
                 }
                 System.out.println("count=" + count);
                 System.out.println("sum=" + sum);
@@ -112,10 +119,15 @@ class ChannelProcessesTest {
                  ChildJvm c2 = ChildJvm.start(Consumer.class, name, "2");
                  ChildJvm p1 = ChildJvm.start(Producer.class, name, "0");
                  ChildJvm p2 = ChildJvm.start(Producer.class, name, "1")) {
-                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, p1, p2, c1, c2);
+                // A consumer that dies fails the test at once (the producers would wait on a full channel).
+                ChildJvm.awaitCondition(() -> !p1.isAlive() && !p2.isAlive(), TIMEOUT, "the producers' end", c1, c2);
+                ChildJvm.awaitAllSuccess(TIMEOUT, p1, p2);
+                ch.put("stop");
+                ch.put("stop");
+                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2);
                 long count = 0;
                 long sum = 0;
-                for (ChildJvm.Result r : results.subList(2, 4)) {
+                for (ChildJvm.Result r : results) {
                     assertEquals("0", r.value("outOfOrder"), r.describe());
                     count += Long.parseLong(r.value("count"));
                     sum += Long.parseLong(r.value("sum"));
