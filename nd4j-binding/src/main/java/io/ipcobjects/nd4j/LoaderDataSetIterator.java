@@ -33,7 +33,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * {@link #reset()}, the {@link #hasNext()} that ends the epoch, or {@link #release()}; then
  * the workers write another batch into it, so a {@code DataSet} must not be read after that
  * (DL4J's {@code fit} does not). A pre-processor runs on the views in place: the slot is the
- * trainer's while it holds it, and nothing else reads it.
+ * trainer's while it holds it, and nothing else reads it. The {@code INDArray} views of a full
+ * batch are made once per slot and handed out again each time the slot comes back (an epoch's
+ * partial last batch gets new ones), so a batch costs no ND4J array construction.
  *
  * <h2>No DL4J prefetch</h2>
  * {@link #asyncSupported()} is false, so {@code fit} uses the iterator as it is instead of
@@ -57,6 +59,9 @@ public final class LoaderDataSetIterator implements DataSetIterator {
     private transient LoaderBatch current;
     private transient boolean epochRead;
     private transient DataSetPreProcessor preProcessor;
+    /** The views of each slot's full-batch tensors, made once (a slot is the same memory every time it comes back). */
+    private final transient INDArray[] featureViews;
+    private final transient INDArray[] labelViews;
 
     /**
      * Features from the loader's part 0 and labels from its part 1.
@@ -80,6 +85,8 @@ public final class LoaderDataSetIterator implements DataSetIterator {
         Objects.checkIndex(labelsPart, loader.batchSpecs().size());
         this.featuresPart = featuresPart;
         this.labelsPart = labelsPart;
+        this.featureViews = new INDArray[loader.slotCount()];
+        this.labelViews = new INDArray[loader.slotCount()];
     }
 
     /**
@@ -133,8 +140,7 @@ public final class LoaderDataSetIterator implements DataSetIterator {
         LoaderBatch batch = epoch().next();
         current = batch;
         epochRead = true;
-        DataSet dataSet = new DataSet(atLeast2d(SharedNd4j.view(batch.tensor(featuresPart))),
-                atLeast2d(SharedNd4j.view(batch.tensor(labelsPart))));
+        DataSet dataSet = new DataSet(features(batch), labels(batch));
         if (preProcessor != null) {
             preProcessor.preProcess(dataSet);
         }
@@ -153,6 +159,29 @@ public final class LoaderDataSetIterator implements DataSetIterator {
             throw new IllegalArgumentException("the loader's workers make batches of " + loader.batchSize() + ", not " + num);
         }
         return next();
+    }
+
+    /** The features of a batch: for a full batch the view made for its slot the first time, else a new one. */
+    private INDArray features(LoaderBatch batch) {
+        if (batch.size() != loader.batchSize()) {
+            return atLeast2d(SharedNd4j.view(batch.tensor(featuresPart)));
+        }
+        int slot = batch.slot().index();
+        if (featureViews[slot] == null) {
+            featureViews[slot] = atLeast2d(SharedNd4j.view(batch.tensor(featuresPart)));
+        }
+        return featureViews[slot];
+    }
+
+    private INDArray labels(LoaderBatch batch) {
+        if (batch.size() != loader.batchSize()) {
+            return atLeast2d(SharedNd4j.view(batch.tensor(labelsPart)));
+        }
+        int slot = batch.slot().index();
+        if (labelViews[slot] == null) {
+            labelViews[slot] = atLeast2d(SharedNd4j.view(batch.tensor(labelsPart)));
+        }
+        return labelViews[slot];
     }
 
     private static INDArray atLeast2d(INDArray array) {

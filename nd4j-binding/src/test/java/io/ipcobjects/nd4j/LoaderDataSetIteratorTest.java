@@ -66,6 +66,7 @@ class LoaderDataSetIteratorTest {
             assertEquals(ClassificationData.CLASSES, it.totalOutcomes());
             assertEquals(32, it.batch());
             it.reset(); // before any batch: no epoch is spent
+            Set<INDArray> views = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (int epoch = 0; epoch < 3; epoch++) {
                 Set<String> seen = new HashSet<>();
                 int samples = 0;
@@ -73,6 +74,7 @@ class LoaderDataSetIteratorTest {
                 while (it.hasNext()) {
                     DataSet batch = it.next();
                     INDArray x = batch.getFeatures();
+                    views.add(x);
                     long offset = x.data().address() + x.offset() * 4 - regionBase;
                     assertTrue(offset > 0 && offset < shm.size(), "the features are a view of the region, at " + offset);
                     for (int row = 0; row < x.rows(); row++) {
@@ -85,6 +87,7 @@ class LoaderDataSetIteratorTest {
                 assertEquals(SAMPLES, seen.size(), "every sample once in epoch " + epoch);
                 it.reset();
             }
+            assertEquals(2 + 3, views.size(), "one view per slot for full batches, a new one for each epoch's partial last batch");
             // two slots only: the epochs above went through because each batch's slot was given back
             assertThrows(IllegalArgumentException.class, () -> it.next(7));
         }
