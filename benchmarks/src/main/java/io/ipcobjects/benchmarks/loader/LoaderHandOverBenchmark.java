@@ -64,7 +64,8 @@ public class LoaderHandOverBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         long bytes = parse(size);
-        shm = SharedMemory.create(BenchRegions.uniqueName("bench-loader"), SLOTS * (bytes + 4096) + (64L << 20));
+        // the slots, and room for the region's own structures (its undo log takes 1/16 of it)
+        shm = SharedMemory.create(BenchRegions.uniqueName("bench-loader"), (SLOTS * (bytes + 4096) + (64L << 20)) * 9 / 8);
         loader = DataLoader.builder(shm, NoopSource.class)
                 .workers(1).slots(SLOTS)
                 .samples(BATCH * 20_000_000L).batchSize(BATCH)
