@@ -3,6 +3,7 @@ package io.ipcobjects.djl;
 import io.ipcobjects.loader.DataLoader;
 import io.ipcobjects.loader.LoaderBatch;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -201,12 +202,28 @@ public final class LoaderDataset implements Dataset {
             this.open = open;
         }
 
+        /** The batch's sample indices, computed when first asked for (most trainers never ask). */
         private static List<Long> indices(LoaderBatch slot) {
-            List<Long> indices = new ArrayList<>();
-            for (long s : slot.sampleIndices()) {
-                indices.add(s);
-            }
-            return indices;
+            return new AbstractList<>() {
+                private long[] indices;
+
+                private long[] indices() {
+                    if (indices == null) {
+                        indices = slot.sampleIndices();
+                    }
+                    return indices;
+                }
+
+                @Override
+                public Long get(int index) {
+                    return indices()[index];
+                }
+
+                @Override
+                public int size() {
+                    return slot.size();
+                }
+            };
         }
 
         @Override
