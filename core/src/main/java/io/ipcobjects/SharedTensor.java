@@ -113,6 +113,18 @@ public interface SharedTensor {
     long address();
 
     /**
+     * For bindings: the cache of binding views kept by the handle this tensor is read through,
+     * so that a binding makes one view per tensor and scope (see
+     * {@link io.ipcobjects.spi.TensorViewCache}). A tensor that is read through no handle of this
+     * library (another implementation of this interface) has a cache that builds every time.
+     *
+     * @return the handle's view cache
+     */
+    default io.ipcobjects.spi.TensorViewCache viewCache() {
+        return io.ipcobjects.spi.TensorViewCache.none();
+    }
+
+    /**
      * Region offset of the tensor block this view was read from (a slice or reshape shares its
      * parent's block). The value another process passes to {@link Access#tensorAt(long)}.
      *

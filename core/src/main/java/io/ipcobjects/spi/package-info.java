@@ -42,6 +42,12 @@
  * library needs such a scope and the caller has set none, {@code view} returns null to decline,
  * and the caller gets the plain {@link io.ipcobjects.SharedTensor}.
  *
+ * <p>Views are made once per scope with {@link io.ipcobjects.spi.TensorViewCache}, the cache of
+ * the tensor's handle ({@code tensor.viewCache()}): the scope is null for the handle itself, or
+ * an object of the library (DJL's {@code NDManager}). A cache holds views and scopes weakly and
+ * hands a view out only for the tensor it was made for, never for a tensor allocated later in
+ * the same block.
+ *
  * <pre>{@code
  * public final class MyBinding implements TensorBinding {
  *     public int id() { return 42; }                       // never change it once released

@@ -289,7 +289,7 @@ class LayoutConstantsTest {
         assertEquals(16L, TensorLayout.SPAN_BYTES_OFFSET);
         assertEquals(24L, TensorLayout.DATA_OFFSET_OFFSET);
         assertEquals(32L, TensorLayout.BASE_BLOCK_OFFSET);
-        assertEquals(40L, TensorLayout.RESERVED_LONG_OFFSET);
+        assertEquals(40L, TensorLayout.IDENTITY_OFFSET);
         assertEquals(48L, TensorLayout.SHAPE_OFFSET);
         assertEquals(64L, TensorLayout.DATA_ALIGNMENT);
         assertEquals(32, TensorLayout.MAX_RANK);

@@ -58,7 +58,7 @@ public final class DjlTensorBinding implements TensorBinding {
             return tensor;
         }
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu(), "PyTorch")) { // the temporary view dies with it
-            NDArray target = SharedDjl.view(tensor, scratch);
+            NDArray target = SharedDjl.newView(tensor, scratch);
             NDArray source = array.getDevice().equals(target.getDevice()) ? array : array.toDevice(target.getDevice(), false);
             target.set(new NDIndex(":"), source); // PyTorch's copy_ into the shared memory; "[]" is not valid there
         }

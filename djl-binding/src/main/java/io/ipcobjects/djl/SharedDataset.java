@@ -136,8 +136,8 @@ public final class SharedDataset extends RandomAccessDataset {
     @Override
     public Record get(NDManager manager, long index) {
         Objects.checkIndex(index, size());
-        NDList x = new NDList(SharedDjl.view(data.row(index), manager));
-        NDList y = labels == null ? new NDList() : new NDList(SharedDjl.view(labels.row(index), manager));
+        NDList x = new NDList(SharedDjl.newView(data.row(index), manager));
+        NDList y = labels == null ? new NDList() : new NDList(SharedDjl.newView(labels.row(index), manager));
         return new Record(x, y);
     }
 
@@ -237,10 +237,10 @@ public final class SharedDataset extends RandomAccessDataset {
             int n = indices.size();
             long first = indices.getFirst();
             boolean run = isRun(indices);
-            NDList x = new NDList(run ? SharedDjl.view(data.slice(first, first + n), batchManager)
+            NDList x = new NDList(run ? SharedDjl.newView(data.slice(first, first + n), batchManager)
                     : gather(data, indices, batchManager));
             NDList y = labels == null ? new NDList()
-                    : new NDList(run ? SharedDjl.view(labels.slice(first, first + n), batchManager)
+                    : new NDList(run ? SharedDjl.newView(labels.slice(first, first + n), batchManager)
                     : gather(labels, indices, batchManager));
             if (pipeline != null) {
                 x = pipeline.transform(x);
@@ -281,7 +281,7 @@ public final class SharedDataset extends RandomAccessDataset {
             rows[i] = Objects.checkIndex(indices.get(i), tensor.shape(0));
         }
         try (NDManager scratch = target.newSubManager()) {
-            NDArray whole = SharedDjl.view(tensor, scratch);
+            NDArray whole = SharedDjl.newView(tensor, scratch);
             NDArray index = scratch.create(rows);
             NDArray rowsOfBatch = whole.get(target, new NDIndex("{}", index));
             rowsOfBatch.attach(target); // the copy outlives the scratch manager

@@ -61,17 +61,38 @@ public final class SharedDjl {
      * must be a PyTorch manager on the CPU. An in-place op on it writes the shared memory every
      * process sees; closing {@code manager} frees the array, never the tensor.
      *
+     * <p>Made once per manager: viewing the same tensor again in the same manager (this call, or
+     * core's reads inside {@link #bind}) gives the same array until the manager closes (which
+     * releases it); another manager gets its own array. The cache is the tensor's handle's
+     * ({@link SharedTensor#viewCache()}), keyed by the manager, which it holds weakly. Freeing the tensor, in this process or any other, ends that too:
+     * a tensor allocated later in the same block gets a new array, never the old one (see
+     * {@link io.ipcobjects.spi.TensorViewCache}). An array its user closed, or attached to
+     * another manager, is built again. For an array of one's own, use
+     * {@link #newView(SharedTensor, NDManager)}.
+     *
+     * @param tensor  a contiguous shared tensor of a dtype DJL can view ({@link #canView})
+     * @param manager a PyTorch manager on the CPU, closed by the caller
+     * @return the view, attached to {@code manager}
+     * @throws IllegalArgumentException for a non-contiguous tensor or a manager of another engine or device
+     * @throws io.ipcobjects.RegionClosedException if the tensor's region is closed
+     */
+    public static NDArray view(SharedTensor tensor, NDManager manager) {
+        checkManager(manager);
+        return tensor.viewCache().view(tensor, manager, NDArray.class,
+                array -> !array.isReleased() && array.getManager() == manager, t -> newView(t, manager));
+    }
+
+    /**
+     * A new {@code NDArray} over {@code tensor}'s memory (no copy) in {@code manager}, never one
+     * handed out before; {@link #view(SharedTensor, NDManager)} builds its arrays with this.
+     *
      * @param tensor  a contiguous shared tensor of a dtype DJL can view ({@link #canView})
      * @param manager a PyTorch manager on the CPU, closed by the caller
      * @return the view, attached to {@code manager}
      * @throws IllegalArgumentException for a non-contiguous tensor or a manager of another engine or device
      */
-    public static NDArray view(SharedTensor tensor, NDManager manager) {
-        Objects.requireNonNull(manager, "manager");
-        if (!(manager instanceof PtNDManager pytorch) || !manager.getDevice().equals(Device.cpu())) {
-            throw new IllegalArgumentException("shared tensor views need a PyTorch NDManager on the CPU, not "
-                    + manager.getEngine().getEngineName() + " on " + manager.getDevice());
-        }
+    public static NDArray newView(SharedTensor tensor, NDManager manager) {
+        PtNDManager pytorch = checkManager(manager);
         if (!tensor.isContiguous()) {
             throw new IllegalArgumentException("DJL views need a contiguous tensor; strides are "
                     + Arrays.toString(tensor.strides()));
@@ -88,6 +109,15 @@ public final class SharedDjl {
         }
         ByteBuffer anchor = data.asSlice(0, ANCHOR_BYTES).asByteBuffer().order(ByteOrder.nativeOrder());
         return JniUtils.createNdFromByteBuffer(pytorch, anchor, shape, type, SparseFormat.DENSE, Device.cpu());
+    }
+
+    private static PtNDManager checkManager(NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
+        if (!(manager instanceof PtNDManager pytorch) || !manager.getDevice().equals(Device.cpu())) {
+            throw new IllegalArgumentException("shared tensor views need a PyTorch NDManager on the CPU, not "
+                    + manager.getEngine().getEngineName() + " on " + manager.getDevice());
+        }
+        return pytorch;
     }
 
     /**

@@ -40,7 +40,7 @@ public final class Nd4jTensorBinding implements TensorBinding {
         DType dtype = SharedNd4j.fromNd4j(array.dataType());
         SharedTensor tensor = allocator.allocate(dtype, array.shape());
         if (tensor.elementCount() > 0) {
-            SharedNd4j.view(tensor).assign(array);
+            SharedNd4j.newView(tensor).assign(array); // a temporary array: not cached
         }
         return tensor;
     }

@@ -153,7 +153,7 @@ public final class SharedDataSetIterator implements DataSetIterator {
          * @return this builder
          */
         public Builder features(SharedTensor tensor) {
-            this.features = SharedNd4j.view(Objects.requireNonNull(tensor, "tensor"));
+            this.features = SharedNd4j.newView(Objects.requireNonNull(tensor, "tensor"));
             return this;
         }
 
@@ -178,7 +178,7 @@ public final class SharedDataSetIterator implements DataSetIterator {
          * @return this builder
          */
         public Builder labels(SharedTensor tensor) {
-            this.labels = SharedNd4j.view(Objects.requireNonNull(tensor, "tensor"));
+            this.labels = SharedNd4j.newView(Objects.requireNonNull(tensor, "tensor"));
             return this;
         }
 
@@ -266,7 +266,7 @@ public final class SharedDataSetIterator implements DataSetIterator {
         private static INDArray named(SharedMemory shm, String name) {
             Object value = shm.get(Objects.requireNonNull(name, "name"));
             if (value instanceof SharedTensor tensor) {
-                return SharedNd4j.view(tensor);
+                return SharedNd4j.newView(tensor);
             }
             if (value instanceof INDArray array) {
                 return array; // a tensor stored from an INDArray reads back as a view of it

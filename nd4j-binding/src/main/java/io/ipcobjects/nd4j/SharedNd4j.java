@@ -19,9 +19,16 @@ import org.bytedeco.javacpp.indexer.IntIndexer;
 import org.bytedeco.javacpp.indexer.LongIndexer;
 import org.bytedeco.javacpp.indexer.ShortIndexer;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.api.shape.options.ArrayOptionsHelper;
+import org.nd4j.linalg.cpu.nativecpu.CpuNDArrayFactory;
+import org.nd4j.linalg.cpu.nativecpu.NDArray;
+import org.nd4j.linalg.cpu.nativecpu.buffer.LongBuffer;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -35,8 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  *
  * How: a JavaCPP pointer whose address, capacity and limit are the tensor's, wrapped with
- * {@code Nd4j.createBuffer(pointer, type, length, indexer)} and {@code Nd4j.create(buffer, shape,
- * strides, ...)}. ({@code Nd4j.createBuffer(ByteBuffer, ...)} would copy.) The view keeps the
+ * {@code Nd4j.createBuffer(pointer, type, length, indexer)} and an array over that buffer with
+ * the tensor's shape and strides. ({@code Nd4j.createBuffer(ByteBuffer, ...)} would copy.) Views
+ * are made once per handle ({@link #view(SharedTensor)}). The view keeps the
  * region mapped while it is reachable, even after the region is closed; it does not keep the
  * tensor's block allocated, so views must be dropped before the tensor is freed.
  *
@@ -55,10 +63,41 @@ public final class SharedNd4j {
      * An {@code INDArray} over {@code tensor}'s memory (no copy), with the tensor's shape and
      * strides. An in-place op on it writes the shared memory every process sees.
      *
-     * @param tensor a shared tensor of any dtype (an empty one gives a fresh empty array)
+     * <p>Made once per scope: inside one {@code acquire()} scope (one hold of the region lock),
+     * viewing the same tensor again (this call, {@code get(name)}, a container element) gives the
+     * same array instead of building another, so a loop over {@code a.get("key")} builds one.
+     * Outside a scope every call builds a new array (a few microseconds), which is the caller's
+     * own: ND4J arrays are mutable objects (closing one, or an array derived from it, releases
+     * its buffer), so one is never shared between callers who did not ask for it. A tensor freed
+     * and allocated again in the same block within the scope gets a new array, never the old one
+     * (see {@link io.ipcobjects.spi.TensorViewCache}); an array closed by its user is built again.
+     *
+     * @param tensor a shared tensor of any dtype (an empty one gives an empty array)
      * @return the view; it keeps the region's mapping alive while it is reachable
+     * @throws io.ipcobjects.RegionClosedException if the tensor's region is closed
      */
     public static INDArray view(SharedTensor tensor) {
+        Object hold = tensor.viewCache().lockHold(tensor);
+        if (hold == null) {
+            return newView(tensor); // outside a scope: an array of the caller's own
+        }
+        return tensor.viewCache().view(tensor, hold, INDArray.class, array -> !array.wasClosed() && !array.data().wasClosed(),
+                SharedNd4j::newView);
+    }
+
+    /**
+     * A new {@code INDArray} over {@code tensor}'s memory (no copy), never one handed out before.
+     * {@link #view(SharedTensor)} builds its arrays with this.
+     *
+     * <p>The cost is ND4J's: a {@code DataBuffer} over the tensor's pointer, and the array's
+     * shape information, which comes from ND4J's cache of shape buffers (one per distinct shape,
+     * strides and type) instead of a new native buffer for each array.
+     *
+     * @param tensor a shared tensor of any dtype (an empty one gives a fresh empty array)
+     * @return the view; it keeps the region's mapping alive while it is reachable
+     * @throws io.ipcobjects.RegionClosedException if the tensor's region is closed
+     */
+    public static INDArray newView(SharedTensor tensor) {
         DataType type = toNd4j(tensor.dtype());
         long[] shape = tensor.shape();
         if (tensor.elementCount() == 0) {
@@ -68,7 +107,23 @@ public final class SharedNd4j {
         long length = data.byteSize() / tensor.dtype().byteSize();
         Pointer pointer = pointerFor(tensor.dtype(), data);
         DataBuffer buffer = Nd4j.createBuffer(pointer, type, length, indexerFor(tensor.dtype(), pointer));
-        return Nd4j.create(buffer, shape, tensor.strides(), 0, 'c', type);
+        long[] strides = tensor.strides();
+        if (shape.length > 0 && Nd4j.getNDArrayFactory() instanceof CpuNDArrayFactory) {
+            // What Nd4j.create(buffer, shape, strides, 0, 'c', type) does, except that the shape
+            // information comes from ND4J's cache: building it anew (a native buffer with a
+            // deallocator, which makes JavaCPP check the process's memory) was most of a view's cost.
+            // Outside any workspace: a cached shape buffer must never live in a user's workspace,
+            // which would free it under the cache when it is destroyed.
+            Pair<DataBuffer, long[]> info;
+            try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                info = Nd4j.getShapeInfoProvider().createShapeInformation(shape, strides,
+                        Shape.elementWiseStride(shape, strides, false), 'c', ArrayOptionsHelper.setOptionBit(0L, type));
+            }
+            if (info.getFirst() instanceof LongBuffer shapeInfo) {
+                return new NDArray(buffer, shapeInfo, info.getSecond());
+            }
+        }
+        return Nd4j.create(buffer, shape, strides, 0, 'c', type);
     }
 
     /**

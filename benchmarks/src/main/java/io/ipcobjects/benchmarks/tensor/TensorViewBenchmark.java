@@ -27,8 +27,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * Making a library array over a shared tensor (no copy) against what users do today: building
- * the array from a {@code float[]} (a copy). A view's cost must not grow with the size. The DJL
+ * Making a library array over a shared tensor (no copy) against what users do without it:
+ * building the array from a {@code float[]} (a copy). A view's cost must not grow with the size.
+ * The views are built with {@code newView}, so every call builds one ({@code view} hands out the
+ * one made before in the same scope: see {@code ViewBenchmark}). The DJL
  * arrays are closed in the benchmark (both sides), or a long run would fill the manager.
  * "3GiB" exists only for the views (no {@code float[]} is that large) and takes DJL's JNI path.
  */
@@ -66,7 +68,7 @@ public class TensorViewBenchmark {
 
     @Benchmark
     public INDArray nd4jView() {
-        return SharedNd4j.view(tensor);
+        return SharedNd4j.newView(tensor);
     }
 
     @Benchmark
@@ -76,7 +78,7 @@ public class TensorViewBenchmark {
 
     @Benchmark
     public long djlView() {
-        NDArray view = SharedDjl.view(tensor, manager);
+        NDArray view = SharedDjl.newView(tensor, manager);
         long n = view.size();
         view.close();
         return n;
@@ -92,12 +94,12 @@ public class TensorViewBenchmark {
 
     @Benchmark
     public INDArray nd4jView3GiB() {
-        return SharedNd4j.view(over2GiB);
+        return SharedNd4j.newView(over2GiB);
     }
 
     @Benchmark
     public long djlView3GiB() {
-        NDArray view = SharedDjl.view(over2GiB, manager);
+        NDArray view = SharedDjl.newView(over2GiB, manager);
         long n = view.size();
         view.close();
         return n;

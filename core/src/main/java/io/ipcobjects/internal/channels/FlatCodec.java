@@ -287,13 +287,39 @@ final class FlatCodec {
             for (MethodHandle accessor : shape.accessors) {
                 Object component;
                 try {
-                    component = accessor.invoke(record);
+                    component = (Object) accessor.invokeExact((Object) record);
                 } catch (Throwable e) {
                     throw new IpcObjectsException("accessor of record " + type.getName() + " threw " + e, e);
                 }
                 value(component, depth + 1);
             }
         }
+    }
+
+    /** A class name and its UTF-8 bytes; final fields, so a racy read of the cache sees a whole one. */
+    private record CachedName(byte[] bytes, String name) {
+    }
+
+    /** Class names read lately, by a hash of their bytes: a record read in a loop makes no string for its class. */
+    private static final CachedName[] NAMES = new CachedName[256];
+
+    /** The class name of {@code length} UTF-8 bytes at {@code at}, from the cache if the same bytes were read before. */
+    private static String className(MemorySegment segment, long at, int length) {
+        int hash = 1;
+        for (int i = 0; i < length; i++) {
+            hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
+        }
+        int index = (hash ^ (hash >>> 16)) & (NAMES.length - 1);
+        CachedName known = NAMES[index];
+        if (known != null && known.bytes.length == length
+                && MemorySegment.mismatch(segment, at, at + length, MemorySegment.ofArray(known.bytes), 0, length) == -1) {
+            return known.name;
+        }
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, length);
+        String name = new String(bytes, StandardCharsets.UTF_8);
+        NAMES[index] = new CachedName(bytes, name);
+        return name;
     }
 
     /** Whether {@code value} is a view of something in a region (a container, snapshot or tensor; live objects fall to the heap as no flat type). */
@@ -435,7 +461,8 @@ final class FlatCodec {
                 case T_ARRAY -> values(count(1), depth);
                 case T_RECORD -> record(depth);
                 case T_ENUM -> {
-                    String name = new String(bytes(), StandardCharsets.UTF_8);
+                    int length = count(1);
+                    String name = className(segment, take(length), length);
                     String constant = new String(bytes(), StandardCharsets.UTF_8);
                     Class<?> type = classes.loadEnum(name, start);
                     yield enumConstant(type, constant);
@@ -502,7 +529,8 @@ final class FlatCodec {
         }
 
         private Object record(int depth) {
-            String name = new String(bytes(), StandardCharsets.UTF_8);
+            int length = count(1);
+            String name = className(segment, take(length), length);
             int n = count(1);
             Class<?> type = classes.load(name, start);
             RecordShape shape = SHAPES.get(type);

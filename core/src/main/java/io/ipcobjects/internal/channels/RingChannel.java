@@ -344,7 +344,15 @@ final class RingChannel<T> implements Channel<T> {
                 value = FlatCodec.decode(segment, payload, length, context.classes());
             } else if (kind == PAYLOAD_HEAP) {
                 value = context.scope().call(() -> {
-                    Object taken = ValueSlots.read(context, payload);
+                    Object taken;
+                    try {
+                        taken = ValueSlots.read(context, payload);
+                    } catch (io.ipcobjects.IpcObjectsException e) {
+                        // Refused (a class this handle may not load) or unreadable: the message is
+                        // dropped, so what it stored is freed, not left behind a reused entry.
+                        ValueSlots.destroy(context, payload);
+                        throw e;
+                    }
                     HandOver.release(context, payload, taken);
                     Ownership.taken(context, taken);
                     clearSlot(payload);

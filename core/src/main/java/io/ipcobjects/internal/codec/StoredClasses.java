@@ -36,6 +36,11 @@ public final class StoredClasses {
     private static final Set<String> STORED = ConcurrentHashMap.newKeySet();
 
     private final Predicate<String> allowed;
+    /**
+     * Classes this handle loaded, by name: a read of a record or enum in a loop pays one map
+     * lookup, not a {@code Class.forName}. Only allowed names get in, so it is bounded by them.
+     */
+    private final ConcurrentHashMap<String, Class<?>> loaded = new ConcurrentHashMap<>();
 
     /** A handle's view: {@code allowed} accepts names beyond the ones this process stored. */
     public StoredClasses(Predicate<String> allowed) {
@@ -68,10 +73,16 @@ public final class StoredClasses {
      * @throws CorruptedRegionException the class cannot be loaded in this process
      */
     public Class<?> load(String name, long at) {
+        Class<?> known = loaded.get(name);
+        if (known != null) {
+            return known;
+        }
         if (!allows(name)) {
             throw refused(name, at);
         }
-        return forName(name, at);
+        Class<?> type = forName(name, at);
+        loaded.put(name, type);
+        return type;
     }
 
     /**

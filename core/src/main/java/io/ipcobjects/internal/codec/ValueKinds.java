@@ -51,6 +51,24 @@ public final class ValueKinds {
         return family;
     }
 
+    /**
+     * The family of class {@code type} in this table, or null (a read-only context has none):
+     * how a family finds its own per-handle state from a context.
+     */
+    public <T extends ValueKind> T family(Class<T> type) {
+        for (ValueKind family : early) {
+            if (family.getClass() == type) {
+                return type.cast(family);
+            }
+        }
+        for (ValueKind family : late) {
+            if (family.getClass() == type) {
+                return type.cast(family);
+            }
+        }
+        return null;
+    }
+
     /** Whether a family owns {@code kind}. */
     public boolean isRegistered(int kind) {
         return kind >= 0 && kind < TABLE_SIZE && byKind[kind] != null;

@@ -5,6 +5,9 @@ import static io.ipcobjects.internal.memory.RegionHeaderLayout.*;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.HeapStats;
 import io.ipcobjects.ProcessStats;
+import io.ipcobjects.internal.channels.ChannelLayout;
+import io.ipcobjects.internal.channels.RingLayout;
+import io.ipcobjects.internal.channels.TensorRingLayout;
 import io.ipcobjects.internal.memory.ProcessTable;
 import io.ipcobjects.RegionReport;
 import io.ipcobjects.RegionReport.LockHolder;
@@ -425,6 +428,30 @@ public final class RegionInspection {
                     long bytes = allocator.checkBlock(bits, BlockTypes.VALUE_STRUCT);
                     String type = typeName(memory, allocator, memory.getLong(bits + StructLayout.DESCRIPTOR_OFFSET));
                     yield new NamedObject(name, type, null, List.of(), bytes);
+                }
+                case SlotKinds.CHANNEL -> {
+                    long bytes = allocator.checkBlock(bits, BlockTypes.CHANNEL);
+                    long ring = bits + ChannelLayout.RING_OFFSET;
+                    int capacity = memory.getInt(ring + RingLayout.CAPACITY_OFFSET);
+                    long waiting = memory.getLongVolatile(ring + RingLayout.TAIL_OFFSET)
+                            - memory.getLongVolatile(ring + RingLayout.HEAD_OFFSET);
+                    long typeBlob = memory.getLong(bits + ChannelLayout.TYPE_NAME_OFFSET);
+                    String type = typeBlob == 0 ? "Object" : io.ipcobjects.internal.codec.Blobs.utf8(context, typeBlob);
+                    yield new NamedObject(name, "Channel<" + type + "> " + Math.max(0, Math.min(capacity, waiting)) + "/"
+                            + capacity + " waiting", null, List.of(), bytes);
+                }
+                case SlotKinds.TENSOR_RING -> {
+                    long bytes = allocator.checkBlock(bits, BlockTypes.TENSOR_RING);
+                    int slots = memory.getInt(bits + TensorRingLayout.SLOT_COUNT_OFFSET);
+                    int parts = memory.getInt(bits + TensorRingLayout.SPEC_COUNT_OFFSET);
+                    if (slots < 1 || slots > TensorRingLayout.MAX_SLOTS || parts < 1 || parts > TensorRingLayout.MAX_PARTS) {
+                        throw new CorruptedRegionException("tensor ring of " + slots + " slots and " + parts + " parts", bits);
+                    }
+                    long ring = bits + TensorRingLayout.publishedRing(parts, slots);
+                    long published = memory.getLongVolatile(ring + RingLayout.TAIL_OFFSET)
+                            - memory.getLongVolatile(ring + RingLayout.HEAD_OFFSET);
+                    yield new NamedObject(name, "TensorRing of " + slots + " slots x " + parts + " tensors, "
+                            + Math.max(0, Math.min(slots, published)) + " published", null, List.of(), bytes);
                 }
                 case SlotKinds.OBJECT -> {
                     long bytes = allocator.checkBlock(bits, BlockTypes.SHARED_OBJECT);

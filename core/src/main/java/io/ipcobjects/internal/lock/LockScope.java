@@ -229,9 +229,30 @@ public final class LockScope {
         return admit(lock.acquireWithin(timeoutNanos));
     }
 
+    /**
+     * An object that stands for the calling thread's current hold of the lock (from its first
+     * acquisition to its last release), or null if it does not hold the lock: what "the same
+     * scope" means to caches that must not outlive a scope. Only the holder reads or writes it,
+     * and the lock orders holders, so a plain field suffices.
+     */
+    public Object holdIdentity() {
+        if (!lock.isHeldByCurrentThread()) {
+            return null;
+        }
+        Object identity = holdIdentity;
+        if (identity == null) {
+            identity = new Object();
+            holdIdentity = identity;
+        }
+        return identity;
+    }
+
+    private Object holdIdentity;
+
     /** Leaves a scope: releases one hold of the lock; the last one commits the scope's writes first. */
     public void exit() {
         if (lock.holdsOfCurrentThread() == 1) {
+            holdIdentity = null;
             try {
                 undo.commit();
             } finally {

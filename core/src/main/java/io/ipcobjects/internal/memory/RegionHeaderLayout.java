@@ -107,7 +107,8 @@ public final class RegionHeaderLayout {
      * {@code alloc.BlockTypes.SHARED_OBJECT} ({@code structs.ObjectLayout}).
      * 8: channels and tensor rings: slot kinds {@code CHANNEL} and {@code TENSOR_RING}, block tags
      * {@code alloc.BlockTypes.CHANNEL} and {@code TENSOR_RING} ({@code channels.ChannelLayout},
-     * {@code channels.TensorRingLayout}).
+     * {@code channels.TensorRingLayout}); a tensor header's reserved word at 40 becomes its
+     * identity ({@code tensor.TensorLayout#IDENTITY_OFFSET}).
      */
     public static final int LAYOUT_VERSION = 8;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */

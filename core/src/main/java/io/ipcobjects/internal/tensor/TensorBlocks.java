@@ -23,7 +23,7 @@ public final class TensorBlocks {
         long dataStart = TensorLayout.dataStart(dims.length);
         long block = context.allocator().allocateAligned(dataStart + spanBytes, TensorLayout.DATA_ALIGNMENT, BlockTypes.TENSOR);
         TensorHeader header = new TensorHeader(block, dtype, dims, Shapes.rowMajorStrides(dims), spanBytes,
-                block + dataStart, 0, origin);
+                block + dataStart, 0, origin, TensorHeader.newIdentity());
         header.write(context.memory());
         return new TensorView(context, header);
     }
@@ -58,18 +58,23 @@ public final class TensorBlocks {
         long[] shape = tensor.shape();
         long block = context.allocator().allocate(TensorLayout.headerBytes(shape.length), BlockTypes.TENSOR);
         new TensorHeader(block, tensor.dtype(), shape, tensor.strides(), tensor.byteSize(), tensor.dataOffset(), base,
-                tensor.origin()).write(context.memory());
+                tensor.origin(), TensorHeader.newIdentity()).write(context.memory());
         return block;
     }
 
     /**
      * Frees the tensor block at {@code block} after validating it. A view block frees only its
      * header; freeing a tensor that views still point into leaves those views dangling, as
-     * destroying any shared object does.
+     * destroying any shared object does. The handle's cached binding views of the block are
+     * dropped (other processes' caches see the new identity when the block is reused).
      */
     public static void free(RegionContext context, long block) {
         assert context.scope().isHeldByCurrentThread() : "the region lock is not held";
         TensorHeader.read(context, block);
         context.allocator().free(block);
+        TensorKinds tensors = TensorKinds.of(context);
+        if (tensors != null) {
+            tensors.views().forget(tensors.handle(), block);
+        }
     }
 }

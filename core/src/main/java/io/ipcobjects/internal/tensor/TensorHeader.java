@@ -21,9 +21,16 @@ import java.util.Arrays;
  * @param dataOffset region offset of element 0
  * @param baseBlock  0 if the data follows the header, else the block the data lives in
  * @param origin     id of the binding whose type the tensor was made from (0: core)
+ * @param identity   random and odd, new each time a header is written ({@link TensorLayout#IDENTITY_OFFSET});
+ *                   0 in headers written before identities existed
  */
 public record TensorHeader(long block, DType dtype, long[] shape, long[] strides, long spanBytes, long dataOffset,
-                           long baseBlock, int origin) {
+                           long baseBlock, int origin, long identity) {
+
+    /** A fresh identity for a header about to be written: random and odd, so never 0. */
+    public static long newIdentity() {
+        return java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1;
+    }
 
     public int rank() {
         return shape.length;
@@ -38,7 +45,7 @@ public record TensorHeader(long block, DType dtype, long[] shape, long[] strides
         memory.putLong(block + SPAN_BYTES_OFFSET, spanBytes);
         memory.putLong(block + DATA_OFFSET_OFFSET, dataOffset);
         memory.putLong(block + BASE_BLOCK_OFFSET, baseBlock);
-        memory.putLong(block + RESERVED_LONG_OFFSET, 0);
+        memory.putLong(block + IDENTITY_OFFSET, identity);
         long stridesAt = block + stridesOffset(shape.length);
         for (int i = 0; i < shape.length; i++) {
             memory.putLong(block + SHAPE_OFFSET + 8L * i, shape[i]);
@@ -122,7 +129,8 @@ public record TensorHeader(long block, DType dtype, long[] shape, long[] strides
             throw corrupt(block, "data [" + dataOffset + ", +" + spanBytes + ") lies outside its block [" + low + ", " + high + ")");
         }
         int origin = memory.getInt(block + ORIGIN_OFFSET);
-        return new TensorHeader(block, dtype, shape, strides, spanBytes, dataOffset, baseBlock, origin);
+        long identity = memory.getLong(block + IDENTITY_OFFSET);
+        return new TensorHeader(block, dtype, shape, strides, spanBytes, dataOffset, baseBlock, origin, identity);
     }
 
     private static CorruptedRegionException corrupt(long block, String what) {

@@ -8,9 +8,30 @@ import io.ipcobjects.internal.codec.ValueKind;
 
 /**
  * Tensors in the codec's table: numeric primitive arrays, {@code SharedTensor}s and the arrays
- * of the bindings on the class path are stored as tensor blocks ({@link TensorValues}).
+ * of the bindings on the class path are stored as tensor blocks ({@link TensorValues}). One per
+ * handle, so it also holds the handle's own cache of binding views ({@link #views()}) and the
+ * token caches key that handle by ({@link #handle()}).
  */
 public final class TensorKinds implements ValueKind {
+
+    /** Stands for this handle in cache keys; holds nothing, so a cache never keeps a handle alive. */
+    private final Object handle = new Object();
+    private final TensorViewTable views = new TensorViewTable();
+
+    /** The tensor family of {@code context}'s handle, or null for a read-only context. */
+    public static TensorKinds of(RegionContext context) {
+        return context.kinds().family(TensorKinds.class);
+    }
+
+    /** The handle's cache of binding views. */
+    public TensorViewTable views() {
+        return views;
+    }
+
+    /** The token that names this handle in every view cache's keys. */
+    public Object handle() {
+        return handle;
+    }
 
     @Override
     public int[] kinds() {

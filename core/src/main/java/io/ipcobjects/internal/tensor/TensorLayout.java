@@ -19,7 +19,7 @@ package io.ipcobjects.internal.tensor;
  *        +---------------------------------------------------------------+
  *     32 |                 base block: 0 = data follows                  |
  *        +---------------------------------------------------------------+
- *     40 |                           reserved                            |
+ *     40 |          identity: random, odd, new for each header           |
  *        +---------------------------------------------------------------+
  *     48 |             shape[0] ... shape[r-1], 8 bytes each             ...
  *      ...                                                               |
@@ -40,6 +40,7 @@ package io.ipcobjects.internal.tensor;
  *   <li>data offset: region offset of element 0;</li>
  *   <li>base block: 0 when the data follows this header, else the payload offset of the tensor
  *       block whose data this view points into;</li>
+ *   <li>identity: see {@link #IDENTITY_OFFSET};</li>
  *   <li>strides: in elements;</li>
  *   <li>{@code d}: {@link #dataStart dataStart(r)}, the header rounded up to 64 bytes.</li>
  * </ul>
@@ -59,9 +60,15 @@ public final class TensorLayout {
     public static final long SPAN_BYTES_OFFSET = RESERVED_INT_OFFSET + Integer.BYTES;
     public static final long DATA_OFFSET_OFFSET = SPAN_BYTES_OFFSET + Long.BYTES;
     public static final long BASE_BLOCK_OFFSET = DATA_OFFSET_OFFSET + Long.BYTES;
-    public static final long RESERVED_LONG_OFFSET = BASE_BLOCK_OFFSET + Long.BYTES;
+    /**
+     * The header's identity: random and odd, written with the header when a block is allocated,
+     * so a block that is freed and allocated again (by any process) carries another identity.
+     * 0 in headers written before identities existed. Binding views are cached against it
+     * ({@link TensorViewTable}).
+     */
+    public static final long IDENTITY_OFFSET = BASE_BLOCK_OFFSET + Long.BYTES;
     /** {@code shape[0]}; the strides follow the shape, a long per dimension each. */
-    public static final long SHAPE_OFFSET = RESERVED_LONG_OFFSET + Long.BYTES;
+    public static final long SHAPE_OFFSET = IDENTITY_OFFSET + Long.BYTES;
 
     /** Alignment of a data area, in bytes: one cache line, enough for every vector unit in use. */
     public static final long DATA_ALIGNMENT = 64;

@@ -4,6 +4,7 @@ import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.DType;
 import io.ipcobjects.RegionClosedException;
 import io.ipcobjects.SharedTensor;
+import io.ipcobjects.spi.TensorViewCache;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -132,9 +133,32 @@ public final class TensorView implements SharedTensor {
                 && Arrays.equals(strides, header.strides());
     }
 
+    /** The view cache of this view's handle; one that builds every time in a read-only context. */
+    @Override
+    public TensorViewCache viewCache() {
+        TensorKinds kinds = TensorKinds.of(context);
+        return kinds != null ? kinds.views() : TensorViewCache.none();
+    }
+
     /** Internal: the validated header of the block this view came from. */
     public TensorHeader header() {
         return header;
+    }
+
+    /** The handle this view reads through. */
+    RegionContext context() {
+        return context;
+    }
+
+    /** Whether this view has exactly this data offset, dtype, shape and strides (no copies made). */
+    boolean hasLayout(long otherDataOffset, DType otherDtype, long[] otherShape, long[] otherStrides) {
+        return dataOffset == otherDataOffset && dtype == otherDtype && Arrays.equals(shape, otherShape)
+                && Arrays.equals(strides, otherStrides);
+    }
+
+    /** Throws {@link RegionClosedException} once the handle is closed. */
+    void requireOpen() {
+        checkOpen();
     }
 
     // ---- views ----

@@ -250,6 +250,46 @@ class ChannelProcessesTest {
         }
     }
 
+    /** A record this JVM never stores: a message naming it comes from another process. */
+    public record Untrusted(String payload) {
+        public Untrusted {
+            System.setProperty("untrusted.constructed", "yes");
+        }
+    }
+
+    /** args: region. Puts an {@link Untrusted} small enough for the inline path, and one that is not. */
+    public static final class PutsUntrusted {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<Object> ch = shm.channel("c", Object.class);
+                ch.put(new Untrusted("small"));
+                ch.put(new Untrusted("large".repeat(100)));
+            }
+        }
+    }
+
+    @Test
+    void aRecordOfAClassThisProcessNeitherStoredNorAllowedIsRefusedUnbuilt() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            long used = shm.stats().usedBytes();
+            try (ChildJvm child = ChildJvm.start(PutsUntrusted.class, name)) {
+                child.awaitSuccess(TIMEOUT);
+            }
+            for (int i = 0; i < 2; i++) {
+                io.ipcobjects.IpcObjectsException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.ipcobjects.IpcObjectsException.class, () -> ch.take(Duration.ofSeconds(5)));
+                assertTrue(e.getMessage().contains(Untrusted.class.getName()), e.getMessage());
+            }
+            assertNull(System.getProperty("untrusted.constructed"), "the constructor never ran here");
+            assertNull(ch.poll(), "a refused message is dropped, not left at the head");
+            shm.verify();
+            long typeEntry = shm.stats().usedBytes() - used;
+            assertTrue(typeEntry >= 0 && typeEntry < 512, "only the class's type registry entry stays: " + typeEntry);
+        }
+    }
+
     /** args: region, seed. Puts and takes small and heap messages for ever (until killed). */
     public static final class Churn {
         public static void main(String[] args) {

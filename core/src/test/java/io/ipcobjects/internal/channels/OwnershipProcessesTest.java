@@ -72,6 +72,8 @@ class OwnershipProcessesTest {
             assertEquals(RegionReport.Liveness.DEAD, dead.liveness());
             assertEquals(2, dead.stats().objectsHeld(), "the dead taker still holds a list and a tensor");
             assertTrue(dead.stats().bytesHeld() >= 4000, "the tensor's bytes are counted: " + dead.stats().bytesHeld());
+            RegionReport.NamedObject channel = report.names().stream().filter(n -> n.name().equals("c")).findFirst().orElseThrow();
+            assertEquals("Channel<Object> 0/4 waiting", channel.kind(), "the inspector shows channels");
             shm.verify();
         }
     }

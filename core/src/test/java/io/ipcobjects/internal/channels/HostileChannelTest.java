@@ -1,0 +1,97 @@
+package io.ipcobjects.internal.channels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.ipcobjects.Channel;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.TestAccess;
+import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.testing.TestRegions;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A channel whose words were overwritten (a bug elsewhere, a hostile file) gives
+ * {@link CorruptedRegionException} naming what is wrong, within a bounded time and memory: no
+ * hang, no {@code OutOfMemoryError}, no crash.
+ */
+class HostileChannelTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    /** Puts one message, lets {@code damage} change the region (given the channel's block), then takes. */
+    private void takeAfter(Object message, BiConsumer<RegionMemory, Long> damage, String expectedWords) {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            ch.put(message);
+            long block = ((RingChannel<?>) ch).block();
+            damage.accept(TestAccess.context(shm).memory(), block);
+            CorruptedRegionException e = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(CorruptedRegionException.class, () -> ch.take(Duration.ofSeconds(5))));
+            assertEquals(true, e.getMessage().contains(expectedWords), e.getMessage());
+        }
+    }
+
+    private static long entry0(long block) {
+        return block + ChannelLayout.RING_OFFSET + RingLayout.ENTRIES_OFFSET;
+    }
+
+    @Test
+    void anUnknownEntryStateIsCorrupt() {
+        takeAfter(5L, (m, block) -> m.putLongUnlogged(entry0(block), RingLayout.word(0, 9, 0)), "state 9");
+    }
+
+    @Test
+    void anEntryOfNoLapIsCorruptNotASpinForEver() {
+        takeAfter(5L, (m, block) -> m.putLongUnlogged(entry0(block), RingLayout.word(12345, RingLayout.FULL, 0)),
+                "sequence 12345");
+    }
+
+    @Test
+    void aPayloadLongerThanItsEntryIsCorrupt() {
+        takeAfter(5L, (m, block) -> m.putIntReleaseUnlogged(entry0(block) + RingLayout.PAYLOAD_LENGTH_OFFSET, 100_000),
+                "100000 bytes");
+    }
+
+    @Test
+    void aCountTheBytesCannotHoldIsCorruptAndAllocatesNothing() {
+        // A list claiming 2^27 elements in a 112-byte entry: refused before anything is allocated.
+        takeAfter(java.util.List.of(1L), (m, block) -> {
+            long payload = entry0(block) + RingLayout.PAYLOAD_OFFSET;
+            m.putByte(payload + 1, (byte) 0x80);
+            m.putByte(payload + 2, (byte) 0x80);
+            m.putByte(payload + 3, (byte) 0x80);
+            m.putByte(payload + 4, (byte) 0x40);
+        }, "elements");
+    }
+
+    @Test
+    void aHeapPayloadPointingNowhereIsCorrupt() {
+        takeAfter("x".repeat(500), (m, block) -> m.putLongUnlogged(entry0(block) + RingLayout.PAYLOAD_OFFSET + 8, 8),
+                "offset");
+    }
+
+    @Test
+    void aRingThatDoesNotFitItsBlockIsRefusedWhenOpened() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<Long> ch = shm.channel("c", Long.class, 4);
+            long block = ((RingChannel<?>) ch).block();
+            TestAccess.context(shm).memory().putIntReleaseUnlogged(block + ChannelLayout.RING_OFFSET + RingLayout.CAPACITY_OFFSET,
+                    1 << 19);
+            try (SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+                CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> other.channel("c", Long.class));
+                assertEquals(true, e.getMessage().contains("does not fit"), e.getMessage());
+                assertThrows(CorruptedRegionException.class, other::verify);
+            }
+        }
+    }
+}
