@@ -34,8 +34,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * the workers write another batch into it, so a {@code DataSet} must not be read after that
  * (DL4J's {@code fit} does not). A pre-processor runs on the views in place: the slot is the
  * trainer's while it holds it, and nothing else reads it. The {@code INDArray} views of a full
- * batch are made once per slot and handed out again each time the slot comes back (an epoch's
- * partial last batch gets new ones), so a batch costs no ND4J array construction.
+ * batch are made once per slot, are this iterator's own (never shared with another caller), and
+ * are handed out again each time the slot comes back, unless their user closed them; an epoch's
+ * partial last batch gets new ones. So a batch costs no ND4J array construction.
  *
  * <h2>No DL4J prefetch</h2>
  * {@link #asyncSupported()} is false, so {@code fit} uses the iterator as it is instead of
@@ -163,25 +164,29 @@ public final class LoaderDataSetIterator implements DataSetIterator {
 
     /** The features of a batch: for a full batch the view made for its slot the first time, else a new one. */
     private INDArray features(LoaderBatch batch) {
-        if (batch.size() != loader.batchSize()) {
-            return atLeast2d(SharedNd4j.view(batch.tensor(featuresPart)));
-        }
-        int slot = batch.slot().index();
-        if (featureViews[slot] == null) {
-            featureViews[slot] = atLeast2d(SharedNd4j.view(batch.tensor(featuresPart)));
-        }
-        return featureViews[slot];
+        return view(batch, featuresPart, featureViews);
     }
 
     private INDArray labels(LoaderBatch batch) {
+        return view(batch, labelsPart, labelViews);
+    }
+
+    /**
+     * The view of {@code part} of {@code batch}: for a full batch the one this iterator made for
+     * its slot before, unless its user closed it; else a new one ({@link SharedNd4j#newView}),
+     * this iterator's own.
+     */
+    private INDArray view(LoaderBatch batch, int part, INDArray[] cache) {
         if (batch.size() != loader.batchSize()) {
-            return atLeast2d(SharedNd4j.view(batch.tensor(labelsPart)));
+            return atLeast2d(SharedNd4j.newView(batch.tensor(part)));
         }
         int slot = batch.slot().index();
-        if (labelViews[slot] == null) {
-            labelViews[slot] = atLeast2d(SharedNd4j.view(batch.tensor(labelsPart)));
+        INDArray cached = cache[slot];
+        if (cached == null || cached.wasClosed() || cached.data().wasClosed()) {
+            cached = atLeast2d(SharedNd4j.newView(batch.tensor(part)));
+            cache[slot] = cached;
         }
-        return labelViews[slot];
+        return cached;
     }
 
     private static INDArray atLeast2d(INDArray array) {

@@ -56,6 +56,30 @@ class LoaderDataSetIteratorTest {
     }
 
     @Test
+    void aViewClosedByItsUserIsMadeAgainWhenItsSlotComesBack() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20);
+             DataLoader loader = loader(shm, 2)) {
+            LoaderDataSetIterator it = new LoaderDataSetIterator(loader);
+            for (int epoch = 0; epoch < 2; epoch++) {
+                Set<String> seen = new HashSet<>();
+                while (it.hasNext()) {
+                    DataSet batch = it.next();
+                    INDArray x = batch.getFeatures();
+                    assertFalse(x.wasClosed(), "a closed view is never handed out");
+                    for (int row = 0; row < x.rows(); row++) {
+                        seen.add(java.util.Arrays.toString(x.getRow(row).toFloatVector()));
+                    }
+                    if (epoch == 0) {
+                        x.close(); // the user closes it: the slot's next batch gets a new view
+                    }
+                }
+                assertEquals(SAMPLES, seen.size(), "every sample once in epoch " + epoch);
+                it.reset();
+            }
+        }
+    }
+
+    @Test
     void batchesAreViewsOfTheSlotsAndEachEpochHoldsEverySampleOnce() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 16L << 20);
              DataLoader loader = loader(shm, 2)) {
