@@ -48,14 +48,14 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void exportsOnlyTheApiAndTheSpiToEveryone() throws IOException {
+    void exportsOnlyTheApiTheSpiAndTheLoaderToEveryone() throws IOException {
         ModuleDescriptor module = descriptor();
         assertEquals("io.ipcobjects.core", module.name());
-        assertEquals(Set.of("io.ipcobjects", "io.ipcobjects.spi"),
+        assertEquals(Set.of("io.ipcobjects", "io.ipcobjects.spi", "io.ipcobjects.loader"),
                 module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
         assertTrue(module.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified), "no qualified exports");
         assertTrue(module.opens().isEmpty(), "nothing opened: " + module.opens());
-        assertTrue(module.packages().stream().filter(p -> !p.equals("io.ipcobjects") && !p.equals("io.ipcobjects.spi"))
+        assertTrue(module.packages().stream().filter(p -> !p.equals("io.ipcobjects") && !p.equals("io.ipcobjects.spi") && !p.equals("io.ipcobjects.loader"))
                 .allMatch(p -> p.startsWith("io.ipcobjects.internal.")), "every other package is internal: " + module.packages());
     }
 
