@@ -73,6 +73,11 @@ class ViewsMadeOnceTest {
             INDArray two = (INDArray) shm.get("x");
             assertNotSame(one, two, "each get is a scope of its own");
             assertNotSame(SharedNd4j.view(t), SharedNd4j.view(t));
+            for (int i = 0; i < 2000; i++) {
+                shm.get("x");
+            }
+            assertTrue(t.viewCache().size() <= 2, "views of scopes that are over are dropped, not piled up: "
+                    + t.viewCache().size());
             one.close(); // closing one caller's array leaves the other's working
             assertEquals(10.0, two.sumNumber().doubleValue());
             assertEquals(10.0, SharedNd4j.view(t).sumNumber().doubleValue());

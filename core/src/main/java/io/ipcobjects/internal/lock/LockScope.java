@@ -235,24 +235,40 @@ public final class LockScope {
      * scope" means to caches that must not outlive a scope. Only the holder reads or writes it,
      * and the lock orders holders, so a plain field suffices.
      */
-    public Object holdIdentity() {
+    public Hold holdIdentity() {
         if (!lock.isHeldByCurrentThread()) {
             return null;
         }
-        Object identity = holdIdentity;
+        Hold identity = holdIdentity;
         if (identity == null) {
-            identity = new Object();
+            identity = new Hold();
             holdIdentity = identity;
         }
         return identity;
     }
 
-    private Object holdIdentity;
+    private Hold holdIdentity;
+
+    /**
+     * One hold of the lock by one thread, as {@link #holdIdentity} hands it out: current until the
+     * hold's last release, so a cache can drop what it kept for a hold that is over.
+     */
+    public static final class Hold {
+        private volatile boolean current = true;
+
+        /** Whether the hold this stands for has not ended yet. */
+        public boolean isCurrent() {
+            return current;
+        }
+    }
 
     /** Leaves a scope: releases one hold of the lock; the last one commits the scope's writes first. */
     public void exit() {
         if (lock.holdsOfCurrentThread() == 1) {
-            holdIdentity = null;
+            if (holdIdentity != null) {
+                holdIdentity.current = false;
+                holdIdentity = null;
+            }
             try {
                 undo.commit();
             } finally {

@@ -1,5 +1,7 @@
 package io.ipcobjects.internal.tensor;
 
+import io.ipcobjects.internal.lock.LockScope;
+
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.spi.TensorViewCache;
@@ -85,6 +87,15 @@ public final class TensorViewTable implements TensorViewCache {
             this.strides = tensor.strides();
         }
 
+        /** Whether its scope is gone: collected, or a lock hold that has ended (nothing can ask for it again). */
+        boolean isStale() {
+            if (scope == null) {
+                return false;
+            }
+            Object in = scope.get();
+            return in == null || in instanceof LockScope.Hold hold && !hold.isCurrent();
+        }
+
         boolean isFor(TensorView tensor, Object inScope) {
             return (scope == null ? inScope == null : scope.get() == inScope && inScope != null)
                     && tensor.hasLayout(dataOffset, dtype, shape, strides);
@@ -131,7 +142,15 @@ public final class TensorViewTable implements TensorViewCache {
             empty = blocks.isEmpty();
             return null;
         }
-        for (Entry entry = block.byDataOffset.get(tensor.dataOffset()); entry != null; entry = entry.next) {
+        for (Entry entry = block.byDataOffset.get(tensor.dataOffset()), next; entry != null; entry = next) {
+            next = entry.next;
+            if (entry.isStale()) {
+                unlink(entry); // a scope that is over: its views are never asked for again
+                if (blocks.get(key) != block) {
+                    return null; // that emptied the block
+                }
+                continue;
+            }
             if (!entry.isFor(tensor, scope)) {
                 continue;
             }
