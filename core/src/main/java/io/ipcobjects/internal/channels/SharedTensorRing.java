@@ -216,16 +216,10 @@ final class SharedTensorRing implements TensorRing {
                     return new RingSlot(slot, true);
                 }
             }
+            waiter = waitOnce(waiter, deadline);
             if (waiter == null) {
-                waiter = new Waiter(deadline);
-            }
-            if (waiter.livenessCheckDue()) {
-                sweep();
-            }
-            if (!waiter.idle()) {
                 return null;
             }
-            ensureOpen();
         }
     }
 
@@ -241,14 +235,7 @@ final class SharedTensorRing implements TensorRing {
         long position;
         // The published ring has a place for every slot; it is full only while a dead reader holds an entry.
         while ((position = published.tryClaimPut(me)) == Ring.FULL_RING) {
-            if (waiter == null) {
-                waiter = new Waiter(Long.MAX_VALUE);
-            }
-            if (waiter.livenessCheckDue()) {
-                sweep();
-            }
-            waiter.idle();
-            ensureOpen();
+            waiter = waitOnce(waiter, Long.MAX_VALUE);
         }
         memory.segment().set(java.lang.foreign.ValueLayout.JAVA_INT, published.payload(position), slot);
         published.describe(position, 1, Integer.BYTES);
@@ -307,17 +294,27 @@ final class SharedTensorRing implements TensorRing {
             if (once) {
                 return null;
             }
+            waiter = waitOnce(waiter, deadline);
             if (waiter == null) {
-                waiter = new Waiter(deadline);
-            }
-            if (waiter.livenessCheckDue()) {
-                sweep();
-            }
-            if (!waiter.idle()) {
                 return null;
             }
-            ensureOpen();
         }
+    }
+
+    /**
+     * One round of waiting for another process (the waiter made on the first round): sweeps for
+     * dead holders once a millisecond, checks the handle is open; null once the deadline passed.
+     */
+    private Waiter waitOnce(Waiter waiter, long deadline) {
+        Waiter current = waiter != null ? waiter : new Waiter(deadline);
+        if (current.livenessCheckDue()) {
+            sweep();
+        }
+        if (!current.idle()) {
+            return null;
+        }
+        ensureOpen();
+        return current;
     }
 
     /** The slot index in the published entry at {@code position}, or -1 if it names no slot. */
