@@ -37,6 +37,14 @@ final class RawSlotsScenario extends OneWayScenario {
         return bytes;
     }
 
+    /**
+     * The mapping as a plain native segment over the same addresses (as the region maps its
+     * file), so the copy and the sum run the same code paths as the tensor ring's.
+     */
+    private static MemorySegment plain(MemorySegment mapped) {
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize());
+    }
+
     private static long slotOffset(long bytes, int slot) {
         return slot * (HEADER + bytes);
     }
@@ -64,7 +72,7 @@ final class RawSlotsScenario extends OneWayScenario {
         baseSum = TensorRingScenario.sum(prepared, bytes) - prepared.get(ValueLayout.JAVA_LONG_UNALIGNED, 0)
                 - prepared.get(ValueLayout.JAVA_LONG_UNALIGNED, bytes - Long.BYTES);
         file = MappedFile.create(run.file("slots"), slots * (HEADER + bytes));
-        segment = file.segment();
+        segment = plain(file.segment());
         for (int i = 0; i < slots; i++) {
             WORD.setRelease(segment, slotOffset(bytes, i), 2L * i);
         }
@@ -116,7 +124,7 @@ final class RawSlotsScenario extends OneWayScenario {
         int count = (int) run.longParam("slots", 4);
         MemorySegment prepared = TensorRingScenario.preparedBatch(slotBytes);
         MappedFile mapped = MappedFile.attach(run.file("slots"));
-        MemorySegment shared = mapped.segment();
+        MemorySegment shared = plain(mapped.segment());
         return new Sender() {
             @Override
             public void send(long sequence) {
