@@ -125,6 +125,17 @@ final class Ring {
     /** As {@link #putsFlowing}, for takes: after an empty ring the next take reads first. */
     private boolean takesFlowing = true;
 
+    /**
+     * Whether the tail is less than a lap ahead of the head, so a put may find its entry free
+     * (or, if a taker still reads it, soon): reads only the two position lines, for a putter
+     * waiting for room.
+     */
+    boolean roomLikely() {
+        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        return tail - head < capacity;
+    }
+
     /** Claims the entry at the tail for a put by {@code owner}: its position, or {@link #FULL_RING}. */
     long tryClaimPut(int owner) {
         for (int spins = 0; ; spins++) {
@@ -220,8 +231,10 @@ final class Ring {
                     }
                     default -> throw corrupt(entry, word);
                 }
-            } else if (sequence == (int) (head + capacity) && state == FREE) {
-                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1); // taken and freed; help the head on
+            } else if (sequence == (int) (head + capacity)) {
+                // Taken and freed, and perhaps claimed again a lap on: the head lags (behind a
+                // drain's run, which moves it once at its end); help it on.
+                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
             } else if (sequence == (int) (head - capacity)) {
                 if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
                     takesFlowing = false;

@@ -173,6 +173,13 @@ final class RingChannel<T> implements Channel<T> {
         return position;
     }
 
+    /**
+     * Waiting for room watches the two positions ({@link Ring#roomLikely}), not the entry the
+     * put needs: that entry is the one the next taker claims, and a putter reading it in a loop
+     * takes its cache line away from the taker at every read, so that putter and taker then move
+     * in lockstep, one cache-line round trip per message. The head is written once per claim,
+     * and once per run by a taker that drains.
+     */
     private long claimForPut(long deadline) {
         ensureOpen();
         Waiter waiter = null;
@@ -184,16 +191,18 @@ final class RingChannel<T> implements Channel<T> {
             if (waiter == null) {
                 waiter = new Waiter(deadline);
             }
-            if (waiter.livenessCheckDue()) {
-                repairForPut();
-            }
-            if (!waiter.idle()) {
-                if (deadline == Long.MAX_VALUE) {
-                    continue;
+            do {
+                if (waiter.livenessCheckDue()) {
+                    // Once a millisecond, try the entry itself: the head may lag behind a drain
+                    // whose taker died before moving it, with the entries already free.
+                    repairForPut();
+                    break;
                 }
-                return -1;
-            }
-            ensureOpen();
+                if (!waiter.idle() && deadline != Long.MAX_VALUE) {
+                    return -1;
+                }
+                ensureOpen();
+            } while (!ring.roomLikely());
         }
     }
 
@@ -358,11 +367,14 @@ final class RingChannel<T> implements Channel<T> {
             if (position < 0) {
                 break;
             }
+            int run = 0;
             try {
                 while (true) {
                     sink.add(read(position));
                     taken++;
-                    if (taken >= max) {
+                    // A run of at most a lap: the head, moved at its end, then lags by less than
+                    // one lap, which takers that meet it recognise (Ring#tryClaimTake).
+                    if (taken >= max || ++run >= ring.capacity()) {
                         break;
                     }
                     long next = ring.tryClaimNext(position + 1, owners.ownId());
