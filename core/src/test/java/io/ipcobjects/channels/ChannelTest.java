@@ -65,6 +65,100 @@ class ChannelTest {
         }
     }
 
+    /**
+     * Runs of {@code drainTo} (one claim per entry, the head moved once per run) racing with
+     * polls, takes and other drains on threads of three handles, in a small channel that laps
+     * often: every message is taken exactly once, and each consumer sees each producer's
+     * messages in the order they were put.
+     */
+    @Test
+    void drainRunsRacingWithPollsAndTakesTakeEveryMessageOnceInOrder() throws Exception {
+        int producers = 2;
+        int perProducer = 40_000;
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20);
+             SharedMemory second = SharedMemory.attach(name, Duration.ofSeconds(5));
+             SharedMemory third = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            shm.channel("race", Long.class, 8);
+            List<Channel<Long>> handles = List.of(shm.channel("race", Long.class), second.channel("race", Long.class),
+                    third.channel("race", Long.class));
+            int consumers = 4;
+            long[][] seen = new long[consumers][];
+            java.util.concurrent.atomic.AtomicLong remaining = new java.util.concurrent.atomic.AtomicLong((long) producers * perProducer);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int producer = p;
+                Channel<Long> out = handles.get(p % handles.size());
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (long i = 0; i < perProducer; i++) {
+                        out.put(producer * 1_000_000L + i);
+                    }
+                }));
+            }
+            for (int c = 0; c < consumers; c++) {
+                int consumer = c;
+                Channel<Long> in = handles.get((c + 1) % handles.size());
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        long[] last = new long[producers];
+                        Arrays.fill(last, -1);
+                        List<Long> got = new ArrayList<>();
+                        List<Long> batch = new ArrayList<>();
+                        while (remaining.get() > 0) {
+                            batch.clear();
+                            switch (consumer) {
+                                case 0, 1 -> in.drainTo(batch, 5 + consumer * 3);
+                                case 2 -> {
+                                    Long m = in.poll();
+                                    if (m != null) {
+                                        batch.add(m);
+                                    }
+                                }
+                                default -> {
+                                    try {
+                                        batch.add(in.take(Duration.ofMillis(5)));
+                                    } catch (WaitTimeoutException e) {
+                                        // checks remaining again
+                                    }
+                                }
+                            }
+                            for (long m : batch) {
+                                int producer = (int) (m / 1_000_000L);
+                                long i = m % 1_000_000L;
+                                if (i <= last[producer]) {
+                                    throw new AssertionError("consumer " + consumer + " took " + m + " after " + last[producer]);
+                                }
+                                last[producer] = i;
+                                got.add(m);
+                                remaining.decrementAndGet();
+                            }
+                        }
+                        seen[consumer] = got.stream().mapToLong(Long::longValue).toArray();
+                    } catch (Throwable t) {
+                        failures.add(t);
+                        remaining.set(0);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                assertTrue(t.join(Duration.ofSeconds(120)), "a thread still runs after 120 s: " + t);
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            long[] all = Arrays.stream(seen).flatMapToLong(Arrays::stream).sorted().toArray();
+            assertEquals((long) producers * perProducer, all.length, "every message taken once");
+            for (int p = 0, k = 0; p < producers; p++) {
+                for (long i = 0; i < perProducer; i++, k++) {
+                    assertEquals(p * 1_000_000L + i, all[k], "message taken once");
+                }
+            }
+            assertTrue(seen[0].length > 0 && seen[1].length > 0, "the drains took part");
+            assertNull(handles.get(0).poll());
+            assertEquals(0, handles.get(0).size());
+            shm.verify();
+        }
+    }
+
     @Test
     void manyLapsKeepOrderAndFreeEverything() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {

@@ -28,6 +28,7 @@ public final class Scenarios {
         BY_NAME.put("uds-objects", UdsObjectsScenario::new);
         BY_NAME.put("tensor-ring", TensorRingScenario::new);
         BY_NAME.put("memcpy", MemcpyScenario::new);
+        BY_NAME.put("raw-slots", RawSlotsScenario::new);
     }
 
     /**
@@ -61,7 +62,8 @@ public final class Scenarios {
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=oos", true, 3.0, 1.0),
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=data", true, Double.NaN, Double.NaN),
             new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN),
-            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN));
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN),
+            new Comparison("tensor-ring:rows=256,cols=1024", "raw-slots:bytes=1048576", true, Double.NaN, Double.NaN));
 
     private Scenarios() {
     }

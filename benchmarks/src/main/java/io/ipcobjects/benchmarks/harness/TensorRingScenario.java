@@ -47,7 +47,7 @@ final class TensorRingScenario extends OneWayScenario {
     }
 
     /** The prepared batch: random words, the same in both processes (the child's copy source; the parent's expected sum). */
-    private static MemorySegment preparedBatch(long bytes) {
+    static MemorySegment preparedBatch(long bytes) {
         long[] words = new long[(int) (bytes / Long.BYTES)];
         SplittableRandom random = new SplittableRandom(bytes);
         for (int i = 0; i < words.length; i++) {

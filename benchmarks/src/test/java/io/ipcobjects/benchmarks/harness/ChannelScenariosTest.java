@@ -42,7 +42,8 @@ class ChannelScenariosTest {
             "uds-objects:codec=oos",
             "uds-objects:codec=data",
             "memcpy:bytes=1048576",
-            "memcpy:bytes=1048576,sum=true"})
+            "memcpy:bytes=1048576,sum=true",
+            "raw-slots:bytes=1048576"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
 
@@ -72,7 +73,7 @@ class ChannelScenariosTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"channel-oneway:msg=long", "channel-roundtrip:bytes=32", "tensor-ring:rows=256,cols=1024",
-            "uds-oneway:bytes=1048576"})
+            "uds-oneway:bytes=1048576", "raw-slots:bytes=1048576"})
     void aChildKilledInTheMiddleOfAWindowFailsTheScenarioAtOnce(String spec) throws Exception {
         Harness harness = Harness.forTests(0, 1, 120_000); // a window far longer than the test lets it run
         Thread killer = Thread.ofPlatform().daemon().start(() -> killChildAfter(Duration.ofSeconds(4)));

@@ -111,17 +111,53 @@ final class Ring {
         return (int) Math.max(0, Math.min(capacity, tail - head));
     }
 
+    /**
+     * Whether the last put claimed an entry (not a full ring): the next one then tries its CAS at
+     * once, expecting the entry FREE for its position, instead of reading the word first. When
+     * the entry's line was last written by a consumer in another process, the read brings it
+     * shared and the CAS must then take it exclusive: two cache-line transfers where the CAS
+     * alone makes one. After a full ring the next try reads first, so a producer waiting for
+     * room does not pull the line away from the consumer reading it. A per-handle hint, raced
+     * benignly by threads.
+     */
+    private boolean putsFlowing = true;
+
+    /** As {@link #putsFlowing}, for takes: after an empty ring the next take reads first. */
+    private boolean takesFlowing = true;
+
+    /**
+     * Whether the tail is less than a lap ahead of the head, so a put may find its entry free
+     * (or, if a taker still reads it, soon): reads only the two position lines, for a putter
+     * waiting for room.
+     */
+    boolean roomLikely() {
+        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        return tail - head < capacity;
+    }
+
     /** Claims the entry at the tail for a put by {@code owner}: its position, or {@link #FULL_RING}. */
     long tryClaimPut(int owner) {
         for (int spins = 0; ; spins++) {
             long tail = memory.getLongVolatile(base + TAIL_OFFSET);
             long entry = entry(tail);
-            long word = memory.getLongVolatile(entry + STATE_OFFSET);
+            long word;
+            if (putsFlowing) {
+                long free = RingLayout.word(tail, FREE, 0);
+                word = memory.compareAndExchangeLong(entry + STATE_OFFSET, free, RingLayout.word(tail, WRITING, owner));
+                if (word == free) {
+                    memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+                    return tail;
+                }
+            } else {
+                word = memory.getLongVolatile(entry + STATE_OFFSET);
+            }
             int sequence = sequence(word);
             if (sequence == (int) tail) {
                 if (state(word) == FREE) {
                     if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(tail, WRITING, owner))) {
                         memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+                        putsFlowing = true;
                         return tail;
                     }
                 } else {
@@ -129,6 +165,7 @@ final class Ring {
                 }
             } else if (sequence == (int) (tail - capacity)) {
                 if (memory.getLongVolatile(base + TAIL_OFFSET) == tail) {
+                    putsFlowing = false;
                     return FULL_RING; // last lap's entry is not freed yet
                 }
             } else if (sequence == (int) (tail + capacity) && state(word) == FREE) {
@@ -157,7 +194,17 @@ final class Ring {
         for (int spins = 0; ; spins++) {
             long head = memory.getLongVolatile(base + HEAD_OFFSET);
             long entry = entry(head);
-            long word = memory.getLongVolatile(entry + STATE_OFFSET);
+            long word;
+            if (takesFlowing) {
+                long full = RingLayout.word(head, FULL, 0);
+                word = memory.compareAndExchangeLong(entry + STATE_OFFSET, full, RingLayout.word(head, READING, owner));
+                if (word == full) {
+                    memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                    return head;
+                }
+            } else {
+                word = memory.getLongVolatile(entry + STATE_OFFSET);
+            }
             int sequence = sequence(word);
             int state = state(word);
             if (sequence == (int) head) {
@@ -165,30 +212,63 @@ final class Ring {
                     case FULL, SKIP -> {
                         if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, READING, owner))) {
                             memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                            takesFlowing = true;
                             return state == SKIP ? head | SKIPPED : head;
                         }
                     }
                     case READING -> memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
                     case WRITING -> {
                         if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                            takesFlowing = false;
                             return PENDING;
                         }
                     }
                     case FREE -> {
                         if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                            takesFlowing = false;
                             return EMPTY;
                         }
                     }
                     default -> throw corrupt(entry, word);
                 }
-            } else if (sequence == (int) (head + capacity) && state == FREE) {
-                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1); // taken and freed; help the head on
+            } else if (sequence == (int) (head + capacity)) {
+                // Taken and freed, and perhaps claimed again a lap on: the head lags (behind a
+                // drain's run, which moves it once at its end); help it on.
+                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
             } else if (sequence == (int) (head - capacity)) {
                 if (memory.getLongVolatile(base + HEAD_OFFSET) == head) {
+                    takesFlowing = false;
                     return EMPTY; // last lap's taker is still reading: nothing newer was put
                 }
             } else {
                 checkStale(head, BASE_HEAD, spins);
+            }
+        }
+    }
+
+    /**
+     * For a taker that holds the entry at {@code position - 1}: claims the entry at
+     * {@code position} if it is FULL, without reading the head or moving it (the taker moves it
+     * once, past its whole run, with {@link #advanceHead}); its position, or -1 if that entry is
+     * anything else (empty, being written, skipped, claimed by another taker).
+     */
+    long tryClaimNext(long position, int owner) {
+        long full = RingLayout.word(position, FULL, 0);
+        long entry = entry(position);
+        return memory.compareAndExchangeLong(entry + STATE_OFFSET, full, RingLayout.word(position, READING, owner)) == full
+                ? position : -1;
+    }
+
+    /**
+     * Moves the head to {@code to} after a run of entries below it claimed with
+     * {@link #tryClaimNext}, unless it is there already (other takers help it on past entries
+     * they find claimed, one CAS each; this is one CAS for the run).
+     */
+    void advanceHead(long to) {
+        while (true) {
+            long head = memory.getLongVolatile(base + HEAD_OFFSET);
+            if (head - to >= 0 || memory.compareAndSetLong(base + HEAD_OFFSET, head, to)) {
+                return;
             }
         }
     }

@@ -173,6 +173,13 @@ final class RingChannel<T> implements Channel<T> {
         return position;
     }
 
+    /**
+     * Waiting for room watches the two positions ({@link Ring#roomLikely}), not the entry the
+     * put needs: that entry is the one the next taker claims, and a putter reading it in a loop
+     * takes its cache line away from the taker at every read, so that putter and taker then move
+     * in lockstep, one cache-line round trip per message. The head is written once per claim,
+     * and once per run by a taker that drains.
+     */
     private long claimForPut(long deadline) {
         ensureOpen();
         Waiter waiter = null;
@@ -184,16 +191,18 @@ final class RingChannel<T> implements Channel<T> {
             if (waiter == null) {
                 waiter = new Waiter(deadline);
             }
-            if (waiter.livenessCheckDue()) {
-                repairForPut();
-            }
-            if (!waiter.idle()) {
-                if (deadline == Long.MAX_VALUE) {
-                    continue;
+            do {
+                if (waiter.livenessCheckDue()) {
+                    // Once a millisecond, try the entry itself: the head may lag behind a drain
+                    // whose taker died before moving it, with the entries already free.
+                    repairForPut();
+                    break;
                 }
-                return -1;
-            }
-            ensureOpen();
+                if (!waiter.idle() && deadline != Long.MAX_VALUE) {
+                    return -1;
+                }
+                ensureOpen();
+            } while (!ring.roomLikely());
         }
     }
 
@@ -282,23 +291,29 @@ final class RingChannel<T> implements Channel<T> {
 
     @Override
     public T poll() {
+        long position = claimForTake();
+        return position < 0 ? null : read(position);
+    }
+
+    /** Claims the oldest message's entry without waiting: its position, or -1 if there is none to take now. */
+    private long claimForTake() {
         ensureOpen();
         while (true) {
             long position = ring.tryClaimTake(owners.ownId());
             if (position == Ring.EMPTY) {
-                return null;
+                return -1;
             }
             if (position == Ring.PENDING) {
                 if (channels.livenessCheckDue(this) && ring.skipDeadWriter(owners)) {
                     continue;
                 }
-                return null;
+                return -1;
             }
             if ((position & Ring.SKIPPED) != 0) {
                 cleanAndRelease(position & ~Ring.SKIPPED);
                 continue;
             }
-            return read(position);
+            return position;
         }
     }
 
@@ -338,17 +353,39 @@ final class RingChannel<T> implements Channel<T> {
         }
     }
 
+    /**
+     * Takes runs of consecutive messages: after the first claim (as {@link #poll}), each next
+     * entry is claimed by one CAS expecting it FULL, and the head is moved once past the run
+     * instead of once per message.
+     */
     @Override
     public int drainTo(Collection<? super T> sink, int max) {
         Objects.requireNonNull(sink, "sink");
         int taken = 0;
         while (taken < max) {
-            T message = poll();
-            if (message == null) {
+            long position = claimForTake();
+            if (position < 0) {
                 break;
             }
-            sink.add(message);
-            taken++;
+            int run = 0;
+            try {
+                while (true) {
+                    sink.add(read(position));
+                    taken++;
+                    // A run of at most a lap: the head, moved at its end, then lags by less than
+                    // one lap, which takers that meet it recognise (Ring#tryClaimTake).
+                    if (taken >= max || ++run >= ring.capacity()) {
+                        break;
+                    }
+                    long next = ring.tryClaimNext(position + 1, owners.ownId());
+                    if (next < 0) {
+                        break;
+                    }
+                    position = next;
+                }
+            } finally {
+                ring.advanceHead(position + 1);
+            }
         }
         return taken;
     }

@@ -54,7 +54,16 @@ package io.ipcobjects.internal.channels;
  * </ul>
  * Head and tail only grow, by CAS from the value read to one more, by the claimer or by anyone who
  * finds the entry at that position already claimed (helping), so a claimer that dies between its
- * claim and its move of the position stalls nobody.
+ * claim and its move of the position stalls nobody. A taker draining a run of entries claims each
+ * next one by the same CAS, expecting {@code FULL(p + 1)}, without reading the head, and moves
+ * the head once past the run (at most a lap long); until it does, others help the head on as
+ * above, and also past an entry whose sequence is the head's plus the capacity in any state
+ * (taken, freed and claimed again a lap on behind the lagging head).
+ *
+ * <p>A claim whose last claim succeeded tries its CAS at once, expecting the state word it will
+ * most likely find ({@code FREE(tail)} for a put, {@code FULL(head)} for a take), instead of
+ * reading the word first: a read of a line another core wrote last brings it shared, and the CAS
+ * then has to take it exclusive, two transfers where the CAS alone makes one.
  */
 public final class RingLayout {
     private RingLayout() {

@@ -249,6 +249,11 @@ public final class RegionMemory {
         return LONG_HANDLE.compareAndSet(segment, offset, expected, value);
     }
 
+    /** A CAS that returns the word it found (the expected value exactly when it succeeded): one access for a claim and a failed claim's reason. */
+    public long compareAndExchangeLong(long offset, long expected, long value) {
+        return (long) LONG_HANDLE.compareAndExchange(segment, offset, expected, value);
+    }
+
     public long getAndAddLong(long offset, long delta) {
         return (long) LONG_HANDLE.getAndAdd(segment, offset, delta);
     }
