@@ -172,6 +172,7 @@ public final class UndoLog {
         }
         length = 0;
         fresh.clear();
+        nextEpoch(); // nothing is settled in a new window (a thread that died left its table)
         fastLimit = NORMAL_FAST_LIMIT;
         owner = thread;
         return rolledBack;
@@ -228,8 +229,12 @@ public final class UndoLog {
             VarHandle.fullFence();
             clearPendingDamage();
         }
-        // What the scope allocated is committed state now, no longer fresh.
-        fresh.clear();
+        // What the scope allocated is committed state now, no longer fresh: the table forgets
+        // the fresh words it remembered.
+        if (fresh.used()) {
+            fresh.clear();
+            nextEpoch();
+        }
         fastLimit = NORMAL_FAST_LIMIT;
     }
 
@@ -347,15 +352,26 @@ public final class UndoLog {
         segment.set(LONG, entry + ENTRY_BYTES_OFFSET + 8, segment.get(LONG, target + 8));
     }
 
-    /** The general path of a word: fresh memory, the table of logged words, the shared part, a full log. */
+    /**
+     * The general path of a word: the table of words already settled in this window (logged, or
+     * found fresh), then fresh memory, the shared part, a full log. The table is asked first, and
+     * a fresh word is remembered in it too, so a loop that writes the same words again (a block
+     * allocated and freed, a message put and taken) pays one lookup per write.
+     */
     void beforeWord(long target, int kind) {
-        if (fresh.used() && fresh.contains(target, kind)) {
-            return;
-        }
         long head = entryHead(target, kind);
         int seen = seenSlot(target);
-        if (seenEpochs[seen] == epoch && seenKeys[seen] == head) {
-            return; // logged since the last commit: its first old value is the one to restore
+        if (seenKeys[seen] == head && seenEpochs[seen] == epoch) {
+            return; // logged since the last commit (its first old value is the one to restore), or fresh
+        }
+        logWord(target, kind, head, seen);
+    }
+
+    private void logWord(long target, int kind, long head, int seen) {
+        if (fresh.used() && fresh.contains(target, kind)) {
+            // Fresh memory stays fresh until the window ends, and the window's end moves the epoch.
+            remember(seen, head);
+            return;
         }
         if (target < 0 || target > targetLimit - kind) {
             throw outsideLoggedArea(target, kind);
@@ -372,19 +388,20 @@ public final class UndoLog {
 
     /** The general path of a 16-byte slot: remembered like a word unless fresh memory is involved. */
     private void beforeSixteenGeneral(long target) {
+        long key = entryHead(target, KEY_SIXTEEN);
+        int seen = seenSlot(target);
+        if (seenKeys[seen] == key && seenEpochs[seen] == epoch) {
+            return;
+        }
         if (fresh.used()) {
             if (fresh.contains(target, 16)) {
+                remember(seen, key);
                 return;
             }
             if (fresh.touches(target, target + 16)) {
                 beforeRange(target, 16); // logs only the parts outside fresh memory
                 return;
             }
-        }
-        long key = entryHead(target, KEY_SIXTEEN);
-        int seen = seenSlot(target);
-        if (seenEpochs[seen] == epoch && seenKeys[seen] == key) {
-            return;
         }
         checkTarget(target, 16);
         long at = positionFor(SIXTEEN_ENTRY_BYTES);

@@ -1,0 +1,108 @@
+package io.ipcobjects.internal.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.testing.TestRegions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The undo log's table of words settled in a window (logged, or found in memory the window
+ * allocated) must be forgotten when the window ends: a word written freely because its block was
+ * new is committed data in the next window, and a scope that dies after writing it again must
+ * have that write undone.
+ */
+class UndoWindowTest {
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    /** Runs {@code work} in a scope on a thread that ends without closing it: the lock stays with a dead thread. */
+    private static void dieHoldingTheLock(SharedMemory shm, Consumer<Access> work) throws InterruptedException {
+        Thread thread = Thread.ofPlatform().start(() -> work.accept(shm.acquire()));
+        thread.join();
+    }
+
+    @Test
+    void aSlotWrittenFreelyInTheScopeThatCreatedItIsLoggedInTheNextScope() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            try (Access a = shm.acquire()) {
+                SharedList<Object> list = a.put("list", new ArrayList<Object>(List.of(1L, 2L, 3L)));
+                // Twice in the scope that allocated the list: the second write finds the slot settled.
+                list.set(0, 10L);
+                list.set(0, 11L);
+                list.setLong(1, 21L);
+                list.setLong(1, 22L);
+            }
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                a.put("other", "allocates: the writes below take the log's general path");
+                list.set(0, 99L);
+                list.setLong(1, 98L);
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                assertEquals(List.of(11L, 22L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
+                        "the dead scope's writes to slots its list was created with are undone");
+                a.verify();
+            }
+        }
+    }
+
+    @Test
+    void aBlockWrittenAfterItsWindowCommittedMidScopeIsRolledBack() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            try (Access a = shm.acquire()) {
+                a.put("list", new ArrayList<Object>(List.of(1L, 2L)));
+            }
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                // Many allocations and frees: the window commits at an operation boundary, so the
+                // lists allocated before that point are committed data afterwards.
+                List<SharedList<Object>> made = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    SharedList<Object> fresh = a.put("made" + i, new ArrayList<Object>(List.of((long) i)));
+                    fresh.set(0, (long) -i);
+                    made.add(fresh);
+                }
+                a.destroy(a.share(new ArrayList<Object>(List.of(0L))));
+                // Written once more after the commits: these writes belong to the open window.
+                for (SharedList<Object> m : made) {
+                    m.set(0, 777L);
+                }
+                list.set(0, 55L);
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                assertEquals(1L, ((SharedList<?>) a.get("list")).get(0), "the last window's write is undone");
+                int named = 0;
+                for (int i = 0; i < 40; i++) {
+                    SharedList<?> m = (SharedList<?>) a.get("made" + i);
+                    if (m != null) {
+                        // Committed at a boundary after its share (i) or after its first set (-i);
+                        // the write of the open window (777) is undone either way.
+                        Object first = m.get(0);
+                        assertTrue(first.equals((long) i) || first.equals((long) -i),
+                                "list " + i + " holds " + first + ": the dead window's write was not undone");
+                    }
+                    named += m != null ? 1 : 0;
+                }
+                assertTrue(named > 0, "the window committed at an operation boundary: some lists were kept");
+                a.verify();
+            }
+        }
+    }
+}
