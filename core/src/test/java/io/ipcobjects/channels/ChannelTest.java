@@ -66,14 +66,14 @@ class ChannelTest {
     }
 
     /**
-     * Runs of {@code drainTo} (one claim per entry, the head moved once per run) racing with
-     * polls, takes and other drains on threads of three handles, in a small channel that laps
-     * often: every message is taken exactly once, and each consumer sees each producer's
-     * messages in the order they were put.
+     * Runs of {@code putAll} and of {@code drainTo} (one claim per entry, the tail or head moved
+     * once per run) racing with single puts, polls, takes and other drains on threads of three
+     * handles, in a small channel that laps often: every message is taken exactly once, and each
+     * consumer sees each producer's messages in the order they were put.
      */
     @Test
-    void drainRunsRacingWithPollsAndTakesTakeEveryMessageOnceInOrder() throws Exception {
-        int producers = 2;
+    void putAndDrainRunsRacingWithPollsAndTakesTakeEveryMessageOnceInOrder() throws Exception {
+        int producers = 3;
         int perProducer = 40_000;
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20);
@@ -91,8 +91,20 @@ class ChannelTest {
                 int producer = p;
                 Channel<Long> out = handles.get(p % handles.size());
                 threads.add(Thread.ofPlatform().start(() -> {
-                    for (long i = 0; i < perProducer; i++) {
-                        out.put(producer * 1_000_000L + i);
+                    if (producer == 0) {
+                        for (long i = 0; i < perProducer; i++) {
+                            out.put(producer * 1_000_000L + i);
+                        }
+                        return;
+                    }
+                    // putAll in batches of 1 to 19: runs shorter and longer than the ring.
+                    List<Long> batch = new ArrayList<>();
+                    for (long i = 0; i < perProducer; ) {
+                        batch.clear();
+                        for (long n = 1 + (i % 19); n > 0 && i < perProducer; n--, i++) {
+                            batch.add(producer * 1_000_000L + i);
+                        }
+                        assertEquals(batch.size(), out.putAll(batch));
                     }
                 }));
             }

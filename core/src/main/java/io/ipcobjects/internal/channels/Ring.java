@@ -265,9 +265,33 @@ final class Ring {
      * they find claimed, one CAS each; this is one CAS for the run).
      */
     void advanceHead(long to) {
+        advance(base + HEAD_OFFSET, to);
+    }
+
+    /**
+     * For a putter that holds the entry at {@code position - 1}: claims the entry at
+     * {@code position} if it is FREE for that position, without reading the tail or moving it
+     * (the putter moves it once, past its whole run, with {@link #advanceTail}); its position,
+     * or -1 if that entry is anything else (last lap's, not yet taken; claimed by another putter).
+     * The run must stay shorter than a lap: the tail then lags behind claimed entries only, and
+     * putters that meet one help it on ({@link #tryClaimPut}).
+     */
+    long tryClaimNextPut(long position, int owner) {
+        long free = RingLayout.word(position, FREE, 0);
+        return memory.compareAndExchangeLong(entry(position) + STATE_OFFSET, free, RingLayout.word(position, WRITING, owner)) == free
+                ? position : -1;
+    }
+
+    /** Moves the tail to {@code to} after a run of puts claimed with {@link #tryClaimNextPut}, unless it is there already. */
+    void advanceTail(long to) {
+        advance(base + TAIL_OFFSET, to);
+    }
+
+    /** Moves the position word at {@code offset} forward to {@code to} (never back). */
+    private void advance(long offset, long to) {
         while (true) {
-            long head = memory.getLongVolatile(base + HEAD_OFFSET);
-            if (head - to >= 0 || memory.compareAndSetLong(base + HEAD_OFFSET, head, to)) {
+            long at = memory.getLongVolatile(offset);
+            if (at - to >= 0 || memory.compareAndSetLong(offset, at, to)) {
                 return;
             }
         }

@@ -21,6 +21,7 @@ import io.ipcobjects.internal.codec.BlobLayout;
 import io.ipcobjects.internal.codec.Blobs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
@@ -146,12 +147,37 @@ final class RingChannel<T> implements Channel<T> {
         return type.cast(view);
     }
 
+    /**
+     * Puts runs of consecutive entries: after a claim (as {@link #put}), each next message
+     * claims the next entry with one CAS, expecting it FREE, and the tail moves once per run.
+     * A run ends at a full ring, at another putter's entry, or short of a lap.
+     */
     @Override
     public int putAll(Collection<? extends T> messages) {
+        Objects.requireNonNull(messages, "messages");
         int put = 0;
-        for (T message : messages) {
-            put(message);
-            put++;
+        long position = -1; // the entry last claimed in the current run
+        int run = 0;
+        try {
+            for (T message : messages) {
+                checkMessage(message);
+                long next = position >= 0 && run < ring.capacity() - 1 ? ring.tryClaimNextPut(position + 1, owners.ownId()) : -1;
+                if (next < 0) {
+                    if (position >= 0) {
+                        ring.advanceTail(position + 1);
+                    }
+                    next = claimForPut(Long.MAX_VALUE); // moves the tail past the entry itself
+                    run = 0;
+                }
+                position = next;
+                run++;
+                write(position, message);
+                put++;
+            }
+        } finally {
+            if (position >= 0) {
+                ring.advanceTail(position + 1);
+            }
         }
         return put;
     }
@@ -223,11 +249,11 @@ final class RingChannel<T> implements Channel<T> {
 
     /** Fills the claimed entry and commits it; on failure the entry is committed empty (skipped by takers). */
     private Object write(long position, Object message, boolean read) {
-        long payload = ring.payload(position);
+        long payload = startPayload(position);
         Object view = null;
         try {
             int length = message instanceof byte[] bytes && bytes.length >= LARGE_COPY_BYTES
-                    ? -1 : FlatCodec.encode(segment, payload, inlineBytes, message);
+                    ? -1 : encodeInline(payload, message);
             if (length < 0 && !read && message instanceof byte[] bytes && bytes.length >= LARGE_COPY_BYTES) {
                 writeLargeBytes(position, payload, bytes);
             } else if (length >= 0) {
@@ -246,6 +272,24 @@ final class RingChannel<T> implements Channel<T> {
         ring.commit(position);
         context.counters().messagePutLockFree();
         return view;
+    }
+
+    /**
+     * Marks the claimed entry's payload empty before any byte of it is written, and returns
+     * where the payload goes. The kind left from the entry's last lap may say heap; a writer
+     * that died while encoding inline bytes over that slot would then leave bytes that whoever
+     * skips its entry reads as a value slot to free. The store-store fence keeps the mark
+     * ahead of the payload's bytes on machines that reorder stores.
+     */
+    long startPayload(long position) {
+        ring.describe(position, PAYLOAD_NONE, 0);
+        VarHandle.storeStoreFence();
+        return ring.payload(position);
+    }
+
+    /** Encodes {@code message} inline at {@code payload}: its length, or -1 if it does not fit the entry (bytes may be written either way). */
+    int encodeInline(long payload, Object message) {
+        return FlatCodec.encode(segment, payload, inlineBytes, message);
     }
 
     /**

@@ -183,6 +183,12 @@ class ChannelProcessesTest {
             long position = ch.ring().tryClaimPut(ch.owners().ownId());
             if (args[2].equals("heap")) {
                 ch.writeToHeap(position, ch.ring().payload(position), "x".repeat(1000), false);
+            } else if (args[2].equals("inline-over-heap")) {
+                // Dies after encoding inline bytes over the entry, before saying they are inline.
+                long payload = ch.startPayload(position);
+                if (ch.encodeInline(payload, "m" + "7".repeat(40)) < 0) {
+                    throw new IllegalStateException("the message should fit the entry");
+                }
             }
             ReadySignal.signal(Path.of(args[1], "claimed"));
             Runtime.getRuntime().halt(0);
@@ -199,10 +205,26 @@ class ChannelProcessesTest {
         aWriterThatDiesInsideAPut("heap");
     }
 
+    /**
+     * The entry's last lap held a heap value (its payload kind says heap, its slot zeroed by the
+     * take); the writer dies with inline bytes written where that slot was. Whoever skips the
+     * entry must not read those bytes as a value to free.
+     */
+    @Test
+    void aWriterThatDiesEncodingInlineBytesOverALastLapHeapSlotLeavesNothingToFree() {
+        aWriterThatDiesInsideAPut("inline-over-heap");
+    }
+
     private void aWriterThatDiesInsideAPut(String path) {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             Channel<String> ch = shm.channel("c", String.class, 4);
+            if (path.equals("inline-over-heap")) {
+                for (int i = 0; i < 4; i++) { // a lap of heap values: every entry's kind says heap
+                    ch.put("h" + "x".repeat(1000));
+                    assertEquals(1001, ch.take(Duration.ofSeconds(30)).length());
+                }
+            }
             long used = shm.stats().usedBytes();
             try (ChildJvm child = ChildJvm.start(DiesWritingAPut.class, name, signals.toString(), path)) {
                 ReadySignal.await(signals.resolve("claimed"), TIMEOUT, child);

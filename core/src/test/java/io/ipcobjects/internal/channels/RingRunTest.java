@@ -1,6 +1,7 @@
 package io.ipcobjects.internal.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,58 @@ class RingRunTest {
             for (long i = 1; i < 5; i++) {
                 assertEquals(i, ch.poll());
             }
+            assertNull(ch.poll());
+            shm.verify();
+        }
+    }
+
+    @Test
+    void aPutterMeetingATailLaggingBehindAStoppedRunHelpsItOnAndPutsAfterTheRun() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> runner = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            Ring ring = runner.ring();
+            int me = runner.owners().ownId();
+            // A run of three puts whose putter stops before moving the tail past its last two
+            // entries: the tail stays at 1. The entries stay WRITING (their payloads unwritten).
+            assertEquals(0, ring.tryClaimPut(me));
+            assertEquals(1, ring.tryClaimNextPut(1, me));
+            assertEquals(2, ring.tryClaimNextPut(2, me));
+            assertEquals(-1, ring.tryClaimNextPut(2, me), "an entry claimed already is not claimed twice");
+            assertEquals(1, ring.size(), "the tail lags behind the run");
+            var putter = other.channel("c", Long.class);
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertTrue(putter.offer(30L), "the other putter helps the tail past the run and claims entry 3");
+                assertFalse(putter.offer(40L), "a lap of four entries is full");
+            });
+            assertEquals(4, ring.size());
+            assertEquals(-1, ring.tryClaimNextPut(4, me), "a run cannot claim last lap's entry before it is taken");
+        }
+    }
+
+    @Test
+    void putAllRunsLongerThanTheRingAreTakenInOrderAndLeaveTheTailAtTheEnd() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            assertEquals(3, ch.putAll(java.util.List.of(0L, 1L, 2L)));
+            assertEquals(3, ch.size(), "the tail moved past the whole run");
+            java.util.List<Long> taken = new java.util.ArrayList<>();
+            Thread taker = Thread.ofPlatform().start(() -> {
+                while (taken.size() < 23) {
+                    Long m = ch.poll();
+                    if (m != null) {
+                        taken.add(m);
+                    }
+                }
+            });
+            java.util.List<Long> more = java.util.stream.LongStream.range(3, 23).boxed().toList();
+            assertEquals(20, ch.putAll(more), "a putAll of five laps waits for room and puts all");
+            taker.join(Duration.ofSeconds(30));
+            assertEquals(java.util.stream.LongStream.range(0, 23).boxed().toList(), taken);
+            assertEquals(0, ch.size());
             assertNull(ch.poll());
             shm.verify();
         }
