@@ -24,8 +24,9 @@ import java.util.List;
  *   <li>{@code capacity=<n>}: the channel's capacity (default 1024; 8 for messages of 64 KiB
  *       and more, which are stored in the region's heap);</li>
  *   <li>{@code inline=<n>}: the channel's inline bytes (default {@link Channel#DEFAULT_INLINE_BYTES});</li>
- *   <li>{@code produce=put|offer}: the child's {@code put}, or {@code offer} retried in a spin
- *       (default {@code put});</li>
+ *   <li>{@code produce=put|offer|putall}: the child's {@code put}, {@code offer} retried in a
+ *       spin, or {@code putAll} of {@code putBatch} messages at a time (default 64) (default
+ *       {@code put});</li>
  *   <li>{@code consume=drain|take|poll}: the parent's {@code drainTo} of up to {@code batch}
  *       messages (default 256), {@code take(timeout)} one at a time, or {@code poll} in a spin
  *       (default {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check
@@ -173,21 +174,37 @@ final class ChannelOneWayScenario extends OneWayScenario {
         SharedMemory attached = SharedMemory.attach(run.regionName(), ATTACH_WAIT, options(run));
         try {
             Channel<Object> out = attached.channel(CHANNEL, childKind.type());
-            boolean offer = switch (run.param("produce", "put")) {
-                case "put" -> false;
-                case "offer" -> true;
-                default -> throw new IllegalArgumentException("produce must be put or offer: " + run.spec());
-            };
+            String produce = run.param("produce", "put");
+            if (!List.of("put", "offer", "putall").contains(produce)) {
+                throw new IllegalArgumentException("produce must be put, offer or putall: " + run.spec());
+            }
+            boolean offer = produce.equals("offer");
+            int putBatch = produce.equals("putall") ? (int) run.longParam("putBatch", 64) : 0;
+            List<Object> pending = new java.util.ArrayList<>(Math.max(putBatch, 1));
             return new Sender() {
                 @Override
                 public void send(long sequence) {
                     Object message = childKind.message(sequence);
-                    if (offer) {
+                    if (putBatch > 0) {
+                        pending.add(message);
+                        if (pending.size() == putBatch) {
+                            out.putAll(pending);
+                            pending.clear();
+                        }
+                    } else if (offer) {
                         while (!out.offer(message)) {
                             Thread.onSpinWait();
                         }
                     } else {
                         out.put(message);
+                    }
+                }
+
+                @Override
+                public void finish() {
+                    if (!pending.isEmpty()) {
+                        out.putAll(pending);
+                        pending.clear();
                     }
                 }
 

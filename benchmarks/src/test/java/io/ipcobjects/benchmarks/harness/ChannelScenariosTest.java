@@ -31,6 +31,7 @@ class ChannelScenariosTest {
             "channel-oneway:msg=long",
             "channel-oneway:msg=long,consume=take,produce=offer",
             "channel-oneway:msg=long,consume=poll",
+            "channel-oneway:msg=long,produce=putall,putBatch=16",
             "channel-oneway:msg=bytes,bytes=32",
             "channel-oneway:msg=bytes,bytes=1048576",
             "channel-oneway:msg=record",
