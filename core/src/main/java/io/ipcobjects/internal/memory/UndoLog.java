@@ -45,7 +45,10 @@ import java.util.List;
  * (atomic, with their own protocols); and tensor element data (written without the lock, by the
  * users' own protocol). A word already logged since the last commit is not logged again (the
  * first old value is the one to restore): a direct-mapped table remembers the words logged past
- * the own log, so a loop that writes the same words in one scope logs each once.
+ * the own log, so a loop that writes the same words in one scope logs each once. The table also
+ * remembers words found in fresh memory, and is asked first, so such a loop pays one lookup per
+ * write; it forgets everything when the window ends (a new epoch), since what was fresh is
+ * committed data from then on.
  *
  * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
  * its further entries are kept in this process's memory, and while they are, the header carries
