@@ -12,7 +12,11 @@ import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.testing.TestRegions;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -23,6 +27,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The owner stamps of used blocks (what {@code messages.Ownership} counts per process) and what
@@ -168,6 +173,32 @@ class HeapStampsTest {
         } finally {
             logger.removeHandler(handler);
             logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void aBlockTakenFromAFreeListWhoseNextBlockLiesPast4GiBStartsUnstamped(@TempDir Path dir) throws IOException {
+        // A sparse file: only the pages the allocator writes are ever backed.
+        long heapBytes = (4L << 30) + (1 << 20);
+        try (FileChannel file = FileChannel.open(dir.resolve("heap"), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+            file.truncate(HEAP_START + heapBytes);
+            file.write(java.nio.ByteBuffer.allocate(1), HEAP_START + heapBytes - 1);
+            RegionMemory memory = new RegionMemory(file.map(FileChannel.MapMode.READ_WRITE, 0, HEAP_START + heapBytes, arena));
+            HeapAllocator.format(memory, HEAP_START, HEAP_START + heapBytes);
+            HeapAllocator allocator = new HeapAllocator(memory);
+            long low = allocator.allocate(100, 1);
+            allocator.allocate((4L << 30) - 4096, 1); // a filler: the next blocks start past 4 GiB
+            long high = allocator.allocate(100, 1);
+            allocator.allocate(100, 1); // keeps the high block from merging with the heap's free rest
+            assertTrue(BlockLayout.blockOf(high) >= 1L << 32, "past 4 GiB: " + high);
+            allocator.free(high);
+            allocator.free(low); // the head of its bin now, linked to the high block
+            assertEquals(1, memory.getInt(BlockLayout.blockOf(low) + BlockLayout.RESERVED_OFFSET),
+                    "the free block's next link's high half lies where a used block's stamp is");
+            assertEquals(low, allocator.allocate(100, 1), "the list's head is taken");
+            assertEquals(List.of(), stamps(allocator), "a new block belongs to nobody");
+            allocator.verify();
         }
     }
 }
