@@ -1155,4 +1155,33 @@ class ContainerBoundariesTest {
             a.verify();
         }
     }
+
+    @Test
+    void aListEmptiedByRemovalsIsFreedWithItsElementBlock() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            HeapStats before = a.verify();
+            // Destroyed directly, and released as the element of a list that is cleared.
+            SharedList<Object> emptied = a.share(new ArrayList<>(List.of(1L, "a string in a blob of its own", 3L)));
+            List<Object> values = new ArrayList<>();
+            values.add(new ArrayList<>(List.of(4L, 5L)));
+            SharedList<Object> holder = a.share(values);
+            @SuppressWarnings("unchecked")
+            SharedList<Object> inner = (SharedList<Object>) holder.get(0);
+            for (SharedList<Object> list : List.of(emptied, inner)) {
+                while (!list.isEmpty()) {
+                    list.remove(0);
+                }
+                long header = ((ContainerView) list).offset();
+                assertEquals(0, memory.getLong(header + ListLayout.SIZE_OFFSET));
+                assertNotEquals(0, memory.getLong(header + ListLayout.ELEMENTS_OFFSET), "removals keep the element block");
+            }
+            a.destroy(emptied);
+            holder.clear(); // its slot held the inner list's only reference
+            a.destroy(holder);
+            HeapStats after = a.verify();
+            assertEquals(before.usedBytes(), after.usedBytes(), "every block freed");
+            assertEquals(before.usedBlocks(), after.usedBlocks());
+        }
+    }
 }
