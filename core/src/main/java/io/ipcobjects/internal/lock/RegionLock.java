@@ -331,11 +331,6 @@ public final class RegionLock {
         return full == 0 ? 0 : processes.recordedPid(full);
     }
 
-    /** The path of the region this lock belongs to. */
-    java.nio.file.Path regionPath() {
-        return processes.regionPath();
-    }
-
     /** The calling thread's hold count: 1 means the next {@link #release()} lets the lock go. */
     int holdsOfCurrentThread() {
         return localOwner == Thread.currentThread() ? holds : 0;
