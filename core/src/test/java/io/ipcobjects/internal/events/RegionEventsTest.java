@@ -12,15 +12,14 @@ import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.lock.LockHandOffTest;
 import io.ipcobjects.testing.Children;
 import io.ipcobjects.testing.ReadySignal;
+import io.ipcobjects.testing.CapturedLog;
 import io.ipcobjects.testing.TestRegions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -29,8 +28,6 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,50 +44,17 @@ class RegionEventsTest {
     @RegisterExtension
     final TestRegions regions = new TestRegions();
 
-    /** Held strongly: {@code java.util.logging} keeps only weak references to its loggers. */
-    private final Logger julLogger = Logger.getLogger(RegionEvents.LOGGER_NAME);
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            synchronized (records) {
-                records.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level levelBefore;
-
-    @BeforeEach
-    void captureTheLibrarysLog() {
-        levelBefore = julLogger.getLevel();
-        julLogger.setLevel(Level.ALL);
-        capture.setLevel(Level.ALL);
-        julLogger.addHandler(capture);
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        julLogger.removeHandler(capture);
-        julLogger.setLevel(levelBefore);
-    }
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog();
 
     /** The one captured line at {@code level} that contains {@code text}; fails listing all lines otherwise. */
     private String line(Level level, String text) {
-        synchronized (records) {
-            List<String> matching = records.stream().filter(r -> r.getLevel().equals(level))
-                    .map(LogRecord::getMessage).filter(m -> m.contains(text)).toList();
-            assertEquals(1, matching.size(), "one " + level + " line containing '" + text + "' among "
-                    + records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
-            return matching.getFirst();
-        }
+        List<LogRecord> records = log.records();
+        List<String> matching = records.stream().filter(r -> r.getLevel().equals(level))
+                .map(LogRecord::getMessage).filter(m -> m.contains(text)).toList();
+        assertEquals(1, matching.size(), "one " + level + " line containing '" + text + "' among "
+                + records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
+        return matching.getFirst();
     }
 
     private static List<RecordedEvent> events(Recording recording, String name) throws IOException {

@@ -17,20 +17,15 @@ import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
+import io.ipcobjects.testing.CapturedLog;
 import io.ipcobjects.testing.TestRegions;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,46 +47,12 @@ class LockScopeAdmissionTest {
     @RegisterExtension
     final TestRegions regions = new TestRegions();
 
-    /** Held strongly: {@code java.util.logging} keeps only weak references to its loggers. */
-    private final Logger julLogger = Logger.getLogger(RegionEvents.LOGGER_NAME);
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            synchronized (records) {
-                records.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level levelBefore;
-
-    @BeforeEach
-    void captureTheLibrarysLog() {
-        levelBefore = julLogger.getLevel();
-        julLogger.setLevel(Level.ALL);
-        capture.setLevel(Level.ALL);
-        julLogger.addHandler(capture);
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        julLogger.removeHandler(capture);
-        julLogger.setLevel(levelBefore);
-    }
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog();
 
     /** The messages of the captured lines that contain {@code text}. */
     private List<String> lines(String text) {
-        synchronized (records) {
-            return records.stream().map(LogRecord::getMessage).filter(m -> m != null && m.contains(text)).toList();
-        }
+        return log.records().stream().map(LogRecord::getMessage).filter(m -> m != null && m.contains(text)).toList();
     }
 
     /** A scope of {@code shm}'s region on a lock of its own, not watched for dead holders, with {@code onTakeover} as its heap check. */
