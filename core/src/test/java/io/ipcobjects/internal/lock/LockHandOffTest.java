@@ -10,6 +10,8 @@ import io.ipcobjects.TestAccess;
 import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.alloc.BlockLayout;
+import io.ipcobjects.internal.lock.RegionLock.Acquired;
+import io.ipcobjects.internal.memory.ProcessCounters;
 import io.ipcobjects.internal.memory.ProcessTableLayout;
 import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -179,6 +183,84 @@ public class LockHandOffTest {
                     "refused from then on, without another look at the log");
             assertTrue(refused.getMessage().contains("damaged"), refused.getMessage());
             assertEquals(1, shm.lockTakeovers());
+        }
+    }
+
+    /**
+     * A waiter that watches the word before it queues (as a wait for a message does) takes the
+     * lock the moment its owner frees it, whether it is still watching or already queued: every
+     * acquisition returns ACQUIRED with the word naming the waiter alone, and none is counted as
+     * a hand-off, since an owner with burst left frees the word instead of handing it over. The
+     * owner lets go after a pause that changes from round to round, so its release falls both
+     * while the waiter watches and after it queued.
+     */
+    @Test
+    void aWatchingWaiterTakesTheWordItsOwnerFreesWithoutAHandOff() throws Exception {
+        String name = regions.newName();
+        SharedMemoryOptions options = SharedMemoryOptions.defaults().withLockBurstLimit(16);
+        try (SharedMemory ownerShm = SharedMemory.create(name, 1 << 20, options);
+             SharedMemory waiterShm = SharedMemory.attach(name, TIMEOUT, options)) {
+            RegionLock owner = LockOutcomesTest.lockOf(ownerShm);
+            RegionLock waiter = LockOutcomesTest.lockOf(waiterShm);
+            long waiterToken = LockOutcomesTest.tokenOf(waiter);
+            RegionMemory memory = TestAccess.context(ownerShm).memory();
+            int waiterSlot = LockLayout.lockTokenSlot(waiterToken);
+            long handOffsBefore = ProcessCounters.read(memory, waiterSlot)[2];
+            int rounds = 2000;
+            // 3r: round r may begin; 3r + 1: the owner holds the lock; 3r + 2: the waiter is on its way to it.
+            AtomicInteger phase = new AtomicInteger();
+            AtomicReference<Throwable> ownerFailed = new AtomicReference<>();
+            AtomicReference<Throwable> waiterFailed = new AtomicReference<>();
+            Thread ownerThread = new Thread(() -> {
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        awaitPhase(phase, 3 * r, waiterFailed);
+                        assertEquals(Acquired.ACQUIRED, owner.acquire(Long.MAX_VALUE));
+                        phase.set(3 * r + 1);
+                        awaitPhase(phase, 3 * r + 2, waiterFailed);
+                        long pauseEnd = System.nanoTime() + (r % 16) * 300L;
+                        while (System.nanoTime() - pauseEnd < 0) {
+                            Thread.onSpinWait();
+                        }
+                        owner.release();
+                    }
+                } catch (Throwable t) {
+                    ownerFailed.set(t);
+                }
+            }, "lock-owner");
+            ownerThread.start();
+            try {
+                for (int r = 0; r < rounds; r++) {
+                    awaitPhase(phase, 3 * r + 1, ownerFailed);
+                    phase.set(3 * r + 2);
+                    assertEquals(Acquired.ACQUIRED, waiter.acquire(Long.MAX_VALUE, true), "round " + r);
+                    assertEquals(LockLayout.word(0, waiterToken), lockWord(waiterShm), "round " + r + ": the waiter owns the word, nobody queued");
+                    waiter.release();
+                    phase.set(3 * r + 3);
+                }
+            } catch (Throwable t) {
+                waiterFailed.set(t);
+                throw t;
+            } finally {
+                ownerThread.join(TIMEOUT.toMillis());
+            }
+            assertNull(ownerFailed.get());
+            assertEquals(0, lockWord(waiterShm));
+            assertEquals(handOffsBefore, ProcessCounters.read(memory, waiterSlot)[2], "no acquisition was a hand-off");
+        }
+    }
+
+    /** Spins until {@code phase} reaches {@code value}; fails if the other thread failed or a minute passed. */
+    private static void awaitPhase(AtomicInteger phase, int value, AtomicReference<Throwable> otherFailed) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (phase.get() < value) {
+            if (otherFailed.get() != null) {
+                throw new AssertionError("the other thread failed", otherFailed.get());
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError("phase " + phase.get() + " never reached " + value);
+            }
+            Thread.onSpinWait();
         }
     }
 }
