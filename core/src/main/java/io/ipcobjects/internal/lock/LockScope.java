@@ -299,8 +299,8 @@ public final class LockScope {
     /** Marks the region damaged for every process; the first code stays. */
     public void markDamaged(int code) {
         try {
-            if (memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_NONE) {
-                memory.putIntReleaseUnlogged(RegionHeaderLayout.DAMAGE_OFFSET, code);
+            // A CAS: two processes that find damage at once (a fault needs no lock) keep the first code.
+            if (memory.compareAndSetInt(RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE, code)) {
                 RegionEvents.regionMarkedDamaged(path, RegionHeaderLayout.damageName(code));
             }
         } catch (RuntimeException | InternalError e) {

@@ -37,10 +37,11 @@ import java.lang.invoke.VarHandle;
  * class first hands the old contents to the region's {@link UndoLog} (which skips memory the
  * scope allocated fresh); the log is attached once by the handle ({@link #attachUndoLog}). The
  * exceptions say so in their names: {@code putLongUnlogged} (the allocator's counters),
- * {@code putIntReleaseUnlogged} (the damage code) and {@code putLongRebuilt} /
- * {@code putIntRebuilt} (the heap's free-block bookkeeping), all rebuilt or meant to stick. The
- * atomic accessors ({@code compareAndSetLong}, {@code getAndAddLong}) are never logged: they
- * serve the process table and counters, which have their own protocols.
+ * {@code putLongRebuilt} / {@code putIntRebuilt} (the heap's free-block bookkeeping), all
+ * rebuilt. The atomic accessors ({@code compareAndSetLong}, {@code compareAndSetInt},
+ * {@code getAndAddLong}) are never logged: they serve the process table, the counters and the
+ * header's damage code (which must stick even when the scope is rolled back), each with its own
+ * protocol.
  *
  * <p>The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
  * touch memory outside the mapping. Readers check an offset before they follow it (the block
@@ -142,14 +143,6 @@ public final class RegionMemory {
     }
 
     /**
-     * An ordered write the undo log never sees: for the header's damage code, which must stick
-     * even when the log itself cannot be written (its pages are gone) or the scope is rolled back.
-     */
-    public void putIntReleaseUnlogged(long offset, int value) {
-        INT_HANDLE.setRelease(segment, offset, value);
-    }
-
-    /**
      * Writes 16 bytes as an int at {@code offset}, an int at {@code offset + 4} and a long at
      * {@code offset + 8} (the long first, the first int last), logged as one entry: a value
      * slot's kind, aux and bits.
@@ -247,6 +240,14 @@ public final class RegionMemory {
 
     public boolean compareAndSetLong(long offset, long expected, long value) {
         return LONG_HANDLE.compareAndSet(segment, offset, expected, value);
+    }
+
+    /**
+     * A CAS of an int, never logged: for the header's damage code, where the first code stays
+     * even when the log itself cannot be written (its pages are gone) or the scope is rolled back.
+     */
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return INT_HANDLE.compareAndSet(segment, offset, expected, value);
     }
 
     /** A CAS that returns the word it found (the expected value exactly when it succeeded): one access for a claim and a failed claim's reason. */

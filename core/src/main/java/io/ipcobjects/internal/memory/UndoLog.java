@@ -66,6 +66,7 @@ public final class UndoLog {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
     /** Entries of the recently-logged table: a power of two. */
     private static final int SEEN = 2048;
     /** A 16-byte range entry: head, length, two words. */
@@ -526,16 +527,19 @@ public final class UndoLog {
             fastLimit = 0;
             // Until this operation commits, part of its old contents lives only here: if this
             // process dies first the region cannot be restored, so say so in the header first.
-            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
-            VarHandle.fullFence();
+            // Only over a sound header (a CAS, full fence): a code another process set meanwhile
+            // (a memory fault needs no lock) stays, and the commit or rollback that clears the
+            // pending code leaves it alone.
+            INT_HANDLE.compareAndSet(segment, RegionHeaderLayout.DAMAGE_OFFSET,
+                    RegionHeaderLayout.DAMAGE_NONE, RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING);
         }
         spilled.add(entry);
     }
 
     private void clearPendingDamage() {
-        if (segment.get(INT, RegionHeaderLayout.DAMAGE_OFFSET) == RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING) {
-            segment.set(INT, RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE);
-        }
+        // Only the code this process set: any other stays, for every process to refuse the region.
+        INT_HANDLE.compareAndSet(segment, RegionHeaderLayout.DAMAGE_OFFSET,
+                RegionHeaderLayout.DAMAGE_ROLLBACK_PENDING, RegionHeaderLayout.DAMAGE_NONE);
     }
 
     // ---- rolling back ----

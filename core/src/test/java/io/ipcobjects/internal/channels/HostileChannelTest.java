@@ -10,6 +10,7 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.testing.TestRegions;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class HostileChannelTest {
 
     @Test
     void aPayloadLongerThanItsEntryIsCorrupt() {
-        takeAfter(5L, (m, block) -> m.putIntReleaseUnlogged(entry0(block) + RingLayout.PAYLOAD_LENGTH_OFFSET, 100_000),
+        takeAfter(5L, (m, block) -> m.segment().set(ValueLayout.JAVA_INT, entry0(block) + RingLayout.PAYLOAD_LENGTH_OFFSET, 100_000),
                 "100000 bytes");
     }
 
@@ -85,7 +86,7 @@ class HostileChannelTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             Channel<Long> ch = shm.channel("c", Long.class, 4);
             long block = ((RingChannel<?>) ch).block();
-            TestAccess.context(shm).memory().putIntReleaseUnlogged(block + ChannelLayout.RING_OFFSET + RingLayout.CAPACITY_OFFSET,
+            TestAccess.context(shm).memory().segment().set(ValueLayout.JAVA_INT, block + ChannelLayout.RING_OFFSET + RingLayout.CAPACITY_OFFSET,
                     1 << 19);
             try (SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
                 CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> other.channel("c", Long.class));

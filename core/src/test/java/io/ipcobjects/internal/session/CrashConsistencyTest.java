@@ -250,6 +250,35 @@ class CrashConsistencyTest {
         }
     }
 
+    /**
+     * A damage code set while a thread's operation spills past the log (a memory fault in
+     * another process needs no lock) outlives the rollback of that operation: the spill does not
+     * overwrite it, the rollback clears only a pending code of its own, and the takeover from the
+     * dead thread refuses the region, for good.
+     */
+    @Test
+    void aDamageCodeSetWhileAnOversizedOperationRunsOutlivesItsRollback() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            putBigList(shm);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            int fault = RegionHeaderLayout.DAMAGE_MEMORY_FAULT;
+            Thread dying = new Thread(() -> {
+                Access a = shm.acquire(); // never closed
+                @SuppressWarnings("unchecked")
+                List<Long> list = (List<Long>) a.get("list");
+                assertTrue(memory.compareAndSetInt(RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE, fault));
+                list.add(0, -1L); // moves more than the log holds: spills
+            });
+            dying.start();
+            dying.join();
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> shm.get("list"));
+            assertTrue(e.getMessage().contains(RegionHeaderLayout.damageName(fault)), e.getMessage());
+            assertEquals(fault, memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET), "the first code stays");
+            assertThrows(CorruptedRegionException.class, shm::acquire, "sticky");
+        }
+    }
+
     /** Inserts at the front of the big list (an operation larger than the log), signals, and waits to be killed. */
     public static final class DiesInsideAnOversizedOperation {
         public static void main(String[] args) {
