@@ -32,6 +32,8 @@ public final class RegionContext {
     private final ObjectInputFilter serialization;
     /** The classes named by the region that this handle loads. */
     private final StoredClasses classes;
+    /** Destructions a deep one left to a shallower one; under the lock. */
+    private final DeferredDestroys deferredDestroys = new DeferredDestroys();
     /** What one read may cost; reused by every read of this handle, under the lock. */
     private final DecodeBudget budget;
     private final ProcessCounters counters;
@@ -133,6 +135,11 @@ public final class RegionContext {
     /** The budget every read of this handle runs within (see {@link DecodeBudget}); under the lock only. */
     public DecodeBudget budget() {
         return budget;
+    }
+
+    /** What deep destructions of this handle left to a shallower one (see {@link DeferredDestroys}); under the lock only. */
+    public DeferredDestroys deferredDestroys() {
+        return deferredDestroys;
     }
 
     /**

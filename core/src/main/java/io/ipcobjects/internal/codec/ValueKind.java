@@ -41,4 +41,12 @@ public interface ValueKind {
     default Object decodeForRemoval(RegionContext context, int kind, int aux, long bits) {
         return decode(context, kind, aux, bits, context.budget());
     }
+
+    /**
+     * Destroys, at {@code depth}, a value of {@code kind} at {@code offset} whose destruction a
+     * deeper one left to this depth ({@link DeferredDestroys}). Only kinds that defer override it.
+     */
+    default void destroyDeferred(RegionContext context, int kind, long offset, int depth) {
+        throw new IllegalStateException("slot kind " + kind + " defers no destruction");
+    }
 }

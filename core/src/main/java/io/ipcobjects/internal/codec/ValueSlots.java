@@ -520,6 +520,11 @@ public final class ValueSlots {
                     Tuples.free(context, bits, depth);
             default -> context.kinds().owner(kind, bits).release(context, kind, aux, bits, depth);
         }
+        // What a deep destruction under this value left (see DeferredDestroys) and no container
+        // destruction between did: done by the outermost release (a nest of other values, say).
+        if (depth == 0 && context.deferredDestroys().pending()) {
+            context.deferredDestroys().drain(context, depth);
+        }
     }
 
     // ---- helpers ----

@@ -37,6 +37,11 @@ public final class ContainerKinds implements ValueKind {
         Containers.release(context, kind, bits, depth);
     }
 
+    @Override
+    public void destroyDeferred(RegionContext context, int kind, long offset, int depth) {
+        Containers.destroyDeferred(context, kind, offset, depth);
+    }
+
     /** A container the slot holds the last reference to comes back as a Java copy: it is freed right after. */
     @Override
     public Object decodeForRemoval(RegionContext context, int kind, int aux, long bits) {

@@ -9,6 +9,7 @@ import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedSet;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.DecodeBudget;
+import io.ipcobjects.internal.codec.DeferredDestroys;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
@@ -276,6 +277,13 @@ public final class Containers {
             memory.putLong(offset + ContainerLayout.REFERENCES_OFFSET, references);
             return;
         }
+        if (depth > DeferredDestroys.FROM_DEPTH) {
+            // Deep in a destruction: marked as being destroyed now (a cycle back to it, or a view
+            // of it, sees that), destroyed by the nearest shallower one (see DeferredDestroys).
+            memory.putLong(offset + ContainerLayout.IDENTITY_OFFSET, 0);
+            context.deferredDestroys().deferDestroy(kind, offset);
+            return;
+        }
         destroy(context, kind, offset, depth);
     }
 
@@ -294,10 +302,39 @@ public final class Containers {
             return;
         }
         memory.putLong(offset + ContainerLayout.IDENTITY_OFFSET, 0);
-        if (kind == SlotKinds.LIST) {
-            SharedArrayList.freeContents(context, offset, depth);
-        } else {
-            HashTable.freeContents(context, offset, depth);
+        destroyMarked(context, kind, offset, depth);
+    }
+
+    /** Destroys a container whose last reference a deeper destruction dropped (it is marked already). */
+    static void destroyDeferred(RegionContext context, int kind, long offset, int depth) {
+        checkHeader(context, offset, tagOf(kind), headerBytes(kind));
+        destroyMarked(context, kind, offset, depth);
+    }
+
+    /**
+     * Releases what the container (identity 0 already) holds and frees its block. Deep in a
+     * destruction its block is freed later, with the others, so that a cycle back to it still
+     * finds its header; at most {@link DeferredDestroys#FROM_DEPTH} deep it first does what the
+     * deeper ones left.
+     */
+    private static void destroyMarked(RegionContext context, int kind, long offset, int depth) {
+        DeferredDestroys deferred = context.deferredDestroys();
+        try {
+            if (kind == SlotKinds.LIST) {
+                SharedArrayList.freeContents(context, offset, depth);
+            } else {
+                HashTable.freeContents(context, offset, depth);
+            }
+        } catch (RuntimeException | Error e) {
+            deferred.clear();
+            throw e;
+        }
+        if (depth > DeferredDestroys.FROM_DEPTH) {
+            deferred.deferFree(offset);
+            return;
+        }
+        if (deferred.pending()) {
+            deferred.drain(context, depth);
         }
         context.allocator().free(offset);
     }

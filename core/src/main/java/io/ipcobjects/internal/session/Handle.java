@@ -107,6 +107,7 @@ public final class Handle {
                 List.of(new StructKinds()));
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
                 new StoredClasses(options.classFilter()), counters, ProcessTable.claimId(token));
+        undo.onRollback(context.deferredDestroys()::clear); // what they describe is put back
     }
 
     /**

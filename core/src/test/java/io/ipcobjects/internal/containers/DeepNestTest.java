@@ -1,0 +1,113 @@
+package io.ipcobjects.internal.containers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.Access;
+import io.ipcobjects.HeapStats;
+import io.ipcobjects.ObjectDestroyedException;
+import io.ipcobjects.SharedList;
+import io.ipcobjects.SharedMap;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.internal.codec.DeferredDestroys;
+import io.ipcobjects.internal.codec.ValueSlots;
+import io.ipcobjects.testing.TestRegions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A nest of live containers deeper than any single store allows, built one level at a time
+ * through the API (each store shallow), is destroyed whole: the destruction defers what lies
+ * past {@link DeferredDestroys#FROM_DEPTH} to a shallower level instead of recursing
+ * ({@link DeferredDestroys}), so neither the depth guard of a hostile region nor the stack stops
+ * it half-way. Before, dropping the top of a 300-level nest threw {@code CorruptedRegionException}
+ * after freeing the outer levels, and {@code verify()} then reported every inner level as
+ * destroyed yet referred to.
+ */
+class DeepNestTest {
+
+    private static final int LEVELS = 3 * ValueSlots.MAX_DEPTH;
+    /** Deeper than a thread's stack could recurse through (some 5 frames a level). */
+    private static final int STACK_BREAKING_LEVELS = 50_000;
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    /** A list holding a list holding ... {@code levels} deep, each level also holding its number; returns the innermost. */
+    @SuppressWarnings("unchecked")
+    private static SharedList<Object> nest(SharedList<Object> top, int levels) {
+        SharedList<Object> inner = top;
+        for (int i = 0; i < levels; i++) {
+            inner.add((long) i);
+            inner.add(new ArrayList<>());
+            inner = (SharedList<Object>) inner.get(1);
+        }
+        return inner;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aNestBuiltLevelByLevelDeeperThanAnyStoreIsFreedWholeWhenItsTopIsRemoved() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 64 << 20)) {
+            shm.put("keep", List.of("other", "values"));
+            shm.put("top", 0L); // the name's entry exists before the baseline
+            HeapStats baseline = shm.verify();
+            try (Access a = shm.acquire()) {
+                nest((SharedList<Object>) a.put("top", new ArrayList<>()), STACK_BREAKING_LEVELS);
+            }
+            assertTrue(shm.verify().usedBytes() > baseline.usedBytes() + STACK_BREAKING_LEVELS * 32L);
+            shm.remove("top");
+            shm.verify(); // throws if any level is left referred to, or leaked
+            shm.put("top", 0L); // the name's entry back, as in the baseline
+            HeapStats after = shm.verify();
+            assertEquals(baseline.usedBytes(), after.usedBytes(), "every level freed");
+            assertEquals(baseline.usedBlocks(), after.usedBlocks());
+            assertEquals(List.of("other", "values"), shm.get("keep"));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDeepNestOfMapsAndListsIsFreedWholeWhenItsNameIsOverwritten() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 128 << 20)) {
+            shm.put("top", 0L); // the name's entry exists before the baseline
+            HeapStats baseline = shm.verify();
+            SharedList<Object> innermost;
+            try (Access a = shm.acquire()) {
+                SharedMap<String, Object> map = (SharedMap<String, Object>) a.put("top", new HashMap<>());
+                for (int i = 0; i < STACK_BREAKING_LEVELS / 2; i++) {
+                    map.put("level", (long) i);
+                    map.put("next", new HashMap<>());
+                    map = (SharedMap<String, Object>) map.get("next");
+                }
+                map.put("list", new ArrayList<>());
+                innermost = nest((SharedList<Object>) map.get("list"), LEVELS / 2);
+                innermost.add("bottom of the nest");
+                innermost.add(new ArrayList<>(List.of(1L, 2L)));
+                innermost.add(innermost.get(innermost.size() - 1)); // the same list twice: two references
+            }
+            shm.put("top", 1L); // drops the nest through a slot write
+            assertEquals(baseline.usedBytes(), shm.verify().usedBytes(), "every level freed, the list held twice once");
+            assertEquals(baseline.usedBlocks(), shm.verify().usedBlocks());
+            assertThrows(ObjectDestroyedException.class, innermost::size, "a view of a freed level says so");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDeepNestDestroyedThroughAViewIsFreedWhole() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            HeapStats baseline = shm.verify();
+            try (Access a = shm.acquire()) {
+                SharedList<Object> top = a.share(new ArrayList<>());
+                nest(top, LEVELS);
+                a.destroy(top);
+            }
+            assertEquals(baseline.usedBytes(), shm.verify().usedBytes());
+        }
+    }
+}
