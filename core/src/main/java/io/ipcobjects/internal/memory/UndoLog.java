@@ -68,7 +68,8 @@ public final class UndoLog {
     private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
     /** Entries of the recently-logged table: a power of two. */
-    private static final int SEEN = 2048;
+    private static final int SEEN_BITS = 11;
+    private static final int SEEN = 1 << SEEN_BITS;
     /** A 16-byte range entry: head, length, two words. */
     private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
     /** The table's key kind of a 16-byte range (never written to the log). */
@@ -107,9 +108,13 @@ public final class UndoLog {
     /** Entries of the open operation that did not fit the region's log, oldest first: long[]{head, old} or RangeEntry. */
     private final List<Object> spilled = new ArrayList<>();
 
-    private final long[] seenKeys = new long[SEEN];
-    private final int[] seenEpochs = new int[SEEN];
-    private int epoch = 1;
+    /**
+     * The table of settled words: entry {@code i} is the pair (key, epoch) at {@code [2i, 2i + 1]},
+     * so a lookup reads one cache line. An entry counts only while its epoch is the current one;
+     * the epoch is a long, so it never wraps and the table is never cleared.
+     */
+    private final long[] seen = new long[2 * SEEN];
+    private long epoch = 1;
 
     private final FreshRanges fresh = new FreshRanges();
     private final List<Runnable> rollbackListeners = new ArrayList<>();
@@ -301,7 +306,8 @@ public final class UndoLog {
      * (fresh memory to skip), one past the own log (the table of logged words is used: a short
      * scope rarely writes a word twice, and a duplicate entry costs log space, never
      * correctness, since replay goes newest to oldest and leaves the oldest value) and a full
-     * log take the general path (beforeWord, beforeSixteenGeneral, beforeRange).
+     * log take the general path (beforeWord, logSixteen, beforeRange). The table of settled words
+     * is asked inline, before the general path, in beforeWord and beforeSixteen.
      */
 
     void beforeLong(long target) {
@@ -334,7 +340,13 @@ public final class UndoLog {
     void beforeSixteen(long target) {
         long at = length;
         if (at >= fastLimit) {
-            beforeSixteenGeneral(target);
+            // The table first, here, so that a slot written again in the window costs one lookup
+            // in the caller's compiled code; the rest is out of line.
+            long key = entryHead(target, KEY_SIXTEEN);
+            int slot = seenSlot(target);
+            if (seen[slot] != key || seen[slot + 1] != epoch) {
+                logSixteen(target, key, slot);
+            }
             return;
         }
         if (target < 0 || target > targetLimit - 16) {
@@ -364,17 +376,17 @@ public final class UndoLog {
      */
     void beforeWord(long target, int kind) {
         long head = entryHead(target, kind);
-        int seen = seenSlot(target);
-        if (seenKeys[seen] == head && seenEpochs[seen] == epoch) {
+        int slot = seenSlot(target);
+        if (seen[slot] == head && seen[slot + 1] == epoch) {
             return; // logged since the last commit (its first old value is the one to restore), or fresh
         }
-        logWord(target, kind, head, seen);
+        logWord(target, kind, head, slot);
     }
 
-    private void logWord(long target, int kind, long head, int seen) {
+    private void logWord(long target, int kind, long head, int slot) {
         if (fresh.used() && fresh.contains(target, kind)) {
             // Fresh memory stays fresh until the window ends, and the window's end moves the epoch.
-            remember(seen, head);
+            remember(slot, head);
             return;
         }
         if (target < 0 || target > targetLimit - kind) {
@@ -387,19 +399,14 @@ public final class UndoLog {
             writeWordEntry(addressOf(at), head, readWord(target, kind));
             publishLength(at + WORD_ENTRY_BYTES);
         }
-        remember(seen, head); // only once it is logged: a write that threw never happened
+        remember(slot, head); // only once it is logged: a write that threw never happened
     }
 
-    /** The general path of a 16-byte slot: remembered like a word unless fresh memory is involved. */
-    private void beforeSixteenGeneral(long target) {
-        long key = entryHead(target, KEY_SIXTEEN);
-        int seen = seenSlot(target);
-        if (seenKeys[seen] == key && seenEpochs[seen] == epoch) {
-            return;
-        }
+    /** The general path of a 16-byte slot not settled yet: remembered like a word unless fresh memory is involved. */
+    private void logSixteen(long target, long key, int slot) {
         if (fresh.used()) {
             if (fresh.contains(target, 16)) {
-                remember(seen, key);
+                remember(slot, key);
                 return;
             }
             if (fresh.touches(target, target + 16)) {
@@ -415,16 +422,17 @@ public final class UndoLog {
             writeSixteenEntry(addressOf(at), target);
             publishLength(at + SIXTEEN_ENTRY_BYTES);
         }
-        remember(seen, key);
+        remember(slot, key);
     }
 
+    /** Where {@code target}'s pair is in the table: an even index below {@code 2 * SEEN} (the top 11 bits of a Fibonacci hash). */
     private static int seenSlot(long target) {
-        return (int) ((target * 0x9E3779B97F4A7C15L) >>> 53) & (SEEN - 1);
+        return (int) ((target * 0x9E3779B97F4A7C15L) >>> (64 - SEEN_BITS)) << 1;
     }
 
-    private void remember(int seen, long key) {
-        seenEpochs[seen] = epoch;
-        seenKeys[seen] = key;
+    private void remember(int slot, long key) {
+        seen[slot] = key;
+        seen[slot + 1] = epoch;
     }
 
     /**
@@ -665,10 +673,8 @@ public final class UndoLog {
         return (long) LONG_HANDLE.getVolatile(segment, base + ownLogOffset(slot) + LENGTH_OFFSET);
     }
 
+    /** Forgets every settled word at once: entries of earlier epochs no longer count. */
     private void nextEpoch() {
-        if (++epoch == 0) {
-            java.util.Arrays.fill(seenEpochs, 0);
-            epoch = 1;
-        }
+        epoch++; // a long: at one epoch a nanosecond it would take 292 years to wrap
     }
 }
