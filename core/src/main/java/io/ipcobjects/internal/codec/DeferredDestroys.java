@@ -24,8 +24,10 @@ public final class DeferredDestroys {
      */
     public static final int FROM_DEPTH = 64;
 
+    /** Pairs (slot kind, offset) of the waiting destructions. */
     private long[] destroys = new long[32];
     private int destroyCount;
+    /** Blocks to free once no destruction waits. */
     private long[] frees = new long[32];
     private int freeCount;
 
@@ -38,39 +40,12 @@ public final class DeferredDestroys {
         destroys[destroyCount++] = offset;
     }
 
-    /** Whether a destruction is waiting. */
-    public boolean hasDestroys() {
-        return destroyCount > 0;
-    }
-
-    /** The slot kind of the newest waiting destruction (call {@link #popDestroy()} next). */
-    public int nextDestroyKind() {
-        return (int) destroys[destroyCount - 2];
-    }
-
-    /** Takes the newest waiting destruction off the list; returns its container's offset. */
-    public long popDestroy() {
-        long offset = destroys[destroyCount - 1];
-        destroyCount -= 2;
-        return offset;
-    }
-
     /** The block at {@code offset} (its contents already released) is to be freed once the waiting destructions are done. */
     public void deferFree(long offset) {
         if (freeCount == frees.length) {
             frees = Arrays.copyOf(frees, frees.length * 2);
         }
         frees[freeCount++] = offset;
-    }
-
-    /** Whether a block is waiting to be freed. */
-    public boolean hasFrees() {
-        return freeCount > 0;
-    }
-
-    /** Takes the newest waiting block off the list; returns its offset. */
-    public long popFree() {
-        return frees[--freeCount];
     }
 
     /** Whether anything waits: a destruction or a block to free. */
@@ -86,12 +61,13 @@ public final class DeferredDestroys {
     public void drain(RegionContext context, int depth) {
         try {
             while (destroyCount > 0) {
-                int kind = nextDestroyKind();
-                long offset = popDestroy();
+                // Newest first; each destruction may list more behind it.
+                long offset = destroys[--destroyCount];
+                int kind = (int) destroys[--destroyCount];
                 context.kinds().owner(kind, offset).destroyDeferred(context, kind, offset, depth + 1);
             }
             while (freeCount > 0) {
-                context.allocator().free(popFree());
+                context.allocator().free(frees[--freeCount]);
             }
         } catch (RuntimeException | Error e) {
             clear();
