@@ -19,8 +19,9 @@ import java.util.Arrays;
 public final class DeferredDestroys {
 
     /**
-     * Depth past which destructions are deferred: far below {@link ValueSlots#MAX_DEPTH}, so
-     * the values a deferred container holds (themselves at most that deep) still fit under it.
+     * Depth past which destructions are deferred. It bounds the recursion of a destruction
+     * through containers; the values a container holds nest at most {@link ValueSlots#MAX_DEPTH}
+     * levels more, which {@link ValueSlots#MAX_RELEASE_DEPTH} allows for.
      */
     public static final int FROM_DEPTH = 64;
 

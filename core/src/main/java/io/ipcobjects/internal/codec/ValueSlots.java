@@ -66,6 +66,17 @@ public final class ValueSlots {
     public static final int MAX_DEPTH = 256;
 
     /**
+     * Deepest level a release reaches in a sound region. A store bounds a value's nesting by
+     * {@link #MAX_DEPTH} counted from the slot it is stored in, and that slot may be an element
+     * of a container nested deep by reference. A destruction counts from where it began, so it
+     * sees the value that much deeper. Containers are destroyed at most
+     * {@link DeferredDestroys#FROM_DEPTH} + 1 deep (deeper ones wait for a shallower
+     * destruction), their elements one level below, and each element's value at most
+     * {@link #MAX_DEPTH} levels below that. Deeper means a cycle or a corrupted region.
+     */
+    public static final int MAX_RELEASE_DEPTH = DeferredDestroys.FROM_DEPTH + 2 + MAX_DEPTH;
+
+    /**
      * Encodes {@code value} into the slot at {@code slotOffset}. If storing fails (unsupported
      * type, out of memory) the slot is unchanged and nothing stays allocated. A slot must start
      * zeroed (null): whatever it holds is released when it is overwritten.
@@ -509,8 +520,8 @@ public final class ValueSlots {
         if (SlotKinds.isInline(kind)) {
             return;
         }
-        if (depth > MAX_DEPTH) {
-            throw new CorruptedRegionException("values nest deeper than " + MAX_DEPTH + " levels", bits);
+        if (depth > MAX_RELEASE_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + MAX_RELEASE_DEPTH + " levels", bits);
         }
         switch (kind) {
             case SlotKinds.STRING, SlotKinds.BYTES, SlotKinds.CHARS, SlotKinds.BIG_INTEGER, SlotKinds.BIG_DECIMAL,

@@ -293,8 +293,8 @@ public final class Containers {
             Tuples.free(context, offset, depth);
             return;
         }
-        if (depth > ValueSlots.MAX_DEPTH) {
-            throw new CorruptedRegionException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels", offset);
+        if (depth > ValueSlots.MAX_RELEASE_DEPTH) {
+            throw new CorruptedRegionException("containers nest deeper than " + ValueSlots.MAX_RELEASE_DEPTH + " levels", offset);
         }
         checkHeader(context, offset, tagOf(kind), headerBytes(kind));
         RegionMemory memory = context.memory();

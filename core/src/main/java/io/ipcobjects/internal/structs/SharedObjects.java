@@ -259,8 +259,8 @@ public final class SharedObjects {
 
     /** Frees the object now and releases its fields. */
     static void destroy(RegionContext context, long object, int depth) {
-        if (depth > ValueSlots.MAX_DEPTH) {
-            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_DEPTH + " levels", object);
+        if (depth > ValueSlots.MAX_RELEASE_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_RELEASE_DEPTH + " levels", object);
         }
         long count = checkBlock(context, object);
         RegionMemory memory = context.memory();

@@ -144,8 +144,8 @@ public final class Structs {
      * blocks are freed either way; type entries never are (they belong to the registry).
      */
     public static void free(RegionContext context, long struct, int depth, boolean keepContainers) {
-        if (depth > ValueSlots.MAX_DEPTH) {
-            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_DEPTH + " levels", struct);
+        if (depth > ValueSlots.MAX_RELEASE_DEPTH) {
+            throw new CorruptedRegionException("values nest deeper than " + ValueSlots.MAX_RELEASE_DEPTH + " levels", struct);
         }
         long count = fieldCount(context, struct);
         RegionMemory memory = context.memory();

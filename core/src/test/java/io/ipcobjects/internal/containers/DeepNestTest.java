@@ -110,4 +110,50 @@ class DeepNestTest {
             assertEquals(baseline.usedBytes(), shm.verify().usedBytes());
         }
     }
+
+    /** A tuple nested {@code levels} deep around a string kept in a block. */
+    private static Object tuple(int levels) {
+        Object value = "a string long enough for a block";
+        for (int i = 0; i < levels; i++) {
+            value = new Object[] {value, (long) i};
+        }
+        return value;
+    }
+
+    /**
+     * A store bounds a value's nesting from the slot it is stored in, so a tuple as deep as a
+     * store allows may sit in a list nested hundreds of levels down by reference. Its
+     * destruction must count its depth the same way: before, a destruction counted from where it
+     * began and refused such a tuple as corrupt half-way (the region then failed {@code verify()}
+     * with 318 problems).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void tuplesAsDeepAsAStoreAllowsInsideADeepNestAreFreedWhole() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 32 << 20)) {
+            shm.put("top", 0L); // the name's entry exists before the baseline
+            HeapStats baseline = shm.verify();
+            assertThrows(IllegalArgumentException.class, () -> shm.put("refused", tuple(ValueSlots.MAX_DEPTH + 1)),
+                    "one level past what a store allows");
+            List<Integer> tupleLevels = List.of(1, 2, DeferredDestroys.FROM_DEPTH - 1, DeferredDestroys.FROM_DEPTH,
+                    DeferredDestroys.FROM_DEPTH + 1, DeferredDestroys.FROM_DEPTH + 2, ValueSlots.MAX_DEPTH, LEVELS - 1);
+            try (Access a = shm.acquire()) {
+                SharedList<Object> inner = (SharedList<Object>) a.put("top", new ArrayList<>());
+                for (int level = 0; level < LEVELS; level++) {
+                    inner.add(new ArrayList<>());
+                    if (tupleLevels.contains(level)) {
+                        inner.add(tuple(ValueSlots.MAX_DEPTH));
+                    }
+                    inner = (SharedList<Object>) inner.get(0);
+                }
+                inner.add(tuple(ValueSlots.MAX_DEPTH));
+            }
+            shm.verify();
+            shm.remove("top");
+            shm.put("top", 0L);
+            HeapStats after = shm.verify(); // throws if a level or a tuple is left referred to, or leaked
+            assertEquals(baseline.usedBytes(), after.usedBytes(), "every level and every tuple freed");
+            assertEquals(baseline.usedBlocks(), after.usedBlocks());
+        }
+    }
 }
