@@ -60,8 +60,10 @@ class LayoutConstantsTest {
         assertEquals(200L, RegionHeaderLayout.ROOT_NAME_DIRECTORY_OFFSET);
         assertEquals(208L, RegionHeaderLayout.ROOT_TYPE_REGISTRY_OFFSET);
         assertEquals(216L, RegionHeaderLayout.ROOT_USER_OFFSET);
-        assertEquals(224L, RegionHeaderLayout.ROOTS_SPARE_OFFSET);
-        assertEquals(32L, RegionHeaderLayout.ROOTS_SPARE_BYTES);
+        assertEquals(224L, RegionHeaderLayout.PENDING_DESTRUCTION_KIND_OFFSET);
+        assertEquals(232L, RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET);
+        assertEquals(240L, RegionHeaderLayout.ROOTS_SPARE_OFFSET);
+        assertEquals(16L, RegionHeaderLayout.ROOTS_SPARE_BYTES);
         assertEquals(256L, RegionHeaderLayout.ROOT_RESERVED_END);
         assertEquals(256L, RegionHeaderLayout.LOCK_COUNTERS_OFFSET);
         assertEquals(256L, RegionHeaderLayout.LOCK_COUNTERS_BYTES);

@@ -34,6 +34,8 @@ public final class RegionContext {
     private final StoredClasses classes;
     /** Destructions a deep one left to a shallower one; under the lock. */
     private final DeferredDestroys deferredDestroys = new DeferredDestroys();
+    /** Where a long destruction of this handle may commit steps; under the lock. */
+    private final DestructionSteps destructionSteps = new DestructionSteps();
     /** What one read may cost; reused by every read of this handle, under the lock. */
     private final DecodeBudget budget;
     private final ProcessCounters counters;
@@ -140,6 +142,11 @@ public final class RegionContext {
     /** What deep destructions of this handle left to a shallower one (see {@link DeferredDestroys}); under the lock only. */
     public DeferredDestroys deferredDestroys() {
         return deferredDestroys;
+    }
+
+    /** Where a long destruction of this handle may commit steps (see {@link DestructionSteps}); under the lock only. */
+    public DestructionSteps destructionSteps() {
+        return destructionSteps;
     }
 
     /**

@@ -132,6 +132,27 @@ public final class ValueSlots {
     }
 
     /**
+     * Releases a value that no slot refers to any more, as the last writes of an operation that
+     * has made all of its own: a container whose last reference this is may then be destroyed in
+     * committed steps, and a takeover finishes it if the process dies half-way
+     * ({@link DestructionSteps}).
+     */
+    public static void releaseDetached(RegionContext context, int kind, int aux, long bits) {
+        if (SlotKinds.isInline(kind)) {
+            return;
+        }
+        DestructionSteps steps = context.destructionSteps();
+        if (kind == SlotKinds.LIST || kind == SlotKinds.MAP || kind == SlotKinds.SET) {
+            steps.detach(kind, bits);
+        }
+        try {
+            release(context, kind, aux, bits, 0);
+        } finally {
+            steps.endDetached();
+        }
+    }
+
+    /**
      * The slot's value as the caller of a removing operation gets it back ({@code remove},
      * {@code set}, {@code put}): like {@link #read}, but a container the slot holds the last
      * reference to comes back as a plain Java copy, since it is freed right after.

@@ -10,7 +10,9 @@ import io.ipcobjects.SharedSet;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.DecodeBudget;
 import io.ipcobjects.internal.codec.DeferredDestroys;
+import io.ipcobjects.internal.codec.DestructionSteps;
 import io.ipcobjects.internal.codec.RegionContext;
+import io.ipcobjects.internal.memory.RegionHeaderLayout;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.SlotKinds;
 import io.ipcobjects.internal.codec.SlotValue;
@@ -337,6 +339,7 @@ public final class Containers {
             deferred.drain(context, depth);
         }
         context.allocator().free(offset);
+        context.destructionSteps().destroyed(context.memory(), offset);
     }
 
     /** {@code Access.destroy}: frees the view's container now, if it still lives. */
@@ -348,7 +351,50 @@ public final class Containers {
         if (context.memory().getLong(identityOffset) != view.identity()) {
             throw new ObjectDestroyedException("the shared object at " + offset + " was already destroyed");
         }
-        destroy(context, kind, offset, 0);
+        if (kind != SlotKinds.LIST && kind != SlotKinds.MAP && kind != SlotKinds.SET) {
+            destroy(context, kind, offset, 0);
+            return;
+        }
+        // The operation's only write: a long destruction may commit steps (DestructionSteps).
+        DestructionSteps steps = context.destructionSteps();
+        steps.detach(kind, offset);
+        try {
+            destroy(context, kind, offset, 0);
+        } finally {
+            steps.endDetached();
+        }
+    }
+
+    /**
+     * After a takeover's rollback, before anyone reads: finishes destroying the container whose
+     * destruction a dead process left in committed steps ({@link DestructionSteps}), as recorded
+     * in the region header. Returns its offset, or 0 if none was pending.
+     *
+     * @throws CorruptedRegionException the record names no container being destroyed
+     */
+    public static long finishPendingDestruction(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long offset = memory.getLong(RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET);
+        if (offset == 0) {
+            return 0;
+        }
+        int kind = memory.getInt(RegionHeaderLayout.PENDING_DESTRUCTION_KIND_OFFSET);
+        if (kind != SlotKinds.LIST && kind != SlotKinds.MAP && kind != SlotKinds.SET) {
+            throw new CorruptedRegionException("a pending destruction names slot kind " + kind + ", not a container",
+                    RegionHeaderLayout.PENDING_DESTRUCTION_KIND_OFFSET);
+        }
+        checkHeader(context, offset, tagOf(kind), headerBytes(kind));
+        if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) != 0) {
+            throw new CorruptedRegionException("the container of a pending destruction is not being destroyed", offset);
+        }
+        DestructionSteps steps = context.destructionSteps();
+        steps.resume(kind, offset);
+        try {
+            destroyMarked(context, kind, offset, 0);
+        } finally {
+            steps.endDetached();
+        }
+        return offset;
     }
 
     /** How many slots hold the container (for tests and tools), checked. */

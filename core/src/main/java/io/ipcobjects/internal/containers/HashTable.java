@@ -6,6 +6,7 @@ import static io.ipcobjects.internal.containers.HashLayout.*;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.DecodeBudget;
+import io.ipcobjects.internal.codec.DestructionSteps;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
@@ -283,27 +284,39 @@ final class HashTable {
         structurallyModified();
     }
 
+    /** A table this big is replaced by {@link #clear()} after a step of its own (see there). */
+    private static final long BIG_TABLE_BYTES = 64 * 1024;
+
     void clear() {
         long table = table();
         if (table == 0) {
             return;
         }
-        releaseEntriesInSteps(context, header, table, cachedCapacity, entryBytes, 0);
+        releaseEntriesInSteps(context, header, table, cachedCapacity, entryBytes, 0, false);
         // A fresh zeroed table costs the undo log nothing, where zeroing the old one in place
-        // would copy all of it into the log; in a full heap, zero in place.
+        // would copy all of it into the log (past its end, for a big table); in a full heap the
+        // map goes back to no table at all, as a new one, and the next put makes one.
         long capacity = cachedCapacity;
+        UndoLog undo = memory.undoLog();
+        DestructionSteps steps = context.destructionSteps();
+        if (undo != null && capacity * entryBytes >= BIG_TABLE_BYTES && steps.mayStep(header, false, context.deferredDestroys())) {
+            // Every entry released: a live, empty map. A step here lets the log forget the
+            // blocks the release freed, so the fresh table below is known fresh and its zeroing
+            // is not logged (a big table's would run past the log's end).
+            steps.commitStep(memory, undo, header);
+        }
         long fresh = 0;
         if (context.allocator().largestFreeBlock() > capacity * entryBytes + 64) {
             fresh = context.allocator().allocate(capacity * entryBytes, BlockTypes.HASH_TABLE);
-        }
-        if (fresh != 0) {
             memory.fill(fresh, capacity * entryBytes, (byte) 0);
-            context.allocator().free(table);
-            memory.putLong(header + TABLE_OFFSET, fresh);
-            cachedTable = fresh;
-        } else {
-            memory.fill(table, capacity * entryBytes, (byte) 0);
         }
+        context.allocator().free(table);
+        memory.putLong(header + TABLE_OFFSET, fresh);
+        if (fresh == 0) {
+            memory.putLong(header + CAPACITY_OFFSET, 0);
+        }
+        cachedTable = fresh;
+        cachedCapacity = fresh == 0 ? 0 : capacity;
         memory.putLong(header + SIZE_OFFSET, 0);
         memory.putLong(header + USED_OFFSET, 0);
         structurallyModified();
@@ -383,7 +396,7 @@ final class HashTable {
         if (capacity > bytes / entryBytes) {
             throw new CorruptedRegionException("hash capacity " + capacity + " exceeds its block", header);
         }
-        releaseEntriesInSteps(context, header, table, capacity, entryBytes, depth);
+        releaseEntriesInSteps(context, header, table, capacity, entryBytes, depth, true);
         context.allocator().free(table);
     }
 
@@ -394,9 +407,10 @@ final class HashTable {
      * entries.
      */
     private static void releaseEntriesInSteps(RegionContext context, long header, long table, long capacity, long entryBytes,
-                                              int depth) {
+                                              int depth, boolean destroying) {
         RegionMemory memory = context.memory();
         UndoLog undo = memory.undoLog();
+        DestructionSteps steps = context.destructionSteps();
         SlotValue slot = new SlotValue();
         long size = memory.getLong(header + SIZE_OFFSET);
         for (long i = 0; i < capacity; i++) {
@@ -410,10 +424,11 @@ final class HashTable {
                 slot.readFrom(memory, entry + VALUE_OFFSET);
                 ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             }
+            memory.fill(entry + KEY_OFFSET, entryBytes - KEY_OFFSET, (byte) 0); // a free entry holds nothing
             memory.putLong(entry + CONTROL_OFFSET, TOMBSTONE);
             memory.putLong(header + SIZE_OFFSET, Math.max(0, --size));
-            if (undo != null && undo.stepDue()) {
-                undo.commitStep();
+            if (undo != null && undo.stepDue() && steps.mayStep(header, destroying, context.deferredDestroys())) {
+                steps.commitStep(memory, undo, header);
             }
         }
     }

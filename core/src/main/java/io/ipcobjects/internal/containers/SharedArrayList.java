@@ -6,6 +6,7 @@ import static io.ipcobjects.internal.containers.ListLayout.*;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.internal.alloc.BlockTypes;
+import io.ipcobjects.internal.codec.DestructionSteps;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
@@ -398,12 +399,13 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         // between them leaves a consistent list.
         SlotValue slot = new SlotValue();
         UndoLog undo = memory.undoLog();
+        DestructionSteps steps = context.destructionSteps();
         for (long i = size - 1; i >= 0; i--) {
             slot.readFrom(memory, ListLayout.slotOffset(elements, i));
             ValueSlots.release(context, slot.kind, slot.aux, slot.bits, depth + 1);
             memory.putLong(header + SIZE_OFFSET, i);
-            if (undo != null && undo.stepDue()) {
-                undo.commitStep();
+            if (undo != null && undo.stepDue() && steps.mayStep(header, true, context.deferredDestroys())) {
+                steps.commitStep(memory, undo, header);
             }
         }
         context.allocator().free(elements);

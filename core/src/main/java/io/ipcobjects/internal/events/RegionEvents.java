@@ -25,6 +25,15 @@ public final class RegionEvents {
     }
 
     /**
+     * After a takeover: the dead holder was destroying a container too big for the undo log,
+     * in committed steps, and this process finished it.
+     */
+    public static void pendingDestructionFinished(Path region, long container) {
+        LOG.log(Level.INFO, () -> "region " + region + ": finished destroying the container at " + container
+                + " that the dead lock holder was destroying");
+    }
+
+    /**
      * The lock was taken over from a holder that died: a process ({@code deadPid}, as its own pid
      * namespace numbers it; 0 if unknown) or a thread of this process ({@code threadOfThisProcess}).
      * {@code rolledBackBytes} of its open scope's undo log were put back.

@@ -46,9 +46,11 @@ package io.ipcobjects.internal.memory;
  *        +---------------------------------------------------------------+
  *    216 |                           user root                           |
  *        +---------------------------------------------------------------+
- *    224 |                           reserved                            |
- *    232 |                                                               |
- *    240 |                                                               |
+ *    224 |  pending destruction: slot kind |           reserved            |
+ *        +-------------------------------+-------------------------------+
+ *    232 |        pending destruction: container offset (0: none)        |
+ *        +---------------------------------------------------------------+
+ *    240 |                           reserved                            |
  *    248 |                                                               |
  *        +---------------------------------------------------------------+
  *    256 |                lock counters (256): LockLayout                ...
@@ -84,6 +86,10 @@ package io.ipcobjects.internal.memory;
  * ({@code names.NameDirectoryLayout}), the type registry's newest entry
  * ({@code structs.TypeRegistryLayout}) and a user root ({@code Access.userRoot}). Reserved bytes
  * are zero (the file is created zero-filled).
+ *
+ * <p>Pending destruction: a container that no slot refers to any more, whose destruction
+ * committed steps of the undo log ({@code codec.DestructionSteps}); a process that takes the
+ * lock over from a dead holder finishes destroying it after the rollback. 0 between operations.
  *
  * <p>Publication: the creator writes every field, then the magic (release), then the state
  * {@code READY} (release). An attacher reads state and magic with acquire, so it sees a complete
@@ -155,9 +161,13 @@ public final class RegionHeaderLayout {
     public static final long ROOT_NAME_DIRECTORY_OFFSET = ROOT_RESERVED_OFFSET + Long.BYTES;
     public static final long ROOT_TYPE_REGISTRY_OFFSET = ROOT_NAME_DIRECTORY_OFFSET + Long.BYTES;
     public static final long ROOT_USER_OFFSET = ROOT_TYPE_REGISTRY_OFFSET + Long.BYTES;
+    /** The slot kind (an int) of the container being destroyed in committed steps, if any. */
+    public static final long PENDING_DESTRUCTION_KIND_OFFSET = ROOT_USER_OFFSET + Long.BYTES;
+    /** The header offset (a long) of the container being destroyed in committed steps; 0: none. */
+    public static final long PENDING_DESTRUCTION_OFFSET = PENDING_DESTRUCTION_KIND_OFFSET + Long.BYTES;
     /** Reserved after the roots, for roots to come. */
-    public static final long ROOTS_SPARE_OFFSET = ROOT_USER_OFFSET + Long.BYTES;
-    public static final long ROOTS_SPARE_BYTES = 32;
+    public static final long ROOTS_SPARE_OFFSET = PENDING_DESTRUCTION_OFFSET + Long.BYTES;
+    public static final long ROOTS_SPARE_BYTES = 16;
     /** End of the roots' area. */
     public static final long ROOT_RESERVED_END = ROOTS_SPARE_OFFSET + ROOTS_SPARE_BYTES;
 

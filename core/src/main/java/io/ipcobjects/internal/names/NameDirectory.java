@@ -9,6 +9,7 @@ import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.DecodeBudget;
+import io.ipcobjects.internal.codec.SlotLayout;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.ValueSlots;
@@ -103,8 +104,13 @@ public final class NameDirectory {
         }
         memory.putLong(entry + NEXT_OFFSET, memory.getLong(old + NEXT_OFFSET));
         memory.putLong(link, entry);
-        ValueSlots.destroy(context, old + VALUE_SLOT_OFFSET);
+        // The old entry goes first: releasing its value is then the operation's last write, so
+        // a long destruction may commit steps (ValueSlots.releaseDetached).
+        int oldKind = memory.getInt(old + VALUE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
+        int oldAux = memory.getInt(old + VALUE_SLOT_OFFSET + SlotLayout.AUX_OFFSET);
+        long oldBits = memory.getLong(old + VALUE_SLOT_OFFSET + SlotLayout.BITS_OFFSET);
         allocator.free(old);
+        ValueSlots.releaseDetached(context, oldKind, oldAux, oldBits);
         return ValueSlots.read(context, entry + VALUE_SLOT_OFFSET);
     }
 
@@ -135,10 +141,14 @@ public final class NameDirectory {
         if (entry == 0) {
             return false;
         }
-        ValueSlots.destroy(context, entry + VALUE_SLOT_OFFSET);
+        int kind = memory.getInt(entry + VALUE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
+        int aux = memory.getInt(entry + VALUE_SLOT_OFFSET + SlotLayout.AUX_OFFSET);
+        long bits = memory.getLong(entry + VALUE_SLOT_OFFSET + SlotLayout.BITS_OFFSET);
         memory.putLong(link, memory.getLong(entry + NEXT_OFFSET));
         memory.putLong(directory + ENTRY_COUNT_OFFSET, memory.getLong(directory + ENTRY_COUNT_OFFSET) - 1);
         context.allocator().free(entry);
+        // The operation's last write: a long destruction may commit steps (ValueSlots.releaseDetached).
+        ValueSlots.releaseDetached(context, kind, aux, bits);
         return true;
     }
 

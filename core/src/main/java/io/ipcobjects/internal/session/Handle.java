@@ -16,6 +16,7 @@ import io.ipcobjects.internal.messages.Ownership;
 import io.ipcobjects.internal.channels.Channels;
 import io.ipcobjects.internal.channels.Owners;
 import io.ipcobjects.internal.containers.ContainerKinds;
+import io.ipcobjects.internal.containers.Containers;
 import io.ipcobjects.internal.events.RegionEvents;
 import io.ipcobjects.internal.lock.IdleStrategies;
 import io.ipcobjects.internal.lock.LockScope;
@@ -108,13 +109,15 @@ public final class Handle {
         this.context = new RegionContext(memory, allocator, scope, kinds, types, options.serialization(),
                 new StoredClasses(options.classFilter()), counters, ProcessTable.claimId(token));
         undo.onRollback(context.deferredDestroys()::clear); // what they describe is put back
+        undo.onRollback(context.destructionSteps()::clear);
     }
 
     /**
      * After a takeover and its rollback, before anyone reads: the file must still have its
      * size (else a fault would follow), and the heap must be whole. The allocator's counters and
      * free-block bookkeeping are not in the undo log (every operation changes them): they are
-     * rebuilt here from the block headers, which are.
+     * rebuilt here from the block headers, which are. Then a container the dead holder was
+     * destroying in committed steps is destroyed whole ({@code codec.DestructionSteps}).
      */
     private void checkAfterTakeover(HeapAllocator allocator) {
         if (!file.fileIntact()) {
@@ -123,6 +126,10 @@ public final class Handle {
         }
         allocator.rebuildAfterRollback();
         allocator.verify();
+        long finished = Containers.finishPendingDestruction(context);
+        if (finished != 0) {
+            RegionEvents.pendingDestructionFinished(path, finished);
+        }
     }
 
     // ---- opening ----

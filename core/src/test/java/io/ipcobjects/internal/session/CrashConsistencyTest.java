@@ -17,6 +17,7 @@ import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.memory.UndoLog;
 import io.ipcobjects.internal.memory.UndoLogLayout;
 import io.ipcobjects.childjvm.ChildJvm;
+import io.ipcobjects.testing.CapturedLog;
 import io.ipcobjects.testing.KillTorture;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
@@ -49,6 +50,9 @@ class CrashConsistencyTest {
 
     @TempDir
     Path signals;
+
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog();
 
     /** Holds the lock after three operations that change existing state (none committed), signals, and waits to be killed. */
     public static final class DiesInsideItsScope {
@@ -333,6 +337,152 @@ class CrashConsistencyTest {
             shm.remove("big");
             shm.remove("bigList");
             assertEquals(empty.usedBytes(), shm.verify().usedBytes());
+        }
+    }
+
+    /** Number of elements (or entries) of {@link #putBigContainers}: each frees two blocks when destroyed. */
+    private static final int BIG = 20_000;
+
+    /** A list and a map of {@link #BIG} values each, {@code [i, "v" + i]}, the map's keyed {@code "k" + i}. */
+    private static void putBigContainers(SharedMemory shm) {
+        List<Object> list = new ArrayList<>();
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < BIG; i++) {
+            list.add(List.of((long) i, "v" + i));
+            map.put("k" + i, List.of((long) i, "v" + i));
+        }
+        try (Access a = shm.acquire()) {
+            a.put("bigList", list);
+            a.put("bigMap", map);
+        }
+    }
+
+    /**
+     * In one scope: {@code remove:<name>} removes the name (a container too big for the log),
+     * {@code clear:<name>} empties the map in place; then signals and waits to be killed.
+     */
+    public static final class DiesAfterEmptyingABigContainer {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
+            Access a = shm.acquire();
+            String[] what = args[2].split(":");
+            if (what[0].equals("remove")) {
+                a.remove(what[1]);              // commits steps as the log fills; the rest stays open
+            } else {
+                ((Map<?, ?>) a.get(what[1])).clear();
+            }
+            ReadySignal.signal(Path.of(args[1]));
+            LockSupport.park();
+        }
+    }
+
+    /** Log lines of this test saying a takeover finished a pending destruction. */
+    private long finishedDestructions() {
+        return log.records().stream().filter(r -> r.getMessage().contains("finished destroying")).count();
+    }
+
+    /** Runs {@link DiesAfterEmptyingABigContainer} with {@code what} over the region {@code name} and kills it. */
+    private void killAfter(String name, String what) {
+        Path ready = signals.resolve("ready-" + what.replace(':', '-'));
+        try (ChildJvm child = ChildJvm.start(DiesAfterEmptyingABigContainer.class, name, ready.toString(), what)) {
+            awaitReady(child, ready);
+            child.kill9();
+        }
+    }
+
+    /**
+     * Removing a name whose container is too big for the log commits in steps; a process killed
+     * after that leaves a record of the destruction in the region header, and the process that
+     * takes the lock over rolls back to the last step and finishes the destruction: the region is
+     * as after the whole {@code remove}, with nothing leaked and nothing freed still referred to.
+     */
+    @Test
+    void aProcessKilledWhileRemovingAContainerTooBigForTheLogLeavesItRemovedWhole() throws Exception {
+        for (String removed : List.of("bigList", "bigMap")) {
+            String name = regions.newName();
+            try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
+                shm.put("bigList", 0L);
+                shm.put("bigMap", 0L); // the names' entries exist before the baseline
+                HeapStats baseline = shm.verify();
+                putBigContainers(shm);
+                long finishedBefore = finishedDestructions();
+                killAfter(name, "remove:" + removed);
+                RegionMemory memory = TestAccess.context(shm).memory();
+                try (Access a = shm.acquire()) {
+                    assertEquals(1, shm.lockTakeovers());
+                    assertEquals(finishedBefore + 1, finishedDestructions(),
+                            removed + ": the dead process committed steps of the destruction, and the takeover finished it");
+                    assertEquals(0, memory.getLong(RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET), "no destruction is pending");
+                    assertFalse(a.contains(removed), removed + " is removed, as the operation said");
+                    String other = removed.equals("bigList") ? "bigMap" : "bigList";
+                    Object kept = a.get(other);
+                    assertEquals(BIG, kept instanceof Map<?, ?> m ? m.size() : ((List<?>) kept).size(), "the other is untouched");
+                    a.verify(); // throws on a freed block still referred to, a leak, or a size that does not match
+                    a.put(removed, 0L);
+                    a.put(other, 0L);
+                    assertEquals(baseline.usedBytes(), a.verify().usedBytes(), "every block of both freed");
+                }
+            }
+        }
+    }
+
+    /**
+     * A destruction that fits the log commits no step of its own: a process killed after
+     * removing a small list or map, or clearing a small map, in its scope is rolled back to the
+     * scope's start, with the container whole again.
+     */
+    @Test
+    void aProcessKilledAfterASmallDestructionIsRolledBackToItsScopesStart() throws Exception {
+        List<Object> list = List.of(1L, "two and more", List.of(3L));
+        Map<String, Object> map = Map.of("a", 1L, "b", "two and more", "c", List.of(3L));
+        for (String what : List.of("remove:smallList", "remove:smallMap", "clear:smallMap")) {
+            String name = regions.newName();
+            try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
+                try (Access a = shm.acquire()) {
+                    a.put("smallList", new ArrayList<>(list));
+                    a.put("smallMap", new HashMap<>(map));
+                }
+                HeapStats baseline = shm.verify();
+                killAfter(name, what);
+                try (Access a = shm.acquire()) {
+                    assertEquals(1, shm.lockTakeovers());
+                    assertEquals(list, a.get("smallList"), what);
+                    assertEquals(map, a.get("smallMap"), what);
+                    assertEquals(baseline.usedBytes(), a.verify().usedBytes(), what);
+                }
+            }
+        }
+    }
+
+    /**
+     * Clearing a map too big for the log commits in steps, each leaving a live, shorter map (the
+     * last one an empty map, before its table is replaced); a process killed after some is rolled
+     * back to the last: every entry left is intact, the size counts what the map holds, and
+     * nothing is leaked.
+     */
+    @Test
+    void aProcessKilledWhileClearingAMapTooBigForTheLogLeavesItShorterAndIntact() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
+            putBigContainers(shm);
+            killAfter(name, "clear:bigMap");
+            try (Access a = shm.acquire()) {
+                assertEquals(1, shm.lockTakeovers());
+                a.verify(); // throws on a size that does not count what the map holds, or a freed entry that keeps a value
+                Map<?, ?> left = (Map<?, ?>) a.get("bigMap");
+                int size = left.size();
+                assertTrue(size < BIG, "the committed steps removed entries: " + size + " of " + BIG + " left");
+                int seen = 0;
+                for (Map.Entry<?, ?> entry : left.entrySet()) {
+                    long i = Long.parseLong(((String) entry.getKey()).substring(1));
+                    assertEquals(List.of(i, "v" + i), entry.getValue(), "entry " + entry.getKey());
+                    seen++;
+                }
+                assertEquals(size, seen, "the size counts what the map holds");
+                left.clear();
+                assertTrue(left.isEmpty());
+                a.verify();
+            }
         }
     }
 
