@@ -401,10 +401,11 @@ final class HashTable {
     }
 
     /**
-     * Releases every live entry's key and value (for a table about to be freed or cleared): each
-     * released entry becomes a tombstone and the size drops with it, so the table is valid at
-     * every point and a long destruction can commit steps ({@code UndoLog.commitStep}) between
-     * entries.
+     * Releases every live entry's key and value (for a table about to be freed, {@code destroying},
+     * or cleared): each released entry becomes an empty tombstone and the size drops with it, so
+     * the table is valid between entries, and a long walk commits steps there where
+     * {@link DestructionSteps} allows (a crash then leaves the map shorter, or the takeover
+     * finishes its destruction).
      */
     private static void releaseEntriesInSteps(RegionContext context, long header, long table, long capacity, long entryBytes,
                                               int depth, boolean destroying) {
@@ -412,7 +413,6 @@ final class HashTable {
         UndoLog undo = memory.undoLog();
         DestructionSteps steps = context.destructionSteps();
         SlotValue slot = new SlotValue();
-        long size = memory.getLong(header + SIZE_OFFSET);
         for (long i = 0; i < capacity; i++) {
             long entry = table + i * entryBytes;
             if (!isLive(memory.getLong(entry))) {
@@ -426,7 +426,7 @@ final class HashTable {
             }
             memory.fill(entry + KEY_OFFSET, entryBytes - KEY_OFFSET, (byte) 0); // a free entry holds nothing
             memory.putLong(entry + CONTROL_OFFSET, TOMBSTONE);
-            memory.putLong(header + SIZE_OFFSET, Math.max(0, --size));
+            memory.putLong(header + SIZE_OFFSET, Math.max(0, memory.getLong(header + SIZE_OFFSET) - 1));
             if (undo != null && undo.stepDue() && steps.mayStep(header, destroying, context.deferredDestroys())) {
                 steps.commitStep(memory, undo, header);
             }

@@ -394,9 +394,9 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
         if (capacity < 0 || capacity > bytes / SlotLayout.SLOT_BYTES || size < 0 || size > capacity) {
             throw new CorruptedRegionException("list size " + size + " / capacity " + capacity + " do not fit its block", header);
         }
-        // From the end, shrinking the size as it goes: at every point the list is a valid, shorter
-        // list, so a long destruction can commit steps ({@code UndoLog.commitStep}) and a crash
-        // between them leaves a consistent list.
+        // From the end, shrinking the size as it goes: between elements the list is a valid,
+        // shorter list, so a long destruction commits steps there where DestructionSteps allows
+        // (the takeover after a crash then finishes it).
         SlotValue slot = new SlotValue();
         UndoLog undo = memory.undoLog();
         DestructionSteps steps = context.destructionSteps();
