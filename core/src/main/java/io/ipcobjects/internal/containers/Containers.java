@@ -19,9 +19,12 @@ import io.ipcobjects.internal.codec.SlotValue;
 import io.ipcobjects.internal.codec.Tuples;
 import io.ipcobjects.internal.codec.ValueSlots;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -415,18 +418,55 @@ public final class Containers {
         if (checkedReferences(context, offset) > 1) {
             return view;
         }
-        return toJava(view, new HashMap<>(), 0);
+        return toJava(view);
     }
 
     /**
      * A deep copy on the Java heap of a value that may hold live views (the caller reads within
      * one budget operation: {@code ValueSlots.readForRemoval}). A container reached twice (two
      * slots may share one) is copied once and the copy shared, so a chain of shared containers is
-     * copied in linear time; a container that holds itself cannot be copied.
-     *
-     * @param copies the copies made so far by container offset; null while a copy is being filled
+     * copied in linear time; a container that holds itself cannot be copied. The walk keeps its
+     * path in a list, not on the thread's stack, so a nest of any depth (built one level at a
+     * time, see {@link DeferredDestroys}) is copied whole.
      */
-    private static Object toJava(Object value, Map<Long, Object> copies, int depth) {
+    private static Object toJava(Object value) {
+        Map<Long, Object> copies = new HashMap<>();
+        Set<Long> onPath = new HashSet<>();
+        ArrayDeque<CopyFrame> path = new ArrayDeque<>();
+        Object top = copyOrShell(value, copies, onPath, path);
+        while (!path.isEmpty()) {
+            CopyFrame frame = path.peek();
+            if (!frame.elements.hasNext()) {
+                onPath.remove(frame.offset);
+                path.pop();
+                continue;
+            }
+            Object next = frame.elements.next();
+            if (frame.copy instanceof Map<?, ?>) {
+                Map.Entry<?, ?> entry = (Map.Entry<?, ?>) next;
+                Object key = entry.getKey();
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> entries = (Map<Object, Object>) frame.copy;
+                entries.put(key, copyOrShell(entry.getValue(), copies, onPath, path));
+            } else {
+                @SuppressWarnings("unchecked")
+                Collection<Object> elements = (Collection<Object>) frame.copy;
+                elements.add(copyOrShell(next, copies, onPath, path));
+            }
+        }
+        return top;
+    }
+
+    /** A live container being copied by {@link #toJava}: its copy so far and what is left of it. */
+    private record CopyFrame(long offset, Object copy, Iterator<?> elements) {
+    }
+
+    /**
+     * What stands for {@code value} in a copy: the value itself if it holds no live container, a
+     * snapshot's copy, the copy already made of a container reached before, or a new empty
+     * collection for a container reached first, which the walk fills when it gets to its frame.
+     */
+    private static Object copyOrShell(Object value, Map<Long, Object> copies, Set<Long> onPath, ArrayDeque<CopyFrame> path) {
         // A snapshot is decoded now: its tuple is freed with the container that holds it.
         if (value instanceof FrozenMapView<?, ?> frozen) {
             return FrozenMap.of(frozen);
@@ -438,40 +478,29 @@ public final class Containers {
                 || view.slotKind() != SlotKinds.LIST && view.slotKind() != SlotKinds.SET && view.slotKind() != SlotKinds.MAP) {
             return value;
         }
-        if (depth > ValueSlots.MAX_DEPTH) {
-            throw new IllegalArgumentException("containers nest deeper than " + ValueSlots.MAX_DEPTH + " levels");
+        long offset = view.offset();
+        if (onPath.contains(offset)) {
+            throw new IllegalArgumentException("the shared container at " + offset
+                    + " holds itself: a cycle cannot be copied to the Java heap");
         }
-        Long offset = view.offset();
-        if (copies.containsKey(offset)) {
-            Object copy = copies.get(offset);
-            if (copy == null) {
-                throw new IllegalArgumentException("the shared container at " + offset
-                        + " holds itself: a cycle cannot be copied to the Java heap");
-            }
+        Object copy = copies.get(offset);
+        if (copy != null) {
             return copy;
         }
-        copies.put(offset, null);
-        Object copy;
+        Iterator<?> elements;
         if (value instanceof SharedList<?> list) {
-            List<Object> elements = new ArrayList<>(list.size());
-            for (Object element : list) {
-                elements.add(toJava(element, copies, depth + 1));
-            }
-            copy = elements;
+            copy = new ArrayList<>(list.size());
+            elements = list.iterator();
         } else if (value instanceof SharedSet<?> set) {
-            Set<Object> elements = new LinkedHashSet<>();
-            for (Object element : set) {
-                elements.add(toJava(element, copies, depth + 1));
-            }
-            copy = elements;
+            copy = new LinkedHashSet<>();
+            elements = set.iterator();
         } else {
-            Map<Object, Object> entries = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : ((SharedMap<?, ?>) value).entrySet()) {
-                entries.put(e.getKey(), toJava(e.getValue(), copies, depth + 1));
-            }
-            copy = entries;
+            copy = new LinkedHashMap<>();
+            elements = ((SharedMap<?, ?>) value).entrySet().iterator();
         }
         copies.put(offset, copy);
+        onPath.add(offset);
+        path.push(new CopyFrame(offset, copy, elements));
         return copy;
     }
 }

@@ -15,6 +15,7 @@ import io.ipcobjects.testing.TestRegions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -154,6 +155,52 @@ class DeepNestTest {
             HeapStats after = shm.verify(); // throws if a level or a tuple is left referred to, or leaked
             assertEquals(baseline.usedBytes(), after.usedBytes(), "every level and every tuple freed");
             assertEquals(baseline.usedBlocks(), after.usedBlocks());
+        }
+    }
+
+    /**
+     * A removal hands back a Java copy of a nest it holds the last reference to, however deep:
+     * the copy's walk keeps its path off the thread's stack. Before, a nest deeper than
+     * {@link ValueSlots#MAX_DEPTH} was refused with {@code IllegalArgumentException}.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void removingTheLastReferenceToADeepNestHandsBackAJavaCopyOfEveryLevel() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 64 << 20)) {
+            shm.put("holder", 0L);
+            HeapStats baseline = shm.verify();
+            SharedList<Object> holder;
+            try (Access a = shm.acquire()) {
+                holder = (SharedList<Object>) a.put("holder", new ArrayList<>());
+                holder.add(new ArrayList<>());
+                nest((SharedList<Object>) holder.get(0), STACK_BREAKING_LEVELS).add("bottom");
+                SharedMap<String, Object> map = (SharedMap<String, Object>) holder.get(holder.add(new HashMap<>()) ? 1 : -1);
+                for (int i = 0; i < LEVELS; i++) {
+                    map.put("level", (long) i);
+                    map.put("next", new HashMap<>());
+                    map = (SharedMap<String, Object>) map.get("next");
+                }
+            }
+            Object lists = holder.remove(0);
+            Object maps = holder.remove(0);
+            Object level = lists;
+            for (int i = 0; i < STACK_BREAKING_LEVELS; i++) {
+                List<Object> copy = assertInstanceOf(ArrayList.class, level, "level " + i);
+                assertEquals(2, copy.size(), "level " + i);
+                assertEquals((long) i, copy.get(0));
+                level = copy.get(1);
+            }
+            assertEquals(List.of("bottom"), level);
+            level = maps;
+            for (int i = 0; i < LEVELS; i++) {
+                Map<String, Object> copy = assertInstanceOf(java.util.LinkedHashMap.class, level, "level " + i);
+                assertEquals((long) i, copy.get("level"));
+                level = copy.get("next");
+            }
+            assertEquals(Map.of(), level);
+            shm.put("holder", 0L);
+            HeapStats after = shm.verify();
+            assertEquals(baseline.usedBytes(), after.usedBytes(), "every level freed");
         }
     }
 }
