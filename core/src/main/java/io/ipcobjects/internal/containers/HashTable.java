@@ -119,10 +119,10 @@ final class HashTable {
     int size() {
         table();
         long size = memory.getLong(header + SIZE_OFFSET);
-        if (size < 0 || size > cachedCapacity || size > Integer.MAX_VALUE) {
+        if (size < 0 || size > cachedCapacity) {
             throw new CorruptedRegionException("hash size " + size + " exceeds its capacity " + cachedCapacity, header);
         }
-        return (int) size;
+        return (int) Math.min(size, Integer.MAX_VALUE); // as Collection.size says, past what an int holds
     }
 
     /** Live entries plus tombstones, checked: at least the size, at most the capacity. Call after {@link #size}. */

@@ -126,10 +126,10 @@ public final class SharedArrayList<E> extends AbstractList<E> implements SharedL
     /** The size, checked against the validated capacity; call after {@link #elements}. */
     private int size0() {
         long size = memory.getLong(header + SIZE_OFFSET);
-        if (size < 0 || size > cachedCapacity || size > Integer.MAX_VALUE) {
+        if (size < 0 || size > cachedCapacity) {
             throw new CorruptedRegionException("list size " + size + " exceeds its capacity " + cachedCapacity, header);
         }
-        return (int) size;
+        return (int) Math.min(size, Integer.MAX_VALUE); // as Collection.size says, past what an int holds
     }
 
     private long slotChecked(int index) {
