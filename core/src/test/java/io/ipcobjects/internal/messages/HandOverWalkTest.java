@@ -54,6 +54,20 @@ class HandOverWalkTest {
     public record Wrapper(Object inner) {
     }
 
+    /** Whether {@link Flaky#tags()} throws: off while the message is put, on while it is taken. */
+    static volatile boolean accessorsFail;
+
+    /** A record whose accessor throws on the taker's side (a user's record may, for its own reasons). */
+    public record Flaky(List<String> tags) {
+        @Override
+        public List<String> tags() {
+            if (accessorsFail) {
+                throw new IllegalStateException("this accessor fails on purpose");
+            }
+            return tags;
+        }
+    }
+
     /** The taker's handle: a second handle of the same region. */
     private static SharedMemory attach(String name) {
         return SharedMemory.attach(name, Duration.ofSeconds(10));
@@ -83,6 +97,42 @@ class HandOverWalkTest {
         long slot = memory.getLong(MessageQueueLayout.HEAD_OFFSET) + MessageQueueLayout.VALUE_SLOT_OFFSET;
         assertEquals(SlotKinds.OBJECT_ARRAY, memory.getInt(slot + SlotLayout.KIND_OFFSET));
         return memory.getLong(slot + SlotLayout.BITS_OFFSET);
+    }
+
+    // ---- a record the walk cannot read: the whole message is kept ----
+
+    /**
+     * A record inside a tuple whose accessor throws when the walk reads it: the walk cannot tell
+     * which containers the record holds, so it lets the slot go without freeing or dropping
+     * anything. The taker gets the message, and the live list inside the record still works
+     * (had the slot been destroyed, the list's only reference would have gone with it).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRecordWhoseAccessorThrowsOnTheTakersSideKeepsTheWholeMessage() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20); SharedMemory other = attach(name)) {
+            spareNode(shm);
+            shm.putMessage(new Object[] {new Flaky(List.of("a", TEXT)), TEXT});
+            long beforeTake = shm.stats().usedBytes();
+            Object[] taken;
+            accessorsFail = true;
+            try {
+                taken = other.takeMessage();
+            } finally {
+                accessorsFail = false;
+            }
+            assertFalse(shm.hasMessages(), "the message was taken");
+            assertEquals(beforeTake, other.stats().usedBytes(), "nothing freed by the take");
+            assertEquals(TEXT, taken[1]);
+            SharedList<String> tags = assertInstanceOf(SharedList.class, ((Flaky) taken[0]).tags());
+            assertEquals(List.of("a", TEXT), tags, "the record's list lives on");
+            tags.add("and grows");
+            assertEquals(3, tags.size());
+            try (Access a = shm.acquire()) {
+                TestAccess.context(shm).allocator().verify();
+            }
+        }
     }
 
     // ---- a snapshot the walk cannot pass on: the whole message is kept ----
