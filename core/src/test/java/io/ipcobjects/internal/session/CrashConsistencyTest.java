@@ -364,15 +364,19 @@ class CrashConsistencyTest {
     public static final class DiesAfterEmptyingABigContainer {
         public static void main(String[] args) {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, KillTorture.options());
-            Access a = shm.acquire();
-            String[] what = args[2].split(":");
-            if (what[0].equals("remove")) {
-                a.remove(what[1]);              // commits steps as the log fills; the rest stays open
-            } else {
-                ((Map<?, ?>) a.get(what[1])).clear();
-            }
+            empty(shm.acquire(), args[2]);
             ReadySignal.signal(Path.of(args[1]));
             LockSupport.park();
+        }
+
+        /** {@code remove:<name>} or {@code clear:<name>} in the scope of {@code a}, left open. */
+        static void empty(Access a, String what) {
+            String[] parts = what.split(":");
+            if (parts[0].equals("remove")) {
+                a.remove(parts[1]);             // commits steps as the log fills; the rest stays open
+            } else {
+                ((Map<?, ?>) a.get(parts[1])).clear();
+            }
         }
     }
 
@@ -381,8 +385,18 @@ class CrashConsistencyTest {
         return log.records().stream().filter(r -> r.getMessage().contains("finished destroying")).count();
     }
 
-    /** Runs {@link DiesAfterEmptyingABigContainer} with {@code what} over the region {@code name} and kills it. */
-    private void killAfter(String name, String what) {
+    /**
+     * Runs {@link DiesAfterEmptyingABigContainer} with {@code what} over the region {@code name}
+     * and kills it; or, {@code inThisProcess}, runs the same in a thread of this process that
+     * ends holding the lock (the same rollback and takeover, where a mutation tester sees them).
+     */
+    private void dieAfter(SharedMemory shm, String name, String what, boolean inThisProcess) throws InterruptedException {
+        if (inThisProcess) {
+            Thread dying = new Thread(() -> DiesAfterEmptyingABigContainer.empty(shm.acquire(), what)); // never closed
+            dying.start();
+            dying.join();
+            return;
+        }
         Path ready = signals.resolve("ready-" + what.replace(':', '-'));
         try (ChildJvm child = ChildJvm.start(DiesAfterEmptyingABigContainer.class, name, ready.toString(), what)) {
             awaitReady(child, ready);
@@ -398,7 +412,9 @@ class CrashConsistencyTest {
      */
     @Test
     void aProcessKilledWhileRemovingAContainerTooBigForTheLogLeavesItRemovedWhole() throws Exception {
-        for (String removed : List.of("bigList", "bigMap")) {
+        for (String each : List.of("bigList", "bigMap", "bigList in this process", "bigMap in this process")) {
+            boolean inThisProcess = each.endsWith(" in this process");
+            String removed = each.replace(" in this process", "");
             String name = regions.newName();
             try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
                 shm.put("bigList", 0L);
@@ -406,7 +422,7 @@ class CrashConsistencyTest {
                 HeapStats baseline = shm.verify();
                 putBigContainers(shm);
                 long finishedBefore = finishedDestructions();
-                killAfter(name, "remove:" + removed);
+                dieAfter(shm, name, "remove:" + removed, inThisProcess);
                 RegionMemory memory = TestAccess.context(shm).memory();
                 try (Access a = shm.acquire()) {
                     assertEquals(1, shm.lockTakeovers());
@@ -435,7 +451,10 @@ class CrashConsistencyTest {
     void aProcessKilledAfterASmallDestructionIsRolledBackToItsScopesStart() throws Exception {
         List<Object> list = List.of(1L, "two and more", List.of(3L));
         Map<String, Object> map = Map.of("a", 1L, "b", "two and more", "c", List.of(3L));
-        for (String what : List.of("remove:smallList", "remove:smallMap", "clear:smallMap")) {
+        for (String each : List.of("remove:smallList", "remove:smallMap", "clear:smallMap",
+                "remove:smallList in this process", "remove:smallMap in this process", "clear:smallMap in this process")) {
+            boolean inThisProcess = each.endsWith(" in this process");
+            String what = each.replace(" in this process", "");
             String name = regions.newName();
             try (SharedMemory shm = SharedMemory.create(name, 4 << 20, KillTorture.options())) {
                 try (Access a = shm.acquire()) {
@@ -443,7 +462,7 @@ class CrashConsistencyTest {
                     a.put("smallMap", new HashMap<>(map));
                 }
                 HeapStats baseline = shm.verify();
-                killAfter(name, what);
+                dieAfter(shm, name, what, inThisProcess);
                 try (Access a = shm.acquire()) {
                     assertEquals(1, shm.lockTakeovers());
                     assertEquals(list, a.get("smallList"), what);
@@ -462,26 +481,28 @@ class CrashConsistencyTest {
      */
     @Test
     void aProcessKilledWhileClearingAMapTooBigForTheLogLeavesItShorterAndIntact() throws Exception {
-        String name = regions.newName();
-        try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
-            putBigContainers(shm);
-            killAfter(name, "clear:bigMap");
-            try (Access a = shm.acquire()) {
-                assertEquals(1, shm.lockTakeovers());
-                a.verify(); // throws on a size that does not count what the map holds, or a freed entry that keeps a value
-                Map<?, ?> left = (Map<?, ?>) a.get("bigMap");
-                int size = left.size();
-                assertTrue(size < BIG, "the committed steps removed entries: " + size + " of " + BIG + " left");
-                int seen = 0;
-                for (Map.Entry<?, ?> entry : left.entrySet()) {
-                    long i = Long.parseLong(((String) entry.getKey()).substring(1));
-                    assertEquals(List.of(i, "v" + i), entry.getValue(), "entry " + entry.getKey());
-                    seen++;
+        for (boolean inThisProcess : new boolean[] {false, true}) {
+            String name = regions.newName();
+            try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
+                putBigContainers(shm);
+                dieAfter(shm, name, "clear:bigMap", inThisProcess);
+                try (Access a = shm.acquire()) {
+                    assertEquals(1, shm.lockTakeovers());
+                    a.verify(); // throws on a size that does not count what the map holds, or a freed entry that keeps a value
+                    Map<?, ?> left = (Map<?, ?>) a.get("bigMap");
+                    int size = left.size();
+                    assertTrue(size < BIG, "the committed steps removed entries: " + size + " of " + BIG + " left");
+                    int seen = 0;
+                    for (Map.Entry<?, ?> entry : left.entrySet()) {
+                        long i = Long.parseLong(((String) entry.getKey()).substring(1));
+                        assertEquals(List.of(i, "v" + i), entry.getValue(), "entry " + entry.getKey());
+                        seen++;
+                    }
+                    assertEquals(size, seen, "the size counts what the map holds");
+                    left.clear();
+                    assertTrue(left.isEmpty());
+                    a.verify();
                 }
-                assertEquals(size, seen, "the size counts what the map holds");
-                left.clear();
-                assertTrue(left.isEmpty());
-                a.verify();
             }
         }
     }
