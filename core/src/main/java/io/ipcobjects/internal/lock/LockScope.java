@@ -515,20 +515,24 @@ public final class LockScope {
             if (closed || (state != STATE_READY && state != STATE_CLOSING) || memory.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw new RegionClosedException("region " + path + " was closed by its creator");
             }
-            // Read once: only a takeover below (its rollback, its heap check) can change it.
-            boolean damaged = damage() != RegionHeaderLayout.DAMAGE_NONE;
-            if (damaged && !undo.holdsSpilledEntries()) {
-                checkSound(); // refused before anything is touched (a spill of this process is its own to undo)
+            boolean takenOver = how == RegionLock.Acquired.TAKEN_OVER;
+            // Refused before anything is touched, unless this is a takeover from a thread of this
+            // handle that spilled past the log: that spill's entries are this process's own to put
+            // back, and its pending code is cleared by the rollback (any other code stays, and the
+            // check after the rollback refuses the region). Only a takeover can roll back
+            // (UndoLog.begin), so every other acquisition is decided here.
+            if (damage() != RegionHeaderLayout.DAMAGE_NONE && !(takenOver && undo.holdsSpilledEntries())) {
+                checkSound();
             }
-            long pendingBytes = how == RegionLock.Acquired.TAKEN_OVER ? UndoLog.uncommittedBytes(memory) : 0;
+            long pendingBytes = takenOver ? UndoLog.uncommittedBytes(memory) : 0;
             boolean rolledBack;
             try {
-                rolledBack = undo.begin(Thread.currentThread(), how == RegionLock.Acquired.TAKEN_OVER);
+                rolledBack = undo.begin(Thread.currentThread(), takenOver);
             } catch (CorruptedRegionException e) {
                 markDamaged(RegionHeaderLayout.DAMAGE_BAD_UNDO_LOG);
                 throw e;
             }
-            if (how == RegionLock.Acquired.TAKEN_OVER || rolledBack) {
+            if (takenOver) {
                 try {
                     onTakeover.run();
                 } catch (CorruptedRegionException e) {
@@ -539,8 +543,6 @@ public final class LockScope {
                 checkSound();
                 long deadPid = lock.lastTakeoverPid();
                 RegionEvents.lockTakenOver(path, Math.max(deadPid, 0), deadPid < 0, rolledBack ? pendingBytes : 0);
-            } else if (damaged) {
-                checkSound();
             }
             return true;
         } catch (InternalError e) {

@@ -2,6 +2,7 @@ package io.ipcobjects.internal.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
@@ -263,22 +268,41 @@ class CrashConsistencyTest {
     @Test
     void aDamageCodeSetWhileAnOversizedOperationRunsOutlivesItsRollback() throws Exception {
         String name = regions.newName();
-        // Owner checked every 2 ms: the test's own thread, not the per-JVM watch (every 100 ms),
-        // finds the dead holder and takes the lock over, so the check after the rollback is its.
-        try (SharedMemory shm = SharedMemory.create(name, 1 << 20, KillTorture.options())) {
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
             putBigList(shm);
             RegionMemory memory = TestAccess.context(shm).memory();
             int fault = RegionHeaderLayout.DAMAGE_MEMORY_FAULT;
+            CountDownLatch spilled = new CountDownLatch(1);
+            CountDownLatch die = new CountDownLatch(1);
             Thread dying = new Thread(() -> {
                 Access a = shm.acquire(); // never closed
                 @SuppressWarnings("unchecked")
                 List<Long> list = (List<Long>) a.get("list");
                 assertTrue(memory.compareAndSetInt(RegionHeaderLayout.DAMAGE_OFFSET, RegionHeaderLayout.DAMAGE_NONE, fault));
                 list.add(0, -1L); // moves more than the log holds: spills
+                spilled.countDown();
+                try {
+                    die.await();
+                } catch (InterruptedException ignored) {
+                    // ends either way
+                }
             });
             dying.start();
+            spilled.await();
+            // The reader, not the per-JVM watch, must take the lock over, so that the check after
+            // the rollback is the reader's: the watch forgets this handle first.
+            Class<?> watch = Class.forName("io.ipcobjects.internal.lock.DeadHolderWatch");
+            java.lang.reflect.Method forget = watch.getDeclaredMethod("forget", io.ipcobjects.internal.lock.LockScope.class);
+            forget.setAccessible(true);
+            forget.invoke(null, TestAccess.handle(shm).scope());
+            CompletableFuture<Object> read =
+                    CompletableFuture.supplyAsync(() -> shm.get("list"));
+            Thread.sleep(20);
+            die.countDown();
             dying.join();
-            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, () -> shm.get("list"));
+            ExecutionException thrown =
+                    assertThrows(ExecutionException.class, () -> read.get(60, TimeUnit.SECONDS));
+            CorruptedRegionException e = assertInstanceOf(CorruptedRegionException.class, thrown.getCause());
             assertTrue(e.getMessage().contains(RegionHeaderLayout.damageName(fault)), e.getMessage());
             assertEquals(fault, memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET), "the first code stays");
             assertThrows(CorruptedRegionException.class, shm::acquire, "sticky");
