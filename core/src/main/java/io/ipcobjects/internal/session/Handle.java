@@ -126,7 +126,19 @@ public final class Handle {
         }
         allocator.rebuildAfterRollback();
         allocator.verify();
-        long finished = Containers.finishPendingDestruction(context);
+        long finished;
+        try {
+            finished = Containers.finishPendingDestruction(context);
+        } catch (CorruptedRegionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Whatever stopped it, the destruction is half-done: the region is damaged (the
+            // lock scope marks it so for a CorruptedRegionException from here).
+            CorruptedRegionException failure = new CorruptedRegionException("finishing the destruction the dead lock holder"
+                    + " left half-done failed: " + e, memory.getLong(PENDING_DESTRUCTION_OFFSET));
+            failure.initCause(e);
+            throw failure;
+        }
         if (finished != 0) {
             RegionEvents.pendingDestructionFinished(path, finished);
         }
