@@ -469,6 +469,37 @@ class CrashConsistencyTest {
     }
 
     /**
+     * A pending destruction the region header names is checked before a takeover finishes it:
+     * a slot kind that is no container, or a container that is not marked as being destroyed
+     * (a live list), is refused as corrupt, the region marked damaged for good, and the live
+     * list is not freed.
+     */
+    @Test
+    void aTakeoverRefusesAPendingDestructionThatNamesNoContainerBeingDestroyed() throws Exception {
+        for (String record : List.of("no container", "a live list")) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+                shm.put("live", List.of("still", "here"));
+                RegionMemory memory = TestAccess.context(shm).memory();
+                long live = ((io.ipcobjects.internal.containers.ContainerView) shm.get("live")).offset();
+                // Written straight into the mapping, as a hostile writer would: committed state.
+                memory.segment().set(ValueLayout.JAVA_INT, RegionHeaderLayout.PENDING_DESTRUCTION_KIND_OFFSET,
+                        record.equals("no container") ? io.ipcobjects.internal.codec.SlotKinds.STRING
+                                : io.ipcobjects.internal.codec.SlotKinds.LIST);
+                memory.segment().set(ValueLayout.JAVA_LONG, RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET, live);
+                Thread dying = new Thread(shm::acquire); // never closed: the next acquisition takes over
+                dying.start();
+                dying.join();
+                assertThrows(CorruptedRegionException.class, () -> shm.get("live"), record);
+                assertEquals(RegionHeaderLayout.DAMAGE_HEAP_INCONSISTENT, memory.getInt(RegionHeaderLayout.DAMAGE_OFFSET),
+                        record + ": the takeover's check refused it");
+                assertThrows(CorruptedRegionException.class, shm::acquire, record + ": sticky");
+                assertTrue(memory.getLong(live + io.ipcobjects.internal.containers.ContainerLayout.IDENTITY_OFFSET) != 0,
+                        record + ": the live list was not destroyed");
+            }
+        }
+    }
+
+    /**
      * A destruction that fits the log commits no step of its own: a process killed after
      * removing a small list or map, or clearing a small map, in its scope is rolled back to the
      * scope's start, with the container whole again.
