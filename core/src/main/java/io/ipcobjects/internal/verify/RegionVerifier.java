@@ -84,6 +84,12 @@ public final class RegionVerifier {
             reach.shared(userRoot, BlockTypes.RAW, RegionHeaderLayout.ROOT_USER_OFFSET);
         }
 
+        long pending = memory.getLong(RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET);
+        if (pending != 0) {
+            // Set only inside an operation, and finished by a takeover before anyone reads.
+            findings.add("the container at " + pending + " is recorded as being destroyed, outside any operation",
+                    RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET);
+        }
         heldOutside(memory, census, values, containers, rings);
         for (int i = 0; i < census.count(); i++) {
             if (!census.isReached(i) && census.tag(i) != BlockTypes.RAW) {

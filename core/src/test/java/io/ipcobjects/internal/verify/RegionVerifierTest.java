@@ -274,6 +274,17 @@ class RegionVerifierTest {
     }
 
     @Test
+    void aDestructionRecordedAsPendingOutsideAnyOperationIsFound() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            a.verify();
+            TestAccess.context(shm).memory().putLong(io.ipcobjects.internal.memory.RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET, 4096);
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, a::verify);
+            assertTrue(e.getMessage().contains("recorded as being destroyed"), e.getMessage());
+            assertEquals(io.ipcobjects.internal.memory.RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET, e.offset());
+        }
+    }
+
+    @Test
     void aReferenceCountBelowTheSlotsThatHoldTheContainerIsFound() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
             SharedList<Object> list = a.share(new ArrayList<>(List.of(1L)));
