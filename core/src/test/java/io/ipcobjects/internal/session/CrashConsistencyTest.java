@@ -441,6 +441,7 @@ class CrashConsistencyTest {
         for (String each : List.of("bigList", "bigMap", "bigList in this process", "bigMap in this process")) {
             boolean inThisProcess = each.endsWith(" in this process");
             String removed = each.replace(" in this process", "");
+            String other = removed.equals("bigList") ? "bigMap" : "bigList";
             String name = regions.newName();
             try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
                 shm.put("bigList", 0L);
@@ -456,7 +457,6 @@ class CrashConsistencyTest {
                             removed + ": the dead process committed steps of the destruction, and the takeover finished it");
                     assertEquals(0, memory.getLong(RegionHeaderLayout.PENDING_DESTRUCTION_OFFSET), "no destruction is pending");
                     assertFalse(a.contains(removed), removed + " is removed, as the operation said");
-                    String other = removed.equals("bigList") ? "bigMap" : "bigList";
                     Object kept = a.get(other);
                     assertEquals(BIG, kept instanceof Map<?, ?> m ? m.size() : ((List<?>) kept).size(), "the other is untouched");
                     a.verify(); // throws on a freed block still referred to, a leak, or a size that does not match
