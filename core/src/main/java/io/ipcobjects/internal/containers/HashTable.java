@@ -413,6 +413,12 @@ final class HashTable {
         UndoLog undo = memory.undoLog();
         DestructionSteps steps = context.destructionSteps();
         SlotValue slot = new SlotValue();
+        // The size each step leaves is counted from the table, not taken from the header: the
+        // table is what a later reader walks.
+        long live = 0;
+        for (long i = 0; i < capacity; i++) {
+            live += isLive(memory.getLong(table + i * entryBytes)) ? 1 : 0;
+        }
         for (long i = 0; i < capacity; i++) {
             long entry = table + i * entryBytes;
             if (!isLive(memory.getLong(entry))) {
@@ -426,7 +432,7 @@ final class HashTable {
             }
             memory.fill(entry + KEY_OFFSET, entryBytes - KEY_OFFSET, (byte) 0); // a free entry holds nothing
             memory.putLong(entry + CONTROL_OFFSET, TOMBSTONE);
-            memory.putLong(header + SIZE_OFFSET, Math.max(0, memory.getLong(header + SIZE_OFFSET) - 1));
+            memory.putLong(header + SIZE_OFFSET, --live);
             if (undo != null && undo.stepDue() && steps.mayStep(header, destroying, context.deferredDestroys())) {
                 steps.commitStep(memory, undo, header);
             }
