@@ -507,6 +507,36 @@ class CrashConsistencyTest {
     }
 
     /**
+     * A big container inside another commits no step while it is destroyed (its parent, marked
+     * as being destroyed, still refers to it): it writes on past the log, into this process's
+     * memory, and the first step falls between the parent's elements, where the parent is
+     * recorded as pending. A thread that dies after the removal leaves the region as after the
+     * whole removal: the takeover finishes it, nothing leaked.
+     */
+    @Test
+    void aBigContainerNestedInAnotherIsRemovedWhole() throws Exception {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20, KillTorture.options())) {
+            putBigContainers(shm);
+            try (Access a = shm.acquire()) {
+                List<Object> outer = new ArrayList<>();
+                outer.add(a.get("bigList")); // the big list, held by a second slot
+                a.put("outer", outer);
+                a.remove("bigList"); // now only the outer list holds it
+            }
+            long finishedBefore = finishedDestructions();
+            dieAfter(shm, name, "remove:outer", true);
+            try (Access a = shm.acquire()) {
+                assertEquals(1, shm.lockTakeovers());
+                assertEquals(finishedBefore + 1, finishedDestructions(), "the takeover finished the removal");
+                assertFalse(a.contains("outer"));
+                assertEquals(BIG, ((Map<?, ?>) a.get("bigMap")).size());
+                a.verify(); // nothing leaked, nothing freed still referred to
+            }
+        }
+    }
+
+    /**
      * A destruction that fits the log commits no step of its own: a process killed after
      * removing a small list or map, or clearing a small map, in its scope is rolled back to the
      * scope's start, with the container whole again.
