@@ -199,6 +199,21 @@ public final class KillTorture {
                 }
             }
         }
+        Object big = a.get("big");
+        if (big != null) {
+            Map<String, Object> m = (Map<String, Object>) big;
+            int seen = 0;
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                String wrong = checkKeyed(e.getKey(), e.getValue());
+                if (wrong != null) {
+                    return "big: " + wrong;
+                }
+                seen++;
+            }
+            if (seen != m.size()) {
+                return "big: size " + m.size() + " but " + seen + " entries";
+            }
+        }
         long messages = a.messageCount();
         for (long i = 0; i < messages; i++) {
             Object message = a.takeMessage();
@@ -223,6 +238,32 @@ public final class KillTorture {
         return List.of("v", n, "x".repeat((int) (n % 700)));
     }
 
+    /** Entries of the "big" map: its destruction or clear is too big for the log and commits steps. */
+    private static final int BIG_ENTRIES = 20_000;
+
+    /** Replaces the "big" map with a new one (destroying the old), removes it, or clears it. */
+    @SuppressWarnings("unchecked")
+    private static void bigMapWork(SharedMemory shm, Random random) {
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                Map<String, Object> big = new HashMap<>();
+                for (int i = 0; i < BIG_ENTRIES; i++) {
+                    big.put("k" + i, keyed(i));
+                }
+                shm.put("big", big);
+            }
+            case 1 -> shm.remove("big");
+            default -> {
+                try (Access a = shm.acquire()) {
+                    Object big = a.get("big");
+                    if (big != null) {
+                        ((Map<String, Object>) big).clear();
+                    }
+                }
+            }
+        }
+    }
+
     /** The worker: attaches and works until killed. Args: region name, seed, ready-signal file. */
     @SuppressWarnings("unchecked")
     public static void main(String[] args) {
@@ -239,6 +280,10 @@ public final class KillTorture {
             ReadySignal.signal(Path.of(args[2]));
             long id = random.nextInt(1 << 20);
             while (true) {
+                if (random.nextInt(60) == 0) {
+                    bigMapWork(shm, random);
+                    continue;
+                }
                 int op = random.nextInt(12);
                 int n = random.nextInt(1000);
                 switch (op) {
