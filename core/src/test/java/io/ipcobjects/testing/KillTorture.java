@@ -99,7 +99,9 @@ public final class KillTorture {
         long[] takeoverNanos = new long[kills];
         int timed = 0;
         List<String> problems = new ArrayList<>();
-        try (SharedMemory shm = SharedMemory.create(name, 64L << 20, options())) {
+        // A 512 KiB shared log (not the default 4 MiB): destroying or clearing the big map then
+        // commits several steps, so kills land between them too.
+        try (SharedMemory shm = SharedMemory.create(name, 64L << 20, options().withUndoLogBytes(512 << 10))) {
             try (Access a = shm.acquire()) {
                 a.put("map", new HashMap<>());
                 a.put("list", new ArrayList<>());
@@ -137,6 +139,10 @@ public final class KillTorture {
                     if (wrong != null) {
                         inconsistent++;
                         problems.add("round " + round + ": " + wrong);
+                    }
+                    Object big = a.get("big");
+                    if ((big == null || ((Map<?, ?>) big).isEmpty()) && random.nextBoolean()) {
+                        a.put("big", bigMap()); // warm here; a worker's first removal or clear of it commits steps
                     }
                 } catch (CorruptedRegionException e) {
                     corrupted++;
@@ -204,9 +210,8 @@ public final class KillTorture {
             Map<String, Object> m = (Map<String, Object>) big;
             int seen = 0;
             for (Map.Entry<String, Object> e : m.entrySet()) {
-                String wrong = checkKeyed(e.getKey(), e.getValue());
-                if (wrong != null) {
-                    return "big: " + wrong;
+                if (!e.getKey().equals("b" + e.getValue())) {
+                    return "big: " + e.getKey() + " -> " + e.getValue();
                 }
                 seen++;
             }
@@ -238,20 +243,22 @@ public final class KillTorture {
         return List.of("v", n, "x".repeat((int) (n % 700)));
     }
 
-    /** Entries of the "big" map: its destruction or clear is too big for the log and commits steps. */
+    /** Entries ("b<n>" to n) of the "big" map: its destruction or clear is too big for the log and commits steps. */
     private static final int BIG_ENTRIES = 20_000;
+
+    private static Map<String, Object> bigMap() {
+        Map<String, Object> big = new HashMap<>();
+        for (long i = 0; i < BIG_ENTRIES; i++) {
+            big.put("b" + i, i);
+        }
+        return big;
+    }
 
     /** Replaces the "big" map with a new one (destroying the old), removes it, or clears it. */
     @SuppressWarnings("unchecked")
     private static void bigMapWork(SharedMemory shm, Random random) {
         switch (random.nextInt(3)) {
-            case 0 -> {
-                Map<String, Object> big = new HashMap<>();
-                for (int i = 0; i < BIG_ENTRIES; i++) {
-                    big.put("k" + i, keyed(i));
-                }
-                shm.put("big", big);
-            }
+            case 0 -> shm.put("big", bigMap());
             case 1 -> shm.remove("big");
             default -> {
                 try (Access a = shm.acquire()) {
@@ -280,7 +287,7 @@ public final class KillTorture {
             ReadySignal.signal(Path.of(args[2]));
             long id = random.nextInt(1 << 20);
             while (true) {
-                if (random.nextInt(60) == 0) {
+                if (random.nextInt(30) == 0) {
                     bigMapWork(shm, random);
                     continue;
                 }
