@@ -9,7 +9,7 @@ import io.ipcobjects.internal.alloc.BlockLayout;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.alloc.HeapAllocator;
 import io.ipcobjects.internal.codec.DecodeBudget;
-import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.codec.SlotValue;
 import io.ipcobjects.internal.codec.RegionContext;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.ValueSlots;
@@ -106,11 +106,10 @@ public final class NameDirectory {
         memory.putLong(link, entry);
         // The old entry goes first: releasing its value is then the operation's last write, so
         // a long destruction may commit steps (ValueSlots.releaseDetached).
-        int oldKind = memory.getInt(old + VALUE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
-        int oldAux = memory.getInt(old + VALUE_SLOT_OFFSET + SlotLayout.AUX_OFFSET);
-        long oldBits = memory.getLong(old + VALUE_SLOT_OFFSET + SlotLayout.BITS_OFFSET);
+        SlotValue held = new SlotValue();
+        held.readFrom(memory, old + VALUE_SLOT_OFFSET);
         allocator.free(old);
-        ValueSlots.releaseDetached(context, oldKind, oldAux, oldBits);
+        ValueSlots.releaseDetached(context, held.kind, held.aux, held.bits);
         return ValueSlots.read(context, entry + VALUE_SLOT_OFFSET);
     }
 
@@ -141,14 +140,13 @@ public final class NameDirectory {
         if (entry == 0) {
             return false;
         }
-        int kind = memory.getInt(entry + VALUE_SLOT_OFFSET + SlotLayout.KIND_OFFSET);
-        int aux = memory.getInt(entry + VALUE_SLOT_OFFSET + SlotLayout.AUX_OFFSET);
-        long bits = memory.getLong(entry + VALUE_SLOT_OFFSET + SlotLayout.BITS_OFFSET);
+        SlotValue held = new SlotValue();
+        held.readFrom(memory, entry + VALUE_SLOT_OFFSET);
         memory.putLong(link, memory.getLong(entry + NEXT_OFFSET));
         memory.putLong(directory + ENTRY_COUNT_OFFSET, memory.getLong(directory + ENTRY_COUNT_OFFSET) - 1);
         context.allocator().free(entry);
         // The operation's last write: a long destruction may commit steps (ValueSlots.releaseDetached).
-        ValueSlots.releaseDetached(context, kind, aux, bits);
+        ValueSlots.releaseDetached(context, held.kind, held.aux, held.bits);
         return true;
     }
 
