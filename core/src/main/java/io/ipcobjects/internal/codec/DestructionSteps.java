@@ -40,29 +40,22 @@ public final class DestructionSteps {
     private boolean recorded;
 
     /**
-     * The container of slot kind {@code kind} at {@code offset}, which no slot refers to any more,
-     * is about to be released: if this release destroys it, its loop may commit steps.
+     * Runs {@code destruction}, which releases or destroys the container of slot kind
+     * {@code kind} at {@code offset}, with that container as the detached root: no slot refers
+     * to it any more, so if the destruction destroys it, its loop may commit steps.
+     * {@code recorded}: the region header names it already (a takeover finishing it). Whatever
+     * happens, there is no root afterwards.
      */
-    public void detach(int kind, long offset) {
+    public void runAsRoot(int kind, long offset, boolean recorded, Runnable destruction) {
         root = offset;
         rootKind = kind;
-        recorded = false;
-    }
-
-    /**
-     * A takeover finishes the destruction of the container of slot kind {@code kind} at
-     * {@code offset} that the region header records: it is the root again, already recorded.
-     */
-    public void resume(int kind, long offset) {
-        root = offset;
-        rootKind = kind;
-        recorded = true;
-    }
-
-    /** The detached release is over (done or failed): no root. */
-    public void endDetached() {
-        root = 0;
-        recorded = false;
+        this.recorded = recorded;
+        try {
+            destruction.run();
+        } finally {
+            root = 0;
+            this.recorded = false;
+        }
     }
 
     /**

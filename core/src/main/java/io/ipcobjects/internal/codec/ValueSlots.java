@@ -141,14 +141,10 @@ public final class ValueSlots {
         if (SlotKinds.isInline(kind)) {
             return;
         }
-        DestructionSteps steps = context.destructionSteps();
         if (kind == SlotKinds.LIST || kind == SlotKinds.MAP || kind == SlotKinds.SET) {
-            steps.detach(kind, bits);
-        }
-        try {
+            context.destructionSteps().runAsRoot(kind, bits, false, () -> release(context, kind, aux, bits, 0));
+        } else {
             release(context, kind, aux, bits, 0);
-        } finally {
-            steps.endDetached();
         }
     }
 

@@ -359,13 +359,7 @@ public final class Containers {
             return;
         }
         // The operation's only write: a long destruction may commit steps (DestructionSteps).
-        DestructionSteps steps = context.destructionSteps();
-        steps.detach(kind, offset);
-        try {
-            destroy(context, kind, offset, 0);
-        } finally {
-            steps.endDetached();
-        }
+        context.destructionSteps().runAsRoot(kind, offset, false, () -> destroy(context, kind, offset, 0));
     }
 
     /**
@@ -390,13 +384,7 @@ public final class Containers {
         if (memory.getLong(offset + ContainerLayout.IDENTITY_OFFSET) != 0) {
             throw new CorruptedRegionException("the container of a pending destruction is not being destroyed", offset);
         }
-        DestructionSteps steps = context.destructionSteps();
-        steps.resume(kind, offset);
-        try {
-            destroyMarked(context, kind, offset, 0);
-        } finally {
-            steps.endDetached();
-        }
+        context.destructionSteps().runAsRoot(kind, offset, true, () -> destroyMarked(context, kind, offset, 0));
         return offset;
     }
 
