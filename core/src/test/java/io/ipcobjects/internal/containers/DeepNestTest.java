@@ -8,7 +8,11 @@ import io.ipcobjects.ObjectDestroyedException;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMap;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.TestAccess;
 import io.ipcobjects.internal.codec.DeferredDestroys;
+import io.ipcobjects.internal.codec.SlotLayout;
+import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.ValueSlots;
 import io.ipcobjects.testing.TestRegions;
 
@@ -201,6 +205,43 @@ class DeepNestTest {
             shm.put("holder", 0L);
             HeapStats after = shm.verify();
             assertEquals(baseline.usedBytes(), after.usedBytes(), "every level freed");
+        }
+    }
+
+    /**
+     * A destruction that meets a corrupted slot half-way throws, and the work it had deferred
+     * (the levels past {@link DeferredDestroys#FROM_DEPTH}) is dropped with it: the next
+     * destruction, of something unrelated, frees exactly what it destroys. Kept, that work
+     * would be done by whatever destruction came next, which would meet the failed one's
+     * corruption and throw in its place.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDestructionThatFailsHalfWayLeavesNoDeferredWorkToTheNextOne() {
+        int levels = DeferredDestroys.FROM_DEPTH + 8;
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            shm.put("other", 0L);
+            try (Access a = shm.acquire()) {
+                SharedList<Object> level = (SharedList<Object>) a.put("top", new ArrayList<>());
+                nest(level, levels);
+                for (int i = 0; i < levels; i++) {
+                    SharedList<Object> next = (SharedList<Object>) level.get(1);
+                    if (i >= DeferredDestroys.FROM_DEPTH - 4) {
+                        // The level's number (element 0, released after its inner level) gets a
+                        // slot kind no value has.
+                        long elements = memory.getLong(((ContainerView) level).offset() + ListLayout.ELEMENTS_OFFSET);
+                        memory.putInt(ListLayout.slotOffset(elements, 0) + SlotLayout.KIND_OFFSET, 0x5EED);
+                    }
+                    level = next;
+                }
+            }
+            assertThrows(CorruptedRegionException.class, () -> shm.remove("top"));
+            long used = shm.stats().usedBytes();
+            shm.put("other", new ArrayList<>(List.of("a list", "of two strings in blocks")));
+            assertTrue(shm.stats().usedBytes() > used);
+            shm.put("other", 0L); // destroys the list: nothing of the failed destruction runs with it
+            assertEquals(used, shm.stats().usedBytes(), "the list freed, and nothing else");
         }
     }
 }
