@@ -80,6 +80,18 @@ final class FlatCodec {
      * written so far are garbage then).
      */
     static int encode(MemorySegment segment, long at, int limit, Object value) {
+        // The messages most often sent alone take no writer: the same bytes, written here.
+        if (value instanceof Long v && limit >= 1 + Long.BYTES) {
+            segment.set(ValueLayout.JAVA_BYTE, at, T_LONG);
+            segment.set(LONG, at + 1, v);
+            return 1 + Long.BYTES;
+        }
+        if (value instanceof byte[] bytes && bytes.length < 0x80 && limit >= 2 + bytes.length) {
+            segment.set(ValueLayout.JAVA_BYTE, at, T_BYTES);
+            segment.set(ValueLayout.JAVA_BYTE, at + 1, (byte) bytes.length); // a one-byte count
+            MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, at + 2, bytes.length);
+            return 2 + bytes.length;
+        }
         Writer writer = new Writer(segment, at, at + limit);
         try {
             writer.value(value, 0);
@@ -127,9 +139,13 @@ final class FlatCodec {
         }
 
         void value(Object value, int depth) {
-            if (depth > MAX_DEPTH || isShared(value)) {
-                throw NOT_FLAT; // a shared object travels by reference, through the heap
+            if (depth > MAX_DEPTH) {
+                throw NOT_FLAT;
             }
+            // A shared object (a container view or a tensor) travels by reference, through the
+            // heap: asked only in the branches such an object can reach (notFlatIfShared), since
+            // an instanceof of an interface costs a scan of the class's supertypes, which the
+            // boxes and strings of the first branches need not pay.
             switch (value) {
                 case null -> tag(T_NULL);
                 case Long v -> {
@@ -166,10 +182,20 @@ final class FlatCodec {
                     tag(T_CHAR);
                     segment.set(CHAR, room(2), v);
                 }
-                case Record r -> record(r, depth);
-                case List<?> list -> sequence(T_LIST, list, depth);
-                case Set<?> set -> sequence(T_SET, set, depth);
+                case Record r -> {
+                    notFlatIfShared(r);
+                    record(r, depth);
+                }
+                case List<?> list -> {
+                    notFlatIfShared(list);
+                    sequence(T_LIST, list, depth);
+                }
+                case Set<?> set -> {
+                    notFlatIfShared(set);
+                    sequence(T_SET, set, depth);
+                }
                 case Map<?, ?> map -> {
+                    notFlatIfShared(map);
                     tag(T_MAP);
                     count(map.size());
                     for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -179,6 +205,7 @@ final class FlatCodec {
                 }
                 case Object[] array when array.getClass() == Object[].class -> sequence(T_ARRAY, Arrays.asList(array), depth);
                 case Enum<?> e -> {
+                    notFlatIfShared(e);
                     StoredClasses.remember(e.getDeclaringClass());
                     tag(T_ENUM);
                     bytes(e.getDeclaringClass().getName().getBytes(StandardCharsets.UTF_8));
@@ -223,6 +250,7 @@ final class FlatCodec {
                     }
                 }
                 default -> {
+                    notFlatIfShared(value);
                     SlotValue slot = new SlotValue();
                     if (!ValueSlots.encodeInline(value, slot)) {
                         throw NOT_FLAT; // a shared object, a big number, a user class: the heap's
@@ -253,9 +281,9 @@ final class FlatCodec {
                 tag(T_LATIN1);
                 count(n);
                 long at = room(n);
-                for (int i = 0; i < n; i++) {
-                    segment.set(ValueLayout.JAVA_BYTE, at + i, (byte) s.charAt(i));
-                }
+                // A Latin-1 string's bytes are its chars: one bulk copy (getBytes of a compact
+                // string is an array copy) instead of a bounds-checked store per char.
+                MemorySegment.copy(s.getBytes(StandardCharsets.ISO_8859_1), 0, segment, ValueLayout.JAVA_BYTE, at, n);
             } else {
                 tag(T_UTF16);
                 count(n);
@@ -296,35 +324,46 @@ final class FlatCodec {
         }
     }
 
-    /** A class name and its UTF-8 bytes; final fields, so a racy read of the cache sees a whole one. */
-    private record CachedName(byte[] bytes, String name) {
+    /** A class name and its UTF-8 bytes (as a segment, to compare with); final fields, so a racy read of the cache sees a whole one. */
+    private record CachedName(MemorySegment bytes, String name) {
     }
 
     /** Class names read lately, by a hash of their bytes: a record read in a loop makes no string for its class. */
     private static final CachedName[] NAMES = new CachedName[256];
 
-    /** The class name of {@code length} UTF-8 bytes at {@code at}, from the cache if the same bytes were read before. */
+    /**
+     * The class name of {@code length} UTF-8 bytes at {@code at}, from the cache if the same bytes
+     * were read before. The cache is indexed by a hash of the length and the first and last
+     * eight bytes (two reads, not one per byte); a hit is confirmed by comparing every byte.
+     */
     private static String className(MemorySegment segment, long at, int length) {
-        int hash = 1;
-        for (int i = 0; i < length; i++) {
-            hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
+        long hash = length;
+        if (length >= Long.BYTES) {
+            hash = hash * 31 + segment.get(LONG, at);
+            hash = hash * 31 + segment.get(LONG, at + length - Long.BYTES);
+        } else {
+            for (int i = 0; i < length; i++) {
+                hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
+            }
         }
-        int index = (hash ^ (hash >>> 16)) & (NAMES.length - 1);
+        int index = (int) ((hash * 0x9E3779B97F4A7C15L) >>> (64 - 8)) & (NAMES.length - 1);
         CachedName known = NAMES[index];
-        if (known != null && known.bytes.length == length
-                && MemorySegment.mismatch(segment, at, at + length, MemorySegment.ofArray(known.bytes), 0, length) == -1) {
+        if (known != null && known.bytes.byteSize() == length
+                && MemorySegment.mismatch(segment, at, at + length, known.bytes, 0, length) == -1) {
             return known.name;
         }
         byte[] bytes = new byte[length];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, length);
         String name = new String(bytes, StandardCharsets.UTF_8);
-        NAMES[index] = new CachedName(bytes, name);
+        NAMES[index] = new CachedName(MemorySegment.ofArray(bytes), name);
         return name;
     }
 
-    /** Whether {@code value} is a view of something in a region (a container, snapshot or tensor; live objects fall to the heap as no flat type). */
-    private static boolean isShared(Object value) {
-        return value instanceof ContainerView || value instanceof SharedTensor;
+    /** Unwinds if {@code value} is a view of something in a region (a container, snapshot or tensor; live objects fall to the heap as no flat type). */
+    private static void notFlatIfShared(Object value) {
+        if (value instanceof ContainerView || value instanceof SharedTensor) {
+            throw NOT_FLAT;
+        }
     }
 
     /** A record class's name in UTF-8, its accessors and its canonical constructor (spread over an Object[]). */
@@ -361,6 +400,15 @@ final class FlatCodec {
 
     /** Reads the value of {@code length} bytes at {@code at}, loading only classes {@code classes} allows. */
     static Object decode(MemorySegment segment, long at, int length, StoredClasses classes) {
+        // As encode, the messages most often sent alone are read without a reader.
+        if (length == 1 + Long.BYTES && segment.get(ValueLayout.JAVA_BYTE, at) == T_LONG) {
+            return segment.get(LONG, at + 1);
+        }
+        if (length >= 2 && segment.get(ValueLayout.JAVA_BYTE, at) == T_BYTES && segment.get(ValueLayout.JAVA_BYTE, at + 1) == length - 2) {
+            byte[] bytes = new byte[length - 2];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at + 2, bytes, 0, bytes.length);
+            return bytes;
+        }
         Reader reader = new Reader(segment, at, at + length, classes);
         Object value = reader.value(0);
         if (reader.position != at + length) {

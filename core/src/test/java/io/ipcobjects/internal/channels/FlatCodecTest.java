@@ -1,0 +1,99 @@
+package io.ipcobjects.internal.channels;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ipcobjects.CorruptedRegionException;
+import io.ipcobjects.internal.codec.StoredClasses;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inline encoding at its edges: the lone {@code Long} and short {@code byte[]} that encode
+ * and decode take without a writer or reader must give the bytes the general path gives, the
+ * strings copied in bulk must keep every Latin-1 char, and a length that does not fit is refused.
+ */
+class FlatCodecTest {
+
+    private static final int ROOM = 4096;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment segment = arena.allocate(ROOM);
+    private final StoredClasses classes = new StoredClasses(name -> true);
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    private Object roundTrip(Object value, int expectedLength) {
+        int length = FlatCodec.encode(segment, 8, ROOM - 8, value);
+        assertEquals(expectedLength, length, "encoded length of " + value);
+        return FlatCodec.decode(segment, 8, length, classes);
+    }
+
+    @Test
+    void aLoneLongIsItsTagAndEightBytes() {
+        for (long v : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x1234_5678_9ABCL}) {
+            assertEquals(v, roundTrip(v, 9));
+            assertEquals(7, segment.get(ValueLayout.JAVA_BYTE, 8), "the long tag");
+        }
+        assertEquals(-1, FlatCodec.encode(segment, 0, 8, 5L), "nine bytes do not fit in eight");
+        assertEquals(9, FlatCodec.encode(segment, 0, 9, 5L));
+    }
+
+    @Test
+    void byteArraysKeepTheirCountEncodingAcrossTheOneByteLimit() {
+        for (int n : new int[] {0, 1, 32, 126, 127}) {
+            byte[] bytes = bytes(n);
+            assertArrayEquals(bytes, (byte[]) roundTrip(bytes, 2 + n), "byte[" + n + "]");
+            assertEquals(n, segment.get(ValueLayout.JAVA_BYTE, 9), "a one-byte count");
+        }
+        for (int n : new int[] {128, 129, 1000}) {
+            byte[] bytes = bytes(n);
+            assertArrayEquals(bytes, (byte[]) roundTrip(bytes, 3 + n), "byte[" + n + "]: a two-byte count");
+        }
+        assertEquals(-1, FlatCodec.encode(segment, 0, 33, new byte[32]), "34 bytes do not fit in 33");
+        assertEquals(34, FlatCodec.encode(segment, 0, 34, new byte[32]));
+        // Inside a list, the same array goes through the general writer: the same bytes.
+        int alone = FlatCodec.encode(segment, 0, ROOM, bytes(100));
+        MemorySegment first = segment.asSlice(0, alone);
+        byte[] expected = first.toArray(ValueLayout.JAVA_BYTE);
+        int inList = FlatCodec.encode(segment, 1000, ROOM - 1000, List.of(bytes(100)));
+        assertEquals(alone + 2, inList);
+        assertArrayEquals(expected, segment.asSlice(1002, alone).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void aByteArrayWhoseCountDisagreesWithItsLengthIsCorrupt() {
+        int length = FlatCodec.encode(segment, 0, ROOM, bytes(40));
+        segment.set(ValueLayout.JAVA_BYTE, 1, (byte) 39); // says one byte fewer than the entry holds
+        assertThrows(CorruptedRegionException.class, () -> FlatCodec.decode(segment, 0, length, classes));
+        segment.set(ValueLayout.JAVA_BYTE, 1, (byte) 41); // says one byte more
+        assertThrows(CorruptedRegionException.class, () -> FlatCodec.decode(segment, 0, length, classes));
+    }
+
+    @Test
+    void stringsKeepEveryChar() {
+        StringBuilder latin1 = new StringBuilder();
+        for (char c = 0; c <= 0xFF; c++) {
+            latin1.append(c);
+        }
+        for (String s : new String[] {"", "a", "key1", latin1.toString(), "ünïcødé ✓", "\u0100", "a\uD83D\uDE00b"}) {
+            int length = FlatCodec.encode(segment, 0, ROOM, s);
+            assertTrue(length > 0, s);
+            assertEquals(s, FlatCodec.decode(segment, 0, length, classes));
+        }
+        assertEquals(-1, FlatCodec.encode(segment, 0, 10, "x".repeat(10)), "a tag, a count and ten chars do not fit in ten");
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) (i * 31 + 7);
+        }
+        return bytes;
+    }
+}
