@@ -71,15 +71,16 @@ class ChannelTest {
      * handles, in a small channel that laps often: every message is taken exactly once, and each
      * consumer sees each producer's messages in the order they were put.
      */
-    @Test
-    void putAndDrainRunsRacingWithPollsAndTakesTakeEveryMessageOnceInOrder() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "capacity {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {8, 64})
+    void putAndDrainRunsRacingWithPollsAndTakesTakeEveryMessageOnceInOrder(int capacity) throws Exception {
         int producers = 3;
         int perProducer = 40_000;
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20);
              SharedMemory second = SharedMemory.attach(name, Duration.ofSeconds(5));
              SharedMemory third = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            shm.channel("race", Long.class, 8);
+            shm.channel("race", Long.class, capacity); // 64: puts that follow each other leave the tail behind
             List<Channel<Long>> handles = List.of(shm.channel("race", Long.class), second.channel("race", Long.class),
                     third.channel("race", Long.class));
             int consumers = 4;

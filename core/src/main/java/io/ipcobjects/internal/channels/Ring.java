@@ -104,11 +104,29 @@ final class Ring {
         return base + ENTRIES_OFFSET + Math.floorMod(position, capacity) * (long) stride;
     }
 
-    /** Entries claimed for a put and not yet freed by a take: a moment's value, from 0 to capacity. */
+    /**
+     * Entries claimed for a put and not yet freed by a take: a moment's value, from 0 to capacity.
+     * The tail may lag behind puts that followed each other ({@link #nextPut}): the entries past
+     * it that are claimed (or taken and freed since) are counted too, by reading their state.
+     */
     int size() {
         long head = memory.getLongVolatile(base + HEAD_OFFSET);
-        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
+        long tail = frontOfClaims(memory.getLongVolatile(base + TAIL_OFFSET));
         return (int) Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /** The first position from {@code tail} on whose entry is not claimed for it (nor taken and freed since), at most a lap on. */
+    private long frontOfClaims(long tail) {
+        for (long position = tail; position - tail < capacity; position++) {
+            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
+            int sequence = sequence(word);
+            boolean claimed = sequence == (int) position && state(word) != FREE;
+            boolean passed = sequence == (int) (position + capacity);
+            if (!claimed && !passed) {
+                return position;
+            }
+        }
+        return tail + capacity;
     }
 
     /**
@@ -136,8 +154,44 @@ final class Ring {
         return tail - head < capacity;
     }
 
+    /**
+     * Puts a handle makes between two moves of the tail when its puts follow each other
+     * ({@link #nextPut}); a power of two.
+     */
+    static final int TAIL_MOVE_EVERY = 8;
+
+    /**
+     * Rings at least this large let a handle's puts leave the tail behind ({@link #nextPut}): the
+     * tail then lags by less than {@link #TAIL_MOVE_EVERY} positions per putting handle, far
+     * less than a lap, which is what lets others recognise and pass the entries it lags behind.
+     */
+    static final int LAGGING_TAIL_MIN_CAPACITY = 2 * TAIL_MOVE_EVERY;
+
+    /**
+     * The position after this handle's last claimed put, or -1: every position below it is
+     * claimed (the claim came from the tail, or from the position before), so the next put tries
+     * that entry's CAS at once, without reading the tail or moving it; the tail is moved once
+     * every {@link #TAIL_MOVE_EVERY} such puts, and up to the hint when the hint fails. A
+     * per-handle hint, raced benignly by threads: a stale one fails its CAS (its entry is claimed
+     * already) and the put takes the tail's way.
+     */
+    private long nextPut = -1;
+
     /** Claims the entry at the tail for a put by {@code owner}: its position, or {@link #FULL_RING}. */
     long tryClaimPut(int owner) {
+        long hint = nextPut;
+        if (hint >= 0) {
+            long free = RingLayout.word(hint, FREE, 0);
+            if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, free, RingLayout.word(hint, WRITING, owner))) {
+                nextPut = hint + 1;
+                if (((hint + 1) & (TAIL_MOVE_EVERY - 1)) == 0) {
+                    advance(base + TAIL_OFFSET, hint + 1);
+                }
+                return hint;
+            }
+            nextPut = -1;
+            advance(base + TAIL_OFFSET, hint); // every position below the hint is claimed
+        }
         for (int spins = 0; ; spins++) {
             long tail = memory.getLongVolatile(base + TAIL_OFFSET);
             long entry = entry(tail);
@@ -146,7 +200,7 @@ final class Ring {
                 long free = RingLayout.word(tail, FREE, 0);
                 word = memory.compareAndExchangeLong(entry + STATE_OFFSET, free, RingLayout.word(tail, WRITING, owner));
                 if (word == free) {
-                    memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+                    claimedPut(tail);
                     return tail;
                 }
             } else {
@@ -156,8 +210,8 @@ final class Ring {
             if (sequence == (int) tail) {
                 if (state(word) == FREE) {
                     if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(tail, WRITING, owner))) {
-                        memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
                         putsFlowing = true;
+                        claimedPut(tail);
                         return tail;
                     }
                 } else {
@@ -173,6 +227,21 @@ final class Ring {
             } else {
                 checkStale(tail, BASE_TAIL, spins);
             }
+        }
+    }
+
+    /**
+     * The put claimed {@code tail} from the tail: a large ring leaves the tail there and keeps
+     * the next position as the hint ({@link #nextPut}); a small one moves the tail on at once.
+     */
+    private void claimedPut(long tail) {
+        if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
+            nextPut = tail + 1;
+            if (((tail + 1) & (TAIL_MOVE_EVERY - 1)) == 0) {
+                memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+            }
+        } else {
+            memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
         }
     }
 

@@ -101,7 +101,7 @@ class RingRunTest {
             assertEquals(1, ring.tryClaimNextPut(1, me));
             assertEquals(2, ring.tryClaimNextPut(2, me));
             assertEquals(-1, ring.tryClaimNextPut(2, me), "an entry claimed already is not claimed twice");
-            assertEquals(1, ring.size(), "the tail lags behind the run");
+            assertEquals(3, ring.size(), "the tail lags behind the run; the size counts the claimed entries past it");
             var putter = other.channel("c", Long.class);
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 assertTrue(putter.offer(30L), "the other putter helps the tail past the run and claims entry 3");
@@ -135,6 +135,51 @@ class RingRunTest {
             assertEquals(0, ch.size());
             assertNull(ch.poll());
             shm.verify();
+        }
+    }
+
+    /**
+     * In a ring of at least {@link Ring#LAGGING_TAIL_MIN_CAPACITY} entries a handle's puts that
+     * follow each other claim the next entry directly and move the tail only every
+     * {@link Ring#TAIL_MOVE_EVERY} puts. Another handle's put still lands after them, the size
+     * counts them all, the ring still fills to exactly its capacity, and takes see put order.
+     */
+    @Test
+    void putsThatFollowEachOtherLeaveTheTailBehindYetSizeBoundAndOrderHold() {
+        int capacity = Ring.LAGGING_TAIL_MIN_CAPACITY;
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> first = (RingChannel<Long>) shm.channel("c", Long.class, capacity);
+            var second = other.channel("c", Long.class);
+            java.util.List<Long> expected = new java.util.ArrayList<>();
+            for (long i = 0; i < 5; i++) {
+                assertTrue(first.offer(i));
+                expected.add(i);
+                assertEquals(expected.size(), first.size(), "after " + (i + 1) + " puts");
+            }
+            assertTrue(second.offer(100L), "the other handle's put lands after the five");
+            expected.add(100L);
+            assertTrue(first.offer(5L), "the first handle's hint is stale now: its put goes after the other's");
+            expected.add(5L);
+            for (long i = 200; expected.size() < capacity; i++) {
+                assertTrue((i % 3 == 0 ? second : first).offer(i));
+                expected.add(i);
+            }
+            assertEquals(capacity, first.size());
+            assertFalse(first.offer(-1L), "full: a lap of entries");
+            assertFalse(second.offer(-1L), "full for the other handle too");
+            assertEquals(0L, first.poll());
+            assertTrue(first.offer(300L), "the freed entry, a lap on");
+            expected.remove(0);
+            expected.add(300L);
+            assertFalse(second.offer(-1L));
+            java.util.List<Long> taken = new java.util.ArrayList<>();
+            assertEquals(capacity, second.drainTo(taken, 2 * capacity));
+            assertEquals(expected, taken);
+            assertEquals(0, first.size());
+            assertNull(first.poll());
         }
     }
 }
