@@ -18,7 +18,7 @@ package io.ipcobjects.internal.channels;
  *        +---------------------------------------------------------------+
  *     72 |                 reserved, to the end of the line              ...
  *        +---------------------------------------------------------------+
- *    128 |        tail: position the next put claims                     |
+ *    128 |        tail: position the next put claims, or behind it       |
  *        +---------------------------------------------------------------+
  *    136 |                 reserved, to the end of the line              ...
  *        +---------------------------------------------------------------+
@@ -59,6 +59,14 @@ package io.ipcobjects.internal.channels;
  * the head once past the run (at most a lap long); until it does, others help the head on as
  * above, and also past an entry whose sequence is the head's plus the capacity in any state
  * (taken, freed and claimed again a lap on behind the lagging head).
+ *
+ * <p>A handle whose puts follow each other leaves the tail behind, in rings of at least
+ * {@code Ring.LAGGING_TAIL_MIN_CAPACITY} entries: its next put claims {@code FREE(last + 1)}
+ * directly, and it moves the tail only once every {@code Ring.TAIL_MOVE_EVERY} puts (or up to
+ * its hint when the hint's CAS fails). So the tail may sit fewer than {@code TAIL_MOVE_EVERY}
+ * positions per putting handle behind the claims; another putter that reads it finds those
+ * entries claimed and helps the tail on as above, and {@code size} counts the claimed entries
+ * past it. One CAS per put instead of two: the tail's line is not taken from the other side.
  *
  * <p>A claim whose last claim succeeded tries its CAS at once, expecting the state word it will
  * most likely find ({@code FREE(tail)} for a put, {@code FULL(head)} for a take), instead of
