@@ -67,9 +67,9 @@ public final class UndoLog {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
-    /** Entries of the recently-logged table: a power of two. */
-    private static final int SEEN_BITS = 11;
-    private static final int SEEN = 1 << SEEN_BITS;
+    /** Sets of the table of settled words ({@link #seen}), two entries each: a power of two. */
+    private static final int SEEN_SET_BITS = 12;
+    private static final int SEEN = 2 << SEEN_SET_BITS;
     /** A 16-byte range entry: head, length, two words. */
     private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
     /** The table's key kind of a 16-byte range (never written to the log). */
@@ -109,9 +109,12 @@ public final class UndoLog {
     private final List<Object> spilled = new ArrayList<>();
 
     /**
-     * The table of settled words: entry {@code i} is the pair (key, epoch) at {@code [2i, 2i + 1]},
+     * The table of settled words: entry {@code i} is the pair (key, epoch) at {@code [2i, 2i + 1]};
+     * a key lives in one of the two entries of its set ({@link #seenSet}), 32 bytes side by side,
      * so a lookup reads one cache line. An entry counts only while its epoch is the current one;
-     * the epoch is a long, so it never wraps and the table is never cleared.
+     * the epoch is a long, so it never wraps and the table is never cleared. Two ways, not one:
+     * a scope that writes a thousand slots again and again (a list filled, then updated) found a
+     * third of them evicted by a neighbour in a direct-mapped table, and logged them anew.
      */
     private final long[] seen = new long[2 * SEEN];
     private long epoch = 1;
@@ -343,9 +346,9 @@ public final class UndoLog {
             // The table first, here, so that a slot written again in the window costs one lookup
             // in the caller's compiled code; the rest is out of line.
             long key = entryHead(target, KEY_SIXTEEN);
-            int slot = seenSlot(target);
-            if (seen[slot] != key || seen[slot + 1] != epoch) {
-                logSixteen(target, key, slot);
+            int set = seenSet(target);
+            if (!settled(set, key)) {
+                logSixteen(target, key, set);
             }
             return;
         }
@@ -376,17 +379,17 @@ public final class UndoLog {
      */
     void beforeWord(long target, int kind) {
         long head = entryHead(target, kind);
-        int slot = seenSlot(target);
-        if (seen[slot] == head && seen[slot + 1] == epoch) {
+        int set = seenSet(target);
+        if (settled(set, head)) {
             return; // logged since the last commit (its first old value is the one to restore), or fresh
         }
-        logWord(target, kind, head, slot);
+        logWord(target, kind, head, set);
     }
 
-    private void logWord(long target, int kind, long head, int slot) {
+    private void logWord(long target, int kind, long head, int set) {
         if (fresh.used() && fresh.contains(target, kind)) {
             // Fresh memory stays fresh until the window ends, and the window's end moves the epoch.
-            remember(slot, head);
+            remember(set, head);
             return;
         }
         if (target < 0 || target > targetLimit - kind) {
@@ -399,14 +402,14 @@ public final class UndoLog {
             writeWordEntry(addressOf(at), head, readWord(target, kind));
             publishLength(at + WORD_ENTRY_BYTES);
         }
-        remember(slot, head); // only once it is logged: a write that threw never happened
+        remember(set, head); // only once it is logged: a write that threw never happened
     }
 
     /** The general path of a 16-byte slot not settled yet: remembered like a word unless fresh memory is involved. */
-    private void logSixteen(long target, long key, int slot) {
+    private void logSixteen(long target, long key, int set) {
         if (fresh.used()) {
             if (fresh.contains(target, 16)) {
-                remember(slot, key);
+                remember(set, key);
                 return;
             }
             if (fresh.touches(target, target + 16)) {
@@ -422,17 +425,31 @@ public final class UndoLog {
             writeSixteenEntry(addressOf(at), target);
             publishLength(at + SIXTEEN_ENTRY_BYTES);
         }
-        remember(slot, key);
+        remember(set, key);
     }
 
-    /** Where {@code target}'s pair is in the table: an even index below {@code 2 * SEEN} (the top 11 bits of a Fibonacci hash). */
-    private static int seenSlot(long target) {
-        return (int) ((target * 0x9E3779B97F4A7C15L) >>> (64 - SEEN_BITS)) << 1;
+    /** Where {@code target}'s set is in the table: its first index, a multiple of 4 below {@code 2 * SEEN} (the top bits of a Fibonacci hash). */
+    private static int seenSet(long target) {
+        return (int) ((target * 0x9E3779B97F4A7C15L) >>> (64 - SEEN_SET_BITS)) << 2;
     }
 
-    private void remember(int slot, long key) {
-        seen[slot] = key;
-        seen[slot + 1] = epoch;
+    /** Whether {@code key} was settled (logged, or found fresh) since the last commit: in either entry of its set, with the current epoch. */
+    private boolean settled(int set, long key) {
+        long[] table = seen;
+        long now = epoch;
+        return (table[set] == key && table[set + 1] == now) || (table[set + 2] == key && table[set + 3] == now);
+    }
+
+    /**
+     * Records {@code key}, which {@link #settled} did not find, in its set: in the first entry
+     * if that one is of an earlier epoch, else in the second. So the first key settled in a set
+     * stays while others take turns in the second entry; a loop over more keys than a set holds
+     * still finds that one, where replacing the oldest would find none.
+     */
+    private void remember(int set, long key) {
+        int entry = seen[set + 1] == epoch ? set + 2 : set;
+        seen[entry] = key;
+        seen[entry + 1] = epoch;
     }
 
     /**
