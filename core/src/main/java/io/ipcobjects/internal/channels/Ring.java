@@ -115,6 +115,16 @@ final class Ring {
         return (int) Math.max(0, Math.min(capacity, tail - head));
     }
 
+    /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (for tests and the inspector). */
+    long headPosition() {
+        return memory.getLongVolatile(base + HEAD_OFFSET);
+    }
+
+    /** The tail word as it is now: the position the next put claims, or behind it while puts that follow each other lag ({@link #nextPut}). */
+    long tailPosition() {
+        return memory.getLongVolatile(base + TAIL_OFFSET);
+    }
+
     /** The first position from {@code tail} on whose entry is not claimed for it (nor taken and freed since), at most a lap on. */
     private long frontOfClaims(long tail) {
         for (long position = tail; position - tail < capacity; position++) {

@@ -182,4 +182,77 @@ class RingRunTest {
             assertNull(first.poll());
         }
     }
+    /**
+     * Where the positions stand after each call, as the layout says: in a ring of at least
+     * {@link Ring#LAGGING_TAIL_MIN_CAPACITY} entries a handle's puts move the tail once every
+     * {@link Ring#TAIL_MOVE_EVERY}; in a smaller ring each put moves it; each take moves the head;
+     * a drain's run moves the head once, to its end; a handle whose hint another handle took
+     * puts after the other's entry and leaves the tail at its own.
+     */
+    @Test
+    void thePositionsMoveAsTheLayoutSays() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            int large = Ring.LAGGING_TAIL_MIN_CAPACITY;
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> lagging = (RingChannel<Long>) shm.channel("large", Long.class, large);
+            Ring ring = lagging.ring();
+            for (int k = 1; k <= large; k++) {
+                assertTrue(lagging.offer((long) k));
+                assertEquals(k / Ring.TAIL_MOVE_EVERY * Ring.TAIL_MOVE_EVERY, ring.tailPosition(), "the tail after " + k + " puts");
+                assertEquals(k, ring.size());
+            }
+            assertFalse(lagging.offer(-1L));
+            for (int k = 1; k <= 3; k++) {
+                assertEquals(k, lagging.poll());
+                assertEquals(k, ring.headPosition(), "the head after " + k + " takes");
+            }
+            java.util.List<Long> drained = new java.util.ArrayList<>();
+            assertEquals(5, lagging.drainTo(drained, 5));
+            assertEquals(java.util.List.of(4L, 5L, 6L, 7L, 8L), drained);
+            assertEquals(8, ring.headPosition(), "a run of five moved the head to its end");
+            assertEquals(large - 8, ring.size());
+
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("shared", Long.class, large);
+            var theirs = other.channel("shared", Long.class);
+            Ring shared = mine.ring();
+            for (long i = 0; i < 5; i++) {
+                assertTrue(mine.offer(i));
+            }
+            assertEquals(0, shared.tailPosition(), "five puts of one handle leave the tail at 0");
+            assertTrue(theirs.offer(100L));
+            assertEquals(5, shared.tailPosition(), "the other handle helped the tail to the first free entry and claimed it");
+            assertTrue(mine.offer(5L));
+            assertEquals(6, shared.tailPosition(), "the first handle's hint was taken: it helped the tail on and claimed entry 6");
+            assertEquals(7, shared.size());
+            java.util.List<Long> taken = new java.util.ArrayList<>();
+            assertEquals(7, theirs.drainTo(taken, 100));
+            assertEquals(java.util.List.of(0L, 1L, 2L, 3L, 4L, 100L, 5L), taken);
+            assertEquals(7, shared.headPosition());
+
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> runs = (RingChannel<Long>) shm.channel("runs", Long.class, large);
+            Ring runRing = runs.ring();
+            assertEquals(5, runs.putAll(java.util.List.of(0L, 1L, 2L, 3L, 4L)));
+            assertEquals(5, runRing.tailPosition(), "a putAll's run moves the tail to its end");
+            java.util.List<Long> firstThree = new java.util.ArrayList<>();
+            assertEquals(3, runs.drainTo(firstThree, 3));
+            assertEquals(java.util.List.of(0L, 1L, 2L), firstThree);
+            assertEquals(3, runRing.headPosition(), "a drain of three moves the head past them, and no further");
+            assertEquals(2, runs.size());
+
+            int small = Ring.LAGGING_TAIL_MIN_CAPACITY / 2;
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> eager = (RingChannel<Long>) shm.channel("small", Long.class, small);
+            Ring smallRing = eager.ring();
+            for (int k = 1; k <= small; k++) {
+                assertTrue(eager.offer((long) k));
+                assertEquals(k, smallRing.tailPosition(), "a small ring's tail after " + k + " puts");
+            }
+            assertFalse(eager.offer(-1L));
+            shm.verify();
+        }
+    }
 }
