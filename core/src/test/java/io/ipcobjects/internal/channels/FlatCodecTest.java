@@ -89,6 +89,30 @@ class FlatCodecTest {
         assertEquals(-1, FlatCodec.encode(segment, 0, 10, "x".repeat(10)), "a tag, a count and ten chars do not fit in ten");
     }
 
+    record AlphaSameEnds(long value) {
+    }
+
+    record BravoSameEnds(long value) {
+    }
+
+    @Test
+    void recordClassesWhoseNamesShareTheirLengthAndEndsAreToldApart() {
+        // The same length and the same first and last eight bytes: one slot of the class-name
+        // cache, so only the comparison of every byte tells the two apart.
+        String alpha = AlphaSameEnds.class.getName();
+        String bravo = BravoSameEnds.class.getName();
+        assertEquals(alpha.length(), bravo.length());
+        assertEquals(alpha.substring(0, 8), bravo.substring(0, 8));
+        assertEquals(alpha.substring(alpha.length() - 8), bravo.substring(bravo.length() - 8));
+        for (long i = 0; i < 3; i++) {
+            for (Object record : List.of(new AlphaSameEnds(i), new BravoSameEnds(-i), new BravoSameEnds(i), new AlphaSameEnds(-i))) {
+                int length = FlatCodec.encode(segment, 0, ROOM, record);
+                assertTrue(length > 0, "flat: " + record);
+                assertEquals(record, FlatCodec.decode(segment, 0, length, classes));
+            }
+        }
+    }
+
     private static byte[] bytes(int n) {
         byte[] bytes = new byte[n];
         for (int i = 0; i < n; i++) {
