@@ -44,7 +44,7 @@ import java.util.List;
  * freed is its old value logged: that was live data); the lock word and process-table words
  * (atomic, with their own protocols); and tensor element data (written without the lock, by the
  * users' own protocol). A word already logged since the last commit is not logged again (the
- * first old value is the one to restore): a direct-mapped table remembers the words logged past
+ * first old value is the one to restore): a two-way set-associative table remembers the words logged past
  * the own log, so a loop that writes the same words in one scope logs each once. The table also
  * remembers words found in fresh memory, and is asked first, so such a loop pays one lookup per
  * write; it forgets everything when the window ends (a new epoch), since what was fresh is
