@@ -243,6 +243,35 @@ class RingRunTest {
             assertEquals(3, runRing.headPosition(), "a drain of three moves the head past them, and no further");
             assertEquals(2, runs.size());
 
+            // A take after an empty ring reads the entry first (the slow path) and moves the head
+            // past what it claims; one that meets the head's entry claimed by another taker's run
+            // helps the head on and takes the next; one that meets an entry being written finds
+            // nothing yet.
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> takes = (RingChannel<Long>) shm.channel("takes", Long.class, large);
+            Ring takeRing = takes.ring();
+            int me = takes.owners().ownId();
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertNull(takes.poll());
+                assertTrue(takes.offer(1L));
+                assertEquals(1L, takes.poll());
+                assertEquals(1, takeRing.headPosition(), "a take on the slow path moves the head past its entry");
+                assertTrue(takes.offer(2L));
+                assertTrue(takes.offer(3L));
+                assertEquals(1, takeRing.tryClaimNext(1, me), "a run's first entry, claimed without moving the head");
+                assertEquals(3L, takes.poll(), "the next take helps the head past the claimed entry");
+                assertEquals(3, takeRing.headPosition());
+                takeRing.release(1);
+                long writing = takeRing.tryClaimPut(me);
+                assertEquals(3, writing);
+                assertNull(takes.poll(), "the entry at the head is being written: nothing to take yet");
+                assertEquals(3, takeRing.headPosition());
+                takeRing.abandon(writing);
+                assertNull(takes.poll(), "an abandoned entry is skipped and freed");
+                assertEquals(4, takeRing.headPosition());
+                assertEquals(0, takes.size());
+            });
+
             int small = Ring.LAGGING_TAIL_MIN_CAPACITY / 2;
             @SuppressWarnings("unchecked")
             RingChannel<Long> eager = (RingChannel<Long>) shm.channel("small", Long.class, small);
