@@ -255,6 +255,66 @@ class ChannelTest {
     }
 
     @Test
+    void everyWayOfPuttingRefusesAMessageOfTheWrongTypeOrNull() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Channel<Object> raw = (Channel) shm.channel("strings", String.class, 4);
+            assertThrows(UnexpectedTypeException.class, () -> raw.offer(5L));
+            assertThrows(UnexpectedTypeException.class, () -> raw.offer(5L, Duration.ofMillis(10)));
+            assertThrows(UnexpectedTypeException.class, () -> raw.putAndRead(5L));
+            assertThrows(UnexpectedTypeException.class, () -> raw.putAll(List.of("first", 5L)));
+            assertThrows(NullPointerException.class, () -> raw.offer(null));
+            assertThrows(NullPointerException.class, () -> raw.putAll(Arrays.asList("first", null)));
+            // A putAll stops at the bad message: the ones before it are put, in order.
+            assertEquals(List.of("first", "first"), List.of(raw.poll(), raw.poll()));
+            assertNull(raw.poll());
+            shm.verify();
+        }
+    }
+
+    @Test
+    void aChannelOfAClosedRegionRefusesEveryCall() {
+        SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20);
+        Channel<Long> ch = shm.channel("c", Long.class, 16);
+        assertTrue(ch.offer(1L));
+        shm.close();
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.offer(2L));
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.offer(2L, Duration.ofMillis(10)));
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.put(2L));
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.putAll(List.of(2L, 3L)));
+        assertThrows(io.ipcobjects.RegionClosedException.class, ch::poll);
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.take(Duration.ofMillis(10)));
+        assertThrows(io.ipcobjects.RegionClosedException.class, () -> ch.drainTo(new ArrayList<>(), 4));
+        assertThrows(io.ipcobjects.RegionClosedException.class, ch::size);
+        assertThrows(io.ipcobjects.RegionClosedException.class, ch::takeAsync);
+    }
+
+    @Test
+    void largeByteArraysAroundTheLockFreeCopyThresholdArriveWhole() {
+        int threshold = 64 * 1024; // RingChannel.LARGE_COPY_BYTES: from here the bytes are copied without the lock
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 8);
+            Channel<byte[]> other = shm.channel("bytes", byte[].class);
+            long usedBefore = shm.stats().usedBytes();
+            for (int length : new int[] {threshold - 1, threshold, threshold + 1, 3 * threshold + 5}) {
+                byte[] sent = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    sent[i] = (byte) (i * 131 + length);
+                }
+                assertTrue(ch.offer(sent));
+                byte[] got = other.poll();
+                assertArrayEquals(sent, got, "a byte[" + length + "]");
+                assertTrue(ch.offer(sent.clone()));
+                List<byte[]> drained = new ArrayList<>();
+                assertEquals(1, other.drainTo(drained, 4));
+                assertArrayEquals(sent, drained.get(0), "a byte[" + length + "] drained");
+            }
+            assertEquals(usedBefore, shm.stats().usedBytes(), "every blob freed by its take");
+            shm.verify();
+        }
+    }
+
+    @Test
     void openingChecksNameTypeAndShape() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             Channel<String> ch = shm.channel("c", String.class, 8);
