@@ -111,7 +111,8 @@ public final class UndoLog {
     /**
      * The table of settled words: entry {@code i} is the pair (key, epoch) at {@code [2i, 2i + 1]};
      * a key lives in one of the two entries of its set ({@link #seenSet}), 32 bytes side by side,
-     * so a lookup reads one cache line. An entry counts only while its epoch is the current one;
+     * so a lookup reads one cache line, or two neighbouring ones for the sets that straddle a line
+     * (the array's elements start 16 bytes into it). An entry counts only while its epoch is the current one;
      * the epoch is a long, so it never wraps and the table is never cleared. Two ways, not one:
      * a scope that writes a thousand slots again and again (a list filled, then updated) found a
      * third of them evicted by a neighbour in a direct-mapped table, and logged them anew.
