@@ -110,12 +110,12 @@ final class Ring {
      * it that are claimed (or taken and freed since) are counted too, by reading their state.
      */
     int size() {
-        long head = memory.getLongVolatile(base + HEAD_OFFSET);
-        long tail = frontOfClaims(memory.getLongVolatile(base + TAIL_OFFSET));
+        long head = headPosition();
+        long tail = frontOfClaims(tailPosition());
         return (int) Math.max(0, Math.min(capacity, tail - head));
     }
 
-    /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (for tests and the inspector). */
+    /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (read by the ring's own checks and by tests). */
     long headPosition() {
         return memory.getLongVolatile(base + HEAD_OFFSET);
     }
@@ -159,8 +159,8 @@ final class Ring {
      * waiting for room.
      */
     boolean roomLikely() {
-        long tail = memory.getLongVolatile(base + TAIL_OFFSET);
-        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long tail = tailPosition();
+        long head = headPosition();
         return tail - head < capacity;
     }
 
