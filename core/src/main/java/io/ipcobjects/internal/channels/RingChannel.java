@@ -166,7 +166,11 @@ final class RingChannel<T> implements Channel<T> {
                     if (position >= 0) {
                         ring.advanceTail(position + 1);
                     }
-                    next = claimForPut(Long.MAX_VALUE); // moves the tail past the entry itself
+                    next = claimForPut(Long.MAX_VALUE);
+                    // A claim through the handle's hint (Ring#nextPut) leaves the tail behind the
+                    // handle's earlier puts; the run is bounded from the tail, so the tail must be
+                    // past its first entry, or a run could claim entries a lap past the tail.
+                    ring.advanceTail(next + 1);
                     run = 0;
                 }
                 position = next;

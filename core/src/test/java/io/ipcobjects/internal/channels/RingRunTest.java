@@ -284,4 +284,244 @@ class RingRunTest {
             shm.verify();
         }
     }
+
+    /**
+     * A putAll whose first claim came from the handle's hint starts its run with the tail still
+     * behind earlier puts. Consumers free entries while the run goes on, so the run reaches
+     * entries a lap past the lagging tail; another handle's put that meets such an entry at the
+     * tail must still find its place, not call the ring corrupt after a million spins.
+     */
+    @Test
+    void aPutAllAfterPutsThatLeftTheTailBehindNeverRunsALapPastTheTail() {
+        int capacity = Ring.LAGGING_TAIL_MIN_CAPACITY;
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("c", Long.class, capacity);
+            var theirs = other.channel("c", Long.class);
+            for (long i = 0; i < 3; i++) {
+                assertTrue(mine.offer(i));
+            }
+            assertEquals(0, mine.ring().tailPosition(), "three puts of one handle leave the tail at 0");
+            long last = 3 + capacity - 2; // one run of a lap less one: positions 3..17
+            java.util.List<Long> run = java.util.stream.LongStream.rangeClosed(3, last).boxed().toList();
+            boolean[] offered = new boolean[1];
+            java.util.Collection<Long> messages = new java.util.AbstractCollection<>() {
+                @Override
+                public java.util.Iterator<Long> iterator() {
+                    java.util.Iterator<Long> inner = run.iterator();
+                    return new java.util.Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            boolean more = inner.hasNext();
+                            if (!more && !offered[0]) {
+                                // The run's last entry is committed and its tail not yet moved.
+                                offered[0] = theirs.offer(999L);
+                            }
+                            return more;
+                        }
+
+                        @Override
+                        public Long next() {
+                            Long message = inner.next();
+                            if (message == 5L) {
+                                // A consumer takes the three oldest: entries 0..2 are free for positions 16..18.
+                                assertEquals(java.util.List.of(0L, 1L, 2L), java.util.stream.Stream.generate(theirs::poll).limit(3).toList());
+                            }
+                            return message;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return run.size();
+                }
+            };
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertEquals(run.size(), mine.putAll(messages));
+            });
+            assertTrue(offered[0], "the other handle's put found the free entry after the run");
+            java.util.List<Long> taken = new java.util.ArrayList<>();
+            assertEquals(run.size() + 1, theirs.drainTo(taken, 100));
+            java.util.List<Long> expected = new java.util.ArrayList<>(run);
+            expected.add(999L);
+            assertEquals(expected, taken);
+            assertNull(theirs.poll());
+            shm.verify();
+        }
+    }
+
+    /**
+     * A putAll's run is at most a lap less one long, and moves the tail once, where it ends; a
+     * consumer taking between the puts lets it go on into the entries it freed. The iterator
+     * reads the tail before each message is put.
+     */
+    @Test
+    void aPutAllRunIsALapLessOneLongAndMovesTheTailOnceAtItsEnd() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            Ring ring = ch.ring();
+            java.util.List<Long> tails = new java.util.ArrayList<>();
+            java.util.List<Long> polled = new java.util.ArrayList<>();
+            java.util.List<Long> messages = java.util.List.of(0L, 1L, 2L, 3L, 4L, 5L);
+            java.util.Collection<Long> watched = new java.util.AbstractCollection<>() {
+                @Override
+                public java.util.Iterator<Long> iterator() {
+                    java.util.Iterator<Long> inner = messages.iterator();
+                    return new java.util.Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return inner.hasNext();
+                        }
+
+                        @Override
+                        public Long next() {
+                            Long message = inner.next();
+                            if (message >= 2) {
+                                polled.add(ch.poll());
+                            }
+                            tails.add(ring.tailPosition());
+                            return message;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return messages.size();
+                }
+            };
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertEquals(6, ch.putAll(watched)));
+            // 0 from the tail; 1 and 2 as a run (the tail stays at 1); 3 ends the run at three
+            // entries: the tail moves to 3 and the put claims 3 from it; 4 and 5 run from there.
+            assertEquals(java.util.List.of(0L, 1L, 1L, 1L, 4L, 4L), tails);
+            assertEquals(java.util.List.of(0L, 1L, 2L, 3L), polled);
+            assertEquals(6, ring.tailPosition(), "the last run moved the tail to its end");
+            assertEquals(4L, ch.poll());
+            assertEquals(5L, ch.poll());
+            assertNull(ch.poll());
+        }
+    }
+
+    /**
+     * A drain's run is at most a lap long and moves the head once, where it ends; puts made
+     * while it drains (here by the sink itself, into the entries just freed) let it go on.
+     */
+    @Test
+    void aDrainRunIsALapLongAtMostAndMovesTheHeadOnceAtItsEnd() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            Ring ring = ch.ring();
+            for (long i = 0; i < 4; i++) {
+                assertTrue(ch.offer(i));
+            }
+            java.util.List<Long> heads = new java.util.ArrayList<>();
+            java.util.List<Long> taken = new java.util.ArrayList<>() {
+                @Override
+                public boolean add(Long message) {
+                    heads.add(ring.headPosition());
+                    if (message + 4 < 14) {
+                        assertTrue(ch.offer(message + 4), "the entry just taken is free a lap on");
+                    }
+                    return super.add(message);
+                }
+            };
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertEquals(14, ch.drainTo(taken, 100)));
+            assertEquals(java.util.stream.LongStream.range(0, 14).boxed().toList(), taken);
+            java.util.List<Long> expectedHeads = java.util.stream.LongStream.range(0, 14).map(i -> 1 + i / 4 * 4).boxed().toList();
+            assertEquals(expectedHeads, heads, "the head moves past each run of four (its first claim) and at its end");
+            assertEquals(14, ring.headPosition());
+            assertEquals(0, ch.size());
+        }
+    }
+
+    /**
+     * The tail moves as the layout says when a put claims from it on the slow path (after a
+     * full ring), when another handle's put lands at a position of 8k - 1 in a large ring, and
+     * past entries taken and freed behind a lagging tail (which the size also counts).
+     */
+    @Test
+    void aPutFromTheTailMovesItAndHelpsItPastFreedEntries() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                @SuppressWarnings("unchecked")
+                RingChannel<Long> small = (RingChannel<Long>) shm.channel("small", Long.class, 4);
+                for (long i = 0; i < 4; i++) {
+                    assertTrue(small.offer(i));
+                }
+                assertFalse(small.offer(-1L), "full: the next put reads the entry first");
+                assertEquals(0L, small.poll());
+                assertTrue(small.offer(4L));
+                assertEquals(5, small.ring().tailPosition(), "a put on the slow path moves the tail past its entry");
+
+                int large = Ring.LAGGING_TAIL_MIN_CAPACITY;
+                @SuppressWarnings("unchecked")
+                RingChannel<Long> mine = (RingChannel<Long>) shm.channel("large", Long.class, large);
+                var theirs = other.channel("large", Long.class);
+                Ring ring = mine.ring();
+                for (long i = 0; i < Ring.TAIL_MOVE_EVERY - 1; i++) {
+                    assertTrue(mine.offer(i));
+                }
+                assertEquals(0, ring.tailPosition());
+                assertTrue(theirs.offer(100L));
+                assertEquals(Ring.TAIL_MOVE_EVERY, ring.tailPosition(),
+                        "the other handle helped the tail to 7, claimed 7, and moved the tail on as 8 divides 7 + 1");
+                java.util.List<Long> all = new java.util.ArrayList<>();
+                assertEquals(Ring.TAIL_MOVE_EVERY, theirs.drainTo(all, 100));
+
+                @SuppressWarnings("unchecked")
+                RingChannel<Long> lagged = (RingChannel<Long>) shm.channel("lagged", Long.class, large);
+                var taker = other.channel("lagged", Long.class);
+                for (long i = 0; i < 3; i++) {
+                    assertTrue(lagged.offer(i));
+                }
+                assertEquals(0L, taker.poll());
+                assertEquals(1L, taker.poll());
+                assertEquals(0, lagged.ring().tailPosition(), "the tail lags behind three puts, two of them taken and freed");
+                assertEquals(1, lagged.size(), "the freed entries past the tail are not counted, the claimed one is");
+                assertTrue(taker.offer(100L), "a put from the tail helps it past the freed and the claimed entries");
+                assertEquals(3, lagged.ring().tailPosition());
+                assertEquals(2, lagged.size());
+                assertEquals(2L, taker.poll());
+                assertEquals(100L, taker.poll());
+                assertNull(taker.poll());
+            });
+            shm.verify();
+        }
+    }
+
+    /**
+     * While a taker still reads the entry of last lap at the head, there is nothing newer to
+     * take and no room to put: both say so at once (neither spins nor calls the ring corrupt).
+     */
+    @Test
+    void anEntryStillBeingReadALapBehindMeansEmptyToTakersAndFullToPutters() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            Ring ring = ch.ring();
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertTrue(ch.offer(0L));
+                long reading = ring.tryClaimTake(ch.owners().ownId());
+                assertEquals(0, reading, "a taker claims entry 0 and keeps reading it");
+                for (long i = 1; i < 4; i++) {
+                    assertTrue(ch.offer(i));
+                    assertEquals(i, ch.poll());
+                }
+                assertEquals(4, ring.headPosition());
+                assertNull(ch.poll(), "entry 0 still holds position 0: nothing newer was put");
+                assertFalse(ch.offer(4L), "and position 4 cannot be put before entry 0 is freed");
+                ring.release(reading);
+                assertTrue(ch.offer(4L));
+                assertEquals(4L, ch.poll());
+            });
+            shm.verify();
+        }
+    }
 }
