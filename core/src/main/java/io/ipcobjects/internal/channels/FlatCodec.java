@@ -337,16 +337,7 @@ final class FlatCodec {
      * eight bytes (two reads, not one per byte); a hit is confirmed by comparing every byte.
      */
     private static String className(MemorySegment segment, long at, int length) {
-        long hash = length;
-        if (length >= Long.BYTES) {
-            hash = hash * 31 + segment.get(LONG, at);
-            hash = hash * 31 + segment.get(LONG, at + length - Long.BYTES);
-        } else {
-            for (int i = 0; i < length; i++) {
-                hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
-            }
-        }
-        int index = (int) ((hash * 0x9E3779B97F4A7C15L) >>> (64 - 8)) & (NAMES.length - 1);
+        int index = nameCacheSlot(segment, at, length);
         CachedName known = NAMES[index];
         if (known != null && known.bytes.byteSize() == length
                 && MemorySegment.mismatch(segment, at, at + length, known.bytes, 0, length) == -1) {
@@ -357,6 +348,20 @@ final class FlatCodec {
         String name = new String(bytes, StandardCharsets.UTF_8);
         NAMES[index] = new CachedName(MemorySegment.ofArray(bytes), name);
         return name;
+    }
+
+    /** The class-name cache's slot for the {@code length} bytes at {@code at} (package-private: tests make two names meet in one). */
+    static int nameCacheSlot(MemorySegment segment, long at, int length) {
+        long hash = length;
+        if (length >= Long.BYTES) {
+            hash = hash * 31 + segment.get(LONG, at);
+            hash = hash * 31 + segment.get(LONG, at + length - Long.BYTES);
+        } else {
+            for (int i = 0; i < length; i++) {
+                hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
+            }
+        }
+        return (int) ((hash * 0x9E3779B97F4A7C15L) >>> (64 - 8)) & (NAMES.length - 1);
     }
 
     /** Unwinds if {@code value} is a view of something in a region (a container, snapshot or tensor; live objects fall to the heap as no flat type). */
@@ -602,15 +607,6 @@ final class FlatCodec {
             } catch (IllegalArgumentException e) {
                 throw corrupt("names constant " + constant + " that enum " + type.getName() + " does not have");
             }
-        }
-    }
-
-    /** For tests: whether {@code value} takes the inline encoding at all (ignoring size). */
-    static boolean isFlat(Object value) {
-        long size = 1 << 20;
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment scratch = arena.allocate(size);
-            return encode(scratch, 0, (int) size, value) >= 0;
         }
     }
 }

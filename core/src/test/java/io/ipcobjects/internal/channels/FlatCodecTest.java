@@ -113,6 +113,40 @@ class FlatCodecTest {
         }
     }
 
+    @Test
+    void valuesShapedLikeTheFastPathsKeepTheirType() {
+        // Nine bytes, as a lone Long: a tag and eight bytes of another type.
+        assertEquals(2.5, roundTrip(2.5, 9));
+        assertEquals(List.of(1L), FlatCodec.decode(segment, 8, FlatCodec.encode(segment, 8, ROOM - 8, List.of(1L)), classes));
+        // A tag, a one-byte count and that many bytes, as a short byte[].
+        assertEquals("abc", roundTrip("abc", 5));
+        assertEquals("", roundTrip("", 2));
+        assertArrayEquals(new long[] {1, 2}, (long[]) FlatCodec.decode(segment, 8, FlatCodec.encode(segment, 8, ROOM - 8, new long[] {1, 2}), classes));
+    }
+
+    record Short80(long value) {
+    }
+
+    record MuchLongerName1(long value) {
+    }
+
+    @Test
+    void recordClassesOfDifferentLengthsInOneSlotOfTheNameCacheAreToldApart() {
+        byte[] shorter = Short80.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] longer = MuchLongerName1.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(FlatCodec.nameCacheSlot(MemorySegment.ofArray(shorter), 0, shorter.length),
+                FlatCodec.nameCacheSlot(MemorySegment.ofArray(longer), 0, longer.length),
+                "the two names share a slot of the cache");
+        for (long i = 0; i < 3; i++) {
+            // The shorter one first: the cache then holds fewer bytes than the next name has.
+            for (Object record : List.of(new Short80(i), new MuchLongerName1(i), new Short80(-i))) {
+                int length = FlatCodec.encode(segment, 0, ROOM, record);
+                assertTrue(length > 0, "flat: " + record);
+                assertEquals(record, FlatCodec.decode(segment, 0, length, classes));
+            }
+        }
+    }
+
     private static byte[] bytes(int n) {
         byte[] bytes = new byte[n];
         for (int i = 0; i < n; i++) {
