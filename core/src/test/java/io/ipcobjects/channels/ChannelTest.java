@@ -425,4 +425,184 @@ class ChannelTest {
             assertEquals("small", ch.take());
         }
     }
+
+    @Test
+    void aChannelSaysItsNameAndFillAndItsFirstTimedOfferLands() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Long> ch = shm.channel("numbers", Long.class, 4);
+            assertEquals("numbers", ch.name());
+            assertEquals(Long.class, ch.type());
+            assertTrue(ch.offer(1L, Duration.ofSeconds(5)), "the first entry of an empty channel is free");
+            assertTrue(ch.toString().contains("numbers"), ch.toString());
+            assertTrue(ch.toString().contains("(1/4)"), ch.toString());
+            assertEquals(1L, ch.poll());
+        }
+    }
+
+    @Test
+    void aTakeWaitsForAMessagePutLater() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Long> ch = shm.channel("c", Long.class, 4);
+            for (boolean timed : new boolean[] {true, false}) {
+                CompletableFuture<Long> taken = new CompletableFuture<>();
+                Thread taker = Thread.ofPlatform().start(() -> {
+                    try {
+                        taken.complete(timed ? ch.take(Duration.ofSeconds(30)) : ch.take());
+                    } catch (Throwable e) {
+                        taken.completeExceptionally(e);
+                    }
+                });
+                Thread.sleep(100); // lets the taker find the channel empty and wait (it passes either way)
+                ch.put(timed ? 1L : 2L);
+                assertEquals(timed ? 1L : 2L, taken.get(30, TimeUnit.SECONDS), timed ? "take(timeout)" : "take()");
+                taker.join();
+            }
+            Instant start = Instant.now();
+            assertThrows(WaitTimeoutException.class, () -> ch.take(Duration.ofMillis(200)));
+            assertFalse(Duration.between(start, Instant.now()).compareTo(Duration.ofMillis(200)) < 0,
+                    "a timed take waits its whole timeout before it gives up");
+        }
+    }
+
+    @Test
+    void aPutWaitingForRoomAndATakeWaitingForAMessageEndWhenTheRegionCloses() throws Exception {
+        SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20);
+        Channel<Long> full = shm.channel("full", Long.class, 1);
+        Channel<Long> empty = shm.channel("empty", Long.class, 1);
+        full.put(0L);
+        CompletableFuture<Throwable> putter = new CompletableFuture<>();
+        CompletableFuture<Throwable> taker = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                full.put(1L);
+                putter.complete(null);
+            } catch (Throwable e) {
+                putter.complete(e);
+            }
+        });
+        Thread.ofPlatform().start(() -> {
+            try {
+                empty.take();
+                taker.complete(null);
+            } catch (Throwable e) {
+                taker.complete(e);
+            }
+        });
+        Thread.sleep(100); // lets both find their channel full or empty and wait (it passes either way)
+        shm.close();
+        assertInstanceOf(io.ipcobjects.RegionClosedException.class, putter.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(io.ipcobjects.RegionClosedException.class, taker.get(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * What fits an entry travels without the lock, and so does the copy of a large
+     * {@code byte[]} (the lock is held to allocate its blob, then to check and to free it); a
+     * value in the heap takes the lock once each way. Every put and take is counted.
+     */
+    @Test
+    void smallMessagesTakeNoLockAndEveryMessageIsCounted() {
+        int large = 64 * 1024; // RingChannel.LARGE_COPY_BYTES
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            byte[] fits = new byte[ch.inlineBytes() - 2];
+            Object[] inline = {5L, "short", fits, new Msg("n", List.of("a"), 1.5, 7)};
+            record Case(Object message, long putLocks, long takeLocks) {
+            }
+            List<Case> cases = new ArrayList<>();
+            for (Object m : inline) {
+                cases.add(new Case(m, 0, 0));
+            }
+            cases.add(new Case(new byte[ch.inlineBytes() + 100], 1, 1));
+            cases.add(new Case("x".repeat(500), 1, 1));
+            cases.add(new Case(new byte[large - 1], 1, 1));
+            cases.add(new Case(new byte[large], 1, 2));
+            cases.add(new Case(new byte[3 * large], 1, 2));
+            long usedBefore = shm.stats().usedBytes();
+            for (Case c : cases) {
+                String what = c.message() instanceof byte[] b ? "byte[" + b.length + "]" : c.message().toString();
+                // Each processStats() takes the lock once (to count held objects): the next one counts it.
+                io.ipcobjects.ProcessStats before = shm.processStats();
+                ch.put(c.message());
+                io.ipcobjects.ProcessStats afterPut = shm.processStats();
+                assertEquals(c.putLocks() + 1, afterPut.lockAcquisitions() - before.lockAcquisitions(), "locks to put " + what);
+                assertEquals(1, afterPut.messagesPut() - before.messagesPut(), "puts counted for " + what);
+                Object taken = ch.poll();
+                io.ipcobjects.ProcessStats afterTake = shm.processStats();
+                assertEquals(c.takeLocks() + 1, afterTake.lockAcquisitions() - afterPut.lockAcquisitions(), "locks to take " + what);
+                assertEquals(1, afterTake.messagesTaken() - afterPut.messagesTaken(), "takes counted for " + what);
+                if (c.message() instanceof byte[] b) {
+                    assertArrayEquals(b, (byte[]) taken, what);
+                } else {
+                    assertEquals(c.message(), taken, what);
+                }
+            }
+            assertEquals(usedBefore, shm.stats().usedBytes(), "every heap message freed by its take");
+        }
+    }
+
+    /** A put that fails leaves its entry skipped; the take that meets it frees it, so the ring keeps all its entries. */
+    @Test
+    void anEntryAFailedPutLeftIsFreedByTheTakeThatMeetsItAndUsedAgain() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            for (boolean timed : new boolean[] {false, true}) {
+                for (int lap = 0; lap < 3; lap++) {
+                    assertThrows(io.ipcobjects.UnsupportedTypeException.class, () -> ch.put(new Thread()));
+                    if (timed) {
+                        assertThrows(WaitTimeoutException.class, () -> ch.take(Duration.ofMillis(10)));
+                    } else {
+                        assertNull(ch.poll());
+                    }
+                    for (long i = 0; i < 4; i++) {
+                        assertTrue(ch.offer(i), "a whole lap fits again: put " + i + " of lap " + lap);
+                    }
+                    assertFalse(ch.offer(99L));
+                    List<Object> taken = new ArrayList<>();
+                    assertEquals(4, ch.drainTo(taken, 10));
+                    assertEquals(List.of(0L, 1L, 2L, 3L), taken);
+                }
+            }
+            shm.verify();
+        }
+    }
+
+    @Test
+    void channelsOfOneEntryAndOfTheLargestCapacityWork() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 160 << 20)) {
+            Channel<Long> one = shm.channel("one", Long.class, 1);
+            assertTrue(one.offer(1L));
+            assertFalse(one.offer(2L));
+            assertEquals(1L, one.poll());
+            assertTrue(one.offer(3L));
+            assertEquals(3L, one.poll());
+            int max = 1 << 20; // RingLayout.MAX_CAPACITY
+            Channel<Long> largest = shm.channel("largest", Long.class, max);
+            assertEquals(max, largest.capacity());
+            assertTrue(largest.offer(4L));
+            assertEquals(4L, shm.channel("largest", Long.class).poll(), "another view of it opens it again");
+            assertThrows(IllegalArgumentException.class, () -> shm.channel("too-large", Long.class, max + 1));
+        }
+    }
+
+    /** Taking a shared object by reference makes this process its holder until it destroys it or passes it on. */
+    @Test
+    void aSharedObjectTakenFromAChannelIsHeldUntilPassedOnOrDestroyed() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            Channel<Object> mine = shm.channel("c", Object.class, 4);
+            Channel<Object> theirs = other.channel("c", Object.class);
+            mine.put(shm.share(new ArrayList<>(List.of("a"))));
+            assertEquals(0, shm.processStats().objectsHeld());
+            Object list = theirs.take();
+            assertEquals(1, other.processStats().objectsHeld(), "the taker holds the list");
+            theirs.put(list);
+            assertEquals(0, other.processStats().objectsHeld(), "put back: the channel holds it");
+            Object again = mine.take();
+            assertEquals(1, shm.processStats().objectsHeld());
+            shm.destroy(again);
+            assertEquals(0, shm.processStats().objectsHeld());
+            shm.verify();
+        }
+    }
 }

@@ -95,4 +95,25 @@ class HostileChannelTest {
             }
         }
     }
+
+    @Test
+    void aPutMeetingAnEntryOfNoLapAtTheTailIsCorruptNotASpinForEver() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            long block = ((RingChannel<?>) ch).block();
+            TestAccess.context(shm).memory().putLongUnlogged(entry0(block), RingLayout.word(12345, RingLayout.FULL, 0));
+            CorruptedRegionException e = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(CorruptedRegionException.class, () -> ch.offer(5L)));
+            assertEquals(true, e.getMessage().contains("sequence 12345"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aByteArraySlotPointingPastTheRegionOrBeforeItIsCorrupt() {
+        // A byte[] too long for an entry is stored in the heap; its slot's offset is then damaged.
+        for (boolean pastTheEnd : new boolean[] {true, false}) {
+            takeAfter(new byte[500], (m, block) -> m.putLongUnlogged(entry0(block) + RingLayout.PAYLOAD_OFFSET + 8,
+                    pastTheEnd ? m.size() - 4 : -16), "offset");
+        }
+    }
 }
