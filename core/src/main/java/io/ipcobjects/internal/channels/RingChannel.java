@@ -482,9 +482,12 @@ final class RingChannel<T> implements Channel<T> {
             ring.release(position);
         }
         context.counters().messageTakenLockFree();
+        if (value == null) {
+            // No put stores null (checkMessage): only a damaged entry decodes to it.
+            throw new io.ipcobjects.CorruptedRegionException("channel " + name + " has an entry that holds null", payload);
+        }
         if (!type.isInstance(value)) {
-            throw new UnexpectedTypeException("a message taken from channel " + name, type,
-                    value == null ? Object.class : value.getClass());
+            throw new UnexpectedTypeException("a message taken from channel " + name, type, value.getClass());
         }
         return type.cast(value);
     }

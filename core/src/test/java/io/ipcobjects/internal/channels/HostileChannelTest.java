@@ -116,4 +116,13 @@ class HostileChannelTest {
                     pastTheEnd ? m.size() - 4 : -16), "offset");
         }
     }
+
+    @Test
+    void anEntryThatDecodesToNullIsCorrupt() {
+        // One byte, the tag of null: no put stores it (a channel refuses null messages).
+        takeAfter(5L, (m, block) -> {
+            m.segment().set(ValueLayout.JAVA_INT, entry0(block) + RingLayout.PAYLOAD_LENGTH_OFFSET, 1);
+            m.putByte(entry0(block) + RingLayout.PAYLOAD_OFFSET, (byte) 0);
+        }, "holds null");
+    }
 }

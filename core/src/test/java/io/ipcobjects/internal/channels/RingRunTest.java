@@ -524,4 +524,55 @@ class RingRunTest {
             shm.verify();
         }
     }
+
+    /** A ring formatted in a block that held other bytes before starts empty: its positions are written, not assumed zero. */
+    @Test
+    void aRingInAReusedBlockStartsEmpty() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            byte[] junk = new byte[256 * 1024];
+            java.util.Arrays.fill(junk, (byte) 0x5A);
+            shm.put("junk", junk);
+            assertTrue(shm.remove("junk"));
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 1024, 64);
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertEquals(0, ch.size());
+                assertEquals(0, ch.ring().headPosition());
+                assertEquals(0, ch.ring().tailPosition());
+                assertNull(ch.poll());
+                assertTrue(ch.offer(7L));
+                assertEquals(7L, ch.poll());
+            });
+            shm.verify();
+        }
+    }
+
+    /** A handle's stale hint (another handle put meanwhile) moves the tail to the hint, and changes no other word. */
+    @Test
+    void aStaleHintMovesTheTailAndNoOtherWord() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            @SuppressWarnings("unchecked")
+            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("c", Long.class, Ring.LAGGING_TAIL_MIN_CAPACITY);
+            var theirs = other.channel("c", Long.class);
+            int laps = 200_000; // positions far above any small word near the ring
+            for (long i = 0; i < laps; i++) {
+                assertTrue(mine.offer(i));
+                assertEquals(i, theirs.poll());
+            }
+            assertTrue(theirs.offer(-1L), "the other handle claims the entry the first handle's hint names");
+            java.lang.foreign.MemorySegment segment = io.ipcobjects.TestAccess.context(shm).memory().segment();
+            long from = mine.block() - 64; // the line before the channel's block, its header and the ring's head line
+            long to = mine.block() + ChannelLayout.RING_OFFSET + RingLayout.TAIL_OFFSET;
+            byte[] before = segment.asSlice(from, to - from).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            assertTrue(mine.offer((long) laps), "the stale hint fails its claim; the put goes after the other's");
+            byte[] after = segment.asSlice(from, to - from).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before, after);
+            assertEquals(laps + 1, mine.ring().tailPosition());
+            assertEquals(-1L, theirs.poll());
+            assertEquals((long) laps, theirs.poll());
+            shm.verify();
+        }
+    }
 }
