@@ -22,6 +22,51 @@ class RingRunTest {
     @RegisterExtension
     final TestRegions regions = new TestRegions();
 
+    @SuppressWarnings("unchecked")
+    private static RingChannel<Long> ringChannel(io.ipcobjects.Channel<Long> channel) {
+        return (RingChannel<Long>) channel;
+    }
+
+    /**
+     * {@code messages} as a collection whose iterator runs {@code beforeEach} before it hands
+     * out each message and {@code whenExhausted} once when it finds no more: a putAll's caller
+     * acting between its puts, on the putAll's own thread.
+     */
+    private static java.util.Collection<Long> withHooks(java.util.List<Long> messages, java.util.function.Consumer<Long> beforeEach,
+                                                        Runnable whenExhausted) {
+        return new java.util.AbstractCollection<>() {
+            @Override
+            public java.util.Iterator<Long> iterator() {
+                java.util.Iterator<Long> inner = messages.iterator();
+                return new java.util.Iterator<>() {
+                    private boolean exhausted;
+
+                    @Override
+                    public boolean hasNext() {
+                        boolean more = inner.hasNext();
+                        if (!more && !exhausted) {
+                            exhausted = true;
+                            whenExhausted.run();
+                        }
+                        return more;
+                    }
+
+                    @Override
+                    public Long next() {
+                        Long message = inner.next();
+                        beforeEach.accept(message);
+                        return message;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return messages.size();
+            }
+        };
+    }
+
     /** Takes positions 0..3 as a run without moving the head past the first: the head stays at 1. */
     private static void runWithoutMovingTheHead(RingChannel<Long> ch) {
         Ring ring = ch.ring();
@@ -40,8 +85,7 @@ class RingRunTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> drainer = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> drainer = ringChannel(shm.channel("c", Long.class, 4));
             for (long i = 0; i < 4; i++) {
                 drainer.put(i);
             }
@@ -63,8 +107,7 @@ class RingRunTest {
     @Test
     void aPutterWaitingForRoomBehindALaggingHeadIsNotStuck() throws Exception {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
             for (long i = 0; i < 4; i++) {
                 ch.put(i);
             }
@@ -91,8 +134,7 @@ class RingRunTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> runner = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> runner = ringChannel(shm.channel("c", Long.class, 4));
             Ring ring = runner.ring();
             int me = runner.owners().ownId();
             // A run of three puts whose putter stops before moving the tail past its last two
@@ -115,8 +157,7 @@ class RingRunTest {
     @Test
     void putAllRunsLongerThanTheRingAreTakenInOrderAndLeaveTheTailAtTheEnd() throws Exception {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
             assertEquals(3, ch.putAll(java.util.List.of(0L, 1L, 2L)));
             assertEquals(3, ch.size(), "the tail moved past the whole run");
             java.util.List<Long> taken = new java.util.ArrayList<>();
@@ -150,8 +191,7 @@ class RingRunTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> first = (RingChannel<Long>) shm.channel("c", Long.class, capacity);
+            RingChannel<Long> first = ringChannel(shm.channel("c", Long.class, capacity));
             var second = other.channel("c", Long.class);
             java.util.List<Long> expected = new java.util.ArrayList<>();
             for (long i = 0; i < 5; i++) {
@@ -195,8 +235,7 @@ class RingRunTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
             int large = Ring.LAGGING_TAIL_MIN_CAPACITY;
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> lagging = (RingChannel<Long>) shm.channel("large", Long.class, large);
+            RingChannel<Long> lagging = ringChannel(shm.channel("large", Long.class, large));
             Ring ring = lagging.ring();
             for (int k = 1; k <= large; k++) {
                 assertTrue(lagging.offer((long) k));
@@ -214,8 +253,7 @@ class RingRunTest {
             assertEquals(8, ring.headPosition(), "a run of five moved the head to its end");
             assertEquals(large - 8, ring.size());
 
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("shared", Long.class, large);
+            RingChannel<Long> mine = ringChannel(shm.channel("shared", Long.class, large));
             var theirs = other.channel("shared", Long.class);
             Ring shared = mine.ring();
             for (long i = 0; i < 5; i++) {
@@ -232,8 +270,7 @@ class RingRunTest {
             assertEquals(java.util.List.of(0L, 1L, 2L, 3L, 4L, 100L, 5L), taken);
             assertEquals(7, shared.headPosition());
 
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> runs = (RingChannel<Long>) shm.channel("runs", Long.class, large);
+            RingChannel<Long> runs = ringChannel(shm.channel("runs", Long.class, large));
             Ring runRing = runs.ring();
             assertEquals(5, runs.putAll(java.util.List.of(0L, 1L, 2L, 3L, 4L)));
             assertEquals(5, runRing.tailPosition(), "a putAll's run moves the tail to its end");
@@ -247,8 +284,7 @@ class RingRunTest {
             // past what it claims; one that meets the head's entry claimed by another taker's run
             // helps the head on and takes the next; one that meets an entry being written finds
             // nothing yet.
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> takes = (RingChannel<Long>) shm.channel("takes", Long.class, large);
+            RingChannel<Long> takes = ringChannel(shm.channel("takes", Long.class, large));
             Ring takeRing = takes.ring();
             int me = takes.owners().ownId();
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
@@ -273,8 +309,7 @@ class RingRunTest {
             });
 
             int small = Ring.LAGGING_TAIL_MIN_CAPACITY / 2;
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> eager = (RingChannel<Long>) shm.channel("small", Long.class, small);
+            RingChannel<Long> eager = ringChannel(shm.channel("small", Long.class, small));
             Ring smallRing = eager.ring();
             for (int k = 1; k <= small; k++) {
                 assertTrue(eager.offer((long) k));
@@ -297,8 +332,7 @@ class RingRunTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("c", Long.class, capacity);
+            RingChannel<Long> mine = ringChannel(shm.channel("c", Long.class, capacity));
             var theirs = other.channel("c", Long.class);
             for (long i = 0; i < 3; i++) {
                 assertTrue(mine.offer(i));
@@ -307,38 +341,15 @@ class RingRunTest {
             long last = 3 + capacity - 2; // one run of a lap less one: positions 3..17
             java.util.List<Long> run = java.util.stream.LongStream.rangeClosed(3, last).boxed().toList();
             boolean[] offered = new boolean[1];
-            java.util.Collection<Long> messages = new java.util.AbstractCollection<>() {
-                @Override
-                public java.util.Iterator<Long> iterator() {
-                    java.util.Iterator<Long> inner = run.iterator();
-                    return new java.util.Iterator<>() {
-                        @Override
-                        public boolean hasNext() {
-                            boolean more = inner.hasNext();
-                            if (!more && !offered[0]) {
-                                // The run's last entry is committed and its tail not yet moved.
-                                offered[0] = theirs.offer(999L);
-                            }
-                            return more;
-                        }
-
-                        @Override
-                        public Long next() {
-                            Long message = inner.next();
-                            if (message == 5L) {
-                                // A consumer takes the three oldest: entries 0..2 are free for positions 16..18.
-                                assertEquals(java.util.List.of(0L, 1L, 2L), java.util.stream.Stream.generate(theirs::poll).limit(3).toList());
-                            }
-                            return message;
-                        }
-                    };
+            java.util.Collection<Long> messages = withHooks(run, message -> {
+                if (message == 5L) {
+                    // A consumer takes the three oldest: entries 0..2 are free for positions 16..18.
+                    assertEquals(java.util.List.of(0L, 1L, 2L), java.util.stream.Stream.generate(theirs::poll).limit(3).toList());
                 }
-
-                @Override
-                public int size() {
-                    return run.size();
-                }
-            };
+            }, () -> {
+                // The run's last entry is committed and its tail not yet moved.
+                offered[0] = theirs.offer(999L);
+            });
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 assertEquals(run.size(), mine.putAll(messages));
             });
@@ -361,39 +372,17 @@ class RingRunTest {
     @Test
     void aPutAllRunIsALapLessOneLongAndMovesTheTailOnceAtItsEnd() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
             Ring ring = ch.ring();
             java.util.List<Long> tails = new java.util.ArrayList<>();
             java.util.List<Long> polled = new java.util.ArrayList<>();
             java.util.List<Long> messages = java.util.List.of(0L, 1L, 2L, 3L, 4L, 5L);
-            java.util.Collection<Long> watched = new java.util.AbstractCollection<>() {
-                @Override
-                public java.util.Iterator<Long> iterator() {
-                    java.util.Iterator<Long> inner = messages.iterator();
-                    return new java.util.Iterator<>() {
-                        @Override
-                        public boolean hasNext() {
-                            return inner.hasNext();
-                        }
-
-                        @Override
-                        public Long next() {
-                            Long message = inner.next();
-                            if (message >= 2) {
-                                polled.add(ch.poll());
-                            }
-                            tails.add(ring.tailPosition());
-                            return message;
-                        }
-                    };
+            java.util.Collection<Long> watched = withHooks(messages, message -> {
+                if (message >= 2) {
+                    polled.add(ch.poll());
                 }
-
-                @Override
-                public int size() {
-                    return messages.size();
-                }
-            };
+                tails.add(ring.tailPosition());
+            }, () -> { });
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertEquals(6, ch.putAll(watched)));
             // 0 from the tail; 1 and 2 as a run (the tail stays at 1); 3 ends the run at three
             // entries: the tail moves to 3 and the put claims 3 from it; 4 and 5 run from there.
@@ -413,8 +402,7 @@ class RingRunTest {
     @Test
     void aDrainRunIsALapLongAtMostAndMovesTheHeadOnceAtItsEnd() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
             Ring ring = ch.ring();
             for (long i = 0; i < 4; i++) {
                 assertTrue(ch.offer(i));
@@ -450,8 +438,7 @@ class RingRunTest {
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-                @SuppressWarnings("unchecked")
-                RingChannel<Long> small = (RingChannel<Long>) shm.channel("small", Long.class, 4);
+                    RingChannel<Long> small = ringChannel(shm.channel("small", Long.class, 4));
                 for (long i = 0; i < 4; i++) {
                     assertTrue(small.offer(i));
                 }
@@ -461,8 +448,7 @@ class RingRunTest {
                 assertEquals(5, small.ring().tailPosition(), "a put on the slow path moves the tail past its entry");
 
                 int large = Ring.LAGGING_TAIL_MIN_CAPACITY;
-                @SuppressWarnings("unchecked")
-                RingChannel<Long> mine = (RingChannel<Long>) shm.channel("large", Long.class, large);
+                    RingChannel<Long> mine = ringChannel(shm.channel("large", Long.class, large));
                 var theirs = other.channel("large", Long.class);
                 Ring ring = mine.ring();
                 for (long i = 0; i < Ring.TAIL_MOVE_EVERY - 1; i++) {
@@ -475,8 +461,7 @@ class RingRunTest {
                 java.util.List<Long> all = new java.util.ArrayList<>();
                 assertEquals(Ring.TAIL_MOVE_EVERY, theirs.drainTo(all, 100));
 
-                @SuppressWarnings("unchecked")
-                RingChannel<Long> lagged = (RingChannel<Long>) shm.channel("lagged", Long.class, large);
+                    RingChannel<Long> lagged = ringChannel(shm.channel("lagged", Long.class, large));
                 var taker = other.channel("lagged", Long.class);
                 for (long i = 0; i < 3; i++) {
                     assertTrue(lagged.offer(i));
@@ -503,8 +488,7 @@ class RingRunTest {
     @Test
     void anEntryStillBeingReadALapBehindMeansEmptyToTakersAndFullToPutters() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 4);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
             Ring ring = ch.ring();
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 assertTrue(ch.offer(0L));
@@ -533,8 +517,7 @@ class RingRunTest {
             java.util.Arrays.fill(junk, (byte) 0x5A);
             shm.put("junk", junk);
             assertTrue(shm.remove("junk"));
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> ch = (RingChannel<Long>) shm.channel("c", Long.class, 1024, 64);
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 1024, 64));
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 assertEquals(0, ch.size());
                 assertEquals(0, ch.ring().headPosition());
@@ -553,8 +536,7 @@ class RingRunTest {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
              SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
-            @SuppressWarnings("unchecked")
-            RingChannel<Long> mine = (RingChannel<Long>) shm.channel("c", Long.class, Ring.LAGGING_TAIL_MIN_CAPACITY);
+            RingChannel<Long> mine = ringChannel(shm.channel("c", Long.class, Ring.LAGGING_TAIL_MIN_CAPACITY));
             var theirs = other.channel("c", Long.class);
             int laps = 200_000; // positions far above any small word near the ring
             for (long i = 0; i < laps; i++) {
