@@ -397,6 +397,24 @@ final class Ring {
     }
 
     /**
+     * If the entry at the head is one takers skip (a put that failed, or a dead writer's, marked
+     * SKIP), claims it for {@code owner} and moves the head past it, as a take would: its
+     * position (the caller frees what its payload holds and releases it), else -1. For a ring
+     * whose producers wait for its last place and may have no taker running meanwhile.
+     */
+    long claimSkippedAtHead(int owner) {
+        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long entry = entry(head);
+        long word = memory.getLongVolatile(entry + STATE_OFFSET);
+        if (sequence(word) != (int) head || state(word) != SKIP
+                || !memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, READING, owner))) {
+            return -1;
+        }
+        memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+        return head;
+    }
+
+    /**
      * If the entry the next put needs is being read by a process that has died, claims it for
      * {@code owner} and returns its position (the caller cleans the payload and releases it);
      * else -1.

@@ -65,6 +65,16 @@ final class SharedTensorRing implements TensorRing {
         this.tensors = tensors;
     }
 
+    /** The ring of published slot indices, for tests that stop a process between the steps of a publish or take. */
+    Ring publishedIndices() {
+        return published;
+    }
+
+    /** Who this handle is to the rings, for the same tests. */
+    Owners owners() {
+        return owners;
+    }
+
     /** Creates the ring's block and its slots' tensors (under the lock); returns the block. */
     static long create(RegionContext context, TensorRingSpec spec) {
         RegionMemory memory = context.memory();
@@ -344,14 +354,25 @@ final class SharedTensorRing implements TensorRing {
                 freed++;
             }
         }
-        freed += published.sweepDead(owners, me, position -> {
-            int slot = indexAt(position);
-            if (slot >= 0) {
-                memory.compareAndSetLong(holderAt(slot), holder(HELD_PUBLISHED, position, 0), holder(HELD_FREE, 0, 0));
-            }
-            published.release(position);
-        });
+        freed += published.sweepDead(owners, me, this::freePublishedEntry);
+        // A dead publisher's entry, now SKIP, keeps its place until a taker passes it; a producer
+        // that waits for that place while no consumer takes (one thread that publishes every
+        // slot before it takes any) would wait for ever, so the sweep passes it itself.
+        long skipped;
+        while ((skipped = published.claimSkippedAtHead(me)) >= 0) {
+            freePublishedEntry(skipped);
+            freed++;
+        }
         return freed;
+    }
+
+    /** Frees the slot a claimed published entry names, if it still says published there, and releases the entry. */
+    private void freePublishedEntry(long position) {
+        int slot = indexAt(position);
+        if (slot >= 0) {
+            memory.compareAndSetLong(holderAt(slot), holder(HELD_PUBLISHED, position, 0), holder(HELD_FREE, 0, 0));
+        }
+        published.release(position);
     }
 
     private void ensureOpen() {

@@ -151,6 +151,81 @@ class TensorRingProcessesTest {
         }
     }
 
+    /**
+     * args: region, signal dir, "publishing" or "taking". Stops inside a publish (a claimed slot
+     * and a claimed entry of the published ring, its index not yet committed) or inside a take
+     * (the oldest published entry claimed, its slot not yet taken), and dies.
+     */
+    public static final class DiesInsideThePublishedRing {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            SharedTensorRing ring = (SharedTensorRing) shm.tensorRing("batches");
+            int me = ring.owners().ownId();
+            long position;
+            if (args[2].equals("publishing")) {
+                ring.claim();
+                position = ring.publishedIndices().tryClaimPut(me);
+            } else {
+                position = ring.publishedIndices().tryClaimTake(me);
+            }
+            System.out.println("position=" + position);
+            ReadySignal.signal(Path.of(args[1], "held"));
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /**
+     * A publisher that dies holding a published-ring entry: consumers skip the entry, its slot
+     * comes back to producers, and the ring flows on in publish order. A consumer that dies
+     * holding one: the slot it named comes back too.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "dies {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"publishing", "taking"})
+    void aProcessThatDiesInsideThePublishedRingGivesItsEntryAndSlotBack(String how) {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 16 << 20)) {
+            TensorRing ring = shm.tensorRing("batches", 3, SPECS);
+            if (how.equals("taking")) {
+                for (int i = 0; i < 3; i++) {
+                    ring.claim().publish(i);
+                }
+            }
+            try (ChildJvm child = ChildJvm.start(DiesInsideThePublishedRing.class, name, signals.toString(), how)) {
+                ReadySignal.await(signals.resolve("held"), TIMEOUT, child);
+                assertEquals("0", child.await(TIMEOUT).value("position"));
+            }
+            if (how.equals("taking")) {
+                for (long tag = 1; tag < 3; tag++) {
+                    TensorRing.Slot slot = ring.take(Duration.ofSeconds(5));
+                    assertEquals(tag, slot.tag(), "the dead consumer's entry held the first");
+                    slot.release();
+                }
+            }
+            // A publisher that waits for the dead publisher's place while nobody takes must get it.
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                for (int lap = 0; lap < 2; lap++) {
+                    List<TensorRing.Slot> claimed = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        TensorRing.Slot slot = ring.claim(Duration.ofSeconds(30));
+                        assertNotNull(slot, "slot " + i + " of lap " + lap + " comes back");
+                        claimed.add(slot);
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        claimed.get(i).publish(10 * lap + i);
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        TensorRing.Slot slot = ring.take(Duration.ofSeconds(30));
+                        assertEquals(10 * lap + i, slot.tag(), "publish order, past the dead process's entry");
+                        slot.release();
+                    }
+                    assertNull(ring.poll());
+                }
+            });
+            assertEquals(0, ring.published());
+            shm.verify();
+        }
+    }
+
     /** Views of the slots in another process show the bytes this one wrote: nothing is copied. */
     public static final class ReadsInPlace {
         public static void main(String[] args) {
