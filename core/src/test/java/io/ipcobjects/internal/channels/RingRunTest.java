@@ -557,4 +557,36 @@ class RingRunTest {
             shm.verify();
         }
     }
+
+    /** What a sweep may pass at the head by itself is a skipped entry only: not an empty one, one being written, nor a full one. */
+    @Test
+    void aSkippedEntryAtTheHeadIsPassedAndNothingElseIs() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, 4));
+            Ring ring = ch.ring();
+            int me = ch.owners().ownId();
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertTrue(ch.offer(1L));
+                assertEquals(1L, ch.poll());
+                assertEquals(-1, ring.claimSkippedAtHead(me), "an empty ring");
+                long writing = ring.tryClaimPut(me);
+                assertEquals(1, writing);
+                assertEquals(-1, ring.claimSkippedAtHead(me), "an entry being written");
+                ring.abandon(writing);
+                assertTrue(ch.offer(2L));
+                assertEquals(1, ring.claimSkippedAtHead(me), "the skipped entry, claimed as a take would");
+                assertEquals(2, ring.headPosition(), "and the head moved past it");
+                assertEquals(-1, ring.claimSkippedAtHead(me), "a full entry is left to takers");
+                ring.release(1);
+                for (long i = 3; i < 6; i++) {
+                    assertTrue(ch.offer(i), "a lap fits again: " + i);
+                }
+                assertFalse(ch.offer(-1L));
+                java.util.List<Long> taken = new java.util.ArrayList<>();
+                assertEquals(4, ch.drainTo(taken, 10));
+                assertEquals(java.util.List.of(2L, 3L, 4L, 5L), taken);
+            });
+            shm.verify();
+        }
+    }
 }
