@@ -36,6 +36,8 @@ import java.util.List;
  * one a dead reader held is freed, with its slot if that is still PUBLISHED at the entry's
  * sequence (the dead reader took it and what it held is dropped). A skipped entry whose slot is
  * PUBLISHED at its sequence (the writer died between its last two steps) frees that slot too.
+ * The sweep also passes a skipped entry at the head itself, so its place comes back even while
+ * no consumer takes.
  */
 final class SharedTensorRing implements TensorRing {
     private final String name;
