@@ -132,7 +132,9 @@ class RegionLockTest {
                 ChildJvm.Result rb = b.awaitSuccess(CHILD_TIMEOUT);
                 long mineA = Long.parseLong(ra.value("mine"));
                 long mineB = Long.parseLong(rb.value("mine"));
-                assertEquals(total, mineA + mineB, "every increment belongs to one of them");
+                long counted = counter(shm);
+                assertTrue(counted >= total, "the racers reached the total: " + counted);
+                assertEquals(counted, mineA + mineB, "every increment belongs to one of them");
                 long contendedA = Long.parseLong(ra.value("contended"));
                 long contendedB = Long.parseLong(rb.value("contended"));
                 System.out.printf("lock fairness over %d acquisitions: %d vs %d, %d vs %d while the other was queued%n%s%n%s%n",
@@ -142,7 +144,6 @@ class RegionLockTest {
                 assertTrue(contendedA >= contended / 5 && contendedB >= contended / 5,
                         "neither may get less than 20% of the contended acquisitions: " + contendedA + " vs " + contendedB);
             }
-            assertEquals(total, counter(shm));
         }
     }
 
