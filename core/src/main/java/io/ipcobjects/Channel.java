@@ -1,8 +1,13 @@
 package io.ipcobjects;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A named, bounded FIFO of messages in a region, shared by any number of producers and
@@ -116,6 +121,39 @@ public interface Channel<T> {
      * @return the message, or {@code null} if there is none
      */
     T poll();
+
+    /**
+     * Takes the oldest message of a channel of {@code byte[]}, without waiting, and lets
+     * {@code reader} read its bytes where they lie: a large message (64 KiB and more) is not
+     * copied into a new array, so a consumer that copies it into a buffer it reuses, or parses
+     * it in place, allocates nothing per message. The segment is read-only and closed when
+     * {@code reader} returns (reading it later throws {@link IllegalStateException}).
+     *
+     * <p>The message is taken whatever {@code reader} does: if it throws, the message is
+     * freed all the same and the exception reaches the caller.
+     *
+     * @param reader reads the message's bytes during the call
+     * @return whether a message was taken
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code byte[]} (nothing is taken)
+     */
+    default boolean pollBytes(Consumer<? super MemorySegment> reader) {
+        Objects.requireNonNull(reader, "reader");
+        if (type() != byte[].class) {
+            throw new IllegalStateException("pollBytes reads a channel of byte[]: " + this + " carries " + type().getName());
+        }
+        T message = poll();
+        if (message == null) {
+            return false;
+        }
+        byte[] bytes = (byte[]) message;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment view = arena.allocate(Math.max(1, bytes.length)).asSlice(0, bytes.length);
+            MemorySegment.copy(bytes, 0, view, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            reader.accept(view.asReadOnly());
+        }
+        return true;
+    }
 
     /**
      * Takes the oldest message, waiting as long as the channel is empty.

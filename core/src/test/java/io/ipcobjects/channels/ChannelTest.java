@@ -314,6 +314,95 @@ class ChannelTest {
         }
     }
 
+    /**
+     * {@code pollBytes} shows each message's bytes in order, whatever its size: a large one in
+     * place (no new array, the lock held only to check and to free its blob), through a
+     * read-only segment closed when the reader returns; nothing stays allocated.
+     */
+    @Test
+    void pollBytesShowsEveryMessageInOrderAndClosesTheViewOfALargeOne() {
+        int threshold = 64 * 1024; // RingChannel.LARGE_COPY_BYTES
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 8);
+            Channel<byte[]> other = shm.channel("bytes", byte[].class);
+            long usedBefore = shm.stats().usedBytes();
+            assertFalse(other.pollBytes(view -> { throw new AssertionError("called on an empty channel"); }));
+            int[] lengths = {0, 10, ch.inlineBytes() + 100, threshold - 1, threshold, 3 * threshold + 5, 1 << 20};
+            List<byte[]> sent = new ArrayList<>();
+            for (int length : lengths) {
+                byte[] message = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    message[i] = (byte) (i * 131 + length);
+                }
+                sent.add(message);
+            }
+            for (int round = 0; round < 2; round++) {
+                // Four at a time, so a ring of 8 holds them: a round's messages wait together, in order.
+                for (int from = 0; from < lengths.length; from += 4) {
+                    int to = Math.min(lengths.length, from + 4);
+                    for (int i = from; i < to; i++) {
+                        ch.put(sent.get(i));
+                    }
+                    for (int i = from; i < to; i++) {
+                        byte[] expected = sent.get(i);
+                        java.lang.foreign.MemorySegment[] kept = new java.lang.foreign.MemorySegment[1];
+                        assertTrue(other.pollBytes(view -> {
+                            assertTrue(view.isReadOnly(), "the view is read-only");
+                            assertArrayEquals(expected, view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                                    "byte[" + expected.length + "]");
+                            kept[0] = view;
+                        }));
+                        if (expected.length >= threshold) {
+                            assertThrows(IllegalStateException.class, () -> kept[0].get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0),
+                                    "a large message's view is closed after the reader returned");
+                        }
+                    }
+                }
+            }
+            assertEquals(0, ch.size());
+            assertEquals(usedBefore, shm.stats().usedBytes(), "every blob freed by its pollBytes");
+            shm.verify();
+        }
+    }
+
+    /** A reader that throws: its exception reaches the caller, and the message is taken and freed all the same. */
+    @Test
+    void pollBytesTakesTheMessageEvenWhenTheReaderThrows() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 4);
+            long usedBefore = shm.stats().usedBytes();
+            for (int length : new int[] {16, 1000, 200_000}) {
+                ch.put(new byte[length]);
+                ch.put(new byte[] {7});
+                IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+                        () -> ch.pollBytes(view -> { throw new IllegalArgumentException("reader failed at " + view.byteSize()); }));
+                assertEquals("reader failed at " + length, thrown.getMessage());
+                assertArrayEquals(new byte[] {7}, ch.poll(), "the next message is the one after it");
+                assertEquals(usedBefore, shm.stats().usedBytes(), "a byte[" + length + "] freed although its reader threw");
+            }
+            shm.verify();
+        }
+    }
+
+    /** pollBytes is for channels of byte[]: another channel refuses it before taking anything. */
+    @Test
+    void pollBytesRefusesAChannelOfAnotherTypeAndTakesNothing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> objects = shm.channel("objects", Object.class, 4);
+            objects.put(new byte[] {1, 2});
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> objects.pollBytes(view -> { }));
+            assertTrue(refused.getMessage().contains("byte[]") && refused.getMessage().contains("java.lang.Object"),
+                    refused.getMessage());
+            assertEquals(1, objects.size(), "nothing taken");
+            assertArrayEquals(new byte[] {1, 2}, (byte[]) objects.poll());
+            shm.putMessage(new byte[] {3});
+            assertThrows(IllegalStateException.class, () -> shm.messages().pollBytes(view -> { }),
+                    "the default channel carries any object");
+            assertArrayEquals(new byte[] {3}, (byte[]) shm.takeMessage());
+            assertThrows(NullPointerException.class, () -> shm.channel("b", byte[].class, 4).pollBytes(null));
+        }
+    }
+
     @Test
     void openingChecksNameTypeAndShape() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {

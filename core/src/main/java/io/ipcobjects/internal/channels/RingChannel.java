@@ -19,6 +19,7 @@ import io.ipcobjects.internal.messages.Ownership;
 import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.internal.codec.BlobLayout;
 import io.ipcobjects.internal.codec.Blobs;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A named channel ({@link ChannelLayout}): a {@link Ring} whose entries carry a message inline
@@ -343,6 +345,45 @@ final class RingChannel<T> implements Channel<T> {
         return position < 0 ? null : read(position);
     }
 
+    /**
+     * A large {@code byte[]} is shown to {@code reader} in place: its blob is checked under the
+     * lock, read without it (the entry is this process's until it is released, so nobody frees
+     * the blob meanwhile) through a slice that a confined arena closes when {@code reader}
+     * returns, then freed under the lock, as {@link #readLargeBytes} does with its copy. Other
+     * messages are read as {@link #poll} reads them.
+     */
+    @Override
+    public boolean pollBytes(Consumer<? super MemorySegment> reader) {
+        Objects.requireNonNull(reader, "reader");
+        if (type != byte[].class) {
+            throw new IllegalStateException("pollBytes reads a channel of byte[]: " + this + " carries " + type.getName());
+        }
+        long position = claimForTake();
+        if (position < 0) {
+            return false;
+        }
+        long payload = ring.payload(position);
+        if (ring.payloadKind(position) != PAYLOAD_HEAP || !isLargeBytes(payload)) {
+            byte[] bytes = (byte[]) read(position);
+            reader.accept(MemorySegment.ofArray(bytes).asReadOnly());
+            return true;
+        }
+        try {
+            long[] blobAndLength = checkedLargeBytes(payload);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment view = segment.asSlice(blobAndLength[0] + BlobLayout.DATA_OFFSET, blobAndLength[1])
+                        .reinterpret(arena, null).asReadOnly();
+                reader.accept(view);
+            } finally {
+                context.scope().run(() -> ValueSlots.destroy(context, payload));
+            }
+        } finally {
+            ring.release(position);
+        }
+        context.counters().messageTakenLockFree();
+        return true;
+    }
+
     /** Claims the oldest message's entry without waiting: its position, or -1 if there is none to take now. */
     private long claimForTake() {
         ensureOpen();
@@ -510,6 +551,17 @@ final class RingChannel<T> implements Channel<T> {
      * frees that entry frees the blob through the slot, which is still set.
      */
     private byte[] readLargeBytes(long slot) {
+        long[] blobAndLength = checkedLargeBytes(slot);
+        byte[] out = new byte[(int) blobAndLength[1]];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, blobAndLength[0] + BlobLayout.DATA_OFFSET, out, 0, out.length);
+        context.scope().run(() -> {
+            ValueSlots.destroy(context, slot);
+        });
+        return out;
+    }
+
+    /** A large {@code byte[]}'s blob and length, checked under the lock: {blob, length}. */
+    private long[] checkedLargeBytes(long slot) {
         long[] blobAndLength = new long[2];
         context.scope().run(() -> {
             if (memory.getInt(slot + SlotLayout.KIND_OFFSET) != SlotKinds.BYTES) {
@@ -519,12 +571,7 @@ final class RingChannel<T> implements Channel<T> {
             blobAndLength[0] = blob;
             blobAndLength[1] = Blobs.length(context, blob);
         });
-        byte[] out = new byte[(int) blobAndLength[1]];
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, blobAndLength[0] + BlobLayout.DATA_OFFSET, out, 0, out.length);
-        context.scope().run(() -> {
-            ValueSlots.destroy(context, slot);
-        });
-        return out;
+        return blobAndLength;
     }
 
     /**

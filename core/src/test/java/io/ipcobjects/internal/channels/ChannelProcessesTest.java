@@ -1,5 +1,6 @@
 package io.ipcobjects.internal.channels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -281,6 +282,48 @@ class ChannelProcessesTest {
             assertEquals(second, ch.take(Duration.ofSeconds(5)), "the first message went with the dead reader");
             assertEquals("3", ch.take(Duration.ofSeconds(5)));
             assertEquals(used, shm.stats().usedBytes(), "the dead reader's heap value is freed");
+            shm.verify();
+        }
+    }
+
+    /** args: region, signal dir. Takes the oldest message with {@code pollBytes} and dies inside the reader, the message's blob in view. */
+    public static final class DiesInsideAPollBytesReader {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Channel<byte[]> ch = shm.channel("b", byte[].class);
+            ch.pollBytes(view -> {
+                System.out.println("first=" + view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+                System.out.println("length=" + view.byteSize());
+                ReadySignal.signal(Path.of(args[1], "reading"));
+                Runtime.getRuntime().halt(0);
+            });
+            throw new AssertionError("the reader halts the JVM");
+        }
+    }
+
+    /** A consumer that dies while its {@code pollBytes} reader looks at a large message in place: the entry and the blob come back. */
+    @Test
+    void aReaderThatDiesInsidePollBytesGivesTheEntryAndTheBlobBack() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("b", byte[].class, 2);
+            long used = shm.stats().usedBytes();
+            byte[] first = new byte[1 << 20];
+            java.util.Arrays.fill(first, (byte) 1);
+            byte[] second = new byte[1 << 20];
+            java.util.Arrays.fill(second, (byte) 2);
+            ch.put(first);
+            ch.put(second);
+            try (ChildJvm child = ChildJvm.start(DiesInsideAPollBytesReader.class, name, signals.toString())) {
+                ReadySignal.await(signals.resolve("reading"), TIMEOUT, child);
+                ChildJvm.Result result = child.await(TIMEOUT);
+                assertEquals("1", result.value("first"));
+                assertEquals(String.valueOf(1 << 20), result.value("length"));
+            }
+            assertTrue(ch.offer(new byte[] {3}, Duration.ofSeconds(30)), "the dead reader's entry comes back to putters");
+            assertArrayEquals(second, ch.take(Duration.ofSeconds(5)), "the first message went with the dead reader");
+            assertArrayEquals(new byte[] {3}, ch.take(Duration.ofSeconds(5)));
+            assertEquals(used, shm.stats().usedBytes(), "the dead reader's blob is freed");
             shm.verify();
         }
     }
