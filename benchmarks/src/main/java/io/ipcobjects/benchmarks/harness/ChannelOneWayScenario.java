@@ -7,9 +7,12 @@ import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.WaitTimeoutException;
 import io.ipcobjects.benchmarks.BenchRegions;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Messages one way through a {@link Channel}: the child puts numbered messages, the parent takes
@@ -27,10 +30,12 @@ import java.util.List;
  *   <li>{@code produce=put|offer|putall}: the child's {@code put}, {@code offer} retried in a
  *       spin, or {@code putAll} of {@code putBatch} messages at a time (default 64) (default
  *       {@code put});</li>
- *   <li>{@code consume=drain|take|poll}: the parent's {@code drainTo} of up to {@code batch}
- *       messages (default 256), {@code take(timeout)} one at a time, or {@code poll} in a spin
- *       (default {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check
- *       that the child still runs;</li>
+ *   <li>{@code consume=drain|take|poll|pollbytes}: the parent's {@code drainTo} of up to {@code batch}
+ *       messages (default 256), {@code take(timeout)} one at a time, {@code poll} in a spin, or
+ *       ({@code msg=bytes} only) {@code pollBytes} in a spin, copying each message from its
+ *       view into one buffer it reuses, as {@code uds-oneway}'s reader does (default
+ *       {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check that the
+ *       child still runs;</li>
  *   <li>{@code wait=busySpin|backoff|sleeping}: the region lock's wait strategy (default
  *       {@code busySpin}, as in {@code message-roundtrip}), which matters only for messages
  *       too large for the ring, stored in the heap under the lock; a blocking channel call waits
@@ -49,6 +54,9 @@ final class ChannelOneWayScenario extends OneWayScenario {
     private String consume;
     private int drainBatch;
     private final List<Object> sink = new ArrayList<>();
+    /** {@code consume=pollbytes}: the buffer every message is copied into, and the reader that copies it. */
+    private byte[] copy;
+    private Consumer<MemorySegment> copyInto;
 
     @SuppressWarnings("unchecked") // the kind and the channel share the element type
     private static MessageKind<Object> kind(RunContext run) {
@@ -85,8 +93,11 @@ final class ChannelOneWayScenario extends OneWayScenario {
     public void setUp(RunContext run) {
         kind = kind(run);
         consume = run.param("consume", "drain");
-        if (!List.of("drain", "take", "poll").contains(consume)) {
-            throw new IllegalArgumentException("consume must be drain, take or poll: " + run.spec());
+        if (!List.of("drain", "take", "poll", "pollbytes").contains(consume)) {
+            throw new IllegalArgumentException("consume must be drain, take, poll or pollbytes: " + run.spec());
+        }
+        if (consume.equals("pollbytes") && (Class<?>) kind.type() != byte[].class) {
+            throw new IllegalArgumentException("consume=pollbytes takes byte messages (msg=bytes): " + run.spec());
         }
         drainBatch = (int) run.longParam("batch", 256);
         int capacity = capacity(run, kind);
@@ -95,6 +106,24 @@ final class ChannelOneWayScenario extends OneWayScenario {
         long regionBytes = (16L << 20) + 2L * capacity * Math.max(kind.bytes(), inline + 64);
         shm = SharedMemory.create(run.regionName(), regionBytes, options(run));
         channel = shm.channel(CHANNEL, kind.type(), capacity, inline);
+        if (consume.equals("pollbytes")) {
+            copy = new byte[Math.toIntExact(kind.bytes())];
+            copyInto = view -> {
+                if (view.byteSize() != copy.length) {
+                    throw new IllegalStateException("message " + received + ": " + view.byteSize() + " bytes, sent " + copy.length);
+                }
+                MemorySegment.copy(view, ValueLayout.JAVA_BYTE, 0, copy, 0, copy.length);
+            };
+        }
+    }
+
+    /** Takes one message with {@code pollBytes} into {@link #copy} and checks it; false if there was none. */
+    private boolean pollBytesAndCheck() {
+        if (!channel.pollBytes(copyInto)) {
+            return false;
+        }
+        kind.check(copy, received++);
+        return true;
     }
 
     @Override
@@ -127,6 +156,14 @@ final class ChannelOneWayScenario extends OneWayScenario {
                     kind.check(message, received++);
                 }
             }
+            case "pollbytes" -> {
+                for (int i = 0; i < messages; i++) {
+                    while (!pollBytesAndCheck()) {
+                        watch.idle();
+                    }
+                    watch.progressed();
+                }
+            }
             default -> {
                 for (int i = 0; i < messages; i++) {
                     Object message;
@@ -153,6 +190,9 @@ final class ChannelOneWayScenario extends OneWayScenario {
             int n = channel.drainTo(sink, drainBatch);
             checkSink();
             return n;
+        }
+        if (consume.equals("pollbytes")) {
+            return pollBytesAndCheck() ? 1 : 0;
         }
         Object message = channel.poll();
         if (message == null) {
