@@ -433,10 +433,10 @@ public final class UndoLog {
      * Where {@code target}'s set is in the table: its first index, a multiple of 4 below
      * {@code 2 * SEEN}. Words in one 16-byte line share a set, and neighbouring lines have
      * neighbouring sets, so a loop over a list's slots walks the table in order, as it walks the
-     * slots, instead of touching a random cache line of it per write (a Fibonacci hash of the
-     * whole offset did that: list writes in a held scope cost 1.35x those without the log, 1.15x
-     * with this). The bits above 64 KiB (the table's span) are hashed in, so that blocks a
-     * multiple of 64 KiB apart do not fall on the same sets.
+     * slots, instead of touching a random cache line of it per write, as a hash of the whole
+     * offset did (the table is 128 KiB, larger than a core's first-level cache). The bits above
+     * 64 KiB (the table's span) are hashed in, so that blocks a multiple of 64 KiB apart do not
+     * fall on the same sets.
      */
     private static int seenSet(long target) {
         long mixed = (target >>> 4) + ((target >>> 16) * 0x9E3779B97F4A7C15L >>> 40);
