@@ -146,13 +146,35 @@ public interface Channel<T> {
         if (message == null) {
             return false;
         }
-        byte[] bytes = (byte[]) message;
+        showBytes((byte[]) message, reader);
+        return true;
+    }
+
+    /**
+     * {@link #pollBytes}, waiting up to {@code timeout} for a message.
+     *
+     * @param reader  reads the message's bytes during the call
+     * @param timeout how long to wait
+     *
+     * @throws WaitTimeoutException  if no message came within {@code timeout}
+     * @throws IllegalStateException if the channel's element type is not {@code byte[]} (nothing is taken)
+     */
+    default void takeBytes(Consumer<? super MemorySegment> reader, Duration timeout) {
+        Objects.requireNonNull(reader, "reader");
+        Objects.requireNonNull(timeout, "timeout");
+        if (type() != byte[].class) {
+            throw new IllegalStateException("takeBytes reads a channel of byte[]: " + this + " carries " + type().getName());
+        }
+        showBytes((byte[]) take(timeout), reader);
+    }
+
+    /** Shows a copy of {@code bytes} to {@code reader} through a read-only segment closed when it returns. */
+    private static void showBytes(byte[] bytes, Consumer<? super MemorySegment> reader) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment view = arena.allocate(Math.max(1, bytes.length)).asSlice(0, bytes.length);
             MemorySegment.copy(bytes, 0, view, ValueLayout.JAVA_BYTE, 0, bytes.length);
             reader.accept(view.asReadOnly());
         }
-        return true;
     }
 
     /**

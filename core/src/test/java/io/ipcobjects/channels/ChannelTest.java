@@ -384,6 +384,46 @@ class ChannelTest {
         }
     }
 
+    /** takeBytes waits for a message put later (a large one is shown in place), and times out on an empty channel. */
+    @Test
+    void takeBytesWaitsForAMessageAndTimesOut() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 4);
+            long usedBefore = shm.stats().usedBytes();
+            assertThrows(WaitTimeoutException.class, () -> ch.takeBytes(view -> { throw new AssertionError("no message"); },
+                    Duration.ofMillis(50)));
+            byte[] large = new byte[300_000];
+            Arrays.fill(large, (byte) 9);
+            CompletableFuture<Void> putter = CompletableFuture.runAsync(() -> {
+                sleep(100);
+                ch.put(new byte[] {1, 2, 3});
+                ch.put(large);
+            });
+            long[] lengths = new long[2];
+            ch.takeBytes(view -> lengths[0] = view.byteSize(), Duration.ofSeconds(30));
+            ch.takeBytes(view -> {
+                lengths[1] = view.byteSize();
+                assertArrayEquals(large, view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }, Duration.ofSeconds(30));
+            putter.get(30, TimeUnit.SECONDS);
+            assertArrayEquals(new long[] {3, 300_000}, lengths);
+            assertEquals(usedBefore, shm.stats().usedBytes(), "the large message freed by its takeBytes");
+            assertThrows(IllegalStateException.class, () -> shm.channel("longs", Long.class, 4).takeBytes(view -> { },
+                    Duration.ofMillis(1)), "a channel of Long");
+            assertThrows(IllegalStateException.class, () -> shm.messages().takeBytes(view -> { }, Duration.ofMillis(1)),
+                    "the default channel");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** pollBytes is for channels of byte[]: another channel refuses it before taking anything. */
     @Test
     void pollBytesRefusesAChannelOfAnotherTypeAndTakesNothing() {

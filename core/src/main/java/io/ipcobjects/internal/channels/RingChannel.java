@@ -350,23 +350,40 @@ final class RingChannel<T> implements Channel<T> {
      * lock, read without it (the entry is this process's until it is released, so nobody frees
      * the blob meanwhile) through a slice that a confined arena closes when {@code reader}
      * returns, then freed under the lock, as {@link #readLargeBytes} does with its copy. Other
-     * messages are read as {@link #poll} reads them.
+     * messages are read as {@link #poll} reads them. {@link #takeBytes} waits as {@link #take} does.
      */
     @Override
     public boolean pollBytes(Consumer<? super MemorySegment> reader) {
-        Objects.requireNonNull(reader, "reader");
-        if (type != byte[].class) {
-            throw new IllegalStateException("pollBytes reads a channel of byte[]: " + this + " carries " + type.getName());
-        }
+        checkBytesReader(reader, "pollBytes");
         long position = claimForTake();
         if (position < 0) {
             return false;
         }
+        readBytes(position, reader);
+        return true;
+    }
+
+    @Override
+    public void takeBytes(Consumer<? super MemorySegment> reader, Duration timeout) {
+        checkBytesReader(reader, "takeBytes");
+        Objects.requireNonNull(timeout, "timeout");
+        readBytes(claimBefore(Waiter.deadline(timeout), timeout), reader);
+    }
+
+    private void checkBytesReader(Consumer<? super MemorySegment> reader, String method) {
+        Objects.requireNonNull(reader, "reader");
+        if (type != byte[].class) {
+            throw new IllegalStateException(method + " reads a channel of byte[]: " + this + " carries " + type.getName());
+        }
+    }
+
+    /** Shows the claimed entry's bytes to {@code reader}, frees the entry and what it holds. */
+    private void readBytes(long position, Consumer<? super MemorySegment> reader) {
         long payload = ring.payload(position);
         if (ring.payloadKind(position) != PAYLOAD_HEAP || !isLargeBytes(payload)) {
             byte[] bytes = (byte[]) read(position);
             reader.accept(MemorySegment.ofArray(bytes).asReadOnly());
-            return true;
+            return;
         }
         try {
             long[] blobAndLength = checkedLargeBytes(payload);
@@ -381,7 +398,6 @@ final class RingChannel<T> implements Channel<T> {
             ring.release(position);
         }
         context.counters().messageTakenLockFree();
-        return true;
     }
 
     /** Claims the oldest message's entry without waiting: its position, or -1 if there is none to take now. */
@@ -418,6 +434,11 @@ final class RingChannel<T> implements Channel<T> {
     }
 
     private T takeBefore(long deadline, Duration timeout) {
+        return read(claimBefore(deadline, timeout));
+    }
+
+    /** Claims the oldest message's entry, waiting until {@code deadline} for one to come. */
+    private long claimBefore(long deadline, Duration timeout) {
         ensureOpen();
         Waiter waiter = null;
         while (true) {
@@ -427,7 +448,7 @@ final class RingChannel<T> implements Channel<T> {
                     cleanAndRelease(position & ~Ring.SKIPPED);
                     continue;
                 }
-                return read(position);
+                return position;
             }
             if (waiter == null) {
                 waiter = new Waiter(deadline);
