@@ -126,8 +126,9 @@ public interface Channel<T> {
      * Takes the oldest message of a channel of {@code byte[]}, without waiting, and lets
      * {@code reader} read its bytes where they lie: a large message (64 KiB and more) is not
      * copied into a new array, so a consumer that copies it into a buffer it reuses, or parses
-     * it in place, allocates nothing per message. The segment is read-only and closed when
-     * {@code reader} returns (reading it later throws {@link IllegalStateException}).
+     * it in place, allocates nothing per message. The segment is read-only and is for the call
+     * only: a large message's segment is closed when {@code reader} returns (reading it later
+     * throws {@link IllegalStateException}), since its memory is freed for other messages.
      *
      * <p>The message is taken whatever {@code reader} does: if it throws, the message is
      * freed all the same and the exception reaches the caller.
