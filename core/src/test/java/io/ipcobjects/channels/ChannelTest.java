@@ -336,6 +336,7 @@ class ChannelTest {
                 }
                 sent.add(message);
             }
+            io.ipcobjects.ProcessStats before = shm.processStats();
             for (int round = 0; round < 2; round++) {
                 // Four at a time, so a ring of 8 holds them: a round's messages wait together, in order.
                 for (int from = 0; from < lengths.length; from += 4) {
@@ -360,6 +361,8 @@ class ChannelTest {
                 }
             }
             assertEquals(0, ch.size());
+            assertEquals(2L * lengths.length, shm.processStats().messagesTaken() - before.messagesTaken(),
+                    "every pollBytes counted as a take");
             assertEquals(usedBefore, shm.stats().usedBytes(), "every blob freed by its pollBytes");
             shm.verify();
         }
