@@ -270,27 +270,30 @@ final class FlatCodec {
             if (n > latin1Room) {
                 throw NOT_FLAT;
             }
-            boolean latin1 = true;
+            long mark = position;
+            tag(T_LATIN1);
+            count(n);
+            long at = room(n);
+            // Checked and written in one pass, with no array of the string's bytes: a char past
+            // Latin-1 sends the whole string back to be written as UTF-16.
             for (int i = 0; i < n; i++) {
-                if (s.charAt(i) > 0xFF) {
-                    latin1 = false;
-                    break;
+                char c = s.charAt(i);
+                if (c > 0xFF) {
+                    position = mark;
+                    utf16(s);
+                    return;
                 }
+                segment.set(ValueLayout.JAVA_BYTE, at + i, (byte) c);
             }
-            if (latin1) {
-                tag(T_LATIN1);
-                count(n);
-                long at = room(n);
-                // A Latin-1 string's bytes are its chars: one bulk copy (getBytes of a compact
-                // string is an array copy) instead of a bounds-checked store per char.
-                MemorySegment.copy(s.getBytes(StandardCharsets.ISO_8859_1), 0, segment, ValueLayout.JAVA_BYTE, at, n);
-            } else {
-                tag(T_UTF16);
-                count(n);
-                long at = room(2L * n);
-                for (int i = 0; i < n; i++) {
-                    segment.set(CHAR, at + 2L * i, s.charAt(i));
-                }
+        }
+
+        private void utf16(String s) {
+            int n = s.length();
+            tag(T_UTF16);
+            count(n);
+            long at = room(2L * n);
+            for (int i = 0; i < n; i++) {
+                segment.set(CHAR, at + 2L * i, s.charAt(i));
             }
         }
 
@@ -312,14 +315,35 @@ final class FlatCodec {
             tag(T_RECORD);
             bytes(shape.name);
             count(shape.accessors.length);
-            for (MethodHandle accessor : shape.accessors) {
-                Object component;
+            MethodHandle[] accessors = shape.accessors;
+            byte[] kinds = shape.kinds;
+            for (int i = 0; i < accessors.length; i++) {
+                byte kind = kinds[i];
+                Object component = null;
+                long bits = 0;
                 try {
-                    component = (Object) accessor.invokeExact((Object) record);
+                    // A long, double or int component is read unboxed, and written as the same
+                    // bytes its box would be.
+                    switch (kind) {
+                        case T_LONG -> bits = (long) accessors[i].invokeExact((Object) record);
+                        case T_DOUBLE -> bits = Double.doubleToRawLongBits((double) accessors[i].invokeExact((Object) record));
+                        case T_INT -> bits = (int) accessors[i].invokeExact((Object) record);
+                        default -> component = (Object) accessors[i].invokeExact((Object) record);
+                    }
                 } catch (Throwable e) {
                     throw new IpcObjectsException("accessor of record " + type.getName() + " threw " + e, e);
                 }
-                value(component, depth + 1);
+                switch (kind) {
+                    case T_LONG, T_DOUBLE -> {
+                        tag(kind);
+                        segment.set(LONG, room(8), bits);
+                    }
+                    case T_INT -> {
+                        tag(T_INT);
+                        segment.set(INT, room(4), (int) bits);
+                    }
+                    default -> value(component, depth + 1);
+                }
             }
         }
     }
@@ -371,8 +395,12 @@ final class FlatCodec {
         }
     }
 
-    /** A record class's name in UTF-8, its accessors and its canonical constructor (spread over an Object[]). */
-    private record RecordShape(byte[] name, MethodHandle[] accessors, MethodHandle constructor) {
+    /**
+     * A record class's name in UTF-8, its accessors, the tag of each component read unboxed
+     * ({@code T_LONG}, {@code T_DOUBLE}, {@code T_INT}; else 0: its accessor returns an Object)
+     * and its canonical constructor (spread over an Object[]).
+     */
+    private record RecordShape(byte[] name, MethodHandle[] accessors, byte[] kinds, MethodHandle constructor) {
     }
 
     private static final ClassValue<RecordShape> SHAPES = new ClassValue<>() {
@@ -386,15 +414,19 @@ final class FlatCodec {
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
                 MethodHandle[] accessors = new MethodHandle[components.length];
                 Class<?>[] types = new Class<?>[components.length];
+                byte[] kinds = new byte[components.length];
                 for (int i = 0; i < components.length; i++) {
-                    accessors[i] = lookup.unreflect(components[i].getAccessor())
-                            .asType(MethodType.methodType(Object.class, Object.class));
                     types[i] = components[i].getType();
+                    kinds[i] = types[i] == long.class ? T_LONG : types[i] == double.class ? T_DOUBLE
+                            : types[i] == int.class ? T_INT : 0;
+                    Class<?> returned = kinds[i] == 0 ? Object.class : types[i];
+                    accessors[i] = lookup.unreflect(components[i].getAccessor())
+                            .asType(MethodType.methodType(returned, Object.class));
                 }
                 MethodHandle constructor = lookup.findConstructor(type, MethodType.methodType(void.class, types))
                         .asSpreader(Object[].class, components.length)
                         .asType(MethodType.methodType(Object.class, Object[].class));
-                return new RecordShape(type.getName().getBytes(StandardCharsets.UTF_8), accessors, constructor);
+                return new RecordShape(type.getName().getBytes(StandardCharsets.UTF_8), accessors, kinds, constructor);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null; // not open to this module: the heap's struct codec reports what is wrong
             }
@@ -422,6 +454,10 @@ final class FlatCodec {
         }
         return value;
     }
+
+    /** Strings up to this many bytes are read through {@link #SCRATCH}. */
+    private static final int SCRATCH_BYTES = 256;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
 
     private static final class Reader {
         private final MemorySegment segment;
@@ -477,6 +513,18 @@ final class FlatCodec {
             return out;
         }
 
+        /**
+         * A Latin-1 string: its bytes go through this thread's scratch array into the string,
+         * which copies them, so a message of short strings makes one array per string, not two.
+         */
+        private String latin1() {
+            int n = count(1);
+            long at = take(n);
+            byte[] scratch = n <= SCRATCH_BYTES ? SCRATCH.get() : new byte[n];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, scratch, 0, n);
+            return new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
+        }
+
         Object value(int depth) {
             if (depth > MAX_DEPTH) {
                 throw corrupt("nests deeper than " + MAX_DEPTH);
@@ -493,7 +541,7 @@ final class FlatCodec {
                 case T_LONG -> segment.get(LONG, take(8));
                 case T_FLOAT -> segment.get(FLOAT, take(4));
                 case T_DOUBLE -> segment.get(DOUBLE, take(8));
-                case T_LATIN1 -> new String(bytes(), StandardCharsets.ISO_8859_1);
+                case T_LATIN1 -> latin1();
                 case T_UTF16 -> {
                     int n = count(2);
                     char[] chars = new char[n];

@@ -89,6 +89,50 @@ class FlatCodecTest {
         assertEquals(-1, FlatCodec.encode(segment, 0, 10, "x".repeat(10)), "a tag, a count and ten chars do not fit in ten");
     }
 
+    @Test
+    void stringsPastTheScratchArrayAndStringsThatTurnOutNotLatin1AreWholeAndFitTheirRoom() {
+        for (int n : new int[] {255, 256, 257, 1000}) {
+            String s = "x".repeat(n - 1) + (char) 0xE9;
+            assertEquals(s, roundTrip(s, 1 + (n < 128 ? 1 : 2) + n), "a Latin-1 string of " + n + " chars");
+        }
+        // Written as Latin-1 until its last char, then again as UTF-16: two bytes a char.
+        String late = "abcdefgh\u20AC";
+        assertEquals(late, roundTrip(late, 2 + 2 * late.length()));
+        assertEquals(-1, FlatCodec.encode(segment, 0, 2 + late.length(), late), "room for its Latin-1 bytes is not room for its chars");
+        assertEquals(2 + 2 * late.length(), FlatCodec.encode(segment, 0, 2 + 2 * late.length(), late));
+    }
+
+    record Primitives(long id, double score, int count, String name, Long boxedId, Double boxedScore, Integer boxedCount) {
+    }
+
+    @Test
+    void aRecordsPrimitiveComponentsAreTheBytesOfTheirBoxes() {
+        Primitives record = new Primitives(-7L, 0.25, 42, "n", -7L, 0.25, 42);
+        int length = FlatCodec.encode(segment, 0, ROOM, record);
+        assertEquals(record, FlatCodec.decode(segment, 0, length, classes));
+        // The components follow the class name and the count: the same bytes as a list of the boxes.
+        int listLength = FlatCodec.encode(segment, 2048, ROOM - 2048, java.util.Arrays.asList(-7L, 0.25, 42, "n", -7L, 0.25, 42));
+        byte[] components = segment.asSlice(length - (listLength - 2), listLength - 2).toArray(ValueLayout.JAVA_BYTE);
+        byte[] boxes = segment.asSlice(2048 + 2, listLength - 2).toArray(ValueLayout.JAVA_BYTE);
+        assertArrayEquals(boxes, components);
+        Primitives extremes = new Primitives(Long.MIN_VALUE, Double.NaN, Integer.MIN_VALUE, null, null, -0.0, null);
+        assertEquals(extremes, FlatCodec.decode(segment, 0, FlatCodec.encode(segment, 0, ROOM, extremes), classes));
+    }
+
+    record Throwing(long id) {
+        @Override
+        public long id() {
+            throw new IllegalStateException("accessor refused");
+        }
+    }
+
+    @Test
+    void aRecordWhoseAccessorThrowsIsRefusedNamingIt() {
+        var e = assertThrows(io.ipcobjects.IpcObjectsException.class, () -> FlatCodec.encode(segment, 0, ROOM, new Throwing(1)));
+        assertTrue(e.getMessage().contains(Throwing.class.getName()), e.getMessage());
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
     record AlphaSameEnds(long value) {
     }
 
