@@ -110,9 +110,27 @@ final class Ring {
      * it that are claimed (or taken and freed since) are counted too, by reading their state.
      */
     int size() {
-        long head = headPosition();
+        long head = frontOfTakes(headPosition());
         long tail = frontOfClaims(tailPosition());
         return (int) Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /**
+     * The first position from {@code head} on whose entry is not taken (claimed by a taker, or
+     * taken and freed since, perhaps claimed again a lap on), at most a lap on: the head may lag
+     * behind takes that followed each other ({@link #nextTake}).
+     */
+    private long frontOfTakes(long head) {
+        for (long position = head; position - head < capacity; position++) {
+            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
+            int sequence = sequence(word);
+            boolean taken = sequence == (int) position && state(word) == READING;
+            boolean passed = sequence == (int) (position + capacity);
+            if (!taken && !passed) {
+                return position;
+            }
+        }
+        return head + capacity;
     }
 
     /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (read by the ring's own checks and by tests). */
@@ -162,6 +180,16 @@ final class Ring {
         long tail = tailPosition();
         long head = headPosition();
         return tail - head < capacity;
+    }
+
+    /**
+     * Whether a put may find room once the entries the head lags behind are counted as taken
+     * ({@link #nextTake}): reads those entries' state words, so a waiting putter asks it only now
+     * and then.
+     */
+    boolean roomPastLaggingHead() {
+        long tail = tailPosition();
+        return tail - frontOfTakes(headPosition()) < capacity;
     }
 
     /**
@@ -266,10 +294,58 @@ final class Ring {
     }
 
     /**
+     * Takes a handle makes between two moves of the head when its takes follow each other
+     * ({@link #nextTake}); a power of two.
+     */
+    static final int HEAD_MOVE_EVERY = 8;
+
+    /**
+     * The position after this handle's last claimed take, or -1: every position below it is
+     * taken (the claim came from the head, or from the position before, or ended a drain's
+     * run), so the next take tries that entry's CAS at once, expecting it FULL, without reading
+     * the head or moving it; the head is moved once every {@link #HEAD_MOVE_EVERY} such takes,
+     * and up to the hint when the hint fails. In rings of at least
+     * {@link #LAGGING_TAIL_MIN_CAPACITY} entries only, as for puts. A per-handle hint, raced
+     * benignly by threads: a stale one fails its CAS and the take goes the head's way.
+     */
+    private long nextTake = -1;
+
+    /**
+     * The take claimed {@code head} from the head: a large ring leaves the head there and keeps
+     * the next position as the hint ({@link #nextTake}); a small one moves the head on at once.
+     * A putter waiting for room watches the head, so it is written once every
+     * {@link #HEAD_MOVE_EVERY} takes instead of at each: its line goes to the putter's core and
+     * back that much less often.
+     */
+    private void claimedTake(long head) {
+        if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
+            nextTake = head + 1;
+            if (((head + 1) & (HEAD_MOVE_EVERY - 1)) == 0) {
+                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+            }
+        } else {
+            memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+        }
+    }
+
+    /**
      * Claims the oldest entry for a take by {@code owner}: its position (with {@link #SKIPPED} set
      * if its writer died: free it and take again), {@link #EMPTY} or {@link #PENDING}.
      */
     long tryClaimTake(int owner) {
+        long hint = nextTake;
+        if (hint >= 0) {
+            long full = RingLayout.word(hint, FULL, 0);
+            if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, full, RingLayout.word(hint, READING, owner))) {
+                nextTake = hint + 1;
+                if (((hint + 1) & (HEAD_MOVE_EVERY - 1)) == 0) {
+                    advance(base + HEAD_OFFSET, hint + 1);
+                }
+                return hint;
+            }
+            nextTake = -1;
+            advance(base + HEAD_OFFSET, hint); // every position below the hint is taken
+        }
         for (int spins = 0; ; spins++) {
             long head = memory.getLongVolatile(base + HEAD_OFFSET);
             long entry = entry(head);
@@ -278,7 +354,7 @@ final class Ring {
                 long full = RingLayout.word(head, FULL, 0);
                 word = memory.compareAndExchangeLong(entry + STATE_OFFSET, full, RingLayout.word(head, READING, owner));
                 if (word == full) {
-                    memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                    claimedTake(head);
                     return head;
                 }
             } else {
@@ -290,9 +366,13 @@ final class Ring {
                 switch (state) {
                     case FULL, SKIP -> {
                         if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, READING, owner))) {
-                            memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
                             takesFlowing = true;
-                            return state == SKIP ? head | SKIPPED : head;
+                            if (state == SKIP) {
+                                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+                                return head | SKIPPED;
+                            }
+                            claimedTake(head);
+                            return head;
                         }
                     }
                     case READING -> memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
@@ -345,6 +425,9 @@ final class Ring {
      */
     void advanceHead(long to) {
         advance(base + HEAD_OFFSET, to);
+        if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
+            nextTake = to; // every position below is taken: the next take may try it at once
+        }
     }
 
     /**
@@ -383,11 +466,11 @@ final class Ring {
     }
 
     /**
-     * If the oldest entry is being written by a process that has died, marks it SKIP so takers
-     * pass it; returns whether it did.
+     * If the oldest entry not yet taken (at the head, or past the takes it lags behind) is being
+     * written by a process that has died, marks it SKIP so takers pass it; returns whether it did.
      */
     boolean skipDeadWriter(Owners owners) {
-        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long head = frontOfTakes(memory.getLongVolatile(base + HEAD_OFFSET));
         long entry = entry(head);
         long word = memory.getLongVolatile(entry + STATE_OFFSET);
         if (sequence(word) != (int) head || state(word) != WRITING || owners.isLive(owner(word))) {
@@ -397,20 +480,20 @@ final class Ring {
     }
 
     /**
-     * If the entry at the head is one takers skip (a put that failed, or a dead writer's, marked
+     * If the oldest entry not yet taken is one takers skip (a put that failed, or a dead writer's, marked
      * SKIP), claims it for {@code owner} and moves the head past it, as a take would: its
      * position (the caller frees what its payload holds and releases it), else -1. For a ring
      * whose producers wait for its last place and may have no taker running meanwhile.
      */
     long claimSkippedAtHead(int owner) {
-        long head = memory.getLongVolatile(base + HEAD_OFFSET);
+        long head = frontOfTakes(memory.getLongVolatile(base + HEAD_OFFSET));
         long entry = entry(head);
         long word = memory.getLongVolatile(entry + STATE_OFFSET);
         if (sequence(word) != (int) head || state(word) != SKIP
                 || !memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, READING, owner))) {
             return -1;
         }
-        memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
+        advance(base + HEAD_OFFSET, head + 1);
         return head;
     }
 

@@ -209,8 +209,10 @@ final class RingChannel<T> implements Channel<T> {
      * Waiting for room watches the two positions ({@link Ring#roomLikely}), not the entry the
      * put needs: that entry is the one the next taker claims, and a putter reading it in a loop
      * takes its cache line away from the taker at every read, so that putter and taker then move
-     * in lockstep, one cache-line round trip per message. The head is written once per claim,
-     * and once per run by a taker that drains.
+     * in lockstep, one cache-line round trip per message. The head is written once every
+     * {@link Ring#HEAD_MOVE_EVERY} takes of a taker whose takes follow each other, and once per
+     * run by a taker that drains; so once every 64 rounds the wait also reads the entries the
+     * head may lag behind ({@link Ring#roomPastLaggingHead}), in case the taker stopped there.
      */
     private long claimForPut(long deadline) {
         ensureOpen();
@@ -234,7 +236,7 @@ final class RingChannel<T> implements Channel<T> {
                     return -1;
                 }
                 ensureOpen();
-            } while (!ring.roomLikely());
+            } while (!ring.roomLikely() && !(waiter.everySixtyFourthRound() && ring.roomPastLaggingHead()));
         }
     }
 

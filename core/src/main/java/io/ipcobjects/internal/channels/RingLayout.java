@@ -68,6 +68,16 @@ package io.ipcobjects.internal.channels;
  * entries claimed and helps the tail on as above, and {@code size} counts the claimed entries
  * past it. One CAS per put instead of two: the tail's line is not taken from the other side.
  *
+ * <p>Takes do the same: in rings of at least {@code Ring.LAGGING_TAIL_MIN_CAPACITY} entries a
+ * handle whose takes follow each other claims {@code FULL(last + 1)} directly and moves the head
+ * only once every {@code Ring.HEAD_MOVE_EVERY} takes (or up to its hint when the hint's CAS
+ * fails, and to the end of a drain's run). Takers that read the head help it past the entries
+ * it lags behind, as above; {@code size} and the repairs of dead writers start from the first
+ * entry past it that is not taken. A putter waiting for room watches the head, and so now and
+ * then also reads the entries it may lag behind, in case the taker stopped there. The head's
+ * line, which that putter reads, is written once per {@code HEAD_MOVE_EVERY} takes instead of
+ * at each.
+ *
  * <p>A claim whose last claim succeeded tries its CAS at once, expecting the state word it will
  * most likely find ({@code FREE(tail)} for a put, {@code FULL(head)} for a take), instead of
  * reading the word first: a read of a line another core wrote last brings it shared, and the CAS

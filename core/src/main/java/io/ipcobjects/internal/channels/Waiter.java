@@ -66,6 +66,11 @@ final class Waiter {
         return true;
     }
 
+    /** True once every 64 rounds (the rounds at which {@link #idle} reads the clock): for a check that reads a line another core writes. */
+    boolean everySixtyFourthRound() {
+        return ((rounds - 1) & 63) == 0;
+    }
+
     /** True about once a millisecond, from a millisecond into the wait. */
     boolean livenessCheckDue() {
         if (now - nextLivenessCheck < 0) {

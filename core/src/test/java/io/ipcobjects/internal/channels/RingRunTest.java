@@ -245,7 +245,8 @@ class RingRunTest {
             assertFalse(lagging.offer(-1L));
             for (int k = 1; k <= 3; k++) {
                 assertEquals(k, lagging.poll());
-                assertEquals(k, ring.headPosition(), "the head after " + k + " takes");
+                assertEquals(k / Ring.HEAD_MOVE_EVERY * Ring.HEAD_MOVE_EVERY, ring.headPosition(), "the head after " + k + " takes");
+                assertEquals(large - k, ring.size(), "the size counts past the takes the head lags behind");
             }
             java.util.List<Long> drained = new java.util.ArrayList<>();
             assertEquals(5, lagging.drainTo(drained, 5));
@@ -280,10 +281,10 @@ class RingRunTest {
             assertEquals(3, runRing.headPosition(), "a drain of three moves the head past them, and no further");
             assertEquals(2, runs.size());
 
-            // A take after an empty ring reads the entry first (the slow path) and moves the head
-            // past what it claims; one that meets the head's entry claimed by another taker's run
-            // helps the head on and takes the next; one that meets an entry being written finds
-            // nothing yet.
+            // A take after an empty ring reads the entry first (the slow path) and leaves the head
+            // at what it claims (the next take tries the entry after it first); one whose next
+            // entry another taker's run claimed moves the head up to that entry, helps it past
+            // it and takes the next; one that meets an entry being written finds nothing yet.
             RingChannel<Long> takes = ringChannel(shm.channel("takes", Long.class, large));
             Ring takeRing = takes.ring();
             int me = takes.owners().ownId();
@@ -291,12 +292,13 @@ class RingRunTest {
                 assertNull(takes.poll());
                 assertTrue(takes.offer(1L));
                 assertEquals(1L, takes.poll());
-                assertEquals(1, takeRing.headPosition(), "a take on the slow path moves the head past its entry");
+                assertEquals(0, takeRing.headPosition(), "a take on the slow path leaves the head at its entry");
+                assertEquals(0, takes.size());
                 assertTrue(takes.offer(2L));
                 assertTrue(takes.offer(3L));
                 assertEquals(1, takeRing.tryClaimNext(1, me), "a run's first entry, claimed without moving the head");
                 assertEquals(3L, takes.poll(), "the next take helps the head past the claimed entry");
-                assertEquals(3, takeRing.headPosition());
+                assertEquals(2, takeRing.headPosition(), "and leaves it at the entry it took");
                 takeRing.release(1);
                 long writing = takeRing.tryClaimPut(me);
                 assertEquals(3, writing);
@@ -554,6 +556,109 @@ class RingRunTest {
             assertEquals(laps + 1, mine.ring().tailPosition());
             assertEquals(-1L, theirs.poll());
             assertEquals((long) laps, theirs.poll());
+            shm.verify();
+        }
+    }
+
+    /**
+     * A handle whose takes follow each other leaves the head behind them, and moves it once
+     * every {@link Ring#HEAD_MOVE_EVERY} takes: another handle's take, the size, a putter
+     * waiting for room and the repair of a dead writer's entry all look past the entries it
+     * lags behind.
+     */
+    @Test
+    void theHeadLagsBehindTakesThatFollowEachOtherAndEveryoneLooksPastIt() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            int capacity = Ring.LAGGING_TAIL_MIN_CAPACITY;
+            RingChannel<Long> mine = ringChannel(shm.channel("c", Long.class, capacity));
+            RingChannel<Long> theirs = ringChannel(other.channel("c", Long.class));
+            Ring ring = mine.ring();
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                for (long i = 0; i < capacity; i++) {
+                    assertTrue(mine.offer(i));
+                }
+                for (long i = 0; i < Ring.HEAD_MOVE_EVERY; i++) {
+                    assertEquals(i, mine.poll());
+                    long expectedHead = i + 1 == Ring.HEAD_MOVE_EVERY ? Ring.HEAD_MOVE_EVERY : 0;
+                    assertEquals(expectedHead, ring.headPosition(), "the head after " + (i + 1) + " takes");
+                }
+                assertEquals(Ring.HEAD_MOVE_EVERY, mine.poll());
+                assertEquals(Ring.HEAD_MOVE_EVERY + 1, mine.poll());
+                assertEquals(Ring.HEAD_MOVE_EVERY, ring.headPosition(), "two takes past the last move");
+                assertEquals(capacity - Ring.HEAD_MOVE_EVERY - 2, ring.size());
+
+                // The other handle helps the head past the two and takes the next, in order.
+                assertEquals(Ring.HEAD_MOVE_EVERY + 2, theirs.poll());
+                assertEquals(Ring.HEAD_MOVE_EVERY + 2, ring.headPosition(), "helped past the two taken entries, left at the one it took");
+                // The first handle's next entry is taken: it moves the head up to it and goes the head's way.
+                assertEquals(Ring.HEAD_MOVE_EVERY + 3, mine.poll());
+                assertEquals(capacity - Ring.HEAD_MOVE_EVERY - 4, ring.size());
+
+                // Fill the ring again: the head lags behind the last two takes, so the positions
+                // alone say it is full, and the entries behind the head say it is not.
+                long next = capacity;
+                while (mine.offer(next)) {
+                    next++;
+                }
+                assertEquals(capacity + Ring.HEAD_MOVE_EVERY + 4, next, "the twelve taken entries were free again");
+                assertEquals(capacity, ring.size());
+                assertFalse(ring.roomPastLaggingHead(), "a full ring");
+                assertEquals(Ring.HEAD_MOVE_EVERY + 4, mine.poll());
+                assertFalse(ring.roomLikely(), "the head still lags behind the take");
+                assertTrue(ring.roomPastLaggingHead(), "the entry behind the head is free");
+                assertTrue(mine.offer(next, Duration.ofSeconds(5)), "a put that waits for room finds it");
+                assertFalse(mine.offer(-1L));
+            });
+            shm.verify();
+        }
+    }
+
+    /**
+     * The repairs start from the oldest entry not yet taken, past the takes the head lags
+     * behind: a dead writer's entry there is marked skipped, and a skipped entry there is
+     * claimed, as they would be at the head.
+     */
+    @Test
+    void repairsFindTheOldestEntryPastTheTakesTheHeadLagsBehind() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, Ring.LAGGING_TAIL_MIN_CAPACITY));
+            Ring ring = ch.ring();
+            int me = ch.owners().ownId();
+            int deadWriter = 63 | (5 << 6); // slot 63, generation 5: no process holds it
+            assertFalse(ch.owners().isLive(deadWriter));
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                for (long i = 0; i < 3; i++) {
+                    assertTrue(ch.offer(i));
+                }
+                for (long i = 0; i < 3; i++) {
+                    assertEquals(i, ch.poll());
+                }
+                assertEquals(0, ring.headPosition(), "three takes leave the head behind them");
+                long dying = ring.tryClaimPut(deadWriter);
+                assertEquals(3, dying);
+                assertTrue(ring.skipDeadWriter(ch.owners()), "the dead writer's entry, past the three taken ones, is skipped");
+                assertFalse(ring.skipDeadWriter(ch.owners()), "once");
+                assertNull(ch.poll(), "the skipped entry is passed, and nothing follows");
+                assertEquals(4, ring.headPosition());
+
+                for (long i = 4; i < 7; i++) {
+                    assertTrue(ch.offer(i));
+                }
+                for (long i = 4; i < 7; i++) {
+                    assertEquals(i, ch.poll());
+                }
+                assertEquals(4, ring.headPosition());
+                long failed = ring.tryClaimPut(me);
+                assertEquals(7, failed);
+                ring.abandon(failed);
+                assertEquals(7, ring.claimSkippedAtHead(me), "the skipped entry past the three taken ones");
+                assertEquals(8, ring.headPosition(), "and the head moved past it");
+                ring.release(7);
+                assertTrue(ch.offer(8L));
+                assertEquals(8L, ch.poll());
+            });
             shm.verify();
         }
     }
