@@ -335,16 +335,36 @@ final class Ring {
     long tryClaimTake(int owner) {
         long hint = nextTake;
         if (hint >= 0) {
+            long entry = entry(hint);
             long full = RingLayout.word(hint, FULL, 0);
-            if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, full, RingLayout.word(hint, READING, owner))) {
+            long reading = RingLayout.word(hint, READING, owner);
+            long word = takesFlowing
+                    ? memory.compareAndExchangeLong(entry + STATE_OFFSET, full, reading)
+                    : memory.getLongVolatile(entry + STATE_OFFSET);
+            if (word == full && (takesFlowing || memory.compareAndSetLong(entry + STATE_OFFSET, full, reading))) {
+                takesFlowing = true;
                 nextTake = hint + 1;
                 if (((hint + 1) & (HEAD_MOVE_EVERY - 1)) == 0) {
                     advance(base + HEAD_OFFSET, hint + 1);
                 }
                 return hint;
             }
+            // Every position below the hint is taken: an entry not yet put there, or still
+            // being read a lap ago, or being written, answers for the whole ring, and the hint
+            // stays for the next take. Anything else (another taker's claim, a skipped entry)
+            // goes the head's way.
+            int sequence = sequence(word);
+            int state = state(word);
+            if ((sequence == (int) hint && state == FREE) || sequence == (int) (hint - capacity)) {
+                takesFlowing = false;
+                return EMPTY;
+            }
+            if (sequence == (int) hint && state == WRITING) {
+                takesFlowing = false;
+                return PENDING;
+            }
             nextTake = -1;
-            advance(base + HEAD_OFFSET, hint); // every position below the hint is taken
+            advance(base + HEAD_OFFSET, hint);
         }
         for (int spins = 0; ; spins++) {
             long head = memory.getLongVolatile(base + HEAD_OFFSET);

@@ -284,7 +284,8 @@ class RingRunTest {
             // A take after an empty ring reads the entry first (the slow path) and leaves the head
             // at what it claims (the next take tries the entry after it first); one whose next
             // entry another taker's run claimed moves the head up to that entry, helps it past
-            // it and takes the next; one that meets an entry being written finds nothing yet.
+            // it and takes the next; one that meets an entry being written finds nothing yet, and
+            // one that meets a skipped entry passes it and moves the head past it.
             RingChannel<Long> takes = ringChannel(shm.channel("takes", Long.class, large));
             Ring takeRing = takes.ring();
             int me = takes.owners().ownId();
@@ -302,8 +303,8 @@ class RingRunTest {
                 takeRing.release(1);
                 long writing = takeRing.tryClaimPut(me);
                 assertEquals(3, writing);
-                assertNull(takes.poll(), "the entry at the head is being written: nothing to take yet");
-                assertEquals(3, takeRing.headPosition());
+                assertNull(takes.poll(), "the entry after the last take is being written: nothing to take yet");
+                assertEquals(2, takeRing.headPosition(), "and the head stays behind the take");
                 takeRing.abandon(writing);
                 assertNull(takes.poll(), "an abandoned entry is skipped and freed");
                 assertEquals(4, takeRing.headPosition());
