@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
  * <p>{@code sum=true}: after each copy the process also sums every 8-byte word of the
  * destination, as the ring's consumer does: the ring's two sides' work done by one core, shown
  * beside the ring for information.
+ *
+ * <p>{@code copy=false,sum=true}: no copy, only the sum of the destination (filled once), over and
+ * over: the ring's consumer's own work alone, the fastest any consumer that reads every byte
+ * this way could take batches on this core. Every sum is checked against the first.
  */
 final class MemcpyScenario implements Scenario {
 
@@ -30,6 +34,8 @@ final class MemcpyScenario implements Scenario {
     private long windowCopies;
     private long windowNanos;
     private boolean sum;
+    private boolean copy;
+    private long expectedSum;
     private long sums;
 
     @Override
@@ -52,6 +58,14 @@ final class MemcpyScenario implements Scenario {
         arena = Arena.ofShared();
         target = arena.allocate(bytes, 64);
         sum = Boolean.parseBoolean(run.param("sum", "false"));
+        copy = Boolean.parseBoolean(run.param("copy", "true"));
+        if (!copy && !sum) {
+            throw new IllegalArgumentException("copy=false needs sum=true (else a window does nothing): " + run.spec());
+        }
+        if (!copy) {
+            MemorySegment.copy(source, 0, target, 0, bytes);
+            expectedSum = TensorRingScenario.sum(target, bytes);
+        }
     }
 
     @Override
@@ -61,14 +75,20 @@ final class MemcpyScenario implements Scenario {
         long elapsed;
         do {
             for (int i = 0; i < BATCH; i++) {
-                long copy = ++copies;
-                source.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, copy);
-                MemorySegment.copy(source, 0, target, 0, bytes);
-                if (target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != copy) {
-                    throw new IllegalStateException("copy " + copy + " left " + target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                long number = ++copies;
+                if (copy) {
+                    source.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, number);
+                    MemorySegment.copy(source, 0, target, 0, bytes);
+                    if (target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != number) {
+                        throw new IllegalStateException("copy " + number + " left " + target.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                    }
                 }
                 if (sum) {
-                    sums += TensorRingScenario.sum(target, bytes); // kept, so the sum is not dropped as dead code
+                    long total = TensorRingScenario.sum(target, bytes);
+                    if (!copy && total != expectedSum) {
+                        throw new IllegalStateException("sum " + number + " of the unchanged buffer is " + total + ", the first was " + expectedSum);
+                    }
+                    sums += total; // kept, so the sum is not dropped as dead code
                 }
             }
             elapsed = System.nanoTime() - start;
@@ -80,7 +100,7 @@ final class MemcpyScenario implements Scenario {
 
     @Override
     public String windowDetail() {
-        return String.format(Locale.ROOT, "(%,.0f copies/s of %d bytes)", (double) windowCopies / windowNanos * 1e9, bytes);
+        return String.format(Locale.ROOT, "(%,.0f %s/s of %d bytes)", (double) windowCopies / windowNanos * 1e9, copy ? "copies" : "sums", bytes);
     }
 
     @Override
@@ -96,6 +116,9 @@ final class MemcpyScenario implements Scenario {
         long differs = source.mismatch(target);
         if (differs != -1) {
             throw new IllegalStateException("after " + copies + " copies the target differs from the source at byte " + differs);
+        }
+        if (!copy) {
+            return "ok: " + copies + " sums of one buffer of " + bytes + " bytes, each one equal to the first (total " + sums + ")";
         }
         return "ok: " + copies + " copies of " + bytes + " bytes" + (sum ? ", each one summed (total " + sums + ")" : "")
                 + ", each one's first word checked, source and target equal at the end";
