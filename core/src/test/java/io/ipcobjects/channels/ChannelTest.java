@@ -154,8 +154,15 @@ class ChannelTest {
                     }
                 }));
             }
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             for (Thread t : threads) {
-                assertTrue(t.join(Duration.ofSeconds(120)), "a thread still runs after 120 s: " + t);
+                // A consumer that failed stops the others, and a producer may then wait for room
+                // for ever: the failure is what to report, at once (closing the regions on the
+                // way out ends the producers' waits).
+                while (!t.join(Duration.ofMillis(100))) {
+                    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+                    assertTrue(System.nanoTime() - deadline < 0, () -> "a thread still runs after 120 s: " + t);
+                }
             }
             assertTrue(failures.isEmpty(), () -> "failures: " + failures);
             long[] all = Arrays.stream(seen).flatMapToLong(Arrays::stream).sorted().toArray();

@@ -330,8 +330,47 @@ public final class Harness {
         printComparisons(outcomes);
     }
 
-    /** A scenario and its peer from the same run, both successful, with the comparison they were run for. */
-    record Paired(Scenarios.Comparison comparison, Outcome scenario, Outcome peer) {
+    /**
+     * Where this machine's core-to-core latency sat around a scenario, by the ping-pongs right
+     * before and after it: {@code fast} if every window of both stayed under
+     * {@link #FAST_LEVEL_NANOS} (about 70-110 ns here: two vCPUs on one physical core), {@code slow}
+     * if every window of both was at or above it (about 300-500 ns), {@code mixed} otherwise (or
+     * with no ping-pong beside it). A ratio means most when scenario and peer ran at one level.
+     */
+    enum Level {
+        FAST, SLOW, MIXED;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The ping-pong round trip that separates the fast level from the slow one. */
+    static final double FAST_LEVEL_NANOS = 200;
+
+    /** The level around outcome {@code i} of {@code outcomes}, by its neighbouring ping-pongs. */
+    static Level levelAround(List<Outcome> outcomes, int i) {
+        Outcome before = neighbourBaseline(outcomes, i, -1);
+        Outcome after = neighbourBaseline(outcomes, i, +1);
+        if (before == null || after == null) {
+            return Level.MIXED;
+        }
+        double max = Math.max(before.stats().max(), after.stats().max());
+        double min = Math.min(before.stats().min(), after.stats().min());
+        return max < FAST_LEVEL_NANOS ? Level.FAST : min >= FAST_LEVEL_NANOS ? Level.SLOW : Level.MIXED;
+    }
+
+    /**
+     * A scenario and its peer from the same run, both successful, with the comparison they were
+     * run for and the level the machine sat at around each.
+     */
+    record Paired(Scenarios.Comparison comparison, Outcome scenario, Outcome peer, Level scenarioLevel, Level peerLevel) {
+
+        /** Whether scenario and peer both ran at the fast level, or both at the slow one. */
+        boolean atOneLevel() {
+            return scenarioLevel == peerLevel && scenarioLevel != Level.MIXED;
+        }
 
         /** The scenario's median over the peer's. */
         double ratio() {
@@ -366,24 +405,69 @@ public final class Harness {
         }
     }
 
-    /** Every comparison of {@link Scenarios#COMPARISONS} whose scenario and peer both ran, and succeeded, in this run. */
+    /**
+     * Every comparison of {@link Scenarios#COMPARISONS} whose scenario and peer both ran, and
+     * succeeded, in this run: once for each run of the scenario, beside the first run of its
+     * peer after it (or, if none follows, the last one before it), so a list given several times
+     * gives one pair per pass.
+     */
     static List<Paired> pairs(List<Outcome> outcomes) {
         List<Paired> pairs = new ArrayList<>();
         for (Scenarios.Comparison c : Scenarios.COMPARISONS) {
-            Outcome scenario = null;
-            Outcome peer = null;
-            for (Outcome o : outcomes) {
-                if (o.ok() && Scenarios.Comparison.normalized(o.spec()).equals(Scenarios.Comparison.normalized(c.spec()))) {
-                    scenario = o;
-                } else if (o.ok() && Scenarios.Comparison.normalized(o.spec()).equals(Scenarios.Comparison.normalized(c.peerSpec()))) {
-                    peer = o;
+            String spec = Scenarios.Comparison.normalized(c.spec());
+            String peerSpec = Scenarios.Comparison.normalized(c.peerSpec());
+            for (int i = 0; i < outcomes.size(); i++) {
+                Outcome scenario = outcomes.get(i);
+                if (!scenario.ok() || !Scenarios.Comparison.normalized(scenario.spec()).equals(spec)) {
+                    continue;
                 }
-            }
-            if (scenario != null && peer != null) {
-                pairs.add(new Paired(c, scenario, peer));
+                int peer = -1;
+                for (int j = i + 1; j < outcomes.size() && peer < 0; j++) {
+                    if (Scenarios.Comparison.normalized(outcomes.get(j).spec()).equals(spec)) {
+                        break; // the next pass's run of the scenario: its peer is that one's
+                    }
+                    if (outcomes.get(j).ok() && Scenarios.Comparison.normalized(outcomes.get(j).spec()).equals(peerSpec)) {
+                        peer = j;
+                    }
+                }
+                for (int j = i - 1; j >= 0 && peer < 0; j--) {
+                    if (outcomes.get(j).ok() && Scenarios.Comparison.normalized(outcomes.get(j).spec()).equals(peerSpec)) {
+                        peer = j;
+                    }
+                }
+                if (peer >= 0) {
+                    pairs.add(new Paired(c, scenario, outcomes.get(peer), levelAround(outcomes, i), levelAround(outcomes, peer)));
+                }
             }
         }
         return pairs;
+    }
+
+    /**
+     * For each comparison, the median of its ratios over the pairs that ran at one level, by
+     * level: "fast: 0.41x (3 pairs); slow: 0.84x (2 pairs)"; empty when no pair did.
+     */
+    static Map<Scenarios.Comparison, String> ratiosByLevel(List<Paired> pairs) {
+        Map<Scenarios.Comparison, String> byComparison = new LinkedHashMap<>();
+        for (Scenarios.Comparison c : Scenarios.COMPARISONS) {
+            List<String> parts = new ArrayList<>();
+            for (Level level : List.of(Level.FAST, Level.SLOW)) {
+                List<Double> ratios = new ArrayList<>();
+                for (Paired p : pairs) {
+                    if (p.comparison() == c && p.atOneLevel() && p.scenarioLevel() == level) {
+                        ratios.add(p.ratio());
+                    }
+                }
+                if (!ratios.isEmpty()) {
+                    parts.add(String.format(Locale.ROOT, "%s: %.2fx (%d pair%s)", level, WindowStats.of(ratios).median(),
+                            ratios.size(), ratios.size() == 1 ? "" : "s"));
+                }
+            }
+            if (!parts.isEmpty()) {
+                byComparison.put(c, String.join("; ", parts));
+            }
+        }
+        return byComparison;
     }
 
     /** The summary's third table: each scenario beside its peer of the same run, the ratio of their medians and the target. */
@@ -395,14 +479,21 @@ public final class Harness {
         System.out.println();
         System.out.println("== beside the peer of the same run: ratio = scenario median / peer median (for ns/ figures "
                 + "lower is better, for rates higher)");
-        System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %7s  %-28s %s%n", "scenario", "median", "unit", "peer",
-                "median", "ratio", "target", "");
+        System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %7s  %-11s %-28s %s%n", "scenario", "median", "unit", "peer",
+                "median", "ratio", "levels", "target", "");
         for (Paired p : pairs) {
             Boolean met = p.met();
-            System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %6.2fx  %-28s %s%s%n", p.scenario().spec(),
+            System.out.printf(Locale.ROOT, "%-40s %10s  %-13s %-32s %10s %6.2fx  %-11s %-28s %s%s%n", p.scenario().spec(),
                     WindowStats.figure(p.scenario().stats().median()), p.scenario().unit(), p.peer().spec(),
-                    WindowStats.figure(p.peer().stats().median()), p.ratio(), p.target(),
+                    WindowStats.figure(p.peer().stats().median()), p.ratio(), p.scenarioLevel() + "/" + p.peerLevel(), p.target(),
                     met == null ? "" : met ? "met" : "MISSED", p.latencyRatios().isEmpty() ? "" : "  (" + p.latencyRatios() + ")");
+        }
+        Map<Scenarios.Comparison, String> byLevel = ratiosByLevel(pairs);
+        if (!byLevel.isEmpty()) {
+            System.out.println();
+            System.out.println("== ratios of the pairs whose scenario and peer ran at one level (levels: by the ping-pongs around "
+                    + "each, fast when every window of both stayed under " + Math.round(FAST_LEVEL_NANOS) + " ns), median by level");
+            byLevel.forEach((c, text) -> System.out.printf(Locale.ROOT, "%-40s beside %-32s %s%n", c.spec(), c.peerSpec(), text));
         }
     }
 
@@ -478,6 +569,8 @@ public final class Harness {
             c.put("spec", p.scenario().spec());
             c.put("peer", p.peer().spec());
             c.put("ratio", p.ratio());
+            c.put("scenarioLevel", p.scenarioLevel().toString());
+            c.put("peerLevel", p.peerLevel().toString());
             c.put("target", p.target());
             c.put("met", p.met());
             comparisons.add(c);

@@ -275,11 +275,18 @@ final class Ring {
     private void claimedPut(long tail) {
         if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
             nextPut = tail + 1;
-            if (((tail + 1) & (TAIL_MOVE_EVERY - 1)) == 0) {
-                memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
-            }
-        } else {
-            memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1);
+        }
+        movePastClaim(base + TAIL_OFFSET, tail, TAIL_MOVE_EVERY);
+    }
+
+    /**
+     * Moves the position word at {@code offset} past {@code claimed}, just claimed from it: at
+     * once in a small ring, and only once every {@code every} claims in a ring whose positions
+     * may lag behind its claims (the claimer keeps a hint instead).
+     */
+    private void movePastClaim(long offset, long claimed, int every) {
+        if (capacity < LAGGING_TAIL_MIN_CAPACITY || ((claimed + 1) & (every - 1)) == 0) {
+            memory.compareAndSetLong(offset, claimed, claimed + 1);
         }
     }
 
@@ -320,12 +327,8 @@ final class Ring {
     private void claimedTake(long head) {
         if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
             nextTake = head + 1;
-            if (((head + 1) & (HEAD_MOVE_EVERY - 1)) == 0) {
-                memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
-            }
-        } else {
-            memory.compareAndSetLong(base + HEAD_OFFSET, head, head + 1);
         }
+        movePastClaim(base + HEAD_OFFSET, head, HEAD_MOVE_EVERY);
     }
 
     /**
@@ -338,10 +341,13 @@ final class Ring {
             long entry = entry(hint);
             long full = RingLayout.word(hint, FULL, 0);
             long reading = RingLayout.word(hint, READING, owner);
-            long word = takesFlowing
+            // The flag is read once: another thread of this handle may change it meanwhile, and
+            // a CAS that succeeded must count as the claim it is.
+            boolean flowing = takesFlowing;
+            long word = flowing
                     ? memory.compareAndExchangeLong(entry + STATE_OFFSET, full, reading)
                     : memory.getLongVolatile(entry + STATE_OFFSET);
-            if (word == full && (takesFlowing || memory.compareAndSetLong(entry + STATE_OFFSET, full, reading))) {
+            if (word == full && (flowing || memory.compareAndSetLong(entry + STATE_OFFSET, full, reading))) {
                 takesFlowing = true;
                 nextTake = hint + 1;
                 if (((hint + 1) & (HEAD_MOVE_EVERY - 1)) == 0) {
