@@ -179,6 +179,91 @@ class ChannelTest {
         }
     }
 
+    /**
+     * Threads of one handle share its claim hints and flags: four of them taking at once (polls,
+     * a drain, a timed take), from a ring large enough for the hints, against two producers of
+     * another handle, lose no claim and take every message once. A claim lost between two reads
+     * of a shared flag left an entry taken and never freed, and the producers then waited for
+     * room for ever: here a producer whose timed offer gives up fails the test.
+     */
+    @Test
+    void threadsOfOneHandleTakingAtOnceLoseNoClaim() throws Exception {
+        int producers = 2;
+        int perProducer = 100_000;
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            Channel<Long> out = shm.channel("shared-handle", Long.class, 64);
+            Channel<Long> in = other.channel("shared-handle", Long.class);
+            java.util.concurrent.atomic.AtomicLong remaining = new java.util.concurrent.atomic.AtomicLong((long) producers * perProducer);
+            java.util.concurrent.atomic.AtomicLong sum = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                long first = p * (long) perProducer;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (long i = first; i < first + perProducer && failures.isEmpty(); i++) {
+                            if (!out.offer(i, Duration.ofSeconds(20))) {
+                                throw new AssertionError("no room for message " + i + " within 20 s: " + remaining.get()
+                                        + " messages not taken, the channel holds " + out.size());
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            for (int c = 0; c < 4; c++) {
+                int consumer = c;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        List<Long> batch = new ArrayList<>();
+                        while (remaining.get() > 0 && failures.isEmpty()) {
+                            batch.clear();
+                            switch (consumer) {
+                                case 0, 1 -> {
+                                    Long m = in.poll();
+                                    if (m != null) {
+                                        batch.add(m);
+                                    }
+                                }
+                                case 2 -> in.drainTo(batch, 7);
+                                default -> {
+                                    try {
+                                        batch.add(in.take(Duration.ofMillis(5)));
+                                    } catch (WaitTimeoutException e) {
+                                        // checks remaining again
+                                    }
+                                }
+                            }
+                            for (long m : batch) {
+                                sum.addAndGet(m);
+                                remaining.decrementAndGet();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            for (Thread t : threads) {
+                while (!t.join(Duration.ofMillis(100))) {
+                    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+                    assertTrue(System.nanoTime() - deadline < 0, () -> "a thread still runs after 120 s: " + t);
+                }
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            long n = (long) producers * perProducer;
+            assertEquals(0, remaining.get(), "every message taken");
+            assertEquals(n * (n - 1) / 2, sum.get(), "each one once");
+            assertNull(in.poll());
+            assertEquals(0, in.size());
+            shm.verify();
+        }
+    }
+
     @Test
     void manyLapsKeepOrderAndFreeEverything() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
