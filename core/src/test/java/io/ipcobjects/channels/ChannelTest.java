@@ -154,17 +154,7 @@ class ChannelTest {
                     }
                 }));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            for (Thread t : threads) {
-                // A consumer that failed stops the others, and a producer may then wait for room
-                // for ever: the failure is what to report, at once (closing the regions on the
-                // way out ends the producers' waits).
-                while (!t.join(Duration.ofMillis(100))) {
-                    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-                    assertTrue(System.nanoTime() - deadline < 0, () -> "a thread still runs after 120 s: " + t);
-                }
-            }
-            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            joinReportingFailuresAtOnce(threads, failures);
             long[] all = Arrays.stream(seen).flatMapToLong(Arrays::stream).sorted().toArray();
             assertEquals((long) producers * perProducer, all.length, "every message taken once");
             for (int p = 0, k = 0; p < producers; p++) {
@@ -177,6 +167,23 @@ class ChannelTest {
             assertEquals(0, handles.get(0).size());
             shm.verify();
         }
+    }
+
+    /**
+     * Waits up to 120 s for every thread, failing at once with what {@code failures} holds as soon
+     * as it holds anything: a consumer that failed stops the others, and a producer may then wait
+     * for room for ever (closing the regions on the way out ends its wait).
+     */
+    private static void joinReportingFailuresAtOnce(List<Thread> threads, java.util.Collection<Throwable> failures)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        for (Thread t : threads) {
+            while (!t.join(Duration.ofMillis(100))) {
+                assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+                assertTrue(System.nanoTime() - deadline < 0, () -> "a thread still runs after 120 s: " + t);
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> "failures: " + failures);
     }
 
     /**
@@ -247,14 +254,7 @@ class ChannelTest {
                     }
                 }));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            for (Thread t : threads) {
-                while (!t.join(Duration.ofMillis(100))) {
-                    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-                    assertTrue(System.nanoTime() - deadline < 0, () -> "a thread still runs after 120 s: " + t);
-                }
-            }
-            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            joinReportingFailuresAtOnce(threads, failures);
             long n = (long) producers * perProducer;
             assertEquals(0, remaining.get(), "every message taken");
             assertEquals(n * (n - 1) / 2, sum.get(), "each one once");
