@@ -121,16 +121,7 @@ final class Ring {
      * behind takes that followed each other ({@link #nextTake}).
      */
     private long frontOfTakes(long head) {
-        for (long position = head; position - head < capacity; position++) {
-            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
-            int sequence = sequence(word);
-            boolean taken = sequence == (int) position && state(word) == READING;
-            boolean passed = sequence == (int) (position + capacity);
-            if (!taken && !passed) {
-                return position;
-            }
-        }
-        return head + capacity;
+        return frontPast(head, READING);
     }
 
     /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (read by the ring's own checks and by tests). */
@@ -145,16 +136,26 @@ final class Ring {
 
     /** The first position from {@code tail} on whose entry is not claimed for it (nor taken and freed since), at most a lap on. */
     private long frontOfClaims(long tail) {
-        for (long position = tail; position - tail < capacity; position++) {
+        return frontPast(tail, -1);
+    }
+
+    /**
+     * The first position from {@code from} on, at most a lap on, whose entry neither is held for
+     * it (in state {@code held}; -1: in any state but FREE) nor has passed it (its sequence a lap
+     * on, in any state): where the claims or takes a position word lags behind end.
+     */
+    private long frontPast(long from, int held) {
+        for (long position = from; position - from < capacity; position++) {
             long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
             int sequence = sequence(word);
-            boolean claimed = sequence == (int) position && state(word) != FREE;
+            int state = state(word);
+            boolean holds = sequence == (int) position && (held < 0 ? state != FREE : state == held);
             boolean passed = sequence == (int) (position + capacity);
-            if (!claimed && !passed) {
+            if (!holds && !passed) {
                 return position;
             }
         }
-        return tail + capacity;
+        return from + capacity;
     }
 
     /**
