@@ -3,6 +3,7 @@ package io.ipcobjects.benchmarks.harness;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -21,6 +22,10 @@ import java.util.SplittableRandom;
  * <p>{@code copy=false,sum=true}: no copy, only the sum of the destination (filled once), over and
  * over: the ring's consumer's own work alone, the fastest any consumer that reads every byte
  * this way could take batches on this core. Every sum is checked against the first.
+ *
+ * <p>{@code sum=scalar}: the same, summed by a loop that adds every word into one accumulator
+ * ({@link TensorRingScenario#scalarSum}), which C2 leaves scalar: shown beside {@code sum=true}
+ * to say what the consumer's reading speed owes to the loop's shape.
  */
 final class MemcpyScenario implements Scenario {
 
@@ -34,6 +39,7 @@ final class MemcpyScenario implements Scenario {
     private long windowCopies;
     private long windowNanos;
     private boolean sum;
+    private boolean scalarSum;
     private boolean copy;
     private long expectedSum;
     private long sums;
@@ -57,14 +63,19 @@ final class MemcpyScenario implements Scenario {
         source = MemorySegment.ofArray(words);
         arena = Arena.ofShared();
         target = arena.allocate(bytes, 64);
-        sum = Boolean.parseBoolean(run.param("sum", "false"));
+        String sumParam = run.param("sum", "false");
+        if (!List.of("false", "true", "scalar").contains(sumParam)) {
+            throw new IllegalArgumentException("sum must be true, false or scalar: " + run.spec());
+        }
+        scalarSum = sumParam.equals("scalar");
+        sum = !sumParam.equals("false");
         copy = Boolean.parseBoolean(run.param("copy", "true"));
         if (!copy && !sum) {
             throw new IllegalArgumentException("copy=false needs sum=true (else a window does nothing): " + run.spec());
         }
         if (!copy) {
             MemorySegment.copy(source, 0, target, 0, bytes);
-            expectedSum = TensorRingScenario.sum(target, bytes);
+            expectedSum = sum();
         }
     }
 
@@ -84,7 +95,7 @@ final class MemcpyScenario implements Scenario {
                     }
                 }
                 if (sum) {
-                    long total = TensorRingScenario.sum(target, bytes);
+                    long total = sum();
                     if (!copy && total != expectedSum) {
                         throw new IllegalStateException("sum " + number + " of the unchanged buffer is " + total + ", the first was " + expectedSum);
                     }
@@ -96,6 +107,10 @@ final class MemcpyScenario implements Scenario {
         this.windowCopies = copies - first;
         this.windowNanos = elapsed;
         return (double) windowCopies * bytes / elapsed * 1e9 / (1L << 30);
+    }
+
+    private long sum() {
+        return scalarSum ? TensorRingScenario.scalarSum(target, bytes) : TensorRingScenario.sum(target, bytes);
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,9 @@ class ChannelScenariosTest {
             "uds-objects:codec=data",
             "memcpy:bytes=1048576",
             "memcpy:bytes=1048576,sum=true",
+            "memcpy:bytes=1048576,copy=false,sum=true",
+            "memcpy:bytes=1048576,copy=false,sum=scalar",
+            "tensor-ring:rows=3,cols=6",
             "raw-slots:bytes=1048576"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
@@ -57,6 +62,33 @@ class ChannelScenariosTest {
             assertNotNull(outcome.latency(), "a round trip is timed per operation");
             assertTrue(outcome.latency().count() > 0 && outcome.latency().p50() > 0, () -> String.valueOf(outcome.latency()));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 8, 16, 2040, 2048, 2056, 1 << 17})
+    void theLaneSumIsTheSumOfEveryWord(int bytes) {
+        MemorySegment batch = TensorRingScenario.preparedBatch(bytes);
+        long expected = 0;
+        for (int word = 0; word < bytes / Long.BYTES; word++) {
+            expected += batch.getAtIndex(ValueLayout.JAVA_LONG, word);
+        }
+
+        assertEquals(expected, TensorRingScenario.sum(batch, bytes));
+        assertEquals(expected, TensorRingScenario.scalarSum(batch, bytes));
+        if (bytes >= 2 * Long.BYTES) {
+            // one bit changed in the last word, past the last whole round of lanes: the sum moves
+            long last = bytes - Long.BYTES;
+            batch.set(ValueLayout.JAVA_LONG, last, batch.get(ValueLayout.JAVA_LONG, last) ^ 1L << 40);
+            assertFalse(expected == TensorRingScenario.sum(batch, bytes), "a changed last word must change the sum");
+        }
+    }
+
+    @Test
+    void aSumParameterThatIsNeitherTrueFalseNorScalarIsRefused() {
+        Harness.Outcome outcome = Harness.forTests(0, 1, 50).run("memcpy:bytes=1024,sum=yes");
+
+        assertFalse(outcome.ok());
+        assertTrue(String.valueOf(outcome.failure()).contains("sum must be true, false or scalar"), () -> String.valueOf(outcome.failure()));
     }
 
     @Test
