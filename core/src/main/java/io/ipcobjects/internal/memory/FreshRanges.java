@@ -81,6 +81,12 @@ final class FreshRanges {
         if (end <= start || overlapsFreed(start, end)) {
             return;
         }
+        if (contains(start, end - start)) {
+            // A block carved from a remainder of a block taken earlier in the window lies inside
+            // that block's range: fresh already. Recording it again would only lengthen the scan
+            // that every logged write outside fresh memory makes through all the ranges.
+            return;
+        }
         if (freshCount < SCAN_LIMIT) {
             freshStarts[freshCount] = start;
             freshEnds[freshCount] = end;
@@ -114,6 +120,20 @@ final class FreshRanges {
                 return; // known already: a block allocated and freed again in a loop adds nothing
             }
         }
+        int last = freedCount - 1;
+        if (last >= 0 && freedMore.isEmpty()) {
+            // A destruction frees its blocks in the order they were allocated, mostly side by
+            // side: a block that touches the range recorded last extends it (only the union of
+            // the freed ranges is ever asked), so the set stays short instead of spilling.
+            if (start == freedEnds[last] && end > start) {
+                freedEnds[last] = end;
+                return;
+            }
+            if (end == freedStarts[last] && end > start) {
+                freedStarts[last] = start;
+                return;
+            }
+        }
         if (freedCount < SCAN_LIMIT) {
             freedStarts[freedCount] = start;
             freedEnds[freedCount] = end;
@@ -122,6 +142,16 @@ final class FreshRanges {
             freedMore.merge(start, end, Math::max);
             freedMoreMaxLength = Math.max(freedMoreMaxLength, end - start);
         }
+    }
+
+    /**
+     * Whether all of {@code [offset, offset + length)} lies in the fresh range recorded last
+     * (among the first {@value #SCAN_LIMIT}): the block a scope took last, where most of its
+     * writes go, answered with two compares. False says nothing: ask {@link #contains}.
+     */
+    boolean inNewest(long offset, long length) {
+        int last = freshCount - 1;
+        return last >= 0 && offset >= freshStarts[last] && offset + length <= freshEnds[last];
     }
 
     /** Whether all of {@code [offset, offset + length)} is fresh. */

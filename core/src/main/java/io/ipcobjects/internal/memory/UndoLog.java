@@ -46,9 +46,11 @@ import java.util.List;
  * users' own protocol). A word already logged since the last commit is not logged again (the
  * first old value is the one to restore): a two-way set-associative table remembers the words logged past
  * the own log, so a loop that writes the same words in one scope logs each once. The table also
- * remembers words found in fresh memory, and is asked first, so such a loop pays one lookup per
- * write; it forgets everything when the window ends (a new epoch), since what was fresh is
- * committed data from then on.
+ * remembers words found in fresh memory, so such a loop pays one lookup per write; it forgets
+ * everything when the window ends (a new epoch), since what was fresh is committed data from then
+ * on. Before the table, a write asks whether it falls in the block the scope took last (two
+ * compares, {@link FreshRanges#inNewest}): a scope that builds a large structure writes each new
+ * word once, and would only miss in the table and fill it.
  *
  * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
  * its further entries are kept in this process's memory, and while they are, the header carries
@@ -310,8 +312,9 @@ public final class UndoLog {
      * (fresh memory to skip), one past the own log (the table of logged words is used: a short
      * scope rarely writes a word twice, and a duplicate entry costs log space, never
      * correctness, since replay goes newest to oldest and leaves the oldest value) and a full
-     * log take the general path (beforeWord, logSixteen, beforeRange). The table of settled words
-     * is asked inline, before the general path, in beforeWord and beforeSixteen.
+     * log take the general path (beforeWord, logSixteen, beforeRange). The block taken last and
+     * then the table of settled words are asked inline, before the general path, in beforeWord
+     * and beforeSixteen.
      */
 
     void beforeLong(long target) {
@@ -344,8 +347,12 @@ public final class UndoLog {
     void beforeSixteen(long target) {
         long at = length;
         if (at >= fastLimit) {
-            // The table first, here, so that a slot written again in the window costs one lookup
-            // in the caller's compiled code; the rest is out of line.
+            // The block taken last first (two compares), then the table, here, so that a slot
+            // written again in the window costs one lookup in the caller's compiled code; the
+            // rest is out of line.
+            if (fresh.inNewest(target, 16)) {
+                return;
+            }
             long key = entryHead(target, KEY_SIXTEEN);
             int set = seenSet(target);
             if (!settled(set, key)) {
@@ -373,12 +380,18 @@ public final class UndoLog {
     }
 
     /**
-     * The general path of a word: the table of words already settled in this window (logged, or
-     * found fresh), then fresh memory, the shared part, a full log. The table is asked first, and
-     * a fresh word is remembered in it too, so a loop that writes the same words again (a block
-     * allocated and freed, a message put and taken) pays one lookup per write.
+     * The general path of a word: the block taken last, the table of words already settled in
+     * this window (logged, or found fresh), then the rest of fresh memory, the shared part, a full
+     * log. A fresh word found past the block taken last is remembered in the table too, so a loop
+     * that writes the same words again (a block allocated and freed, a message put and taken)
+     * pays one lookup per write.
      */
     void beforeWord(long target, int kind) {
+        if (fresh.inNewest(target, kind)) {
+            // The block taken last: most writes of a scope that builds something go there, each
+            // to a word it writes once, so the table would only be asked, and filled, in vain.
+            return;
+        }
         long head = entryHead(target, kind);
         int set = seenSet(target);
         if (settled(set, head)) {

@@ -104,21 +104,28 @@ class UndoWindowTest {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             try (Access a = shm.acquire()) {
                 a.put("list", new ArrayList<Object>(List.of(1L, 2L)));
+                a.put("big", new ArrayList<Object>(LongStream.range(0, 3000).boxed().toList()));
             }
             long takeovers = shm.lockTakeovers();
             dieHoldingTheLock(shm, a -> {
                 @SuppressWarnings("unchecked")
                 SharedList<Object> list = (SharedList<Object>) a.get("list");
-                // Many allocations and frees: the window commits at an operation boundary, so the
-                // lists allocated before that point are committed data afterwards.
+                @SuppressWarnings("unchecked")
+                SharedList<Object> big = (SharedList<Object>) a.get("big");
+                // Lists allocated in the window, written freely (fresh memory).
                 List<SharedList<Object>> made = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     SharedList<Object> fresh = a.put("made" + i, new ArrayList<Object>(List.of((long) i)));
                     fresh.set(0, (long) -i);
                     made.add(fresh);
                 }
-                a.destroy(a.share(new ArrayList<Object>(List.of(0L))));
-                // Written once more after the commits: these writes belong to the open window.
+                // 3000 slot writes of existing data log far more than 1/8 of the log: the window
+                // commits at an operation boundary among them, and the made lists are committed
+                // data from then on.
+                for (int i = 0; i < 3000; i++) {
+                    big.set(i, (long) -i);
+                }
+                // Written once more after the commit: these writes belong to the open window.
                 for (SharedList<Object> m : made) {
                     m.set(0, 777L);
                 }
@@ -127,19 +134,42 @@ class UndoWindowTest {
             try (Access a = shm.acquire()) {
                 assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
                 assertEquals(1L, ((SharedList<?>) a.get("list")).get(0), "the last window's write is undone");
-                int named = 0;
+                SharedList<?> big = (SharedList<?>) a.get("big");
+                assertEquals(-1L, big.get(1), "the first slot writes were committed with the window");
+                assertEquals(2999L, big.get(2999), "the last slot write belongs to the open window: undone");
                 for (int i = 0; i < 40; i++) {
                     SharedList<?> m = (SharedList<?>) a.get("made" + i);
-                    if (m != null) {
-                        // Committed at a boundary after its share (i) or after its first set (-i);
-                        // the write of the open window (777) is undone either way.
-                        Object first = m.get(0);
-                        assertTrue(first.equals((long) i) || first.equals((long) -i),
-                                "list " + i + " holds " + first + ": the dead window's write was not undone");
-                    }
-                    named += m != null ? 1 : 0;
+                    assertEquals((long) -i, m.get(0), "list " + i + ": committed with its first set, its write of the open window undone");
                 }
-                assertTrue(named > 0, "the window committed at an operation boundary: some lists were kept");
+                a.verify();
+            }
+        }
+    }
+
+    @Test
+    void existingDataAroundTheBlockTakenLastIsStillLogged() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            try (Access a = shm.acquire()) {
+                a.put("low", "a string blob that leaves a hole low in the heap once removed");
+                a.put("list", new ArrayList<Object>(List.of(1L, 2L, 3L)));
+            }
+            try (Access a = shm.acquire()) {
+                a.remove("low");
+            }
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                // Fills the hole: the block taken last lies below the list, which existed before.
+                a.put("again", "a string blob that fills the hole low in the heap it left again");
+                list.set(0, 10L);
+                list.setLong(2, 30L);
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                assertEquals(List.of(1L, 2L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
+                        "writes to a list above the block taken last are undone");
+                assertTrue(a.get("again") == null, "the dead scope's put is undone");
                 a.verify();
             }
         }
