@@ -2,6 +2,7 @@ package io.ipcobjects.benchmarks.tensor;
 
 import io.ipcobjects.DType;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.djl.SharedDjl;
 import io.ipcobjects.nd4j.SharedNd4j;
@@ -50,10 +51,15 @@ public class TensorHandOffBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         long bytes = BenchRegions.bytes(size);
-        String name = BenchRegions.newName("handoff");
-        creator = SharedMemory.create(name, bytes + (64L << 20));
-        block = creator.newTensor(SharedTensor.Init.UNINITIALIZED, DType.FLOAT32, bytes / 4).blockOffset();
-        consumer = SharedMemory.attach(name, Duration.ofSeconds(10));
+        // Room for the tensor and the region's undo log (1/16 of the region, at most 64 MiB).
+        creator = BenchRegions.region("handoff", bytes);
+        try {
+            block = creator.newTensor(SharedTensor.Init.UNINITIALIZED, DType.FLOAT32, bytes / 4).blockOffset();
+            consumer = SharedMemory.attach(creator.path(), Duration.ofSeconds(10), SharedMemoryOptions.defaults());
+        } catch (RuntimeException e) {
+            creator.close(); // a failed setup must not leave a region file of gigabytes behind
+            throw e;
+        }
         manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
     }
 
