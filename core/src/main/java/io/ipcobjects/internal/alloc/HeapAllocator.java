@@ -51,6 +51,9 @@ import io.ipcobjects.internal.memory.UndoLog;
  */
 public final class HeapAllocator {
 
+    /** A block's size word and the two words a free block keeps its links in: what a free rewrites of the block. */
+    private static final int HEADER_AND_LINKS_BYTES = (int) (PREV_FREE_OFFSET + Long.BYTES);
+
     /** How many blocks of the own bin a large request looks at before taking a larger bin. */
     static final int BIN_SEARCH_LIMIT = 16;
 
@@ -213,8 +216,18 @@ public final class HeapAllocator {
         }
         // The freed block's own link words and last word held live data: logged. The merged
         // block's other words are a free neighbour's, whose old values a takeover rebuilds.
-        writeFreeBlock(start, total, false, start + total == block + size);
-        pushFree(start, total, start == block);
+        boolean footerLogged = start + total == block + size;
+        if (start == block) {
+            // Its header and both link words (its tag, stamp and first payload word while it was
+            // used) are rewritten: one undo entry for the three, then no lookup for each.
+            memory.logBefore(block, HEADER_AND_LINKS_BYTES);
+            memory.putLongLogged(block + SIZE_FLAGS_OFFSET, total);
+            putBookkeeping(footerOffset(block, total), total, footerLogged);
+            pushFree(block, total, false); // its links: logged just above (putLongRebuilt's contract allows it)
+        } else {
+            writeFreeBlock(start, total, false, footerLogged);
+            pushFree(start, total, false);
+        }
         setNextPrevFree(start + total, true);
         addFree(size, freeBlocksDelta);
     }

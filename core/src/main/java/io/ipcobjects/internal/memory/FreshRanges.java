@@ -31,6 +31,12 @@ final class FreshRanges {
     private final long[] freshStarts = new long[SCAN_LIMIT];
     private final long[] freshEnds = new long[SCAN_LIMIT];
     private int freshCount;
+    /**
+     * The last range of the arrays, copied into fields so that {@link #inNewest}, asked before
+     * most logged writes, reads two fields and no array; [1, 0) while there is none.
+     */
+    private long newestStart = 1;
+    private long newestEnd;
     /** Fresh ranges past the arrays: start to end. */
     private final TreeMap<Long, Long> freshMore = new TreeMap<>();
 
@@ -62,6 +68,8 @@ final class FreshRanges {
         }
         used = false;
         freshCount = 0;
+        newestStart = 1;
+        newestEnd = 0;
         freedCount = 0;
         if (!freshMore.isEmpty()) {
             freshMore.clear();
@@ -91,6 +99,8 @@ final class FreshRanges {
             freshStarts[freshCount] = start;
             freshEnds[freshCount] = end;
             freshCount++;
+            newestStart = start;
+            newestEnd = end;
         } else {
             freshMore.merge(start, end, Math::max);
         }
@@ -150,8 +160,7 @@ final class FreshRanges {
      * writes go, answered with two compares. False says nothing: ask {@link #contains}.
      */
     boolean inNewest(long offset, long length) {
-        int last = freshCount - 1;
-        return last >= 0 && offset >= freshStarts[last] && offset + length <= freshEnds[last];
+        return offset >= newestStart && offset + length <= newestEnd;
     }
 
     /** Whether all of {@code [offset, offset + length)} is fresh. */

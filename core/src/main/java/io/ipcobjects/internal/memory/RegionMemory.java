@@ -157,6 +157,38 @@ public final class RegionMemory {
         segment.set(INT, offset, first);
     }
 
+    /**
+     * Logs the old contents of the {@code bytes} bytes at {@code offset} (a multiple of 8, at most
+     * {@link UndoLog#MAX_SMALL_RANGE}) as one undo entry, unless this window logged that range
+     * already: for a structure about to write several words side by side (a queue's root words, a
+     * block's header and links), each then written by {@link #putLongLogged} without a lookup of
+     * its own. Nothing that can commit (an operation boundary, a step of a long destruction) may
+     * come between this and those writes.
+     */
+    public void logBefore(long offset, int bytes) {
+        UndoLog log = logging();
+        if (log != null) {
+            log.beforeSmallRange(offset, bytes);
+        }
+    }
+
+    /** A plain write to a word that {@link #logBefore} covered in this window: not logged again. */
+    public void putLongLogged(long offset, long value) {
+        assert coveredByLogBefore(offset) : "write at " + offset + " outside the ranges logBefore logged";
+        segment.set(LONG, offset, value);
+    }
+
+    /** {@link #putLongLogged} with release ordering (a word read without the lock). */
+    public void putLongReleaseLogged(long offset, long value) {
+        assert coveredByLogBefore(offset) : "write at " + offset + " outside the ranges logBefore logged";
+        LONG_HANDLE.setRelease(segment, offset, value);
+    }
+
+    private boolean coveredByLogBefore(long offset) {
+        UndoLog log = logging();
+        return log == null || log.loggedBefore(offset, Long.BYTES);
+    }
+
     public int getInt(long offset) {
         return segment.get(INT, offset);
     }

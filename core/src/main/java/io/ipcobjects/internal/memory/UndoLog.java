@@ -71,11 +71,13 @@ public final class UndoLog {
     private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
     /** Sets of the table of settled words ({@link #seen}), two entries each: a power of two. */
     private static final int SEEN_SET_BITS = 12;
-    private static final int SEEN = 2 << SEEN_SET_BITS;
     /** A 16-byte range entry: head, length, two words. */
     private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
-    /** The table's key kind of a 16-byte range (never written to the log). */
-    private static final int KEY_SIXTEEN = 16;
+    /**
+     * Largest range {@link #beforeSmallRange} takes. The table's key of a small range has its
+     * length where a word's key has its kind (1, 4 or 8), so the two never meet.
+     */
+    public static final int MAX_SMALL_RANGE = 64;
 
     private final MemorySegment segment;
     /** The log area's start and end in the region. */
@@ -111,18 +113,32 @@ public final class UndoLog {
     private final List<Object> spilled = new ArrayList<>();
 
     /**
-     * The table of settled words: entry {@code i} is the pair (key, epoch) at {@code [2i, 2i + 1]};
-     * a key lives in one of the two entries of its set ({@link #seenSet}), 32 bytes side by side,
-     * so a lookup reads one cache line, or two neighbouring ones for the sets that straddle a line
-     * (the array's elements start 16 bytes into it). An entry counts only while its epoch is the current one;
-     * the epoch is a long, so it never wraps and the table is never cleared. Two ways, not one:
-     * a scope that writes a thousand slots again and again (a list filled, then updated) found a
-     * third of them evicted by a neighbour in a direct-mapped table, and logged them anew.
+     * The table of settled words and small ranges: a key ({@code entryHead(target, kind)}, below
+     * {@code 1 << epochShift}) with the epoch it was settled in above it, in one long. A key lives
+     * in one of the two entries of its set ({@link #seenSet}), 16 bytes side by side, so a lookup
+     * reads one cache line and compares one long per entry. An entry counts only while its epoch
+     * is the current one, so moving the epoch forgets the whole table at once; when the epoch no
+     * longer fits its bits the table is cleared and the count starts again ({@link #nextEpoch}).
+     * Two ways, not one: a scope that writes a thousand slots again and again (a list filled,
+     * then updated) found a third of them evicted by a neighbour in a direct-mapped table, and
+     * logged them anew.
      */
-    private final long[] seen = new long[2 * SEEN];
+    private final long[] seen = new long[2 << SEEN_SET_BITS];
+    /** Where the epoch starts in an entry of {@link #seen}: above every key this log can make. */
+    private final int epochShift;
+    /** The current epoch, 1 up to {@link #lastEpoch}, and the same shifted into place. */
     private long epoch = 1;
+    private final long lastEpoch;
+    private long epochBits;
 
     private final FreshRanges fresh = new FreshRanges();
+    /**
+     * The last ranges {@link #beforeSmallRange} took in this window, start and end side by side,
+     * kept only with assertions on: {@link RegionMemory#putLongLogged} checks against them that
+     * its word was logged and that no commit came in between.
+     */
+    private final long[] recentRanges = new long[16];
+    private int recentRangeCount;
     private final List<Runnable> rollbackListeners = new ArrayList<>();
 
     private record RangeEntry(long target, byte[] old) {
@@ -150,6 +166,14 @@ public final class UndoLog {
         this.capacity = OWN_ENTRY_BYTES + (end - sharedEntries);
         this.fastLimit = NORMAL_FAST_LIMIT;
         this.commitFrom = capacity / 8;
+        // Keys are entryHead(target, kind): a target below targetLimit, shifted up 8 bits. The
+        // mapping cannot exceed the 47 bits of a user address space, so at least 9 bits are left.
+        this.epochShift = 64 - Long.numberOfLeadingZeros(entryHead(targetLimit, 0xFF));
+        this.lastEpoch = epochShift >= 62 ? 1 : (1L << (63 - epochShift)) - 1;
+        if (lastEpoch < 2) {
+            throw new IllegalArgumentException("region of " + segment.byteSize() + " bytes too large for the undo log's table");
+        }
+        this.epochBits = epoch << epochShift;
     }
 
     /** Runs {@code listener} after every rollback in this process (caches of region contents drop what they hold). */
@@ -231,6 +255,7 @@ public final class UndoLog {
      * leaves it smaller, never broken).
      */
     public void commitStep() {
+        assert forgetRanges();
         if (length != 0) {
             LONG_HANDLE.setRelease(segment, lengthWord, 0L);
             length = 0;
@@ -353,10 +378,10 @@ public final class UndoLog {
             if (fresh.inNewest(target, 16)) {
                 return;
             }
-            long key = entryHead(target, KEY_SIXTEEN);
+            long key = entryHead(target, 16);
             int set = seenSet(target);
             if (!settled(set, key)) {
-                logSixteen(target, key, set);
+                logSmall(target, 16, key, set);
             }
             return;
         }
@@ -367,9 +392,68 @@ public final class UndoLog {
         publishLength(at + SIXTEEN_ENTRY_BYTES);
     }
 
+    /**
+     * Logs the {@code bytes} bytes at {@code target} (a multiple of 8, at most
+     * {@value #MAX_SMALL_RANGE}) as one range entry, unless this window settled that range
+     * already: for a structure about to write several words side by side, which then write them
+     * without asking again ({@link RegionMemory#logBefore}). One lookup in place of one a word.
+     */
+    void beforeSmallRange(long target, int bytes) {
+        assert noteRange(target, bytes);
+        long at = length;
+        long need = ENTRY_BYTES_OFFSET + bytes;
+        if (at < fastLimit && at + need <= OWN_ENTRY_BYTES) {
+            if (target < 0 || target > targetLimit - bytes) {
+                throw outsideLoggedArea(target, bytes);
+            }
+            writeSmallEntry(ownEntries + at, target, bytes);
+            publishLength(at + need);
+            return;
+        }
+        if (fresh.inNewest(target, bytes)) {
+            return;
+        }
+        long key = entryHead(target, bytes);
+        int set = seenSet(target);
+        if (!settled(set, key)) {
+            logSmall(target, bytes, key, set);
+        }
+    }
+
     private void writeWordEntry(long entry, long head, long old) {
         segment.set(LONG, entry + ENTRY_TARGET_OFFSET, head);
         segment.set(LONG, entry + ENTRY_VALUE_OFFSET, old);
+    }
+
+    private boolean noteRange(long target, int bytes) {
+        int at = (recentRangeCount++ % (recentRanges.length / 2)) * 2;
+        recentRanges[at] = target;
+        recentRanges[at + 1] = target + bytes;
+        return true;
+    }
+
+    /** Whether {@code [offset, offset + bytes)} lies in a range {@link #beforeSmallRange} took in this window (tracked with assertions on only). */
+    boolean loggedBefore(long offset, int bytes) {
+        int kept = Math.min(recentRangeCount, recentRanges.length / 2);
+        for (int i = 0; i < kept; i++) {
+            if (offset >= recentRanges[2 * i] && offset + bytes <= recentRanges[2 * i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean forgetRanges() {
+        recentRangeCount = 0;
+        return true;
+    }
+
+    private void writeSmallEntry(long entry, long target, int bytes) {
+        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
+        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, bytes);
+        for (int i = 0; i < bytes; i += 8) {
+            segment.set(LONG, entry + ENTRY_BYTES_OFFSET + i, segment.get(LONG, target + i));
+        }
     }
 
     private void writeSixteenEntry(long entry, long target) {
@@ -419,32 +503,32 @@ public final class UndoLog {
         remember(set, head); // only once it is logged: a write that threw never happened
     }
 
-    /** The general path of a 16-byte slot not settled yet: remembered like a word unless fresh memory is involved. */
-    private void logSixteen(long target, long key, int set) {
+    /** The general path of a small range not settled yet: remembered like a word unless fresh memory is involved. */
+    private void logSmall(long target, int bytes, long key, int set) {
         if (fresh.used()) {
-            if (fresh.contains(target, 16)) {
+            if (fresh.contains(target, bytes)) {
                 remember(set, key);
                 return;
             }
-            if (fresh.touches(target, target + 16)) {
-                beforeRange(target, 16); // logs only the parts outside fresh memory
+            if (fresh.touches(target, target + bytes)) {
+                beforeRange(target, bytes); // logs only the parts outside fresh memory
                 return;
             }
         }
-        checkTarget(target, 16);
-        long at = positionFor(SIXTEEN_ENTRY_BYTES);
+        checkTarget(target, bytes);
+        long need = ENTRY_BYTES_OFFSET + bytes;
+        long at = positionFor(need);
         if (at < 0) {
-            spillRange(target, 16);
+            spillRange(target, bytes);
         } else {
-            writeSixteenEntry(addressOf(at), target);
-            publishLength(at + SIXTEEN_ENTRY_BYTES);
+            writeSmallEntry(addressOf(at), target, bytes);
+            publishLength(at + need);
         }
         remember(set, key);
     }
 
     /**
-     * Where {@code target}'s set is in the table: its first index, a multiple of 4 below
-     * {@code 2 * SEEN}. Words in one 16-byte line share a set, and neighbouring lines have
+     * Where {@code target}'s set is in the table: its first index, a multiple of 2. Words in one 16-byte line share a set, and neighbouring lines have
      * neighbouring sets, so a loop over a list's slots walks the table in order, as it walks the
      * slots, instead of touching a random cache line of it per write, as a hash of the whole
      * offset did (the table is 128 KiB, larger than a core's first-level cache). The bits above
@@ -453,14 +537,14 @@ public final class UndoLog {
      */
     private static int seenSet(long target) {
         long mixed = (target >>> 4) + ((target >>> 16) * 0x9E3779B97F4A7C15L >>> 40);
-        return (int) (mixed & ((1 << SEEN_SET_BITS) - 1)) << 2;
+        return (int) (mixed & ((1 << SEEN_SET_BITS) - 1)) << 1;
     }
 
     /** Whether {@code key} was settled (logged, or found fresh) since the last commit: in either entry of its set, with the current epoch. */
     private boolean settled(int set, long key) {
         long[] table = seen;
-        long now = epoch;
-        return (table[set] == key && table[set + 1] == now) || (table[set + 2] == key && table[set + 3] == now);
+        long stamped = key | epochBits;
+        return table[set] == stamped || table[set + 1] == stamped;
     }
 
     /**
@@ -470,9 +554,9 @@ public final class UndoLog {
      * still finds that one, where replacing the oldest would find none.
      */
     private void remember(int set, long key) {
-        int entry = seen[set + 1] == epoch ? set + 2 : set;
-        seen[entry] = key;
-        seen[entry + 1] = epoch;
+        long now = epochBits;
+        int entry = (seen[set] & (-1L << epochShift)) == now ? set + 1 : set;
+        seen[entry] = key | now;
     }
 
     /**
@@ -713,8 +797,27 @@ public final class UndoLog {
         return (long) LONG_HANDLE.getVolatile(segment, base + ownLogOffset(slot) + LENGTH_OFFSET);
     }
 
+    /** The last epoch before the table is cleared and the count starts again at 1 (for tests). */
+    long lastEpoch() {
+        return lastEpoch;
+    }
+
+    /** Sets the epoch (for tests of the wrap: the entries already in the table keep theirs). */
+    void epochForTest(long value) {
+        epoch = value;
+        epochBits = value << epochShift;
+    }
+
     /** Forgets every settled word at once: entries of earlier epochs no longer count. */
     private void nextEpoch() {
-        epoch++; // a long: at one epoch a nanosecond it would take 292 years to wrap
+        assert forgetRanges();
+        if (epoch == lastEpoch) {
+            // Every epoch's bits are used: clear the table (64 KiB, once in lastEpoch windows;
+            // over 2^28 for a region of a few GiB) so that no old entry can match a new key.
+            java.util.Arrays.fill(seen, 0L);
+            epoch = 0;
+        }
+        epoch++;
+        epochBits = epoch << epochShift;
     }
 }

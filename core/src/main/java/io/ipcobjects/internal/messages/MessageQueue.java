@@ -121,20 +121,24 @@ public final class MessageQueue {
             }
             throw e;
         }
+        // Nothing below can fail or commit: the root words and the node's two link words are
+        // logged as two entries, then written without a lookup each.
+        memory.logBefore(HEAD_OFFSET, ROOT_WORDS_BYTES);
+        memory.logBefore(node + NEXT_OFFSET, NODE_LINK_BYTES);
         if (spare != 0) {
-            memory.putLong(SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
-            memory.putLong(SPARE_COUNT_OFFSET, memory.getLong(SPARE_COUNT_OFFSET) - 1);
+            memory.putLongLogged(SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
+            memory.putLongLogged(SPARE_COUNT_OFFSET, memory.getLong(SPARE_COUNT_OFFSET) - 1);
         }
-        memory.putLong(node + NEXT_OFFSET, 0);
-        memory.putLong(node + RESERVED_OFFSET, 0);
-        // Nothing below can fail: link the node, then publish the new count (release).
+        memory.putLongLogged(node + NEXT_OFFSET, 0);
+        memory.putLongLogged(node + RESERVED_OFFSET, 0);
+        // Link the node, then publish the new count (release).
         if (tail == 0) {
-            memory.putLong(HEAD_OFFSET, node);
+            memory.putLongLogged(HEAD_OFFSET, node);
         } else {
             memory.putLong(tail + NEXT_OFFSET, node);
         }
-        memory.putLong(TAIL_OFFSET, node);
-        memory.putLongRelease(COUNT_OFFSET, count + 1);
+        memory.putLongLogged(TAIL_OFFSET, node);
+        memory.putLongReleaseLogged(COUNT_OFFSET, count + 1);
         context.counters().messagePut();
         return ValueSlots.read(context, node + VALUE_SLOT_OFFSET);
     }
@@ -184,20 +188,22 @@ public final class MessageQueue {
         long slot = head + VALUE_SLOT_OFFSET;
         Object value = checkType(ValueSlots.read(context, slot), expected);
         long spares = checkedSpareCount(context);
-        HandOver.release(context, slot, value); // frees copies; live objects pass to the caller
+        HandOver.release(context, slot, value); // frees copies; live objects pass to the caller (may commit steps)
         Ownership.taken(context, value);
-        memory.putLong(HEAD_OFFSET, next);
+        // The root words: one undo entry, then no lookup for each.
+        memory.logBefore(HEAD_OFFSET, ROOT_WORDS_BYTES);
+        memory.putLongLogged(HEAD_OFFSET, next);
         if (next == 0) {
-            memory.putLong(TAIL_OFFSET, 0);
+            memory.putLongLogged(TAIL_OFFSET, 0);
         }
         if (spares < MAX_SPARE_NODES) {
             memory.putLong(head + NEXT_OFFSET, memory.getLong(SPARE_OFFSET));
-            memory.putLong(SPARE_OFFSET, head);
-            memory.putLong(SPARE_COUNT_OFFSET, spares + 1);
+            memory.putLongLogged(SPARE_OFFSET, head);
+            memory.putLongLogged(SPARE_COUNT_OFFSET, spares + 1);
         } else {
             context.allocator().free(head);
         }
-        memory.putLongRelease(COUNT_OFFSET, count - 1);
+        memory.putLongReleaseLogged(COUNT_OFFSET, count - 1);
         context.counters().messageTaken();
         return value;
     }

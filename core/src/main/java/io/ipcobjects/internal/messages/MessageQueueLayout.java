@@ -79,6 +79,8 @@ public final class MessageQueueLayout {
     public static final long SPARE_OFFSET = TAIL_OFFSET + Long.BYTES;
     public static final long SPARE_COUNT_OFFSET = SPARE_OFFSET + Long.BYTES;
     public static final long COUNT_OFFSET = SPARE_COUNT_OFFSET + Long.BYTES;
+    /** Bytes of the root words, head to count, side by side: one undo entry covers them all. */
+    public static final int ROOT_WORDS_BYTES = (int) (COUNT_OFFSET + Long.BYTES - HEAD_OFFSET);
     /** The inline head's value slot: 16-byte aligned; it ends the lock's line. */
     public static final long INLINE_SLOT_OFFSET = COUNT_OFFSET + Long.BYTES;
     /** Alignment of a node's payload: one cache line holds all of it. */
@@ -89,6 +91,8 @@ public final class MessageQueueLayout {
     // A node's payload.
     public static final long NEXT_OFFSET = 0;
     public static final long RESERVED_OFFSET = NEXT_OFFSET + Long.BYTES;
+    /** Bytes of a node's next link and reserved word, side by side. */
+    public static final int NODE_LINK_BYTES = (int) (RESERVED_OFFSET + Long.BYTES - NEXT_OFFSET);
     /** The message's value slot: 16-byte aligned, as the payload is. */
     public static final long VALUE_SLOT_OFFSET = RESERVED_OFFSET + Long.BYTES;
     /** Payload bytes of a node block. */

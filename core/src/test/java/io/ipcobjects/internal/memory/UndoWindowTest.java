@@ -7,6 +7,7 @@ import io.ipcobjects.Access;
 import io.ipcobjects.SharedList;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.TestAccess;
 import io.ipcobjects.testing.TestRegions;
 
 import java.util.ArrayList;
@@ -170,6 +171,42 @@ class UndoWindowTest {
                 assertEquals(List.of(1L, 2L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
                         "writes to a list above the block taken last are undone");
                 assertTrue(a.get("again") == null, "the dead scope's put is undone");
+                a.verify();
+            }
+        }
+    }
+
+    @Test
+    void entriesOfAnEpochBeforeTheTableWrappedAreNotTakenAsSettled() throws Exception {
+        // The table keeps each entry's epoch in the bits above its key. When the epoch has used
+        // all its bits, the table is cleared and the count starts at 1 again: an entry settled
+        // in the first epoch 1 must not pass for settled in the second.
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            UndoLog log = TestAccess.context(shm).memory().undoLog();
+            try (Access a = shm.acquire()) {
+                a.put("list", new ArrayList<Object>(List.of(1L, 2L, 3L)));
+            }
+            try (Access a = shm.acquire()) {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                log.epochForTest(1);
+                a.put("other", "allocates: the writes below take the log's general path and fill the table");
+                list.set(0, 10L);
+                list.setLong(1, 20L);
+            }
+            log.epochForTest(log.lastEpoch()); // the next scope's first epoch wraps round to 1
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                a.put("another", "allocates again, so the same slots go through the table");
+                list.set(0, 99L);
+                list.setLong(1, 98L);
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                assertEquals(List.of(10L, 20L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
+                        "the dead scope's writes are undone, though the table once held their slots at epoch 1");
                 a.verify();
             }
         }
