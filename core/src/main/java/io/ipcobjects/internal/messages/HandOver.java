@@ -89,8 +89,9 @@ public final class HandOver {
                 // reference counts alone (each slot's reference passes to the caller's view),
                 // instead of adding a reference to each and dropping it again. Tensors are not
                 // freed: the caller's view shows them (and they have no count).
-                memory.putLong(slot, 0);
-                memory.putLong(slot + 8, 0);
+                memory.logBefore(slot, (int) SlotLayout.SLOT_BYTES); // one undo entry for the slot's two words
+                memory.putLongLogged(slot, 0);
+                memory.putLongLogged(slot + 8, 0);
                 Structs.free(context, struct, 0, true);
                 return;
             }
