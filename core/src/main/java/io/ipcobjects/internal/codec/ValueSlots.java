@@ -124,8 +124,7 @@ public final class ValueSlots {
         int kind = memory.getInt(slotOffset + KIND_OFFSET);
         int aux = memory.getInt(slotOffset + AUX_OFFSET);
         long bits = memory.getLong(slotOffset + BITS_OFFSET);
-        memory.putLong(slotOffset, 0);
-        memory.putLong(slotOffset + BITS_OFFSET, 0);
+        memory.putIntIntLong(slotOffset, 0, 0, 0L); // one undo entry, under the key the slot's writes share
         if (!SlotKinds.isInline(kind)) {
             release(context, kind, aux, bits, 0);
         }

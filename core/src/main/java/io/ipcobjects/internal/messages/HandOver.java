@@ -89,9 +89,7 @@ public final class HandOver {
                 // reference counts alone (each slot's reference passes to the caller's view),
                 // instead of adding a reference to each and dropping it again. Tensors are not
                 // freed: the caller's view shows them (and they have no count).
-                memory.logBefore(slot, (int) SlotLayout.SLOT_BYTES); // one undo entry for the slot's two words
-                memory.putLongLogged(slot, 0);
-                memory.putLongLogged(slot + 8, 0);
+                memory.putIntIntLong(slot, 0, 0, 0L); // one undo entry for the slot
                 Structs.free(context, struct, 0, true);
                 return;
             }
@@ -99,14 +97,12 @@ public final class HandOver {
         List<ContainerView> containers = new ArrayList<>();
         Walk walk = new Walk();
         if (!collect(context, value, containers, 0, walk)) {
-            context.memory().putLong(slot, 0); // kind NULL: the slot lets go without freeing anything
-            context.memory().putLong(slot + 8, 0);
+            context.memory().putIntIntLong(slot, 0, 0, 0L); // kind NULL: the slot lets go without freeing anything
             return;
         }
         if (walk.sawTensor) {
             // A tensor inside a tuple: the codec would free it with the tuple, and the caller's view shows it.
-            memory.putLong(slot, 0);
-            memory.putLong(slot + 8, 0);
+            memory.putIntIntLong(slot, 0, 0, 0L);
             return;
         }
         // Every count is checked before any changes: a bad one (negative, zero: read from the
