@@ -38,7 +38,8 @@ import java.lang.invoke.VarHandle;
  * scope allocated fresh); the log is attached once by the handle ({@link #attachUndoLog}). The
  * exceptions say so in their names: {@code putLongUnlogged} (the allocator's counters),
  * {@code putLongRebuilt} / {@code putIntRebuilt} (the heap's free-block bookkeeping), all
- * rebuilt. The atomic accessors ({@code compareAndSetLong}, {@code compareAndSetInt},
+ * rebuilt; and {@code putLongLogged} / {@code putLongReleaseLogged}, for words that
+ * {@link #logBefore} logged as one range just before (checked under {@code -ea}). The atomic accessors ({@code compareAndSetLong}, {@code compareAndSetInt},
  * {@code getAndAddLong}) are never logged: they serve the process table, the counters and the
  * header's damage code (which must stick even when the scope is rolled back), each with its own
  * protocol.
