@@ -39,10 +39,10 @@ import java.lang.invoke.VarHandle;
  * exceptions say so in their names: {@code putLongUnlogged} (the allocator's counters),
  * {@code putLongRebuilt} / {@code putIntRebuilt} (the heap's free-block bookkeeping), all
  * rebuilt; and {@code putLongLogged} / {@code putLongReleaseLogged}, for words that
- * {@link #logBefore} logged as one range just before (checked under {@code -ea}). The atomic accessors ({@code compareAndSetLong}, {@code compareAndSetInt},
- * {@code getAndAddLong}) are never logged: they serve the process table, the counters and the
- * header's damage code (which must stick even when the scope is rolled back), each with its own
- * protocol.
+ * {@link #logBefore} logged as one range just before (checked under {@code -ea}). The atomic
+ * accessors ({@code compareAndSetLong}, {@code compareAndSetInt}, {@code getAndAddLong}) are
+ * never logged: they serve the process table, the counters and the header's damage code (which
+ * must stick even when the scope is rolled back), each with its own protocol.
  *
  * <p>The JDK bounds-checks every access: an offset read from a corrupted region can throw, never
  * touch memory outside the mapping. Readers check an offset before they follow it (the block

@@ -75,7 +75,8 @@ public final class UndoLog {
     private static final long SIXTEEN_ENTRY_BYTES = ENTRY_BYTES_OFFSET + 16;
     /**
      * Largest range {@link #beforeSmallRange} takes. The table's key of a small range has its
-     * length where a word's key has its kind (1, 4 or 8), so the two never meet.
+     * length where a word's key has its kind (its length too: 1, 4 or 8), so equal keys always
+     * mean the same bytes.
      */
     public static final int MAX_SMALL_RANGE = 64;
 
@@ -126,9 +127,11 @@ public final class UndoLog {
     private final long[] seen = new long[2 << SEEN_SET_BITS];
     /** Where the epoch starts in an entry of {@link #seen}: above every key this log can make. */
     private final int epochShift;
-    /** The current epoch, 1 up to {@link #lastEpoch}, and the same shifted into place. */
+    /** The current epoch: 1 up to {@link #lastEpoch}. */
     private long epoch = 1;
+    /** The largest epoch that fits above the keys. */
     private final long lastEpoch;
+    /** {@link #epoch} shifted into place: what {@link #settled} and {@link #remember} add to a key. */
     private long epochBits;
 
     private final FreshRanges fresh = new FreshRanges();
@@ -399,6 +402,7 @@ public final class UndoLog {
      * without asking again ({@link RegionMemory#logBefore}). One lookup in place of one a word.
      */
     void beforeSmallRange(long target, int bytes) {
+        assert bytes > 0 && bytes <= MAX_SMALL_RANGE && bytes % 8 == 0 : "small range of " + bytes + " bytes";
         assert noteRange(target, bytes);
         long at = length;
         long need = ENTRY_BYTES_OFFSET + bytes;

@@ -47,20 +47,31 @@ class UndoWindowTest {
                 list.setLong(1, 21L);
                 list.setLong(1, 22L);
             }
-            long takeovers = shm.lockTakeovers();
-            dieHoldingTheLock(shm, a -> {
-                @SuppressWarnings("unchecked")
-                SharedList<Object> list = (SharedList<Object>) a.get("list");
-                a.put("other", "allocates: the writes below take the log's general path");
-                list.set(0, 99L);
-                list.setLong(1, 98L);
-            });
-            try (Access a = shm.acquire()) {
-                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
-                assertEquals(List.of(11L, 22L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
-                        "the dead scope's writes to slots its list was created with are undone");
-                a.verify();
-            }
+            assertEquals(List.of(11L, 22L, 3L), listAfterDeadAllocatingScope(shm, 99L, 98L),
+                    "the dead scope's writes to slots its list was created with are undone");
+        }
+    }
+
+    /**
+     * A thread allocates (so that its writes after that take the log's general path), sets slots
+     * 0 and 1 of the list named "list", and dies holding the lock. Returns the list as the next
+     * scope finds it, having checked that the lock was taken over and that the region verifies.
+     */
+    private static List<Object> listAfterDeadAllocatingScope(SharedMemory shm, long slot0, long slot1)
+            throws InterruptedException {
+        long takeovers = shm.lockTakeovers();
+        dieHoldingTheLock(shm, a -> {
+            @SuppressWarnings("unchecked")
+            SharedList<Object> list = (SharedList<Object>) a.get("list");
+            a.put("put-by-the-dead-scope", "allocates: the writes below take the log's general path");
+            list.set(0, slot0);
+            list.setLong(1, slot1);
+        });
+        try (Access a = shm.acquire()) {
+            assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+            List<Object> after = new ArrayList<>((SharedList<?>) a.get("list"));
+            a.verify();
+            return after;
         }
     }
 
@@ -195,20 +206,8 @@ class UndoWindowTest {
                 list.setLong(1, 20L);
             }
             log.epochForTest(log.lastEpoch()); // the next scope's first epoch wraps round to 1
-            long takeovers = shm.lockTakeovers();
-            dieHoldingTheLock(shm, a -> {
-                @SuppressWarnings("unchecked")
-                SharedList<Object> list = (SharedList<Object>) a.get("list");
-                a.put("another", "allocates again, so the same slots go through the table");
-                list.set(0, 99L);
-                list.setLong(1, 98L);
-            });
-            try (Access a = shm.acquire()) {
-                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
-                assertEquals(List.of(10L, 20L, 3L), new ArrayList<>((SharedList<?>) a.get("list")),
-                        "the dead scope's writes are undone, though the table once held their slots at epoch 1");
-                a.verify();
-            }
+            assertEquals(List.of(10L, 20L, 3L), listAfterDeadAllocatingScope(shm, 99L, 98L),
+                    "the dead scope's writes are undone, though the table once held their slots at epoch 1");
         }
     }
 }
