@@ -391,7 +391,7 @@ public final class UndoLog {
         if (target < 0 || target > targetLimit - 16) {
             throw outsideLoggedArea(target, 16);
         }
-        writeSixteenEntry(ownEntries + at, target);
+        writeSmallEntry(ownEntries + at, target, 16);
         publishLength(at + SIXTEEN_ENTRY_BYTES);
     }
 
@@ -458,13 +458,6 @@ public final class UndoLog {
         for (int i = 0; i < bytes; i += 8) {
             segment.set(LONG, entry + ENTRY_BYTES_OFFSET + i, segment.get(LONG, target + i));
         }
-    }
-
-    private void writeSixteenEntry(long entry, long target) {
-        segment.set(LONG, entry + ENTRY_TARGET_OFFSET, entryHead(target, KIND_RANGE));
-        segment.set(LONG, entry + ENTRY_VALUE_OFFSET, 16L);
-        segment.set(LONG, entry + ENTRY_BYTES_OFFSET, segment.get(LONG, target));
-        segment.set(LONG, entry + ENTRY_BYTES_OFFSET + 8, segment.get(LONG, target + 8));
     }
 
     /**
