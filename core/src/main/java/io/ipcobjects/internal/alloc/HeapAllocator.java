@@ -485,7 +485,7 @@ public final class HeapAllocator {
         long size = size(sizeFlags);
         UndoLog undo = memory.undoLog();
         if (undo != null) {
-            undo.takingFreeBlock(block, size); // its interior was free: writes there need no undo entry
+            undo.takingFreeBlock(block, size); // all but its size word was free: writes there need no undo entry
         }
         removeFree(block, size);
         long rest = size - need;

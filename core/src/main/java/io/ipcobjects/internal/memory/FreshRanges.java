@@ -5,14 +5,17 @@ import java.util.TreeMap;
 
 /**
  * The memory of one undo window (a scope, or the part of it since its last commit) whose old
- * contents nobody will need: the interiors of heap blocks that were free when the window began
- * and that it has since allocated. Writes there need no undo entry, because undoing the window
- * makes that memory free again, and a free block's interior means nothing
- * ({@code alloc.BlockLayout}: only a free block's first 24 bytes and its last 8 hold anything).
- * This is what keeps a tensor or a blob copied into a fresh block out of the undo log.
+ * contents nobody will need: heap blocks that were free when the window began and that it has
+ * since allocated, all but their size word. Writes there need no undo entry, because undoing the
+ * window makes that memory free again, and of a free block only the size word means anything a
+ * rollback must put back ({@code alloc.BlockLayout}: its links and footer are bookkeeping that a
+ * takeover rebuilds from the size words). This is what keeps a tensor or a blob copied into a
+ * fresh block out of the undo log.
  *
- * <p>A block freed in the window was in use when it began (or may have been), so an allocation
- * that overlaps one is not fresh. Both sets are in-process and die with the window.
+ * <p>A block freed in the window may have been in use when it began, so an allocation that
+ * overlaps one is not fresh, unless all of it lies in fresh memory already: a block carved from
+ * fresh memory, freed and taken again (a message put and taken in a loop) stays fresh, and is
+ * never logged however often the loop runs. Both sets are in-process and die with the window.
  *
  * <p>Cost: every logged write of a window that allocated asks {@link #contains}, so the first
  * {@value #SCAN_LIMIT} ranges of each set are plain arrays, scanned newest first (the block
@@ -81,18 +84,19 @@ final class FreshRanges {
     }
 
     /**
-     * The heap is taking a free block whose interior is {@code [start, end)}: memory that is free
-     * now (its footer is the word just past the range).
+     * The heap is taking a free block of which {@code [start, end)} is all but the size word:
+     * memory that is free now.
      */
     void allocated(long start, long end) {
         used = true;
-        if (end <= start || overlapsFreed(start, end)) {
+        if (end <= start || contains(start, end - start)) {
+            // Memory free when the window began, all of it (a block carved from a remainder of
+            // a block taken earlier, or a block freed and taken again): fresh already, whatever
+            // the freed set says about its edges. Recording it again would only lengthen the scan
+            // that every logged write outside fresh memory makes through all the ranges.
             return;
         }
-        if (contains(start, end - start)) {
-            // A block carved from a remainder of a block taken earlier in the window lies inside
-            // that block's range: fresh already. Recording it again would only lengthen the scan
-            // that every logged write outside fresh memory makes through all the ranges.
+        if (overlapsFreed(start, end)) {
             return;
         }
         if (freshCount < SCAN_LIMIT) {
@@ -109,16 +113,20 @@ final class FreshRanges {
     /**
      * The heap freed the block {@code [start, end)}. A later allocation that overlaps memory
      * which held something when the window began is not fresh. For a block carved from fresh
-     * memory, that is at most its first 24 bytes (possibly a free block's header then) and its
-     * last 8 (possibly that block's footer): its interior stays fresh, so a table that grows
-     * several times in one window is never logged.
+     * memory, that is nothing, or its size word when it was carved at a free block's start: the
+     * rest stays fresh, so a table that grows several times in one window is never logged.
      */
     void freed(long start, long end) {
         used = true;
-        long interior = start + 24;
-        if (freshEndAt(interior) >= end - 8) {
-            recordFreed(start, interior);
-            recordFreed(end - 8, end);
+        if (contains(start, end - start)) {
+            // The whole block lies in memory that was free when the window began: none of it
+            // held anything then, header and footer included.
+            return;
+        }
+        if (freshEndAt(start + 8) >= end) {
+            // A block carved at the start of a free block the window took: all but its size
+            // word lay in that free block's fresh memory.
+            recordFreed(start, start + 8);
             return;
         }
         recordFreed(start, end);

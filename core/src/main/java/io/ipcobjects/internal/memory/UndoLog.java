@@ -36,8 +36,8 @@ import java.util.List;
  * idempotent (it writes old values), so a taker that dies while replaying leaves the log for
  * the next one: the length is cleared only after the last entry is back.
  *
- * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: the interiors of free blocks
- * this scope took, including the headers of remainders split off inside them); the heap's
+ * <p><b>What is not logged.</b> Fresh memory ({@link FreshRanges}: free blocks this scope took,
+ * all but their size words, including the headers of remainders split off inside them); the heap's
  * free-block bookkeeping (free-list links and heads, the bin bitmap, free blocks' footers,
  * {@link RegionMemory#putLongRebuilt}) and its counters, which every takeover rebuilds from the
  * block headers, which are logged (only where such a word overwrites a block this scope
@@ -307,9 +307,11 @@ public final class UndoLog {
      */
     public void takingFreeBlock(long block, long size) {
         if (owner == Thread.currentThread()) {
-            // A free block's first 24 bytes (size, links) and last 8 (footer) were meaningful
-            // when it was free: only the interior is fresh.
-            fresh.allocated(block + 24, block + size - 8);
+            // Of a free block only the size word must be put back by a rollback: its links and
+            // footer are bookkeeping a takeover rebuilds from the headers, and the rest means
+            // nothing. So all but its first word is fresh (unless it holds memory this window
+            // freed: FreshRanges decides).
+            fresh.allocated(block + 8, block + size);
             fastLimit = 0;
         }
     }
@@ -508,7 +510,10 @@ public final class UndoLog {
                 return;
             }
             if (fresh.touches(target, target + bytes)) {
-                beforeRange(target, bytes); // logs only the parts outside fresh memory
+                // Logs only the parts outside fresh memory; then the range is settled as a
+                // whole, as a block freed and taken again in a loop frees it again.
+                beforeRange(target, bytes);
+                remember(set, key);
                 return;
             }
         }
@@ -599,8 +604,8 @@ public final class UndoLog {
             return;
         }
         checkTarget(target, bytes);
-        // Log only the parts outside fresh memory: a copy into a block just allocated starts at
-        // its payload, 8 bytes before the fresh interior, and must not log the whole block.
+        // Log only the parts outside fresh memory: a range may run from fresh memory into
+        // existing data (a free block's size word, a neighbour), and must not log the fresh part.
         long end = target + bytes;
         long at = target;
         while (at < end) {

@@ -16,8 +16,8 @@ class FreshRangesTest {
     @Test
     void blocksCarvedInsideARangeTakenEarlierAddNothingToScan() {
         FreshRanges fresh = new FreshRanges();
-        // A free block of 64 KiB taken whole: its interior is fresh.
-        fresh.allocated(1024 + 24, 1024 + 65536 - 8);
+        // A free block of 64 KiB taken whole: all but its size word is fresh.
+        fresh.allocated(1024 + 8, 1024 + 65536);
         // Forty blocks carved from its remainders, each inside that interior.
         for (int i = 1; i <= 40; i++) {
             long block = 1024 + 1024L * i;
@@ -25,13 +25,13 @@ class FreshRangesTest {
         }
 
         assertFalse(fresh.crowded(), "forty nested blocks are one range, not forty-one");
-        assertTrue(fresh.contains(1024 + 24, 65536 - 32));
+        assertTrue(fresh.contains(1024 + 8, 65536 - 8));
         assertTrue(fresh.contains(1024 + 2048, 8), "a nested block's header, inside the first interior");
-        assertFalse(fresh.contains(1024, 8), "the taken block's own header was meaningful when it was free");
-        assertFalse(fresh.contains(1024 + 65536 - 8, 8), "nor its footer");
-        assertEquals(1024 + 65536 - 8, fresh.freshEndAt(1024 + 4096));
-        assertEquals(1024 + 24, fresh.nextFreshStart(0));
-        assertEquals(Long.MAX_VALUE, fresh.nextFreshStart(1024 + 24));
+        assertFalse(fresh.contains(1024, 8), "the taken block's size word was meaningful when it was free");
+        assertFalse(fresh.contains(1024 + 65536, 8), "nor is the next block's");
+        assertEquals(1024 + 65536, fresh.freshEndAt(1024 + 4096));
+        assertEquals(1024 + 8, fresh.nextFreshStart(0));
+        assertEquals(Long.MAX_VALUE, fresh.nextFreshStart(1024 + 8));
     }
 
     @Test
@@ -98,5 +98,24 @@ class FreshRangesTest {
         assertFalse(fresh.freedOverlaps(4096 - 64 * 11, 4096 - 64 * 10), "just below the first block");
         fresh.allocated(4096 + 24, 4096 + 1000);
         assertFalse(fresh.contains(4096 + 64, 8), "a block taken over freed memory is not fresh");
+    }
+
+    @Test
+    void aBlockFreedInsideFreshMemoryLeavesNothingThatMakesItsMemoryLive() {
+        FreshRanges fresh = new FreshRanges();
+        // A free block of 64 KiB at 1024 taken: all but its size word is fresh.
+        fresh.allocated(1024 + 8, 1024 + 65536);
+        // A block carved inside it, freed, and its memory taken again (merged with a neighbour).
+        fresh.freed(2048, 2112);
+        assertFalse(fresh.freedOverlaps(2048, 2112), "nothing of it held anything when the window began");
+        fresh.allocated(2048 + 8, 2176);
+        assertTrue(fresh.contains(2048 + 8, 2176 - 2056));
+        // The block carved at the free block's start: only its size word was meaningful.
+        fresh.freed(1024, 1024 + 128);
+        assertTrue(fresh.freedOverlaps(1024, 1024 + 8), "its size word");
+        assertFalse(fresh.freedOverlaps(1024 + 8, 1024 + 128), "the rest was free memory");
+        fresh.allocated(1024 + 8, 1024 + 128);
+        assertTrue(fresh.contains(1024 + 8, 120), "taken back: still fresh");
+        assertFalse(fresh.crowded());
     }
 }

@@ -210,4 +210,50 @@ class UndoWindowTest {
                     "the dead scope's writes are undone, though the table once held their slots at epoch 1");
         }
     }
+
+    @Test
+    void aScopeThatFreesAndTakesBackItsOwnBlocksInALoopIsUndoneAsAWhole() throws Exception {
+        // Blocks the dying scope carved from free memory, freed and took back again and again
+        // (messages put and taken, names put and removed) are fresh the whole time: their
+        // writes are not logged. Existing data it freed and reused is, and all of it is back.
+        String keep = "a named string that existed before the scope and whose hole it reuses";
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            long usedBefore;
+            try (Access a = shm.acquire()) {
+                a.put("list", new ArrayList<Object>(List.of(1L, 2L, 3L)));
+                a.put("keep", keep);
+                a.put("after-keep", "holds the heap above the string in place");
+                usedBefore = a.stats().usedBytes();
+            }
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                @SuppressWarnings("unchecked")
+                SharedList<Object> list = (SharedList<Object>) a.get("list");
+                a.put("first", "taken from free memory at the scope's start");
+                for (int i = 0; i < 300; i++) {
+                    a.putMessage(List.of("message " + i, (long) i, "x".repeat(i % 50)));
+                    if (!a.takeMessage().equals(List.of("message " + i, (long) i, "x".repeat(i % 50)))) {
+                        throw new AssertionError("round " + i + " took another message");
+                    }
+                    a.put("temp", "temp " + i + " " + "y".repeat(i % 70));
+                    a.remove("temp");
+                }
+                a.remove("keep");
+                a.put("in-the-hole", "a string that fills the hole the removed one left");
+                list.set(0, 99L);
+                list.setLong(2, 97L);
+                a.putMessage("left queued by the dead scope");
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                assertEquals(List.of(1L, 2L, 3L), new ArrayList<>((SharedList<?>) a.get("list")));
+                assertEquals(keep, a.get("keep"), "the removed string is back, its hole's new contents undone");
+                assertTrue(a.get("first") == null && a.get("temp") == null && a.get("in-the-hole") == null,
+                        "the dead scope's names are gone");
+                assertEquals(0, a.messageCount(), "no message of the dead scope is left");
+                assertEquals(usedBefore, a.stats().usedBytes(), "the heap holds what it held before the scope");
+                a.verify();
+            }
+        }
+    }
 }
