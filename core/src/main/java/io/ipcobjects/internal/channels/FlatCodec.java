@@ -12,7 +12,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -58,10 +60,38 @@ final class FlatCodec {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
+    /** Numbers in a staging array, in native order as in the region. */
+    private static final VarHandle SHORT_AT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+    private static final VarHandle CHAR_AT = MethodHandles.byteArrayViewVarHandle(char[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT_AT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
     private static final byte T_NULL = 0, T_FALSE = 1, T_TRUE = 2, T_BYTE = 3, T_SHORT = 4, T_CHAR = 5, T_INT = 6,
             T_LONG = 7, T_FLOAT = 8, T_DOUBLE = 9, T_LATIN1 = 10, T_UTF16 = 11, T_BYTES = 12, T_LIST = 13, T_SET = 14,
             T_MAP = 15, T_ARRAY = 16, T_RECORD = 17, T_ENUM = 18, T_SLOT = 19, T_INTS = 20, T_LONGS = 21,
             T_DOUBLES = 22, T_FLOATS = 23, T_SHORTS = 24, T_CHARS = 25, T_BOOLEANS = 26;
+
+    /**
+     * A thread's staging array. A message is encoded into it with plain array stores and copied
+     * into its entry in one bulk copy, and an entry is copied out in one bulk copy and decoded
+     * from it: a byte-by-byte walk over the mapped segment pays a bounds and liveness check at
+     * every byte, and the reader works on a private copy that no other process can change under
+     * it. The array is lent to one encode or decode at a time: a record's accessor or
+     * constructor (user code) may put or take on a channel in the middle of one, and that call
+     * finds the array out on loan and makes its own.
+     */
+    private static final class Scratch {
+        byte[] bytes = new byte[SCRATCH_BYTES];
+    }
+
+    private static final int SCRATCH_BYTES = 256;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static byte[] borrow(Scratch scratch, int atLeast) {
+        byte[] bytes = scratch.bytes;
+        scratch.bytes = null;
+        return bytes != null && bytes.length >= atLeast ? bytes : new byte[Math.max(atLeast, SCRATCH_BYTES)];
+    }
 
     /** Unwinds an encoding that does not fit or meets a type this encoding leaves to the heap. */
     private static final class NotFlat extends RuntimeException {
@@ -76,8 +106,8 @@ final class FlatCodec {
 
     /**
      * Writes {@code value} into {@code segment} from {@code at}, at most {@code limit} bytes;
-     * returns the bytes written, or -1 if the value does not fit or is not flat (the bytes
-     * written so far are garbage then).
+     * returns the bytes written, or -1 if the value does not fit or is not flat (nothing is
+     * written then).
      */
     static int encode(MemorySegment segment, long at, int limit, Object value) {
         // The messages most often sent alone take no writer: the same bytes, written here.
@@ -92,50 +122,85 @@ final class FlatCodec {
             MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, at + 2, bytes.length);
             return 2 + bytes.length;
         }
-        Writer writer = new Writer(segment, at, at + limit);
-        try {
-            writer.value(value, 0);
-        } catch (NotFlat e) {
-            return -1;
-        }
-        return (int) (writer.position - at);
+        return encodeGraph(segment, at, limit, value);
     }
 
-    private static final class Writer {
-        private final MemorySegment segment;
-        private long position;
-        private final long end;
+    /** {@link #encode} of what its fast paths leave, apart so that encode stays small enough to inline. */
+    private static int encodeGraph(MemorySegment segment, long at, int limit, Object value) {
+        Scratch scratch = SCRATCH.get();
+        Writer writer = new Writer(borrow(scratch, 0), limit);
+        try {
+            writer.value(value, 0);
+            MemorySegment.copy(writer.buffer, 0, segment, ValueLayout.JAVA_BYTE, at, writer.position);
+            return writer.position;
+        } catch (NotFlat e) {
+            return -1;
+        } finally {
+            scratch.bytes = writer.buffer;
+        }
+    }
 
-        Writer(MemorySegment segment, long position, long end) {
-            this.segment = segment;
-            this.position = position;
+    /** Writes a value graph into a staging array, at most {@code end} bytes (the array grows as needed up to that). */
+    private static final class Writer {
+        private byte[] buffer;
+        private int position;
+        private final int end;
+
+        Writer(byte[] buffer, int end) {
+            this.buffer = buffer;
             this.end = end;
         }
 
-        private long room(long bytes) {
+        /** Takes {@code bytes} more: their index, or unwinds if they pass the end. */
+        private int room(long bytes) {
             if (bytes > end - position) {
                 throw NOT_FLAT;
             }
-            long at = position;
-            position += bytes;
+            int at = position;
+            position = at + (int) bytes;
+            if (position > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.min(end, Math.max(position, 2 * buffer.length)));
+            }
             return at;
         }
 
         private void tag(byte tag) {
-            segment.set(ValueLayout.JAVA_BYTE, room(1), tag);
+            buffer[room(1)] = tag;
+        }
+
+        /** A tag and the eight bytes of {@code bits}. */
+        private void tagged8(byte tag, long bits) {
+            int at = room(9);
+            buffer[at] = tag;
+            LONG_AT.set(buffer, at + 1, bits);
+        }
+
+        /** A tag and the four bytes of {@code bits}. */
+        private void tagged4(byte tag, int bits) {
+            int at = room(5);
+            buffer[at] = tag;
+            INT_AT.set(buffer, at + 1, bits);
         }
 
         private void count(long n) {
             while ((n & ~0x7FL) != 0) {
-                segment.set(ValueLayout.JAVA_BYTE, room(1), (byte) ((n & 0x7F) | 0x80));
+                buffer[room(1)] = (byte) ((n & 0x7F) | 0x80);
                 n >>>= 7;
             }
-            segment.set(ValueLayout.JAVA_BYTE, room(1), (byte) n);
+            buffer[room(1)] = (byte) n;
         }
 
         private void bytes(byte[] bytes) {
             count(bytes.length);
-            MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, room(bytes.length), bytes.length);
+            int at = room(bytes.length);
+            System.arraycopy(bytes, 0, buffer, at, bytes.length);
+        }
+
+        /** A tag, a count and room for {@code n} elements of {@code size} bytes: the index of the room. */
+        private int elements(byte tag, int n, long size) {
+            tag(tag);
+            count(n);
+            return room(size * n);
         }
 
         void value(Object value, int depth) {
@@ -146,136 +211,130 @@ final class FlatCodec {
             // heap: asked only in the branches such an object can reach (notFlatIfShared), since
             // an instanceof of an interface costs a scan of the class's supertypes, which the
             // boxes and strings of the first branches need not pay.
+            // An if-chain, not a pattern switch: a switch over types is an invokedynamic whose
+            // bootstrap tests the cases in a method handle the JIT does not inline here, and
+            // measured at twice the time of these tests for a string or a list.
+            if (value == null) {
+                tag(T_NULL);
+            } else if (value instanceof String s) {
+                string(s);
+            } else if (value instanceof Long v) {
+                tagged8(T_LONG, v);
+            } else if (value instanceof Integer v) {
+                tagged4(T_INT, v);
+            } else if (value instanceof Double v) {
+                tagged8(T_DOUBLE, Double.doubleToRawLongBits(v));
+            } else if (value instanceof byte[] b) {
+                tag(T_BYTES);
+                bytes(b);
+            } else if (value instanceof Boolean v) {
+                tag(v ? T_TRUE : T_FALSE);
+            } else if (value instanceof Float v) {
+                tagged4(T_FLOAT, Float.floatToRawIntBits(v));
+            } else if (value instanceof Short v) {
+                int at = room(3);
+                buffer[at] = T_SHORT;
+                SHORT_AT.set(buffer, at + 1, (short) v);
+            } else if (value instanceof Byte v) {
+                int at = room(2);
+                buffer[at] = T_BYTE;
+                buffer[at + 1] = v;
+            } else if (value instanceof Character v) {
+                int at = room(3);
+                buffer[at] = T_CHAR;
+                CHAR_AT.set(buffer, at + 1, (char) v);
+            } else if (value instanceof Record r) {
+                notFlatIfShared(r);
+                record(r, depth);
+            } else if (value instanceof List<?> list) {
+                notFlatIfShared(list);
+                sequence(T_LIST, list, depth);
+            } else if (value instanceof Set<?> set) {
+                notFlatIfShared(set);
+                sequence(T_SET, set, depth);
+            } else if (value instanceof Map<?, ?> map) {
+                notFlatIfShared(map);
+                tag(T_MAP);
+                count(map.size());
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    value(e.getKey(), depth + 1);
+                    value(e.getValue(), depth + 1);
+                }
+            } else if (value instanceof Object[] array && array.getClass() == Object[].class) {
+                sequence(T_ARRAY, Arrays.asList(array), depth);
+            } else if (value instanceof Enum<?> e) {
+                notFlatIfShared(e);
+                StoredClasses.remember(e.getDeclaringClass());
+                tag(T_ENUM);
+                bytes(e.getDeclaringClass().getName().getBytes(StandardCharsets.UTF_8));
+                bytes(e.name().getBytes(StandardCharsets.UTF_8));
+            } else if (value.getClass().isArray()) {
+                primitiveArray(value);
+            } else {
+                notFlatIfShared(value);
+                SlotValue slot = new SlotValue();
+                if (!ValueSlots.encodeInline(value, slot)) {
+                    throw NOT_FLAT; // a shared object, a big number, a user class: the heap's
+                }
+                int at = room(17);
+                buffer[at] = T_SLOT;
+                INT_AT.set(buffer, at + 1, slot.kind);
+                INT_AT.set(buffer, at + 5, slot.aux);
+                LONG_AT.set(buffer, at + 9, slot.bits);
+            }
+        }
+
+        /** A primitive array other than byte[], or unwinds (an array of objects other than Object[]: the heap's). */
+        private void primitiveArray(Object value) {
             switch (value) {
-                case null -> tag(T_NULL);
-                case Long v -> {
-                    tag(T_LONG);
-                    segment.set(LONG, room(8), v);
-                }
-                case Integer v -> {
-                    tag(T_INT);
-                    segment.set(INT, room(4), v);
-                }
-                case Double v -> {
-                    tag(T_DOUBLE);
-                    segment.set(DOUBLE, room(8), v);
-                }
-                case String s -> string(s);
-                case byte[] b -> {
-                    tag(T_BYTES);
-                    bytes(b);
-                }
-                case Boolean v -> tag(v ? T_TRUE : T_FALSE);
-                case Float v -> {
-                    tag(T_FLOAT);
-                    segment.set(FLOAT, room(4), v);
-                }
-                case Short v -> {
-                    tag(T_SHORT);
-                    segment.set(SHORT, room(2), v);
-                }
-                case Byte v -> {
-                    tag(T_BYTE);
-                    segment.set(ValueLayout.JAVA_BYTE, room(1), v);
-                }
-                case Character v -> {
-                    tag(T_CHAR);
-                    segment.set(CHAR, room(2), v);
-                }
-                case Record r -> {
-                    notFlatIfShared(r);
-                    record(r, depth);
-                }
-                case List<?> list -> {
-                    notFlatIfShared(list);
-                    sequence(T_LIST, list, depth);
-                }
-                case Set<?> set -> {
-                    notFlatIfShared(set);
-                    sequence(T_SET, set, depth);
-                }
-                case Map<?, ?> map -> {
-                    notFlatIfShared(map);
-                    tag(T_MAP);
-                    count(map.size());
-                    for (Map.Entry<?, ?> e : map.entrySet()) {
-                        value(e.getKey(), depth + 1);
-                        value(e.getValue(), depth + 1);
-                    }
-                }
-                case Object[] array when array.getClass() == Object[].class -> sequence(T_ARRAY, Arrays.asList(array), depth);
-                case Enum<?> e -> {
-                    notFlatIfShared(e);
-                    StoredClasses.remember(e.getDeclaringClass());
-                    tag(T_ENUM);
-                    bytes(e.getDeclaringClass().getName().getBytes(StandardCharsets.UTF_8));
-                    bytes(e.name().getBytes(StandardCharsets.UTF_8));
-                }
                 case int[] a -> {
-                    tag(T_INTS);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, INT, room(4L * a.length), a.length);
+                    int at = elements(T_INTS, a.length, INT.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), INT, at, a.length);
                 }
                 case long[] a -> {
-                    tag(T_LONGS);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, LONG, room(8L * a.length), a.length);
+                    int at = elements(T_LONGS, a.length, LONG.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), LONG, at, a.length);
                 }
                 case double[] a -> {
-                    tag(T_DOUBLES);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, DOUBLE, room(8L * a.length), a.length);
+                    int at = elements(T_DOUBLES, a.length, DOUBLE.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), DOUBLE, at, a.length);
                 }
                 case float[] a -> {
-                    tag(T_FLOATS);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, FLOAT, room(4L * a.length), a.length);
+                    int at = elements(T_FLOATS, a.length, FLOAT.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), FLOAT, at, a.length);
                 }
                 case short[] a -> {
-                    tag(T_SHORTS);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, SHORT, room(2L * a.length), a.length);
+                    int at = elements(T_SHORTS, a.length, SHORT.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), SHORT, at, a.length);
                 }
                 case char[] a -> {
-                    tag(T_CHARS);
-                    count(a.length);
-                    MemorySegment.copy(a, 0, segment, CHAR, room(2L * a.length), a.length);
+                    int at = elements(T_CHARS, a.length, CHAR.byteSize());
+                    MemorySegment.copy(a, 0, MemorySegment.ofArray(buffer), CHAR, at, a.length);
                 }
                 case boolean[] a -> {
                     tag(T_BOOLEANS);
                     count(a.length);
-                    long at = room(a.length);
+                    int at = room(a.length);
                     for (int i = 0; i < a.length; i++) {
-                        segment.set(ValueLayout.JAVA_BYTE, at + i, (byte) (a[i] ? 1 : 0));
+                        buffer[at + i] = (byte) (a[i] ? 1 : 0);
                     }
                 }
-                default -> {
-                    notFlatIfShared(value);
-                    SlotValue slot = new SlotValue();
-                    if (!ValueSlots.encodeInline(value, slot)) {
-                        throw NOT_FLAT; // a shared object, a big number, a user class: the heap's
-                    }
-                    tag(T_SLOT);
-                    long at = room(16);
-                    segment.set(INT, at, slot.kind);
-                    segment.set(INT, at + 4, slot.aux);
-                    segment.set(LONG, at + 8, slot.bits);
-                }
+                default -> throw NOT_FLAT;
             }
         }
 
         private void string(String s) {
             int n = s.length();
-            long latin1Room = end - position - 1;
-            if (n > latin1Room) {
-                throw NOT_FLAT;
+            if (n >= end - position) {
+                throw NOT_FLAT; // a tag and n bytes at the least
             }
-            long mark = position;
+            int mark = position;
             tag(T_LATIN1);
             count(n);
-            long at = room(n);
-            // Checked and written in one pass, with no array of the string's bytes: a char past
-            // Latin-1 sends the whole string back to be written as UTF-16.
+            int at = room(n);
+            byte[] out = buffer;
+            // Checked and written in one pass: a char past Latin-1 sends the whole string back
+            // to be written as UTF-16.
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c > 0xFF) {
@@ -283,7 +342,7 @@ final class FlatCodec {
                     utf16(s);
                     return;
                 }
-                segment.set(ValueLayout.JAVA_BYTE, at + i, (byte) c);
+                out[at + i] = (byte) c;
             }
         }
 
@@ -291,9 +350,10 @@ final class FlatCodec {
             int n = s.length();
             tag(T_UTF16);
             count(n);
-            long at = room(2L * n);
+            int at = room(2L * n);
+            byte[] out = buffer;
             for (int i = 0; i < n; i++) {
-                segment.set(CHAR, at + 2L * i, s.charAt(i));
+                CHAR_AT.set(out, at + 2 * i, s.charAt(i));
             }
         }
 
@@ -306,12 +366,10 @@ final class FlatCodec {
         }
 
         private void record(Record record, int depth) {
-            Class<?> type = record.getClass();
-            RecordShape shape = SHAPES.get(type);
+            RecordShape shape = shapeToWrite(record.getClass());
             if (shape == null) {
                 throw NOT_FLAT;
             }
-            StoredClasses.remember(type);
             tag(T_RECORD);
             bytes(shape.name);
             count(shape.accessors.length);
@@ -331,25 +389,19 @@ final class FlatCodec {
                         default -> component = (Object) accessors[i].invokeExact((Object) record);
                     }
                 } catch (Throwable e) {
-                    throw new IpcObjectsException("accessor of record " + type.getName() + " threw " + e, e);
+                    throw new IpcObjectsException("accessor of record " + record.getClass().getName() + " threw " + e, e);
                 }
                 switch (kind) {
-                    case T_LONG, T_DOUBLE -> {
-                        tag(kind);
-                        segment.set(LONG, room(8), bits);
-                    }
-                    case T_INT -> {
-                        tag(T_INT);
-                        segment.set(INT, room(4), (int) bits);
-                    }
+                    case T_LONG, T_DOUBLE -> tagged8(kind, bits);
+                    case T_INT -> tagged4(T_INT, (int) bits);
                     default -> value(component, depth + 1);
                 }
             }
         }
     }
 
-    /** A class name and its UTF-8 bytes (as a segment, to compare with); final fields, so a racy read of the cache sees a whole one. */
-    private record CachedName(MemorySegment bytes, String name) {
+    /** A class name and its UTF-8 bytes; final fields, so a racy read of the cache sees a whole one. */
+    private record CachedName(byte[] bytes, String name) {
     }
 
     /** Class names read lately, by a hash of their bytes: a record read in a loop makes no string for its class. */
@@ -360,29 +412,27 @@ final class FlatCodec {
      * were read before. The cache is indexed by a hash of the length and the first and last
      * eight bytes (two reads, not one per byte); a hit is confirmed by comparing every byte.
      */
-    private static String className(MemorySegment segment, long at, int length) {
-        int index = nameCacheSlot(segment, at, length);
+    private static String className(byte[] bytes, int at, int length) {
+        int index = nameCacheSlot(bytes, at, length);
         CachedName known = NAMES[index];
-        if (known != null && known.bytes.byteSize() == length
-                && MemorySegment.mismatch(segment, at, at + length, known.bytes, 0, length) == -1) {
+        if (known != null && Arrays.equals(bytes, at, at + length, known.bytes, 0, known.bytes.length)) {
             return known.name;
         }
-        byte[] bytes = new byte[length];
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, length);
-        String name = new String(bytes, StandardCharsets.UTF_8);
-        NAMES[index] = new CachedName(MemorySegment.ofArray(bytes), name);
+        byte[] copy = Arrays.copyOfRange(bytes, at, at + length);
+        String name = new String(copy, StandardCharsets.UTF_8);
+        NAMES[index] = new CachedName(copy, name);
         return name;
     }
 
     /** The class-name cache's slot for the {@code length} bytes at {@code at} (package-private: tests make two names meet in one). */
-    static int nameCacheSlot(MemorySegment segment, long at, int length) {
+    static int nameCacheSlot(byte[] bytes, int at, int length) {
         long hash = length;
         if (length >= Long.BYTES) {
-            hash = hash * 31 + segment.get(LONG, at);
-            hash = hash * 31 + segment.get(LONG, at + length - Long.BYTES);
+            hash = hash * 31 + (long) LONG_AT.get(bytes, at);
+            hash = hash * 31 + (long) LONG_AT.get(bytes, at + length - Long.BYTES);
         } else {
             for (int i = 0; i < length; i++) {
-                hash = 31 * hash + segment.get(ValueLayout.JAVA_BYTE, at + i);
+                hash = 31 * hash + bytes[at + i];
             }
         }
         return (int) ((hash * 0x9E3779B97F4A7C15L) >>> (64 - 8)) & (NAMES.length - 1);
@@ -401,6 +451,46 @@ final class FlatCodec {
      * and its canonical constructor (spread over an Object[]).
      */
     private record RecordShape(byte[] name, MethodHandle[] accessors, byte[] kinds, MethodHandle constructor) {
+    }
+
+    /** A record class and its shape; final fields, so a racy read sees a whole pair. */
+    private record KnownShape(Class<?> type, RecordShape shape) {
+    }
+
+    /**
+     * The record class last written and last read, with their shapes: a channel of records
+     * meets one class again and again, and a compare of the class skips the two
+     * {@code ClassValue} lookups (the shape, and the record of the classes this process
+     * stored) that each record would cost. Racy by design: a stale pair is still a right one.
+     */
+    private static KnownShape lastWritten = new KnownShape(Void.class, null);
+    private static KnownShape lastRead = new KnownShape(Void.class, null);
+
+    /** The shape of the record class {@code type} to encode (null if it cannot be read back), noted as a class this process stored. */
+    private static RecordShape shapeToWrite(Class<?> type) {
+        KnownShape known = lastWritten;
+        if (known.type == type) {
+            return known.shape;
+        }
+        RecordShape shape = SHAPES.get(type);
+        if (shape != null) {
+            StoredClasses.remember(type);
+            lastWritten = new KnownShape(type, shape);
+        }
+        return shape;
+    }
+
+    /** The shape of the record class {@code type} to decode, or null if it is not a record this encoding can build. */
+    private static RecordShape shapeToRead(Class<?> type) {
+        KnownShape known = lastRead;
+        if (known.type == type) {
+            return known.shape;
+        }
+        RecordShape shape = SHAPES.get(type);
+        if (shape != null) {
+            lastRead = new KnownShape(type, shape);
+        }
+        return shape;
     }
 
     private static final ClassValue<RecordShape> SHAPES = new ClassValue<>() {
@@ -446,45 +536,53 @@ final class FlatCodec {
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at + 2, bytes, 0, bytes.length);
             return bytes;
         }
-        Reader reader = new Reader(segment, at, at + length, classes);
-        Object value = reader.value(0);
-        if (reader.position != at + length) {
-            throw new CorruptedRegionException("inline message of " + length + " bytes ends after "
-                    + (reader.position - at), at);
-        }
-        return value;
+        return decodeGraph(segment, at, length, classes);
     }
 
-    /** Strings up to this many bytes are read through {@link #SCRATCH}. */
-    private static final int SCRATCH_BYTES = 256;
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+    /** {@link #decode} of what its fast paths leave, apart so that decode stays small enough to inline. */
+    private static Object decodeGraph(MemorySegment segment, long at, int length, StoredClasses classes) {
+        Scratch scratch = SCRATCH.get();
+        byte[] bytes = borrow(scratch, length);
+        try {
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, length);
+            Reader reader = new Reader(bytes, length, at, classes);
+            Object value = reader.value(0);
+            if (reader.position != length) {
+                throw new CorruptedRegionException("inline message of " + length + " bytes ends after " + reader.position, at);
+            }
+            return value;
+        } finally {
+            scratch.bytes = bytes;
+        }
+    }
 
+    /** Reads a value graph from a private copy of an entry's bytes; every count is checked against the bytes left. */
     private static final class Reader {
-        private final MemorySegment segment;
-        private long position;
-        private final long end;
-        private final long start;
+        private final byte[] bytes;
+        private int position;
+        private final int end;
+        /** Where the entry lies in the region, for the exceptions. */
+        private final long regionAt;
         private final StoredClasses classes;
 
-        Reader(MemorySegment segment, long position, long end, StoredClasses classes) {
-            this.segment = segment;
-            this.position = position;
-            this.start = position;
+        Reader(byte[] bytes, int end, long regionAt, StoredClasses classes) {
+            this.bytes = bytes;
             this.end = end;
+            this.regionAt = regionAt;
             this.classes = classes;
         }
 
-        private long take(long bytes) {
-            if (bytes < 0 || bytes > end - position) {
+        private int take(long n) {
+            if (n < 0 || n > end - position) {
                 throw corrupt("runs past its end");
             }
-            long at = position;
-            position += bytes;
+            int at = position;
+            position = at + (int) n;
             return at;
         }
 
         private CorruptedRegionException corrupt(String what) {
-            return new CorruptedRegionException("inline message " + what, start);
+            return new CorruptedRegionException("inline message " + what, regionAt);
         }
 
         private int count(int unit) {
@@ -493,7 +591,7 @@ final class FlatCodec {
                 if (shift > 28) {
                     throw corrupt("has a count that does not end");
                 }
-                byte b = segment.get(ValueLayout.JAVA_BYTE, take(1));
+                byte b = bytes[take(1)];
                 n |= (long) (b & 0x7F) << shift;
                 if (b >= 0) {
                     break;
@@ -508,44 +606,48 @@ final class FlatCodec {
 
         private byte[] bytes() {
             int n = count(1);
-            byte[] out = new byte[n];
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, take(n), out, 0, n);
-            return out;
+            int at = take(n);
+            return Arrays.copyOfRange(bytes, at, at + n);
+        }
+
+        /** Elements copied out of the bytes: a segment over them. */
+        private MemorySegment elements() {
+            return MemorySegment.ofArray(bytes);
         }
 
         /**
-         * A Latin-1 string: its bytes go through this thread's scratch array into the string,
-         * which copies them, so a message of short strings makes one array per string, not two.
+         * A Latin-1 string. The constructor that takes a high byte makes each char from one
+         * byte, a small method the JIT inlines; the {@code Charset} constructor dispatches over
+         * every charset. With a high byte of 0 it is exactly Latin-1 (its deprecation is about
+         * other encodings).
          */
+        @SuppressWarnings("deprecation")
         private String latin1() {
             int n = count(1);
-            long at = take(n);
-            byte[] scratch = n <= SCRATCH_BYTES ? SCRATCH.get() : new byte[n];
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, scratch, 0, n);
-            return new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
+            return new String(bytes, 0, take(n), n);
         }
 
         Object value(int depth) {
             if (depth > MAX_DEPTH) {
                 throw corrupt("nests deeper than " + MAX_DEPTH);
             }
-            byte tag = segment.get(ValueLayout.JAVA_BYTE, take(1));
+            byte tag = bytes[take(1)];
             return switch (tag) {
                 case T_NULL -> null;
                 case T_FALSE -> false;
                 case T_TRUE -> true;
-                case T_BYTE -> segment.get(ValueLayout.JAVA_BYTE, take(1));
-                case T_SHORT -> segment.get(SHORT, take(2));
-                case T_CHAR -> segment.get(CHAR, take(2));
-                case T_INT -> segment.get(INT, take(4));
-                case T_LONG -> segment.get(LONG, take(8));
-                case T_FLOAT -> segment.get(FLOAT, take(4));
-                case T_DOUBLE -> segment.get(DOUBLE, take(8));
+                case T_BYTE -> bytes[take(1)];
+                case T_SHORT -> (short) SHORT_AT.get(bytes, take(2));
+                case T_CHAR -> (char) CHAR_AT.get(bytes, take(2));
+                case T_INT -> (int) INT_AT.get(bytes, take(4));
+                case T_LONG -> (long) LONG_AT.get(bytes, take(8));
+                case T_FLOAT -> Float.intBitsToFloat((int) INT_AT.get(bytes, take(4)));
+                case T_DOUBLE -> Double.longBitsToDouble((long) LONG_AT.get(bytes, take(8)));
                 case T_LATIN1 -> latin1();
                 case T_UTF16 -> {
                     int n = count(2);
                     char[] chars = new char[n];
-                    MemorySegment.copy(segment, CHAR, take(2L * n), chars, 0, n);
+                    MemorySegment.copy(elements(), CHAR, take(2L * n), chars, 0, n);
                     yield new String(chars);
                 }
                 case T_BYTES -> bytes();
@@ -563,57 +665,57 @@ final class FlatCodec {
                 case T_RECORD -> record(depth);
                 case T_ENUM -> {
                     int length = count(1);
-                    String name = className(segment, take(length), length);
+                    String name = className(bytes, take(length), length);
                     String constant = new String(bytes(), StandardCharsets.UTF_8);
-                    Class<?> type = classes.loadEnum(name, start);
+                    Class<?> type = classes.loadEnum(name, regionAt);
                     yield enumConstant(type, constant);
                 }
                 case T_SLOT -> {
-                    long at = take(16);
-                    yield ValueSlots.decodeInline(segment.get(INT, at), segment.get(INT, at + 4), segment.get(LONG, at + 8), start);
+                    int at = take(16);
+                    yield ValueSlots.decodeInline((int) INT_AT.get(bytes, at), (int) INT_AT.get(bytes, at + 4), (long) LONG_AT.get(bytes, at + 8), regionAt);
                 }
                 case T_INTS -> {
                     int n = count(4);
                     int[] a = new int[n];
-                    MemorySegment.copy(segment, INT, take(4L * n), a, 0, n);
+                    MemorySegment.copy(elements(), INT, take(4L * n), a, 0, n);
                     yield a;
                 }
                 case T_LONGS -> {
                     int n = count(8);
                     long[] a = new long[n];
-                    MemorySegment.copy(segment, LONG, take(8L * n), a, 0, n);
+                    MemorySegment.copy(elements(), LONG, take(8L * n), a, 0, n);
                     yield a;
                 }
                 case T_DOUBLES -> {
                     int n = count(8);
                     double[] a = new double[n];
-                    MemorySegment.copy(segment, DOUBLE, take(8L * n), a, 0, n);
+                    MemorySegment.copy(elements(), DOUBLE, take(8L * n), a, 0, n);
                     yield a;
                 }
                 case T_FLOATS -> {
                     int n = count(4);
                     float[] a = new float[n];
-                    MemorySegment.copy(segment, FLOAT, take(4L * n), a, 0, n);
+                    MemorySegment.copy(elements(), FLOAT, take(4L * n), a, 0, n);
                     yield a;
                 }
                 case T_SHORTS -> {
                     int n = count(2);
                     short[] a = new short[n];
-                    MemorySegment.copy(segment, SHORT, take(2L * n), a, 0, n);
+                    MemorySegment.copy(elements(), SHORT, take(2L * n), a, 0, n);
                     yield a;
                 }
                 case T_CHARS -> {
                     int n = count(2);
                     char[] a = new char[n];
-                    MemorySegment.copy(segment, CHAR, take(2L * n), a, 0, n);
+                    MemorySegment.copy(elements(), CHAR, take(2L * n), a, 0, n);
                     yield a;
                 }
                 case T_BOOLEANS -> {
                     int n = count(1);
                     boolean[] a = new boolean[n];
-                    long at = take(n);
+                    int at = take(n);
                     for (int i = 0; i < n; i++) {
-                        a[i] = segment.get(ValueLayout.JAVA_BYTE, at + i) != 0;
+                        a[i] = bytes[at + i] != 0;
                     }
                     yield a;
                 }
@@ -631,10 +733,10 @@ final class FlatCodec {
 
         private Object record(int depth) {
             int length = count(1);
-            String name = className(segment, take(length), length);
+            String name = className(bytes, take(length), length);
             int n = count(1);
-            Class<?> type = classes.load(name, start);
-            RecordShape shape = SHAPES.get(type);
+            Class<?> type = classes.load(name, regionAt);
+            RecordShape shape = shapeToRead(type);
             if (shape == null || shape.accessors.length != n) {
                 throw corrupt("holds " + n + " components for " + name + ", which is not a record of that many");
             }

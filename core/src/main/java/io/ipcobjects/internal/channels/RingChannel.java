@@ -295,7 +295,7 @@ final class RingChannel<T> implements Channel<T> {
         return ring.payload(position);
     }
 
-    /** Encodes {@code message} inline at {@code payload}: its length, or -1 if it does not fit the entry (bytes may be written either way). */
+    /** Encodes {@code message} inline at {@code payload}: its length, or -1 if it does not fit the entry (nothing is written then). */
     int encodeInline(long payload, Object message) {
         return FlatCodec.encode(segment, payload, inlineBytes, message);
     }

@@ -178,8 +178,8 @@ class FlatCodecTest {
     void recordClassesOfDifferentLengthsInOneSlotOfTheNameCacheAreToldApart() {
         byte[] shorter = Short80.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] longer = MuchLongerName1.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(FlatCodec.nameCacheSlot(MemorySegment.ofArray(shorter), 0, shorter.length),
-                FlatCodec.nameCacheSlot(MemorySegment.ofArray(longer), 0, longer.length),
+        assertEquals(FlatCodec.nameCacheSlot(shorter, 0, shorter.length),
+                FlatCodec.nameCacheSlot(longer, 0, longer.length),
                 "the two names share a slot of the cache");
         for (long i = 0; i < 3; i++) {
             // The shorter one first: the cache then holds fewer bytes than the next name has.
@@ -188,6 +188,89 @@ class FlatCodecTest {
                 assertTrue(length > 0, "flat: " + record);
                 assertEquals(record, FlatCodec.decode(segment, 0, length, classes));
             }
+        }
+    }
+
+    enum Suit { CLUBS, HEARTS }
+
+    @Test
+    void everyKindOfValueComesBackEqualAloneAndInsideAList() {
+        java.util.Map<Object, Object> map = new java.util.LinkedHashMap<>();
+        map.put("k", 3L);
+        map.put(4, null);
+        List<Object> values = java.util.Arrays.asList(null, false, true, (byte) -3, (short) -4, 'c', -6, -7L, 8.5f, -9.25,
+                "latin-1 é", "not latin-1 \u2603", bytes(40), List.of(1L, "two"), java.util.Set.of("s"), map,
+                new Object[] {"a", 1L, null}, new Primitives(1, 2, 3, "n", 4L, 5.0, 6), Suit.HEARTS,
+                java.time.Instant.ofEpochSecond(5, 6), new int[] {1, -2}, new long[] {3, -4}, new double[] {0.5},
+                new float[] {1.5f}, new short[] {7, -8}, new char[] {'x', '\u2603'}, new boolean[] {true, false, true});
+        for (Object value : values) {
+            int length = FlatCodec.encode(segment, 8, ROOM - 8, value);
+            assertTrue(length > 0, "flat: " + value);
+            assertTrue(java.util.Objects.deepEquals(value, FlatCodec.decode(segment, 8, length, classes)), "round trip of " + value);
+        }
+        int length = FlatCodec.encode(segment, 8, ROOM - 8, values);
+        List<?> back = (List<?>) FlatCodec.decode(segment, 8, length, classes);
+        assertEquals(values.size(), back.size());
+        for (int i = 0; i < values.size(); i++) {
+            assertTrue(java.util.Objects.deepEquals(values.get(i), back.get(i)), "element " + i + ": " + values.get(i));
+        }
+    }
+
+    @Test
+    void theEncodingIsTheDocumentedBytes() {
+        // list := 13, count, values; Latin-1 string := 10, n, bytes; long := 7, 8 bytes; short := 4, 2 bytes; true := 2
+        int length = FlatCodec.encode(segment, 0, ROOM, List.of("ab", 1L, (short) 2, true));
+        java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.nativeOrder());
+        expected.put((byte) 13).put((byte) 4).put((byte) 10).put((byte) 2).put((byte) 'a').put((byte) 'b')
+                .put((byte) 7).putLong(1L).put((byte) 4).putShort((short) 2).put((byte) 2);
+        assertEquals(expected.position(), length);
+        assertArrayEquals(java.util.Arrays.copyOf(expected.array(), length), segment.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** Runs {@link #during} once, from inside an accessor or a constructor. */
+    private static Runnable during;
+
+    private static void runDuring() {
+        Runnable hook = during;
+        during = null;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    record Reentrant(String name) {
+        Reentrant {
+            runDuring();
+        }
+
+        @Override
+        public String name() {
+            runDuring();
+            return name;
+        }
+    }
+
+    record Holder(Reentrant inner, String after, List<String> tags) {
+    }
+
+    @Test
+    void anAccessorOrConstructorThatEncodesOrDecodesAnotherMessageMidwayLeavesTheFirstWhole() {
+        Holder holder = new Holder(new Reentrant("inner name"), "the string after", List.of("x", "y"));
+        List<String> other = List.of("another message, long enough to cover the first one's bytes".repeat(3));
+        try (Arena second = Arena.ofConfined()) {
+            MemorySegment elsewhere = second.allocate(ROOM);
+            // An accessor that puts another message while this one is being encoded.
+            during = () -> assertTrue(FlatCodec.encode(elsewhere, 0, ROOM, other) > 0);
+            int length = FlatCodec.encode(segment, 0, ROOM, holder);
+            assertNull(during, "the accessor ran");
+            int otherLength = FlatCodec.encode(elsewhere, 0, ROOM, other);
+            // A constructor that takes another message while this one is being decoded.
+            Object[] inside = new Object[1];
+            during = () -> inside[0] = FlatCodec.decode(elsewhere, 0, otherLength, classes);
+            assertEquals(holder, FlatCodec.decode(segment, 0, length, classes));
+            assertEquals(other, inside[0]);
+        } finally {
+            during = null;
         }
     }
 
