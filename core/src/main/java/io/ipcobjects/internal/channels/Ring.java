@@ -33,12 +33,15 @@ final class Ring {
     private final long base;
     private final int capacity;
     private final int stride;
+    /** {@code capacity - 1} if the capacity is a power of two, else -1: see {@link #entry}. */
+    private final long indexMask;
 
     private Ring(RegionMemory memory, long base, int capacity, int stride) {
         this.memory = memory;
         this.base = base;
         this.capacity = capacity;
         this.stride = stride;
+        this.indexMask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
     }
 
     /** Writes an empty ring at {@code base} (a fresh block, under the lock): every entry FREE for its first lap. */
@@ -100,8 +103,14 @@ final class Ring {
     /** The region's byte order is the machine's: which half of the kind-and-length word is the kind. */
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
+    /**
+     * The address of the entry that serves {@code position}. A ring whose capacity is a power of
+     * two takes the index with a mask: a put and a take look an entry up about ten times between
+     * them, and the 64-bit division of {@code floorMod} costs tens of cycles each time.
+     */
     private long entry(long position) {
-        return base + ENTRIES_OFFSET + Math.floorMod(position, capacity) * (long) stride;
+        long index = indexMask >= 0 ? position & indexMask : Math.floorMod(position, capacity);
+        return base + ENTRIES_OFFSET + index * stride;
     }
 
     /**

@@ -695,4 +695,51 @@ class RingRunTest {
             shm.verify();
         }
     }
+
+    /**
+     * An entry is found by masking the position when the capacity is a power of two and by a
+     * division otherwise: rings of both kinds, filled to exactly their capacity, emptied and
+     * refilled over several laps, with single puts and takes and with runs, hand every message
+     * out once and in order.
+     */
+    @Test
+    void ringsOfEveryCapacityFillToItAndKeepOrderLapAfterLap() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            for (int capacity : new int[] {1, 3, 4, 6, 7, 16, 17, 24, 64, 100}) {
+                RingChannel<Long> ch = ringChannel(shm.channel("c" + capacity, Long.class, capacity));
+                long next = 0;
+                long expected = 0;
+                for (int lap = 0; lap < 5; lap++) {
+                    // fill: one by one on even laps, in one putAll on odd ones
+                    java.util.List<Long> batch = new java.util.ArrayList<>();
+                    for (int i = 0; i < capacity; i++) {
+                        batch.add(next++);
+                    }
+                    if (lap % 2 == 0) {
+                        for (Long m : batch) {
+                            assertTrue(ch.offer(m), "capacity " + capacity + ": room for message " + m);
+                        }
+                    } else {
+                        assertEquals(capacity, ch.putAll(batch));
+                    }
+                    assertEquals(capacity, ch.size());
+                    assertFalse(ch.offer(-1L), "capacity " + capacity + ": full at exactly its capacity");
+                    // empty: half by polls, the rest by one drain
+                    for (int i = 0; i < capacity / 2; i++) {
+                        assertEquals(expected++, ch.poll());
+                    }
+                    java.util.List<Long> rest = new java.util.ArrayList<>();
+                    assertEquals(capacity - capacity / 2, ch.drainTo(rest, Integer.MAX_VALUE));
+                    for (Long m : rest) {
+                        assertEquals(expected++, m, "capacity " + capacity);
+                    }
+                    assertNull(ch.poll());
+                    // and off by one entry for the next lap
+                    assertTrue(ch.offer(next++));
+                    assertEquals(expected++, ch.poll());
+                }
+            }
+            shm.verify();
+        }
+    }
 }
