@@ -33,8 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code putDrain}: {@code batch} puts, then one {@code drainTo} of them all (the figure is
  *       per message).</li>
  * </ul>
- * {@code msg}: {@code long} (a {@code Long}), {@code bytes32} (a {@code byte[32]}), {@code record}
- * (the harness's {@code Msg}: a name, two tags, a score and an id). {@code inline}: the channel's
+ * {@code msg}: {@code long} (a {@code Long}), {@code bytes32} (a {@code byte[32]}), {@code string}
+ * (a 10-char Latin-1 {@code String}), {@code pair} (a record of a {@code double} and a
+ * {@code long}), {@code record} (the harness's {@code Msg}: a name, two tags, a score and an
+ * id). {@code inline}: the channel's
  * inline bytes (112, the default: 128-byte entries; 48: 64-byte entries).
  *
  * <pre>
@@ -53,7 +55,11 @@ public class ChannelBenchmark {
     public record Msg(String name, List<String> tags, double score, long id) {
     }
 
-    @Param({"long", "bytes32", "record"})
+    /** A record of two primitive components: what a record costs beyond its components. */
+    public record Pair(double score, long id) {
+    }
+
+    @Param({"long", "bytes32", "string", "pair", "record"})
     public String msg;
 
     @Param({"112", "48"})
@@ -69,11 +75,13 @@ public class ChannelBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         String name = "bench-channel-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        shm = SharedMemory.create(name, 16L << 20, SharedMemoryOptions.defaults().withAllowedClasses(Msg.class));
+        shm = SharedMemory.create(name, 16L << 20, SharedMemoryOptions.defaults().withAllowedClasses(Msg.class, Pair.class));
         channel = shm.channel("bench", Object.class, 1024, inline);
         message = switch (msg) {
             case "long" -> 0x1234_5678L;
             case "bytes32" -> new byte[32];
+            case "string" -> "message-07";
+            case "pair" -> new Pair(0.5, 7L);
             case "record" -> new Msg("message-7", List.of("alpha", "beta"), 0.5, 7L);
             default -> throw new IllegalArgumentException("unknown msg " + msg);
         };
