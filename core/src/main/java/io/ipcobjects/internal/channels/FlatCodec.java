@@ -546,17 +546,21 @@ final class FlatCodec {
     }
 
     /**
-     * A lone short Latin-1 string, read without the staging array: its bytes straight into the
-     * array the string is made from. The constructor that takes a high byte makes each char from
-     * one byte, a small method the JIT inlines, where the {@code Charset} constructor dispatches
-     * over every charset; with a high byte of 0 it is exactly Latin-1 (its deprecation is about
-     * other encodings).
+     * The string of the {@code n} Latin-1 bytes at {@code at}. The constructor that takes a high
+     * byte makes each char from one byte, a small method the JIT inlines, where the
+     * {@code Charset} constructor dispatches over every charset; with a high byte of 0 it is
+     * exactly Latin-1 (its deprecation is about other encodings).
      */
     @SuppressWarnings("deprecation")
+    private static String latin1String(byte[] bytes, int at, int n) {
+        return new String(bytes, 0, at, n);
+    }
+
+    /** A lone short Latin-1 string, read without the staging array: its bytes straight into the array the string is made from. */
     private static String latin1String(MemorySegment segment, long at, int n) {
         byte[] bytes = new byte[n];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, bytes, 0, n);
-        return new String(bytes, 0, 0, n);
+        return latin1String(bytes, 0, n);
     }
 
     /** {@link #decode} of what its fast paths leave, apart so that decode stays small enough to inline. */
@@ -635,16 +639,9 @@ final class FlatCodec {
             return MemorySegment.ofArray(bytes);
         }
 
-        /**
-         * A Latin-1 string. The constructor that takes a high byte makes each char from one
-         * byte, a small method the JIT inlines; the {@code Charset} constructor dispatches over
-         * every charset. With a high byte of 0 it is exactly Latin-1 (its deprecation is about
-         * other encodings).
-         */
-        @SuppressWarnings("deprecation")
         private String latin1() {
             int n = count(1);
-            return new String(bytes, 0, take(n), n);
+            return latin1String(bytes, take(n), n);
         }
 
         Object value(int depth) {
