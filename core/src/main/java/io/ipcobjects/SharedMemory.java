@@ -210,10 +210,7 @@ public final class SharedMemory implements AutoCloseable {
      * {@link #verify()} over a read-only mapping of the region at {@code path}, without
      * attaching and without the lock (see {@link #inspect(Path)} for what that takes and
      * leaves). A region nobody changes meanwhile (its processes idle, or one of them holding the
-     * lock between operations) is checked exactly as {@code verify()} checks it, with one
-     * exception: a scope keeps its changes to the heap's counters in its process until it ends,
-     * so while a scope that allocated or freed is open the counters are behind the heap, and
-     * this reports that. If a process changes the region
+     * lock) is checked exactly as {@code verify()} checks it. If a process changes the region
      * while this reads, the walk can see a state that never existed whole and report it: a
      * problem found here means "inconsistent, or changing"; {@code verify()} under the lock
      * tells which.

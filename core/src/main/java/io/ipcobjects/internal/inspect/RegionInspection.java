@@ -343,8 +343,7 @@ public final class RegionInspection {
         long keptFree = memory.getLongAcquire(AllocatorLayout.FREE_BYTES_OFFSET);
         if (keptUsed != usedBytes || keptFree != freeBytes) {
             notes.add("the allocator's counters (" + keptUsed + " bytes used, " + keptFree + " free) differ from the heap"
-                    + " walk: a scope that allocated or freed is open (its counts reach the region when it ends), the heap"
-                    + " was being changed while read, or it is damaged");
+                    + " walk: the heap was being changed while read, or is damaged");
         }
         return new HeapStats(heapEnd - allocator.heapStart(), usedBytes, usedBlocks, freeBytes, freeBlocks,
                 largest);
