@@ -8,12 +8,12 @@ package io.ipcobjects.internal.alloc;
  * <p>Why not write them at once: that is ten region accesses per allocate or free, each a
  * bounds and liveness check, and C2 inlines a method's calls only until a budget of nodes runs
  * out. With the undo log's checks in the same methods, the counter writes of {@code free}
- * pushed its free-list writes out of line (calls, each with its own checks). Kept here, the
- * changes took {@code AllocatorBenchmark.allocateFreeInScope} (16 B) from 97-117 ns to 79-88 ns
- * in one sitting. They reach the region once per commit ({@code UndoLog.onCommit}), before
- * the lock is released, so another process always reads them whole. A scope that is rolled
- * back (its thread died holding the lock) leaves them behind: the takeover drops them when it
- * counts the heap again ({@code HeapAllocator.rebuildAfterRollback}).
+ * pushed its free-list writes out of line, and an allocate-and-free pair in one scope cost
+ * 80-93 ns where it cost 62-66 ns without the counter writes (and 64-68 without the log). Kept
+ * here, they reach the region once per commit ({@code UndoLog.onCommit}), before the lock is
+ * released, so another process always reads them whole. A scope that is rolled back (its
+ * thread died holding the lock) leaves them behind: the takeover drops them when it counts the
+ * heap again ({@code HeapAllocator.rebuildAfterRollback}).
  *
  * <p>Only the lock holder touches an instance, under the lock: plain fields.
  */

@@ -180,6 +180,7 @@ public final class HeapAllocator {
         long block = checkUsed(payload);
         long sizeFlags = memory.getLong(block);
         long size = size(sizeFlags);
+        UndoLog undo = memory.undoLog();
         if (undo != null) {
             undo.freed(block, size);
         }
@@ -489,6 +490,7 @@ public final class HeapAllocator {
     private long takeBlock(long block, long need, int typeTag) {
         long sizeFlags = memory.getLong(block);
         long size = size(sizeFlags);
+        UndoLog undo = memory.undoLog();
         if (undo != null) {
             undo.takingFreeBlock(block, size); // all but its size word was free: writes there need no undo entry
         }
@@ -529,6 +531,7 @@ public final class HeapAllocator {
 
     /** Whether {@code [block, block + size)} holds memory the current operation freed (then new words in it are logged). */
     private boolean holdsFreedMemory(long block, long size) {
+        UndoLog undo = memory.undoLog();
         return undo != null && undo.freedInOperation(block, block + size);
     }
 
