@@ -13,9 +13,8 @@ package io.ipcobjects;
  * @param lockTakeovers    acquisitions that took the lock over from a holder that died
  * @param messagesPut      messages put into the region's queue
  * @param messagesTaken    messages taken from the region's queue
- * @param bytesAllocated   heap bytes allocated (whole blocks, headers included), counted when
- *                         the scope that allocated them ends
- * @param bytesFreed       heap bytes freed (whole blocks), counted when the scope ends
+ * @param bytesAllocated   heap bytes allocated (whole blocks, headers included)
+ * @param bytesFreed       heap bytes freed (whole blocks)
  * @param objectsHeld      shared objects (containers, tensors, live objects) this process took by
  *                         reference from a channel or the message queue and has not destroyed or
  *                         passed on: what it must still free; read from the block headers, so it

@@ -59,10 +59,6 @@ public final class HeapAllocator {
 
     private final ProcessCounters counters;
     private final RegionMemory memory;
-    /** The region's undo log, or null (an allocator for formatting, tests, tools). */
-    private final UndoLog undo;
-    /** Counter changes of the open scope, written at its commit ({@link #count}). */
-    private final CounterDeltas deltas = new CounterDeltas();
     private final long heapStart;
     private final long heapEnd;
 
@@ -76,10 +72,6 @@ public final class HeapAllocator {
     public HeapAllocator(RegionMemory memory, ProcessCounters counters) {
         this.memory = memory;
         this.counters = counters;
-        this.undo = memory.undoLog();
-        if (undo != null) {
-            undo.onCommit(this::writeCounterDeltas);
-        }
         this.heapStart = memory.getLong(HEAP_START_OFFSET);
         this.heapEnd = memory.getLong(HEAP_END_OFFSET);
         if (heapStart <= 0 || heapStart % GRANULE != 0 || heapEnd > memory.size() || heapEnd - heapStart < MIN_BLOCK_BYTES
@@ -108,7 +100,7 @@ public final class HeapAllocator {
         long size = heapEnd - heapStart;
         allocator.writeFreeBlock(heapStart, size, false, false);
         allocator.pushFree(heapStart, size, false);
-        allocator.count(0, 0, size, 1, 0, 0);
+        allocator.addFree(size, 1);
     }
 
     public long heapStart() {
@@ -169,7 +161,7 @@ public final class HeapAllocator {
             long rest = block + gap;
             writeFreeBlock(rest, size - gap, true, false);
             pushFree(rest, size - gap, newWordsLogged);
-            count(0, 0, 0, 1, 0, 0);
+            addFree(0, 1);
             block = rest;
         }
         return takeBlock(block, need, typeTag);
@@ -184,6 +176,8 @@ public final class HeapAllocator {
         if (undo != null) {
             undo.freed(block, size);
         }
+        addUsed(-size, -1);
+        counters.freed(size);
         long start = block;
         long total = size;
         long freeBlocksDelta = 1;
@@ -235,7 +229,7 @@ public final class HeapAllocator {
             pushFree(start, total, false);
         }
         setNextPrevFree(start + total, true);
-        count(-size, -1, size, freeBlocksDelta, 0, size);
+        addFree(size, freeBlocksDelta);
     }
 
     /**
@@ -297,9 +291,8 @@ public final class HeapAllocator {
 
     /** Counters kept on every operation: O(1). */
     public HeapStats stats() {
-        return new HeapStats(heapEnd - heapStart, memory.getLong(USED_BYTES_OFFSET) + deltas.usedBytes,
-                memory.getLong(USED_BLOCKS_OFFSET) + deltas.usedBlocks, memory.getLong(FREE_BYTES_OFFSET) + deltas.freeBytes,
-                freeBlockCount(), largestFreeBlock());
+        return new HeapStats(heapEnd - heapStart, memory.getLong(USED_BYTES_OFFSET), memory.getLong(USED_BLOCKS_OFFSET),
+                memory.getLong(FREE_BYTES_OFFSET), memory.getLong(FREE_BLOCKS_OFFSET), largestFreeBlock());
     }
 
     /** Size of the largest free block: the largest one in the highest non-empty bin. */
@@ -309,7 +302,7 @@ public final class HeapAllocator {
                 continue;
             }
             long largest = 0;
-            long limit = freeBlockCount() + 1;
+            long limit = memory.getLong(FREE_BLOCKS_OFFSET) + 1;
             long block = memory.getLong(binHeadOffset(bin));
             for (long steps = 0; block != 0; steps++) {
                 if (steps > limit) {
@@ -429,7 +422,7 @@ public final class HeapAllocator {
     }
 
     private OutOfSharedMemoryException outOfMemory(long payloadBytes) {
-        long free = memory.getLong(FREE_BYTES_OFFSET) + deltas.freeBytes;
+        long free = memory.getLong(FREE_BYTES_OFFSET);
         long largest = largestFreeBlock();
         RegionEvents.allocationFailed(payloadBytes, free, largest);
         return new OutOfSharedMemoryException(payloadBytes, free, largest);
@@ -460,7 +453,7 @@ public final class HeapAllocator {
 
     /** Slow path for an aligned request near the limit: every free block, exact gap accounting. */
     private long findFreeAligned(long need, long alignment) {
-        long limit = freeBlockCount() + 1;
+        long limit = memory.getLong(FREE_BLOCKS_OFFSET) + 1;
         long steps = 0;
         for (int bin = nextNonEmptyBin(binOf(need)); bin >= 0; bin = nextNonEmptyBin(bin + 1)) {
             for (long node = memory.getLong(binHeadOffset(bin)); node != 0; node = memory.getLong(node + NEXT_FREE_OFFSET)) {
@@ -510,7 +503,9 @@ public final class HeapAllocator {
         // Where the free block's next link was.
         memory.putIntRebuilt(block + TYPE_TAG_OFFSET, typeTag);
         memory.putIntRebuilt(block + RESERVED_OFFSET, 0);
-        count(size, 1, -size, freeBlocksDelta, size, 0);
+        addFree(-size, freeBlocksDelta);
+        addUsed(size, 1);
+        counters.allocated(size);
         return block + HEADER_BYTES;
     }
 
@@ -669,40 +664,14 @@ public final class HeapAllocator {
     // The counters change with every allocation and free, so they stay out of the undo log
     // (four entries fewer per call); a takeover counts them again ({@link #rebuildAfterRollback}).
 
-    /**
-     * Changes the counters: in a scope of the calling thread, in {@link #deltas} until the
-     * scope commits ({@link CounterDeltas} says why); else (formatting, an allocator with no
-     * undo log) in the region at once.
-     */
-    private void count(long usedBytes, long usedBlocks, long freeBytes, long freeBlocks, long bytesAllocated, long bytesFreed) {
-        deltas.add(usedBytes, usedBlocks, freeBytes, freeBlocks, bytesAllocated, bytesFreed);
-        if (undo == null || !undo.ownedByCurrentThread()) {
-            writeCounterDeltas();
-        }
+    private void addUsed(long bytes, long blocks) {
+        memory.putLongUnlogged(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + bytes);
+        memory.putLongUnlogged(USED_BLOCKS_OFFSET, memory.getLong(USED_BLOCKS_OFFSET) + blocks);
     }
 
-    /** The free-block count, with what the open scope changed. */
-    private long freeBlockCount() {
-        return memory.getLong(FREE_BLOCKS_OFFSET) + deltas.freeBlocks;
-    }
-
-    /** Writes the counter changes kept in {@link #deltas} to the region: at every commit, under the lock. */
-    private void writeCounterDeltas() {
-        CounterDeltas d = deltas;
-        if (!d.any) {
-            return;
-        }
-        memory.putLongUnlogged(USED_BYTES_OFFSET, memory.getLong(USED_BYTES_OFFSET) + d.usedBytes);
-        memory.putLongUnlogged(USED_BLOCKS_OFFSET, memory.getLong(USED_BLOCKS_OFFSET) + d.usedBlocks);
-        memory.putLongUnlogged(FREE_BYTES_OFFSET, memory.getLong(FREE_BYTES_OFFSET) + d.freeBytes);
-        memory.putLongUnlogged(FREE_BLOCKS_OFFSET, memory.getLong(FREE_BLOCKS_OFFSET) + d.freeBlocks);
-        if (d.bytesAllocated != 0) {
-            counters.allocated(d.bytesAllocated);
-        }
-        if (d.bytesFreed != 0) {
-            counters.freed(d.bytesFreed);
-        }
-        d.clear();
+    private void addFree(long bytes, long blocks) {
+        memory.putLongUnlogged(FREE_BYTES_OFFSET, memory.getLong(FREE_BYTES_OFFSET) + bytes);
+        memory.putLongUnlogged(FREE_BLOCKS_OFFSET, memory.getLong(FREE_BLOCKS_OFFSET) + blocks);
     }
 
     /**
@@ -718,7 +687,6 @@ public final class HeapAllocator {
      * headers untouched, and the next one rebuilds again.
      */
     public void rebuildAfterRollback() {
-        deltas.clear(); // a dead holder's, or ones its rolled-back writes made: counted again below
         for (int i = 0; i < BITMAP_WORDS; i++) {
             memory.putLongUnlogged(BITMAP_OFFSET + i * 8L, 0);
         }

@@ -143,7 +143,6 @@ public final class UndoLog {
     private final long[] recentRanges = new long[16];
     private int recentRangeCount;
     private final List<Runnable> rollbackListeners = new ArrayList<>();
-    private final List<Runnable> commitListeners = new ArrayList<>();
 
     private record RangeEntry(long target, byte[] old) {
     }
@@ -178,20 +177,6 @@ public final class UndoLog {
             throw new IllegalArgumentException("region of " + segment.byteSize() + " bytes too large for the undo log's table");
         }
         this.epochBits = epoch << epochShift;
-    }
-
-    /**
-     * Runs {@code listener} at every commit in this process, before its commit point: for what
-     * the lock holder keeps in this process while a scope is open and must write to the region
-     * before another can read it (the allocator's counters). Under the lock, on the owner's thread.
-     */
-    public void onCommit(Runnable listener) {
-        commitListeners.add(listener);
-    }
-
-    /** Whether the calling thread's writes are logged now: it holds the lock in a scope that commits or is rolled back. */
-    public boolean ownedByCurrentThread() {
-        return owner == Thread.currentThread();
     }
 
     /** Runs {@code listener} after every rollback in this process (caches of region contents drop what they hold). */
@@ -274,9 +259,6 @@ public final class UndoLog {
      */
     public void commitStep() {
         assert forgetRanges();
-        for (int i = 0; i < commitListeners.size(); i++) {
-            commitListeners.get(i).run();
-        }
         if (length != 0) {
             LONG_HANDLE.setRelease(segment, lengthWord, 0L);
             length = 0;

@@ -122,9 +122,7 @@ class AllocatorRollbackTest {
                 ChildJvm.awaitCondition(() -> ready.toFile().exists(), TIMEOUT, "the child's ready signal", child);
                 assertTrue(UndoLog.uncommittedBytes(memory) > 0,
                         "the open operation's old contents are in the log");
-                // A walk of the block headers (the counters reach the region only when the
-                // operation commits): what the open operation changed.
-                assertNotEquals(before.usedBytes(), SharedMemory.inspect(shm.path()).heap().usedBytes(),
+                assertNotEquals(before.usedBytes(), TestAccess.context(shm).allocator().verify().usedBytes(),
                         "the open operation changed the heap");
                 child.kill9();
             }
