@@ -23,6 +23,11 @@ import java.util.SplittableRandom;
  * over: the ring's consumer's own work alone, the fastest any consumer that reads every byte
  * this way could take batches on this core. Every sum is checked against the first.
  *
+ * <p>{@code targets=<n>} (default 1): copies go to {@code n} destinations of {@code bytes} each in
+ * turn, as a ring of {@code n} slots spreads its batches: with {@code n * bytes} larger than the
+ * caches, every copy writes memory that is not in them, the work of a producer writing into a
+ * ring whose slots are not cached. The floor to set a ring of as many slots beside.
+ *
  * <p>{@code sum=scalar}: the same, summed by a loop that adds every word into one accumulator
  * ({@link TensorRingScenario#scalarSum}), which C2 leaves scalar: shown beside {@code sum=true}
  * to say what the consumer's reading speed owes to the loop's shape.
@@ -34,6 +39,9 @@ final class MemcpyScenario implements Scenario {
     private Arena arena;
     private MemorySegment source;
     private MemorySegment target;
+    /** The {@code targets} destinations, side by side in one allocation; {@link #target} is the one in use. */
+    private MemorySegment targets;
+    private int targetCount;
     private long bytes;
     private long copies;
     private long windowCopies;
@@ -62,7 +70,12 @@ final class MemcpyScenario implements Scenario {
         }
         source = MemorySegment.ofArray(words);
         arena = Arena.ofShared();
-        target = arena.allocate(bytes, 64);
+        targetCount = (int) run.longParam("targets", 1);
+        if (targetCount < 1 || targetCount * bytes > (16L << 30)) {
+            throw new IllegalArgumentException("targets must be at least 1, and targets * bytes at most 16 GiB: " + run.spec());
+        }
+        targets = arena.allocate(targetCount * bytes, 64);
+        target = targets.asSlice(0, bytes);
         String sumParam = run.param("sum", "false");
         if (!List.of("false", "true", "scalar").contains(sumParam)) {
             throw new IllegalArgumentException("sum must be true, false or scalar: " + run.spec());
@@ -72,6 +85,9 @@ final class MemcpyScenario implements Scenario {
         copy = Boolean.parseBoolean(run.param("copy", "true"));
         if (!copy && !sum) {
             throw new IllegalArgumentException("copy=false needs sum=true (else a window does nothing): " + run.spec());
+        }
+        if (!copy && targetCount > 1) {
+            throw new IllegalArgumentException("copy=false sums one buffer: targets must be 1: " + run.spec());
         }
         if (!copy) {
             MemorySegment.copy(source, 0, target, 0, bytes);
@@ -87,6 +103,9 @@ final class MemcpyScenario implements Scenario {
         do {
             for (int i = 0; i < BATCH; i++) {
                 long number = ++copies;
+                if (targetCount > 1) {
+                    target = targets.asSlice(number % targetCount * bytes, bytes);
+                }
                 if (copy) {
                     source.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, number);
                     MemorySegment.copy(source, 0, target, 0, bytes);
@@ -132,10 +151,17 @@ final class MemcpyScenario implements Scenario {
         if (differs != -1) {
             throw new IllegalStateException("after " + copies + " copies the target differs from the source at byte " + differs);
         }
+        for (int t = 0; copy && t < targetCount && copies >= targetCount; t++) {
+            // Each destination holds the source as of its last copy: equal past the stamped first word.
+            long rest = source.asSlice(Long.BYTES).mismatch(targets.asSlice(t * bytes + Long.BYTES, bytes - Long.BYTES));
+            if (rest != -1) {
+                throw new IllegalStateException("destination " + t + " differs from the source at byte " + (rest + Long.BYTES));
+            }
+        }
         if (!copy) {
             return "ok: " + copies + " sums of one buffer of " + bytes + " bytes, each one equal to the first (total " + sums + ")";
         }
-        return "ok: " + copies + " copies of " + bytes + " bytes" + (sum ? ", each one summed (total " + sums + ")" : "")
+        return "ok: " + copies + " copies of " + bytes + " bytes" + (targetCount > 1 ? " into " + targetCount + " destinations in turn" : "") + (sum ? ", each one summed (total " + sums + ")" : "")
                 + ", each one's first word checked, source and target equal at the end";
     }
 

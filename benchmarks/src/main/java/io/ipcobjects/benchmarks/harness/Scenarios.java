@@ -48,6 +48,23 @@ public final class Scenarios {
         }
     }
 
+    /** 1 MiB messages taken with {@code pollBytes} from a channel holding up to 64 of them. */
+    static final String BYTES_1M_IN_FLIGHT = "channel-oneway:msg=bytes,bytes=1048576,consume=pollbytes,capacity=64";
+    /** A tensor ring of 64 slots of 1 MiB. */
+    static final String TENSOR_RING_IN_FLIGHT = "tensor-ring:rows=256,cols=1024,slots=64";
+
+    /**
+     * How fast 1 MiB batches move between the two processes by how many are in flight: plain
+     * slots with no library, 4 to 64 of them, the socket, and one core copying into 64
+     * destinations in turn. With few slots a batch is read while it is still in the writer's
+     * cache: fastest when the two cores share that cache, slowest when they do not (the data
+     * then crosses between caches line by line). With more slots than the caches hold, it is
+     * read from memory, at one speed either way.
+     */
+    static final List<String> IN_FLIGHT = List.of("raw-slots:bytes=1048576,slots=4", "raw-slots:bytes=1048576,slots=8",
+            "raw-slots:bytes=1048576,slots=16", "raw-slots:bytes=1048576,slots=32", "raw-slots:bytes=1048576,slots=64",
+            "uds-oneway:bytes=1048576", "memcpy:bytes=1048576,targets=64");
+
     /**
      * The channel and tensor-ring scenarios beside their peers, with the targets of issue 10:
      * small messages one way at least 0.8x Agrona's ring, a round trip at most 1.3x Agrona's time,
@@ -63,7 +80,12 @@ public final class Scenarios {
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=data", true, Double.NaN, Double.NaN),
             new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN),
             new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN),
-            new Comparison("tensor-ring:rows=256,cols=1024", "raw-slots:bytes=1048576", true, Double.NaN, Double.NaN));
+            new Comparison("tensor-ring:rows=256,cols=1024", "raw-slots:bytes=1048576", true, Double.NaN, Double.NaN),
+            // The same with 64 MiB in flight, more than the caches hold: what moves large
+            // batches fastest when the two processes do not share a core's cache (IN_FLIGHT).
+            new Comparison(BYTES_1M_IN_FLIGHT, "uds-oneway:bytes=1048576", true, 1.0, Double.NaN),
+            new Comparison(TENSOR_RING_IN_FLIGHT, "memcpy:bytes=1048576", true, 0.8, Double.NaN),
+            new Comparison(TENSOR_RING_IN_FLIGHT, "memcpy:bytes=1048576,targets=64", true, Double.NaN, Double.NaN));
 
     private Scenarios() {
     }
@@ -84,7 +106,7 @@ public final class Scenarios {
      * Named lists of specs, given on the command line as {@code @name}. {@code @fairness}: the
      * lock under contention over 200k-acquisition windows, for both wait strategies and a range
      * of {@code lockBurstLimit} values (the default is 32). {@code @channels}: every
-     * {@link #COMPARISONS comparison}'s scenario followed by its peer.
+     * {@link #COMPARISONS comparison}'s scenario followed by its peer. {@code @in-flight}: {@link #IN_FLIGHT}.
      */
     static List<String> preset(String name) {
         return switch (name) {
@@ -99,14 +121,25 @@ public final class Scenarios {
             }
             case "default" -> defaultRun();
             case "channels" -> {
-                Set<String> specs = new java.util.LinkedHashSet<>();
+                // Each scenario once, followed by its peers, each peer once after it: a peer that
+                // ran before for another scenario runs again, beside this one.
+                List<String> specs = new java.util.ArrayList<>();
+                String scenario = null;
+                Set<String> peersSince = new java.util.HashSet<>();
                 for (Comparison c : COMPARISONS) {
-                    specs.add(c.spec());
-                    specs.add(c.peerSpec());
+                    if (!c.spec().equals(scenario)) {
+                        scenario = c.spec();
+                        specs.add(scenario);
+                        peersSince.clear();
+                    }
+                    if (peersSince.add(c.peerSpec())) {
+                        specs.add(c.peerSpec());
+                    }
                 }
                 yield List.copyOf(specs);
             }
-            default -> throw new IllegalArgumentException("no preset @" + name + "; known: @default, @fairness, @channels");
+            case "in-flight" -> IN_FLIGHT;
+            default -> throw new IllegalArgumentException("no preset @" + name + "; known: @default, @fairness, @channels, @in-flight");
         };
     }
 

@@ -92,16 +92,41 @@ class ChannelScenariosTest {
     }
 
     @Test
+    void aCopyIntoSeveralDestinationsFillsEachOfThemInTurn() {
+        Harness.Outcome outcome = Harness.forTests(0, 1, 50).run("memcpy:bytes=1024,targets=4");
+
+        assertTrue(outcome.ok(), () -> String.valueOf(outcome.failure()));
+        assertTrue(outcome.check().contains("into 4 destinations in turn"), outcome.check());
+    }
+
+    @Test
+    void aSumWithoutCopiesOverSeveralDestinationsIsRefused() {
+        Harness.Outcome outcome = Harness.forTests(0, 1, 50).run("memcpy:bytes=1024,targets=2,copy=false,sum=true");
+
+        assertFalse(outcome.ok());
+        assertTrue(String.valueOf(outcome.failure()).contains("targets must be 1"), () -> String.valueOf(outcome.failure()));
+    }
+
+    @Test
     void theChannelsPresetSetsEveryScenarioBesideItsPeer() {
         List<String> specs = Scenarios.preset("channels");
         for (Scenarios.Comparison c : Scenarios.COMPARISONS) {
             int scenario = specs.indexOf(c.spec());
-            int peer = specs.indexOf(c.peerSpec());
+            assertEquals(scenario, specs.lastIndexOf(c.spec()), () -> "each scenario once: " + specs);
+            // Its peer runs after it, before the next scenario that is not a peer.
+            int peer = specs.subList(scenario, specs.size()).indexOf(c.peerSpec()) + scenario;
             assertTrue(scenario >= 0 && peer > scenario, () -> c + " in " + specs);
+            for (int i = scenario + 1; i < peer; i++) {
+                String between = specs.get(i);
+                assertTrue(Scenarios.COMPARISONS.stream().anyMatch(o -> o.spec().equals(c.spec()) && o.peerSpec().equals(between)),
+                        () -> between + " runs between " + c.spec() + " and its peer " + c.peerSpec() + " in " + specs);
+            }
             Scenarios.create(RunContext.parse("", c.spec()).scenario());
             Scenarios.create(RunContext.parse("", c.peerSpec()).scenario());
         }
-        assertEquals(specs.size(), specs.stream().distinct().count(), () -> "each spec once: " + specs);
+        List<Harness.Outcome> ran = specs.stream().map(spec -> new Harness.Outcome(spec, "GiB/s", List.of(1.0),
+                WindowStats.of(List.of(1.0)), null, null, "ok", null, "0.00")).toList();
+        assertEquals(Scenarios.COMPARISONS.size(), Harness.pairs(ran).size(), () -> "one pair per comparison: " + specs);
     }
 
     @ParameterizedTest
