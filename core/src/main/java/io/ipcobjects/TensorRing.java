@@ -19,6 +19,11 @@ import java.util.List;
  *       what it held is dropped.</li>
  *   <li>{@link Slot#close()} gives a slot back: a claimed slot not published goes back to the
  *       producers, a taken slot is released.</li>
+ *   <li>Slots are used in turn, so all of them are the ring's working set. A few keep batches
+ *       in the caches, the fastest choice when producer and consumer share a core's cache; when
+ *       they run on cores that share none, slots holding more than the caches (64 MiB, say) make
+ *       each batch come from memory instead of crossing between the two caches line by line,
+ *       several times faster (the README's "How much to keep in flight").</li>
  * </ul>
  */
 public interface TensorRing {
