@@ -33,6 +33,8 @@ import java.util.function.Predicate;
  *       {@code ObjectInputFilter}, for values the region cannot store otherwise</td></tr>
  *   <tr><td>classFilter</td><td>classes this process stored</td><td>{@link #withClassFilter},
  *       {@link #withAllowedClasses}: which record, user and enum classes named by the region are read back</td></tr>
+ *   <tr><td>spreadLargeBlocks</td><td>false</td><td>{@link #withSpreadLargeBlocks}: this process places blocks of
+ *       256 KiB or more by next fit, in turn through the free heap</td></tr>
  * </table>
  */
 public final class SharedMemoryOptions {
@@ -52,7 +54,7 @@ public final class SharedMemoryOptions {
     };
     private static final SharedMemoryOptions DEFAULTS = new SharedMemoryOptions(DEFAULT_DIRECTORY,
             PosixFilePermissions.fromString("rw-------"), WaitStrategy.backoff(), Duration.ofMillis(100),
-            32, Duration.ofSeconds(5), true, null, false, NO_CLASSES, 0);
+            32, Duration.ofSeconds(5), true, null, false, NO_CLASSES, 0, false);
 
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
@@ -66,11 +68,12 @@ public final class SharedMemoryOptions {
     private final Predicate<String> classFilter;
     /** 0: the default for the region's size ({@code UndoLogLayout.defaultLogBytes}). */
     private final long undoLogBytes;
+    private final boolean spreadLargeBlocks;
 
     private SharedMemoryOptions(Path directory, Set<PosixFilePermission> permissions, WaitStrategy waitStrategy,
                                 Duration ownerCheckInterval, int lockBurstLimit, Duration closeTimeout,
                                 boolean replaceStaleRegion, ObjectInputFilter serialization, boolean allowForeignOwner,
-                                Predicate<String> classFilter, long undoLogBytes) {
+                                Predicate<String> classFilter, long undoLogBytes, boolean spreadLargeBlocks) {
         this.directory = directory;
         this.permissions = Set.copyOf(permissions);
         this.waitStrategy = waitStrategy;
@@ -78,6 +81,7 @@ public final class SharedMemoryOptions {
         this.lockBurstLimit = lockBurstLimit;
         this.closeTimeout = closeTimeout;
         this.replaceStaleRegion = replaceStaleRegion;
+        this.spreadLargeBlocks = spreadLargeBlocks;
         this.serialization = serialization;
         this.allowForeignOwner = allowForeignOwner;
         this.classFilter = classFilter;
@@ -102,7 +106,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withDirectory(Path directory) {
         return new SharedMemoryOptions(Objects.requireNonNull(directory, "directory"), permissions, waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -117,7 +121,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withPermissions(Set<PosixFilePermission> permissions) {
         return new SharedMemoryOptions(directory, Objects.requireNonNull(permissions, "permissions"), waitStrategy,
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -129,7 +133,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SharedMemoryOptions(directory, permissions, Objects.requireNonNull(waitStrategy, "waitStrategy"),
-                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                ownerCheckInterval, lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -143,7 +147,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withOwnerCheckInterval(Duration interval) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, positive(interval, "ownerCheckInterval"),
-                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                lockBurstLimit, closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -160,7 +164,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("lockBurstLimit must not be negative: " + burstLimit);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, burstLimit, closeTimeout,
-                replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -177,7 +181,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("closeTimeout must not be negative: " + timeout);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                timeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                timeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -190,7 +194,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withReplaceStaleRegion(boolean replace) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replace, serialization, allowForeignOwner, classFilter, undoLogBytes);
+                closeTimeout, replace, serialization, allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -214,7 +218,7 @@ public final class SharedMemoryOptions {
             throw new IllegalArgumentException("undo log bytes must be 0 (the default) or at least 16384: " + bytes);
         }
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, bytes);
+                closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, bytes, spreadLargeBlocks);
     }
 
     /**
@@ -224,6 +228,35 @@ public final class SharedMemoryOptions {
      */
     public long undoLogBytes() {
         return undoLogBytes;
+    }
+
+    /**
+     * Whether this process places the large blocks it allocates (256 KiB or more: large messages,
+     * arrays and strings) in turn through the free heap (next fit), instead of where a block was
+     * freed last. For large messages to a process on a core that shares no cache with this one:
+     * a message is then read long enough after it was written to have left this core's cache,
+     * and comes from memory instead of crossing between the two caches line by line (on the
+     * machine of the README's "How much to keep in flight", 1 MiB messages went from about 2 to
+     * 6-14 GiB/s). When the two processes share a core's cache it is slower (the messages no
+     * longer stay in it), and next fit leaves the free space in more pieces, so the largest
+     * block a region can still give is smaller. Off by default. It concerns this process only;
+     * other processes of the region keep their own setting.
+     *
+     * @param spread true to place large blocks by next fit
+     * @return options with that setting, the rest unchanged
+     */
+    public SharedMemoryOptions withSpreadLargeBlocks(boolean spread) {
+        return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
+                closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, classFilter, undoLogBytes, spread);
+    }
+
+    /**
+     * Whether this process places large blocks by next fit ({@link #withSpreadLargeBlocks}).
+     *
+     * @return true if it does
+     */
+    public boolean spreadLargeBlocks() {
+        return spreadLargeBlocks;
     }
 
     /**
@@ -237,7 +270,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withAllowForeignOwner(boolean allow) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, serialization, allow, classFilter, undoLogBytes);
+                closeTimeout, replaceStaleRegion, serialization, allow, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -325,7 +358,7 @@ public final class SharedMemoryOptions {
      */
     public SharedMemoryOptions withSerialization(ObjectInputFilter filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
-                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), allowForeignOwner, classFilter, undoLogBytes);
+                closeTimeout, replaceStaleRegion, Objects.requireNonNull(filter, "filter"), allowForeignOwner, classFilter, undoLogBytes, spreadLargeBlocks);
     }
 
     /**
@@ -357,7 +390,7 @@ public final class SharedMemoryOptions {
     public SharedMemoryOptions withClassFilter(Predicate<String> filter) {
         return new SharedMemoryOptions(directory, permissions, waitStrategy, ownerCheckInterval, lockBurstLimit,
                 closeTimeout, replaceStaleRegion, serialization, allowForeignOwner, Objects.requireNonNull(filter, "filter"),
-                undoLogBytes);
+                undoLogBytes, spreadLargeBlocks);
     }
 
     /**

@@ -36,6 +36,9 @@ import java.util.function.Consumer;
  *       view into one buffer it reuses, as {@code uds-oneway}'s reader does (default
  *       {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check that the
  *       child still runs;</li>
+ *   <li>{@code spread=true}: both sides place large blocks by next fit
+ *       ({@link io.ipcobjects.SharedMemoryOptions#withSpreadLargeBlocks}), so the messages the
+ *       child puts move through the free heap in turn (default false);</li>
  *   <li>{@code wait=busySpin|backoff|sleeping}: the region lock's wait strategy (default
  *       {@code busySpin}, as in {@code message-roundtrip}), which matters only for messages
  *       too large for the ring, stored in the heap under the lock; a blocking channel call waits
@@ -72,7 +75,7 @@ final class ChannelOneWayScenario extends OneWayScenario {
             default -> throw new IllegalArgumentException("wait must be busySpin, backoff or sleeping: " + run.spec());
         };
         return SharedMemoryOptions.defaults().withWaitStrategy(wait).withAllowedClasses(Msg.class)
-                .withCloseTimeout(Duration.ofSeconds(10));
+                .withCloseTimeout(Duration.ofSeconds(10)).withSpreadLargeBlocks(Boolean.parseBoolean(run.param("spread", "false")));
     }
 
     private static int capacity(RunContext run, MessageKind<?> kind) {

@@ -48,8 +48,8 @@ public final class Scenarios {
         }
     }
 
-    /** 1 MiB messages taken with {@code pollBytes} from a channel holding up to 64 of them. */
-    static final String BYTES_1M_IN_FLIGHT = "channel-oneway:msg=bytes,bytes=1048576,consume=pollbytes,capacity=64";
+    /** 1 MiB messages taken with {@code pollBytes} from a channel holding up to 64 of them, put in turn through the heap. */
+    static final String BYTES_1M_IN_FLIGHT = "channel-oneway:msg=bytes,bytes=1048576,consume=pollbytes,capacity=64,spread=true";
     /** A tensor ring of 64 slots of 1 MiB. */
     static final String TENSOR_RING_IN_FLIGHT = "tensor-ring:rows=256,cols=1024,slots=64";
 

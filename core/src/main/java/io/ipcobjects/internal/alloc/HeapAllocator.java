@@ -57,21 +57,42 @@ public final class HeapAllocator {
     /** How many blocks of the own bin a large request looks at before taking a larger bin. */
     static final int BIN_SEARCH_LIMIT = 16;
 
+    /** Blocks of this size or more are placed by next fit ({@link #allocateAtRover}). */
+    static final long ROVING_MIN_BYTES = 256 << 10;
+    /** How many large-enough free blocks next fit looks at before it takes the best of them. */
+    static final int ROVING_SEARCH_LIMIT = 32;
+
+    /**
+     * Where this process's last large block ended: a hint for next fit, never read from or
+     * written to the region (a rollback need not restore it; any value is safe).
+     */
+    private long rover;
+
     private final ProcessCounters counters;
+    private final boolean spreadLargeBlocks;
     private final RegionMemory memory;
     private final long heapStart;
     private final long heapEnd;
 
-    /** Attaches to an already formatted heap, checking its bounds against the region. */
     /** An allocator over {@code memory}'s heap that counts nothing (tests, benchmarks, formatting). */
     public HeapAllocator(RegionMemory memory) {
         this(memory, ProcessCounters.detached());
     }
 
-    /** An allocator over {@code memory}'s heap that adds what it allocates and frees to {@code counters}. */
+    /** An allocator over {@code memory}'s heap that adds what it allocates and frees to {@code counters}; large blocks too from the bins. */
     public HeapAllocator(RegionMemory memory, ProcessCounters counters) {
+        this(memory, counters, false);
+    }
+
+    /**
+     * An allocator over {@code memory}'s heap that adds what it allocates and frees to
+     * {@code counters}; {@code spreadLargeBlocks}: blocks of {@value #ROVING_MIN_BYTES} bytes or
+     * more are placed by next fit ({@link #allocateAtRover}).
+     */
+    public HeapAllocator(RegionMemory memory, ProcessCounters counters, boolean spreadLargeBlocks) {
         this.memory = memory;
         this.counters = counters;
+        this.spreadLargeBlocks = spreadLargeBlocks;
         this.heapStart = memory.getLong(HEAP_START_OFFSET);
         this.heapEnd = memory.getLong(HEAP_END_OFFSET);
         if (heapStart <= 0 || heapStart % GRANULE != 0 || heapEnd > memory.size() || heapEnd - heapStart < MIN_BLOCK_BYTES
@@ -118,6 +139,12 @@ public final class HeapAllocator {
     public long allocate(long payloadBytes, int typeTag) {
         checkRequest(payloadBytes);
         long need = blockSizeFor(payloadBytes);
+        if (spreadLargeBlocks && need >= ROVING_MIN_BYTES) {
+            long placed = allocateAtRover(need, typeTag);
+            if (placed != 0) {
+                return placed;
+            }
+        }
         long block = findFree(need);
         if (block == 0) {
             throw outOfMemory(payloadBytes);
@@ -150,21 +177,101 @@ public final class HeapAllocator {
         }
         long gap = alignedGap(block, alignment);
         if (gap > 0) {
-            long size = size(memory.getLong(block));
-            // The gap's footer and the rest's links are new words inside the block: logged if
-            // it holds memory this operation freed (see the class comment).
-            boolean newWordsLogged = holdsFreedMemory(block, size);
-            removeFree(block, size);
-            boolean prevFree = prevFree(memory.getLong(block));
-            writeFreeBlock(block, gap, prevFree, newWordsLogged);
-            pushFree(block, gap, false);
-            long rest = block + gap;
-            writeFreeBlock(rest, size - gap, true, false);
-            pushFree(rest, size - gap, newWordsLogged);
-            addFree(0, 1);
-            block = rest;
+            block = splitFront(block, gap);
         }
         return takeBlock(block, need, typeTag);
+    }
+
+    /**
+     * Splits the first {@code gap} bytes (0 or at least a minimum block, a multiple of the
+     * granule) off free {@code block} as a free block of their own; returns the rest, a free
+     * block on its free list.
+     */
+    private long splitFront(long block, long gap) {
+        long size = size(memory.getLong(block));
+        // The gap's footer and the rest's links are new words inside the block: logged if
+        // it holds memory this operation freed (see the class comment).
+        boolean newWordsLogged = holdsFreedMemory(block, size);
+        removeFree(block, size);
+        boolean prevFree = prevFree(memory.getLong(block));
+        writeFreeBlock(block, gap, prevFree, newWordsLogged);
+        pushFree(block, gap, false);
+        long rest = block + gap;
+        writeFreeBlock(rest, size - gap, true, false);
+        pushFree(rest, size - gap, newWordsLogged);
+        addFree(0, 1);
+        return rest;
+    }
+
+    /**
+     * Next fit for a large block: the free space at or after where the last large block of this
+     * process ended (the rover), else the lowest such space, among the first
+     * {@value #ROVING_SEARCH_LIMIT} free blocks large enough. Large blocks thus move through the
+     * free heap in turn instead of reusing the addresses freed last, as a ring's slots do: a
+     * consumer in another process then reads what was written long enough ago to have left the
+     * writer's cache. Returns 0 if no block fits (the caller falls back to the bins).
+     */
+    private long allocateAtRover(long need, int typeTag) {
+        long bestAfter = 0;
+        long bestAfterAt = Long.MAX_VALUE;
+        long lowest = 0;
+        long lowestAt = Long.MAX_VALUE;
+        long rover = this.rover;
+        int seen = 0;
+        for (int bin = nextNonEmptyBin(binOf(need)); bin >= 0 && seen < ROVING_SEARCH_LIMIT; bin = nextNonEmptyBin(bin + 1)) {
+            long limit = memory.getLong(FREE_BLOCKS_OFFSET) + 1;
+            long node = memory.getLong(binHeadOffset(bin));
+            for (long steps = 0; node != 0 && seen < ROVING_SEARCH_LIMIT; steps++) {
+                if (steps > limit) {
+                    throw new CorruptedRegionException("free list of bin " + bin + " is longer than the free-block count", node);
+                }
+                long size = checkFreeBlockAt(node);
+                seen++;
+                if (size >= need) {
+                    long at = roverPlacement(node, size, need, rover);
+                    if (at >= 0 && at < bestAfterAt) {
+                        bestAfterAt = at;
+                        bestAfter = node;
+                    }
+                    if (node < lowestAt) {
+                        lowestAt = node;
+                        lowest = node;
+                    }
+                }
+                node = memory.getLong(node + NEXT_FREE_OFFSET);
+            }
+        }
+        long block;
+        long at;
+        if (bestAfter != 0) {
+            block = bestAfter;
+            at = bestAfterAt;
+        } else if (lowest != 0) {
+            block = lowest;
+            at = lowest;
+        } else {
+            return 0;
+        }
+        if (at > block) {
+            block = splitFront(block, at - block);
+        }
+        long payload = takeBlock(block, need, typeTag);
+        this.rover = block + need;
+        return payload;
+    }
+
+    /**
+     * Where in free block {@code [block, block + size)} a block of {@code need} bytes starts at
+     * or after {@code rover}, leaving in front either nothing or a free block of at least the
+     * minimum size; -1 if it does not fit there.
+     */
+    private static long roverPlacement(long block, long size, long need, long rover) {
+        long at = Math.max(block, rover);
+        long gap = at - block;
+        if (gap > 0 && gap < MIN_BLOCK_BYTES) {
+            at = block + MIN_BLOCK_BYTES;
+        }
+        return at + need <= block + size ? at : -1;
     }
 
     /** Frees the block whose payload starts at {@code payload}, merging it with free neighbours. */

@@ -94,7 +94,7 @@ public final class Handle {
                 ProcessTableLayout.tokenSlot(token));
         memory.attachUndoLog(undo);
         ProcessCounters counters = ProcessCounters.ofSlot(memory, ProcessTableLayout.tokenSlot(token));
-        HeapAllocator allocator = new HeapAllocator(memory, counters);
+        HeapAllocator allocator = new HeapAllocator(memory, counters, options.spreadLargeBlocks());
         Supplier<IdleStrategy> idleStrategies = IdleStrategies.of(options.waitStrategy());
         RegionLock lock = new RegionLock(memory, processes, token, idleStrategies, options.ownerCheckInterval().toNanos(),
                 options.lockBurstLimit(), counters);
