@@ -77,9 +77,12 @@ class LargeBlockPlacementTest {
         }
     }
 
-    @Test
-    void mixedChurnWithSpreadLargeBlocksKeepsTheHeapWhole() {
-        try (SharedMemory shm = SharedMemory.create(regions.newName(), 64L << 20, SPREAD); Access a = shm.acquire()) {
+    /** The same churn with either placement (the fragmentation each leaves is printed, for the README). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "spread: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void mixedChurnKeepsTheHeapWhole(boolean spread) {
+        SharedMemoryOptions options = SharedMemoryOptions.defaults().withSpreadLargeBlocks(spread);
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 64L << 20, options); Access a = shm.acquire()) {
             HeapStats empty = a.stats();
             SplittableRandom random = new SplittableRandom(7);
             List<Long> live = new ArrayList<>();
@@ -99,7 +102,7 @@ class LargeBlockPlacementTest {
                     worstFragmentation = Math.max(worstFragmentation, a.verify().fragmentation());
                 }
             }
-            System.out.printf("spread churn: worst fragmentation %.3f, live blocks %d%n", worstFragmentation, live.size());
+            System.out.printf("churn, spread %s: worst fragmentation %.3f, live blocks %d%n", spread, worstFragmentation, live.size());
             for (long offset : live) {
                 a.free(offset);
             }
