@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LargeBlockPlacementTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int KILLS = 12;
     private static final long LARGE = 1 << 20;
     private static final SharedMemoryOptions SPREAD = SharedMemoryOptions.defaults().withSpreadLargeBlocks(true);
 
@@ -139,48 +140,63 @@ class LargeBlockPlacementTest {
         }
     }
 
-    /** args: region. Puts and takes large messages with spread blocks until killed, each message's bytes its number. */
-    public static final class LargeMessageChurn {
+    /**
+     * args: region. Until killed: scopes that allocate and free blocks of 256 KiB to 1 MiB with
+     * spread placement (up to six live at once, writing each one's ends) and free all of them
+     * before they end, so every committed state holds none of them.
+     */
+    public static final class LargeBlockChurn {
         public static void main(String[] args) {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT, SPREAD);
-            Channel<byte[]> ch = shm.channel("large", byte[].class);
-            for (int m = 0; ; m++) {
-                byte[] message = new byte[(int) (LARGE / 2 + m % 7 * 4096)];
-                java.util.Arrays.fill(message, (byte) m);
-                ch.put(message);
-                if (m == 20) {
-                    System.out.println("churning");
+            SplittableRandom random = new SplittableRandom(ProcessHandle.current().pid());
+            for (int scope = 0; ; scope++) {
+                try (Access a = shm.acquire()) {
+                    List<Long> live = new ArrayList<>();
+                    for (int op = 0; op < 24; op++) {
+                        if (live.size() < 6 && (live.isEmpty() || random.nextBoolean())) {
+                            long bytes = random.nextLong(256 << 10, (1 << 20) + 1);
+                            long offset = a.allocate(bytes);
+                            a.block(offset).set(ValueLayout.JAVA_BYTE, 0, (byte) op);
+                            a.block(offset).set(ValueLayout.JAVA_BYTE, bytes - 1, (byte) op);
+                            live.add(offset);
+                        } else {
+                            a.free(live.remove(random.nextInt(live.size())));
+                        }
+                    }
+                    for (long offset : live) {
+                        a.free(offset);
+                    }
                 }
-                if (m % 3 != 0) {
-                    ch.poll();
+                if (scope == 20) {
+                    System.out.println("churning");
                 }
             }
         }
     }
 
-    /** A process killed at random moments while it puts and takes spread large blocks leaves a region that verifies, every message whole. */
+    /**
+     * A process killed at random moments of spread allocations and frees, most of them inside its
+     * scopes: each takeover rolls the open scope back, and the heap is as every committed scope
+     * left it, the child's blocks all free.
+     */
     @Test
     void aProcessKilledWhilePlacingSpreadBlocksLeavesTheRegionWhole() throws Exception {
         String name = regions.newName();
         SplittableRandom random = new SplittableRandom(20261204);
         try (SharedMemory shm = SharedMemory.create(name, 24L << 20)) {
-            Channel<byte[]> ch = shm.channel("large", byte[].class, 8);
-            for (int kill = 0; kill < 6; kill++) {
-                try (ChildJvm churn = ChildJvm.start(LargeMessageChurn.class, name)) {
+            HeapStats before = shm.verify();
+            for (int kill = 0; kill < KILLS; kill++) {
+                try (ChildJvm churn = ChildJvm.start(LargeBlockChurn.class, name)) {
                     ChildJvm.awaitCondition(() -> churn.stdoutSoFar().contains("churning"), TIMEOUT, "the churn to start", churn);
-                    Thread.sleep(random.nextInt(20, 200));
+                    Thread.sleep(random.nextInt(5, 100));
                     churn.kill9();
                 }
-                shm.verify(); // takes the lock over from the dead child, rolls back its open operation
-                byte[] message;
-                while ((message = ch.poll()) != null) {
-                    byte first = message[0];
-                    for (byte b : message) {
-                        assertEquals(first, b, "a message whose bytes are not all its number");
-                    }
-                }
+                HeapStats after = shm.verify(); // takes the lock over from the dead child, rolls back its open scope
+                assertEquals(before.usedBytes(), after.usedBytes(), "kill " + kill + ": the child's blocks are all free");
+                assertEquals(before.usedBlocks(), after.usedBlocks(), "kill " + kill);
             }
-            shm.verify();
+            // The child spends nearly all its time inside its scopes: kills land there.
+            assertTrue(shm.lockTakeovers() > 0, "none of " + KILLS + " kills landed inside a scope: the rollback went untested");
         }
     }
 
