@@ -28,36 +28,49 @@ class HeapAllocatorTest {
         return (long) Math.pow(2, 4 + random.nextDouble() * 16);
     }
 
+    /** What a {@link #churn} saw at its checks: the most bytes in use and the worst fragmentation. */
+    record Churned(long peakUsed, double worstFragmentation) {
+    }
+
+    /**
+     * {@code ops} allocations (log-uniform sizes, 16 B to 1 MiB) and frees of random live blocks,
+     * at most {@code maxLive} live at once, left in {@code live}; the heap is verified ten times
+     * along the way.
+     */
+    static Churned churn(Access a, SplittableRandom random, int ops, int maxLive, List<Long> live) {
+        long peakUsed = 0;
+        double worstFragmentation = 0;
+        for (int op = 0; op < ops; op++) {
+            if (live.size() < maxLive && (live.isEmpty() || random.nextInt(2) == 0)) {
+                long offset = a.allocate(mixedSize(random));
+                a.block(offset).set(ValueLayout.JAVA_BYTE, 0, (byte) op);
+                live.add(offset);
+            } else {
+                int i = random.nextInt(live.size());
+                a.free(live.get(i));
+                live.set(i, live.getLast());
+                live.removeLast();
+            }
+            if (op % (ops / 10) == 0) {
+                HeapStats s = a.verify();
+                peakUsed = Math.max(peakUsed, s.usedBytes());
+                worstFragmentation = Math.max(worstFragmentation, s.fragmentation());
+            }
+        }
+        return new Churned(peakUsed, worstFragmentation);
+    }
+
     @Test
     void aMillionMixedAllocationsAndFreesLeaveTheHeapWhole() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 256L << 20); Access a = shm.acquire()) {
             HeapStats empty = a.stats();
-            SplittableRandom random = new SplittableRandom(42);
             List<Long> live = new ArrayList<>();
-            long peakUsed = 0;
-            double worstFragmentation = 0;
-            for (int op = 0; op < 1_000_000; op++) {
-                if (live.size() < 128 && (live.isEmpty() || random.nextInt(2) == 0)) {
-                    long offset = a.allocate(mixedSize(random));
-                    a.block(offset).set(ValueLayout.JAVA_BYTE, 0, (byte) op);
-                    live.add(offset);
-                } else {
-                    int i = random.nextInt(live.size());
-                    a.free(live.get(i));
-                    live.set(i, live.getLast());
-                    live.removeLast();
-                }
-                if (op % 100_000 == 0) {
-                    HeapStats s = a.verify();
-                    peakUsed = Math.max(peakUsed, s.usedBytes());
-                    worstFragmentation = Math.max(worstFragmentation, s.fragmentation());
-                }
-            }
+            Churned churn = churn(a, new SplittableRandom(42), 1_000_000, 128, live);
             HeapStats churned = a.verify();
             System.out.printf("allocator churn: peak used %d bytes of %d, worst fragmentation %.3f, live blocks %d%n",
-                    peakUsed, churned.heapBytes(), worstFragmentation, churned.usedBlocks());
+                    churn.peakUsed(), churned.heapBytes(), churn.worstFragmentation(), churned.usedBlocks());
             // 128 live blocks of at most 1 MiB + header: the heap in use never exceeds that bound.
-            assertTrue(peakUsed <= 128L * ((1 << 20) + 32), "used bytes grew beyond the live set: " + peakUsed);
+            assertTrue(churn.peakUsed() <= 128L * ((1 << 20) + 32), "used bytes grew beyond the live set: " + churn.peakUsed());
             for (long offset : live) {
                 a.free(offset);
             }

@@ -85,24 +85,8 @@ class LargeBlockPlacementTest {
         SharedMemoryOptions options = SharedMemoryOptions.defaults().withSpreadLargeBlocks(spread);
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 64L << 20, options); Access a = shm.acquire()) {
             HeapStats empty = a.stats();
-            SplittableRandom random = new SplittableRandom(7);
             List<Long> live = new ArrayList<>();
-            double worstFragmentation = 0;
-            for (int op = 0; op < 200_000; op++) {
-                if (live.size() < 32 && (live.isEmpty() || random.nextInt(2) == 0)) {
-                    long offset = a.allocate((long) Math.pow(2, 4 + random.nextDouble() * 16)); // 16 B to 1 MiB
-                    a.block(offset).set(ValueLayout.JAVA_BYTE, 0, (byte) op);
-                    live.add(offset);
-                } else {
-                    int i = random.nextInt(live.size());
-                    a.free(live.get(i));
-                    live.set(i, live.getLast());
-                    live.removeLast();
-                }
-                if (op % 20_000 == 0) {
-                    worstFragmentation = Math.max(worstFragmentation, a.verify().fragmentation());
-                }
-            }
+            double worstFragmentation = HeapAllocatorTest.churn(a, new SplittableRandom(7), 200_000, 32, live).worstFragmentation();
             System.out.printf("churn, spread %s: worst fragmentation %.3f, live blocks %d%n", spread, worstFragmentation, live.size());
             for (long offset : live) {
                 a.free(offset);
