@@ -24,6 +24,11 @@ import io.ipcobjects.internal.memory.UndoLog;
  *       {@value #BIN_SEARCH_LIMIT} blocks), then takes the head of the first non-empty larger
  *       bin from the bitmap. The remainder of a split, if at least {@link BlockLayout#MIN_BLOCK_BYTES},
  *       goes back to its bin. Cost: a handful of loads and stores, independent of heap size.</li>
+ *   <li>With {@code spreadLargeBlocks} (a process's option), blocks of
+ *       {@value #ROVING_MIN_BYTES} bytes or more are placed by next fit instead: after where
+ *       this process's last large block ended, wrapping at the heap's end
+ *       ({@link #allocateAtRover}), so that large messages move through the free heap as a
+ *       ring's slots do.</li>
  *   <li>{@code free} merges the block with a free neighbour on each side (the next block by its
  *       size, the previous one through this block's PREV_FREE bit and its footer), so no two free
  *       blocks are ever adjacent: fragmentation is bounded by what live blocks pin.</li>
