@@ -611,7 +611,11 @@ public final class HeapAllocator {
         } else {
             setNextPrevFree(block + size, false);
         }
-        memory.putLong(block + SIZE_FLAGS_OFFSET, size | FLAG_IN_USE | (sizeFlags & FLAG_PREV_FREE));
+        // Its size word, the one word of a free block a rollback puts back. Logged as a range
+        // that starts where free's header-and-links range does, so a block taken and freed
+        // again in one window finds both settled by the log's last-range check.
+        memory.logBefore(block + SIZE_FLAGS_OFFSET, Long.BYTES);
+        memory.putLongLogged(block + SIZE_FLAGS_OFFSET, size | FLAG_IN_USE | (sizeFlags & FLAG_PREV_FREE));
         // Where the free block's next link was.
         memory.putIntRebuilt(block + TYPE_TAG_OFFSET, typeTag);
         memory.putIntRebuilt(block + RESERVED_OFFSET, 0);

@@ -169,7 +169,11 @@ public final class RegionMemory {
     public void logBefore(long offset, int bytes) {
         UndoLog log = logging();
         if (log != null) {
-            log.beforeSmallRange(offset, bytes);
+            if (log.settledLast(offset, bytes)) {
+                assert log.noteRange(offset, bytes);
+            } else {
+                log.beforeSmallRange(offset, bytes);
+            }
         }
     }
 

@@ -50,7 +50,11 @@ import java.util.List;
  * everything when the window ends (a new epoch), since what was fresh is committed data from then
  * on. Before the table, a write asks whether it falls in the block the scope took last (two
  * compares, {@link FreshRanges#inNewest}): a scope that builds a large structure writes each new
- * word once, and would only miss in the table and fill it.
+ * word once, and would only miss in the table and fill it. And before even that, a small range
+ * ({@link RegionMemory#logBefore}) asks, inline in its caller, whether it starts the range settled
+ * last ({@link #settledLast}): the allocator logs one block's header as it takes it and its
+ * header and links as it frees it, so a loop that allocates and frees a block pays three compares
+ * for each, no call and no lookup.
  *
  * <p><b>A full log.</b> An operation that changes more existing data than the log holds goes on:
  * its further entries are kept in this process's memory, and while they are, the header carries
@@ -133,6 +137,11 @@ public final class UndoLog {
     private final long lastEpoch;
     /** {@link #epoch} shifted into place: what {@link #settled} and {@link #remember} add to a key. */
     private long epochBits;
+
+    /** The range {@link #beforeSmallRange} settled last and the epoch it did so in ({@link #settledLast}). */
+    private long lastRangeStart = -1;
+    private int lastRangeBytes;
+    private long lastRangeEpochBits;
 
     private final FreshRanges fresh = new FreshRanges();
     /**
@@ -414,16 +423,27 @@ public final class UndoLog {
             }
             writeSmallEntry(ownEntries + at, target, bytes);
             publishLength(at + need);
-            return;
+        } else if (!fresh.inNewest(target, bytes)) {
+            long key = entryHead(target, bytes);
+            int set = seenSet(target);
+            if (!settled(set, key)) {
+                logSmall(target, bytes, key, set);
+            }
         }
-        if (fresh.inNewest(target, bytes)) {
-            return;
-        }
-        long key = entryHead(target, bytes);
-        int set = seenSet(target);
-        if (!settled(set, key)) {
-            logSmall(target, bytes, key, set);
-        }
+        lastRangeStart = target;
+        lastRangeBytes = bytes;
+        lastRangeEpochBits = epochBits;
+    }
+
+    /**
+     * Whether {@code [target, target + bytes)} lies at the start of the range
+     * {@link #beforeSmallRange} settled last, in this window: then it is logged (or fresh)
+     * already. Small enough to inline into {@link RegionMemory#logBefore}, so that a structure
+     * that logs the same words again and again (the allocator taking and freeing one block in a
+     * loop) pays three compares instead of a call and a lookup in the table.
+     */
+    boolean settledLast(long target, int bytes) {
+        return target == lastRangeStart && bytes <= lastRangeBytes && lastRangeEpochBits == epochBits;
     }
 
     private void writeWordEntry(long entry, long head, long old) {
@@ -431,7 +451,7 @@ public final class UndoLog {
         segment.set(LONG, entry + ENTRY_VALUE_OFFSET, old);
     }
 
-    private boolean noteRange(long target, int bytes) {
+    boolean noteRange(long target, int bytes) {
         int at = (recentRangeCount++ % (recentRanges.length / 2)) * 2;
         recentRanges[at] = target;
         recentRanges[at + 1] = target + bytes;
@@ -504,6 +524,14 @@ public final class UndoLog {
 
     /** The general path of a small range not settled yet: remembered like a word unless fresh memory is involved. */
     private void logSmall(long target, int bytes, long key, int set) {
+        if (bytes == KIND_LONG) {
+            // One word: a word entry under the same key (a small range's key has its length where
+            // a word's has its kind). Fresh ranges start and end on 8-byte boundaries, so an
+            // aligned word lies in one or outside all of them (and a word logged whole that was
+            // partly fresh costs an entry, never correctness).
+            logWord(target, KIND_LONG, key, set);
+            return;
+        }
         if (fresh.used()) {
             if (fresh.contains(target, bytes)) {
                 remember(set, key);

@@ -256,4 +256,48 @@ class UndoWindowTest {
             }
         }
     }
+
+    /**
+     * {@code logBefore} remembers the range it settled last, so that a structure logging the same
+     * words again (the allocator taking and freeing one block in a loop) skips the table. A longer
+     * range that starts where a shorter one did is not covered by it: its further words must be
+     * logged, on the log's fast path (nothing allocated yet) and on its general one.
+     */
+    @Test
+    void aLongerRangeStartingWhereALoggedOneDidIsLoggedInFull() throws Exception {
+        for (boolean allocateFirst : new boolean[] {false, true}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+                RegionMemory memory = TestAccess.context(shm).memory();
+                long block;
+                try (Access a = shm.acquire()) {
+                    block = a.allocate(64);
+                    for (int word = 0; word < 4; word++) {
+                        memory.putLong(block + 8L * word, 100 + word);
+                    }
+                }
+                long takeovers = shm.lockTakeovers();
+                dieHoldingTheLock(shm, a -> {
+                    if (allocateFirst) {
+                        a.allocate(16); // the writes below take the log's general path
+                    }
+                    memory.logBefore(block, 8);
+                    memory.putLongLogged(block, -1);
+                    memory.logBefore(block, 24);
+                    memory.putLongLogged(block, -2);
+                    memory.putLongLogged(block + 8, -3);
+                    memory.putLongLogged(block + 16, -4);
+                    memory.logBefore(block, 16); // covered by the 24 bytes: settled
+                    memory.putLongLogged(block + 8, -5);
+                    memory.putLong(block + 24, -6);
+                });
+                try (Access a = shm.acquire()) {
+                    assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                    List<Long> words = LongStream.range(0, 4).map(word -> memory.getLong(block + 8 * word)).boxed().toList();
+                    assertEquals(List.of(100L, 101L, 102L, 103L), words,
+                            "every word the dead scope wrote is undone (allocated first: " + allocateFirst + ")");
+                    a.verify();
+                }
+            }
+        }
+    }
 }
