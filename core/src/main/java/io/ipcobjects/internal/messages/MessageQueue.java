@@ -99,7 +99,11 @@ public final class MessageQueue {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         long count = checkedCount(context);
-        checkEnds(context, count - checkedInline(context, count));
+        long nodes = count - checkedInline(context, count);
+        checkEndsAgree(context, nodes);
+        if (nodes != 0) {
+            checkTail(context); // the new node is linked behind it
+        }
         if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
             // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
             memory.putLongRelease(COUNT_OFFSET, 1);
@@ -245,7 +249,11 @@ public final class MessageQueue {
             ValueSlots.read(context, INLINE_SLOT_OFFSET); // decodes, so a bad inline value is found here
         }
         long nodes = count - inline;
-        checkEnds(context, nodes);
+        checkEndsAgree(context, nodes);
+        if (nodes != 0) {
+            checkNode(context, memory.getLong(HEAD_OFFSET), "queue head");
+            checkTail(context);
+        }
         long node = memory.getLong(HEAD_OFFSET);
         long tail = memory.getLong(TAIL_OFFSET);
         for (long seen = 1; seen < nodes; seen++) {
@@ -275,12 +283,17 @@ public final class MessageQueue {
     // ---- checks of what is read from the region ----
 
     /**
-     * The checked count of a non-empty queue, head and tail checked too; throws
-     * NoMessagesException when the queue is empty.
+     * The checked count of a non-empty queue, for a take or a peek: head and tail agree with it,
+     * and the head, which they follow, is a message node (the tail is followed only by a put,
+     * which checks it). Throws NoMessagesException when the queue is empty.
      */
     private static long countOrEmpty(RegionContext context) {
         long count = checkedCount(context);
-        checkEnds(context, count - checkedInline(context, count));
+        long nodes = count - checkedInline(context, count);
+        checkEndsAgree(context, nodes);
+        if (nodes != 0) {
+            checkNode(context, context.memory().getLong(HEAD_OFFSET), "queue head");
+        }
         if (count == 0) {
             throw new NoMessagesException("no messages in region " + context.path());
         }
@@ -331,26 +344,36 @@ public final class MessageQueue {
     }
 
     /**
-     * Checks head and tail against {@code count}, the number of queued nodes (the message count
-     * less the inline head): both null, or message nodes with a last tail.
+     * Checks head and tail against {@code nodes}, the number of queued nodes (the message count
+     * less the inline head), without following either: both null with no node, both set with
+     * some, one node exactly when they are equal. Each operation then checks the end it follows
+     * ({@link #countOrEmpty}, {@link #checkTail}): an end nobody follows is read as a number only,
+     * so a bad one is refused by the first operation that would use it, and by {@link #verify}.
      */
-    private static void checkEnds(RegionContext context, long count) {
+    private static void checkEndsAgree(RegionContext context, long nodes) {
         RegionMemory memory = context.memory();
         long head = memory.getLong(HEAD_OFFSET);
         long tail = memory.getLong(TAIL_OFFSET);
-        if (count == 0) {
+        if (nodes == 0) {
             if (head != 0 || tail != 0) {
                 throw new CorruptedRegionException("message count is 0 but the queue has head " + head + ", tail " + tail,
                         HEAD_OFFSET);
             }
-            return;
+        } else if (head == 0 || tail == 0) {
+            throw new CorruptedRegionException("message count is " + nodes + " but the queue has head " + head + ", tail " + tail,
+                    HEAD_OFFSET);
+        } else if ((tail == head) != (nodes == 1)) {
+            throw new CorruptedRegionException(tail == head
+                    ? "message count is " + nodes + " but head and tail are one node"
+                    : "one message node but head " + head + " and tail " + tail + " differ", TAIL_OFFSET);
         }
-        checkNode(context, head, "queue head");
-        if (tail != head) {
-            checkNode(context, tail, "queue tail");
-        } else if (count != 1) {
-            throw new CorruptedRegionException("message count is " + count + " but head and tail are one node", TAIL_OFFSET);
-        }
+    }
+
+    /** The tail of a queue with nodes, before a put links behind it: a message node that links nowhere. */
+    private static void checkTail(RegionContext context) {
+        RegionMemory memory = context.memory();
+        long tail = memory.getLong(TAIL_OFFSET);
+        checkNode(context, tail, "queue tail");
         if (memory.getLong(tail + NEXT_OFFSET) != 0) {
             throw new CorruptedRegionException("the newest message node links further", tail + NEXT_OFFSET);
         }

@@ -250,6 +250,38 @@ class MessageQueueTest {
     }
 
     @Test
+    void aTakeRefusesAHeadThatIsNotAMessageNodeAndTheLastTakeATailThatIsNotTheHead() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
+            String first = "a long string: a node at the head, not the inline head";
+            String second = "a second long string, in the tail node";
+            a.putMessage(first);
+            a.putMessage(second);
+            RegionMemory memory = TestAccess.context(shm).memory();
+            long head = memory.getLong(HEAD_OFFSET);
+            long tail = memory.getLong(TAIL_OFFSET);
+            long raw = a.allocate(64);
+
+            memory.putLong(HEAD_OFFSET, raw);
+            CorruptedRegionException e = assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertTrue(e.getMessage().contains("queue head " + raw), e.getMessage());
+            assertThrows(CorruptedRegionException.class, a::readMessage);
+            assertEquals(2, a.messageCount(), "nothing taken");
+            memory.putLong(HEAD_OFFSET, head);
+
+            assertEquals(first, a.takeMessage());
+            memory.putLong(TAIL_OFFSET, raw); // one node left, but the tail is another block
+            e = assertThrows(CorruptedRegionException.class, a::takeMessage);
+            assertTrue(e.getMessage().contains("and tail " + raw + " differ"), e.getMessage());
+            assertEquals(1, a.messageCount(), "nothing taken");
+            memory.putLong(TAIL_OFFSET, tail);
+
+            assertEquals(second, a.takeMessage());
+            a.free(raw);
+            a.verify();
+        }
+    }
+
+    @Test
     void cycleInTheQueueIsFoundByABoundedWalk() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20); Access a = shm.acquire()) {
             for (long i = 0; i < 5; i++) {
