@@ -251,7 +251,7 @@ public final class MessageQueue {
         long nodes = count - inline;
         checkEndsAgree(context, nodes);
         if (nodes != 0) {
-            checkNode(context, memory.getLong(HEAD_OFFSET), "queue head");
+            checkHead(context);
             checkTail(context);
         }
         long node = memory.getLong(HEAD_OFFSET);
@@ -284,15 +284,15 @@ public final class MessageQueue {
 
     /**
      * The checked count of a non-empty queue, for a take or a peek: head and tail agree with it,
-     * and the head, which they follow, is a message node (the tail is followed only by a put,
-     * which checks it). Throws NoMessagesException when the queue is empty.
+     * and the head, which a take or a peek reads, is a message node (the tail is read only by a
+     * put, which checks it). Throws NoMessagesException when the queue is empty.
      */
     private static long countOrEmpty(RegionContext context) {
         long count = checkedCount(context);
         long nodes = count - checkedInline(context, count);
         checkEndsAgree(context, nodes);
         if (nodes != 0) {
-            checkNode(context, context.memory().getLong(HEAD_OFFSET), "queue head");
+            checkHead(context);
         }
         if (count == 0) {
             throw new NoMessagesException("no messages in region " + context.path());
@@ -347,7 +347,7 @@ public final class MessageQueue {
      * Checks head and tail against {@code nodes}, the number of queued nodes (the message count
      * less the inline head), without following either: both null with no node, both set with
      * some, one node exactly when they are equal. Each operation then checks the end it follows
-     * ({@link #countOrEmpty}, {@link #checkTail}): an end nobody follows is read as a number only,
+     * ({@link #checkHead}, {@link #checkTail}): an end nobody follows is read as a number only,
      * so a bad one is refused by the first operation that would use it, and by {@link #verify}.
      */
     private static void checkEndsAgree(RegionContext context, long nodes) {
@@ -367,6 +367,11 @@ public final class MessageQueue {
                     ? "message count is " + nodes + " but head and tail are one node"
                     : "one message node but head " + head + " and tail " + tail + " differ", TAIL_OFFSET);
         }
+    }
+
+    /** The head of a queue with nodes, before a take or a peek reads it: a message node. */
+    private static void checkHead(RegionContext context) {
+        checkNode(context, context.memory().getLong(HEAD_OFFSET), "queue head");
     }
 
     /** The tail of a queue with nodes, before a put links behind it: a message node that links nowhere. */
