@@ -300,4 +300,38 @@ class UndoWindowTest {
             }
         }
     }
+
+    @Test
+    void aWordReachingPastSlotsSettledInTheWindowIsLogged() throws Exception {
+        // Three value slots written side by side are logged as three 16-byte ranges. Words written
+        // after them (inside them, from inside to past their end, and past it) are undone too: a
+        // settled range covers only its own bytes.
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            RegionMemory memory = TestAccess.context(shm).memory();
+            long block;
+            try (Access a = shm.acquire()) {
+                block = a.allocate(128);
+                for (int word = 0; word < 16; word++) {
+                    memory.putLong(block + 8L * word, 100 + word);
+                }
+            }
+            long takeovers = shm.lockTakeovers();
+            dieHoldingTheLock(shm, a -> {
+                a.allocate(16); // the writes below take the log's general path
+                for (int slot = 0; slot < 3; slot++) {
+                    memory.putIntIntLong(block + 16L * slot, -1, -2, -3);
+                }
+                memory.putLong(block + 40, -4); // inside the settled slots
+                memory.putLong(block + 44, -5); // from inside them to past their end
+                memory.putLong(block + 56, -6); // past their end
+                memory.putIntIntLong(block + 48, -7, -8, -9); // where they end
+            });
+            try (Access a = shm.acquire()) {
+                assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                List<Long> words = LongStream.range(0, 16).map(word -> memory.getLong(block + 8 * word)).boxed().toList();
+                assertEquals(LongStream.range(100, 116).boxed().toList(), words, "every word the dead scope wrote is undone");
+                a.verify();
+            }
+        }
+    }
 }
