@@ -203,6 +203,23 @@ public final class ValueSlots {
         return true;
     }
 
+    /** Whether {@code value} is of an inline kind: {@link #writeInline} would store it in the slot itself. */
+    public static boolean isInline(Object value) {
+        return inlineKind(value) >= 0;
+    }
+
+    /**
+     * {@link #writeInline} of a value {@link #isInline} accepted, to a slot that
+     * {@link RegionMemory#logBefore} covered in this window (written without asking the log again).
+     */
+    public static void writeInlineLogged(RegionMemory memory, long slot, Object value) {
+        int kind = inlineKind(value);
+        if (kind < 0) {
+            throw new IllegalArgumentException(value.getClass().getName() + " is not stored inline");
+        }
+        memory.putIntIntLongLogged(slot + KIND_OFFSET, kind, inlineAux(kind, value), inlineBits(kind, value));
+    }
+
     /** Fills {@code out} for an inline value; returns false for a value that needs a block. */
     public static boolean encodeInline(Object value, SlotValue out) {
         int kind = inlineKind(value);

@@ -179,19 +179,27 @@ public final class RegionMemory {
 
     /** A plain write to a word that {@link #logBefore} covered in this window: not logged again. */
     public void putLongLogged(long offset, long value) {
-        assert coveredByLogBefore(offset) : "write at " + offset + " outside the ranges logBefore logged";
+        assert coveredByLogBefore(offset, Long.BYTES) : "write at " + offset + " outside the ranges logBefore logged";
         segment.set(LONG, offset, value);
+    }
+
+    /** {@link #putIntIntLong} to 16 bytes that {@link #logBefore} covered in this window: not logged again. */
+    public void putIntIntLongLogged(long offset, int first, int second, long third) {
+        assert coveredByLogBefore(offset, 16) : "slot write at " + offset + " outside the ranges logBefore logged";
+        segment.set(LONG, offset + 8, third);
+        segment.set(INT, offset + 4, second);
+        segment.set(INT, offset, first);
     }
 
     /** {@link #putLongLogged} with release ordering (a word read without the lock). */
     public void putLongReleaseLogged(long offset, long value) {
-        assert coveredByLogBefore(offset) : "write at " + offset + " outside the ranges logBefore logged";
+        assert coveredByLogBefore(offset, Long.BYTES) : "write at " + offset + " outside the ranges logBefore logged";
         LONG_HANDLE.setRelease(segment, offset, value);
     }
 
-    private boolean coveredByLogBefore(long offset) {
+    private boolean coveredByLogBefore(long offset, int bytes) {
         UndoLog log = logging();
-        return log == null || log.loggedBefore(offset, Long.BYTES);
+        return log == null || log.loggedBefore(offset, bytes);
     }
 
     public int getInt(long offset) {

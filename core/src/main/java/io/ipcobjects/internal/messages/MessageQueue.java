@@ -104,9 +104,13 @@ public final class MessageQueue {
         if (nodes != 0) {
             checkTail(context); // the new node is linked behind it
         }
-        if (count == 0 && value != null && ValueSlots.writeInline(memory, INLINE_SLOT_OFFSET, value)) {
+        if (count == 0 && value != null && ValueSlots.isInline(value)) {
             // Empty queue, a value that fits a slot: it is the oldest message, on the lock's line.
-            memory.putLongRelease(COUNT_OFFSET, 1);
+            // The count and the slot beside it are one undo entry, which a take logs too: a loop
+            // of puts and takes finds it settled by the log's last-range check (three compares).
+            memory.logBefore(COUNT_OFFSET, COUNT_AND_INLINE_SLOT_BYTES);
+            ValueSlots.writeInlineLogged(memory, INLINE_SLOT_OFFSET, value);
+            memory.putLongReleaseLogged(COUNT_OFFSET, 1);
             context.counters().messagePut();
             return ValueSlots.read(context, INLINE_SLOT_OFFSET);
         }
@@ -171,8 +175,9 @@ public final class MessageQueue {
         if (checkedInline(context, count) != 0) {
             // The inline head is the oldest message; an inline value owns no block: nothing to free.
             Object value = checkType(ValueSlots.read(context, INLINE_SLOT_OFFSET), expected);
-            clearSlot(memory, INLINE_SLOT_OFFSET);
-            memory.putLongRelease(COUNT_OFFSET, count - 1);
+            memory.logBefore(COUNT_OFFSET, COUNT_AND_INLINE_SLOT_BYTES); // as the put did
+            memory.putIntIntLongLogged(INLINE_SLOT_OFFSET, 0, 0, 0L); // null
+            memory.putLongReleaseLogged(COUNT_OFFSET, count - 1);
             context.counters().messageTaken();
             return value;
         }

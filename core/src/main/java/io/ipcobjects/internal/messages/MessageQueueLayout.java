@@ -83,6 +83,8 @@ public final class MessageQueueLayout {
     public static final int ROOT_WORDS_BYTES = (int) (COUNT_OFFSET + Long.BYTES - HEAD_OFFSET);
     /** The inline head's value slot: 16-byte aligned; it ends the lock's line. */
     public static final long INLINE_SLOT_OFFSET = COUNT_OFFSET + Long.BYTES;
+    /** Bytes of the count and the inline head's slot, side by side: what an inline put or take writes, one undo entry. */
+    public static final int COUNT_AND_INLINE_SLOT_BYTES = (int) (INLINE_SLOT_OFFSET + SlotLayout.SLOT_BYTES - COUNT_OFFSET);
     /** Alignment of a node's payload: one cache line holds all of it. */
     public static final long NODE_ALIGNMENT = 64;
     /** Most taken nodes kept for reuse (8 x 48 bytes of heap at most). */

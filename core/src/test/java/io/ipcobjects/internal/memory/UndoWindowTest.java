@@ -334,4 +334,40 @@ class UndoWindowTest {
             }
         }
     }
+
+    @Test
+    void aScopeThatTakesAndPutsInlineMessagesInALoopIsUndoneAsAWhole() throws Exception {
+        // An inline message (a Long in an empty queue) sits in the slot beside the count; a put
+        // and a take each log the two as one range. A scope that takes first (from the committed
+        // queue) and then puts and takes in a loop must leave, once rolled back, the message it
+        // found; one that starts on an empty queue must leave it empty.
+        for (boolean startsWithAMessage : new boolean[] {true, false}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+                if (startsWithAMessage) {
+                    try (Access a = shm.acquire()) {
+                        a.putMessage(7L);
+                    }
+                }
+                long takeovers = shm.lockTakeovers();
+                dieHoldingTheLock(shm, a -> {
+                    if (startsWithAMessage) {
+                        assertEquals((Object) 7L, a.takeMessage());
+                    }
+                    for (long i = 100; i < 200; i++) {
+                        a.putMessage(i);
+                        assertEquals((Object) i, a.takeMessage());
+                    }
+                    a.putMessage(-1L);
+                });
+                try (Access a = shm.acquire()) {
+                    assertEquals(takeovers + 1, shm.lockTakeovers(), "the lock was taken from the dead thread");
+                    assertEquals(startsWithAMessage ? 1 : 0, a.messageCount(), "messages after the rollback");
+                    if (startsWithAMessage) {
+                        assertEquals((Object) 7L, a.takeMessage(), "the message the dead scope found is back");
+                    }
+                    a.verify();
+                }
+            }
+        }
+    }
 }
