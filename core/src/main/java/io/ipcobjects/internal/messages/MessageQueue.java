@@ -118,21 +118,30 @@ public final class MessageQueue {
         // A spare node is used in place (unlinked only once the value is stored); else a new one.
         long spare = checkedSpare(context);
         long node = spare != 0 ? spare : allocator.allocateAligned(NODE_BYTES, NODE_ALIGNMENT, BlockTypes.MESSAGE_NODE);
-        try {
-            // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
-            clearSlot(memory, node + VALUE_SLOT_OFFSET);
-            ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
-            Ownership.passedOn(context, value);
-        } catch (RuntimeException e) {
-            if (spare == 0) {
-                allocator.free(node);
+        if (ValueSlots.isInline(value)) {
+            // The node's links and slot as one undo entry; the value overwrites the whole slot,
+            // and owns no block, so nothing the slot held is released (a spare's slot is null).
+            memory.logBefore(node + NEXT_OFFSET, (int) NODE_BYTES);
+            ValueSlots.writeInlineLogged(memory, node + VALUE_SLOT_OFFSET, value);
+        } else {
+            try {
+                // A zeroed slot holds null: write() releases what a slot held, so it must hold nothing.
+                clearSlot(memory, node + VALUE_SLOT_OFFSET);
+                ValueSlots.write(context, node + VALUE_SLOT_OFFSET, value);
+                Ownership.passedOn(context, value);
+            } catch (RuntimeException e) {
+                if (spare == 0) {
+                    allocator.free(node);
+                }
+                throw e;
             }
-            throw e;
         }
-        // Nothing below can fail or commit: the root words and the node's two link words are
-        // logged as two entries, then written without a lookup each.
-        memory.logBefore(HEAD_OFFSET, ROOT_WORDS_BYTES);
+        // Nothing below can fail or commit: the node's two link words and the root words are
+        // logged as two entries (the links settled already for an inline value: the last range),
+        // then written without a lookup each. The root words last, so that a take right after
+        // finds them settled by the last-range check.
         memory.logBefore(node + NEXT_OFFSET, NODE_LINK_BYTES);
+        memory.logBefore(HEAD_OFFSET, ROOT_WORDS_BYTES);
         if (spare != 0) {
             memory.putLongLogged(SPARE_OFFSET, memory.getLong(spare + NEXT_OFFSET));
             memory.putLongLogged(SPARE_COUNT_OFFSET, memory.getLong(SPARE_COUNT_OFFSET) - 1);
