@@ -36,6 +36,17 @@ class UndoWindowTest {
         thread.join();
     }
 
+    /** Allocates a block of {@code words} longs holding 100, 101, ... in a scope that commits; returns its offset. */
+    private static long committedBlock(SharedMemory shm, RegionMemory memory, int words) {
+        try (Access a = shm.acquire()) {
+            long block = a.allocate(8L * words);
+            for (int word = 0; word < words; word++) {
+                memory.putLong(block + 8L * word, 100 + word);
+            }
+            return block;
+        }
+    }
+
     @Test
     void aSlotWrittenFreelyInTheScopeThatCreatedItIsLoggedInTheNextScope() throws Exception {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
@@ -268,13 +279,7 @@ class UndoWindowTest {
         for (boolean allocateFirst : new boolean[] {false, true}) {
             try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
                 RegionMemory memory = TestAccess.context(shm).memory();
-                long block;
-                try (Access a = shm.acquire()) {
-                    block = a.allocate(64);
-                    for (int word = 0; word < 4; word++) {
-                        memory.putLong(block + 8L * word, 100 + word);
-                    }
-                }
+                long block = committedBlock(shm, memory, 4);
                 long takeovers = shm.lockTakeovers();
                 dieHoldingTheLock(shm, a -> {
                     if (allocateFirst) {
@@ -308,13 +313,7 @@ class UndoWindowTest {
         // settled range covers only its own bytes.
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             RegionMemory memory = TestAccess.context(shm).memory();
-            long block;
-            try (Access a = shm.acquire()) {
-                block = a.allocate(128);
-                for (int word = 0; word < 16; word++) {
-                    memory.putLong(block + 8L * word, 100 + word);
-                }
-            }
+            long block = committedBlock(shm, memory, 16);
             long takeovers = shm.lockTakeovers();
             dieHoldingTheLock(shm, a -> {
                 a.allocate(16); // the writes below take the log's general path
