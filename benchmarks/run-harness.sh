@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the cross-process harness (io.ipcobjects.benchmarks.harness.Harness) on a JDK 25.
 #
-#   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] \
+#   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--max-warmup=13] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] \
 #                             [--no-latency] [--json=results.json] \
 #                             [scenario[:key=value,...] | @default | @fairness | @channels ...]
 #

@@ -36,11 +36,13 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.harness.Harness \
- *      [--windows=5] [--warmup=3] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] [--cores=0,1] \
+ *      [--windows=5] [--warmup=3] [--max-warmup=13] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] [--cores=0,1] \
  *      [--no-latency] [--json=results.json] [scenario[:key=value,...] | @preset ...]
  * </pre>
  * {@code --quick} is {@code --warmup=1 --windows=3 --window-ms=300} (options after it still
- * count). Scenarios run with their peer ({@link Scenarios#COMPARISONS}, the {@code @channels}
+ * count). {@code --warmup} is the least number of warm-up windows: more run while the figure still
+ * improves by more than 10% a window, up to {@code --max-warmup} (default: {@code --warmup} + 10;
+ * {@link WarmUp}). Scenarios run with their peer ({@link Scenarios#COMPARISONS}, the {@code @channels}
  * preset) are also set beside it in a table of ratios and targets at the end.
  * The {@code --add-exports} flag is only for the Agrona ring scenario (Agrona's
  * {@code UnsafeBuffer}); children get the parent's flags. Exit code 0 when every scenario ran
@@ -51,8 +53,16 @@ public final class Harness {
     private static final String BASELINE = "pingpong";
     private static final long CHILD_READY_TIMEOUT_MILLIS = 60_000;
     private static final long CHILD_EXIT_TIMEOUT_MILLIS = 30_000;
+    /**
+     * Warm-up windows past {@code --warmup} a scenario may take by default while its figure still
+     * improves ({@link WarmUp}): enough for the slowest compile seen here (a round trip that took
+     * seven windows of 300 ms to settle), at most 10 windows more per scenario.
+     */
+    private static final int DEFAULT_EXTRA_WARMUP = 10;
 
     private final int warmupWindows;
+    /** Warm-up windows a scenario may take while its figure still improves ({@link WarmUp}). */
+    private final int maxWarmupWindows;
     private final int windows;
     private final long windowNanos;
     private final Pinning pinning;
@@ -65,12 +75,14 @@ public final class Harness {
      * warm-up and measured windows of {@code windowMillis} as given; {@link #run} one spec at a time.
      */
     static Harness forTests(int warmupWindows, int windows, long windowMillis) {
-        return new Harness(warmupWindows, windows, windowMillis * 1_000_000, Pinning.detect(0, 1, false),
+        return new Harness(warmupWindows, warmupWindows, windows, windowMillis * 1_000_000, Pinning.detect(0, 1, false),
                 Runtime.getRuntime().availableProcessors(), true);
     }
 
-    private Harness(int warmupWindows, int windows, long windowNanos, Pinning pinning, int cpus, boolean latency) {
+    private Harness(int warmupWindows, int maxWarmupWindows, int windows, long windowNanos, Pinning pinning, int cpus,
+            boolean latency) {
         this.warmupWindows = warmupWindows;
+        this.maxWarmupWindows = maxWarmupWindows;
         this.windows = windows;
         this.windowNanos = windowNanos;
         this.pinning = pinning;
@@ -95,6 +107,7 @@ public final class Harness {
 
     public static void main(String[] args) throws Exception {
         int warmup = 3;
+        int maxWarmup = -1; // by default --warmup + DEFAULT_EXTRA_WARMUP
         int windows = 5;
         long windowMillis = 1000;
         boolean pin = true;
@@ -109,6 +122,8 @@ public final class Harness {
                 windows = Integer.parseInt(arg.substring("--windows=".length()));
             } else if (arg.startsWith("--warmup=")) {
                 warmup = Integer.parseInt(arg.substring("--warmup=".length()));
+            } else if (arg.startsWith("--max-warmup=")) {
+                maxWarmup = Integer.parseInt(arg.substring("--max-warmup=".length()));
             } else if (arg.startsWith("--window-ms=")) {
                 windowMillis = Long.parseLong(arg.substring("--window-ms=".length()));
             } else if (arg.equals("--quick")) {
@@ -141,12 +156,17 @@ public final class Harness {
         if (windows < 1 || warmup < 0 || windowMillis < 1) {
             throw new IllegalArgumentException("need --windows >= 1, --warmup >= 0, --window-ms >= 1");
         }
+        if (maxWarmup < 0) {
+            maxWarmup = warmup + DEFAULT_EXTRA_WARMUP;
+        } else if (maxWarmup < warmup) {
+            throw new IllegalArgumentException("--max-warmup=" + maxWarmup + " is below --warmup=" + warmup);
+        }
         int cpus = Runtime.getRuntime().availableProcessors(); // before pinning, which makes it 1
         Pinning pinning = Pinning.detect(parentCore, childCore, pin);
         if (pinning.enabled() && !pinning.pinSelf()) {
             pinning = Pinning.detect(parentCore, childCore, false);
         }
-        Harness harness = new Harness(warmup, windows, windowMillis * 1_000_000, pinning, cpus, latency);
+        Harness harness = new Harness(warmup, maxWarmup, windows, windowMillis * 1_000_000, pinning, cpus, latency);
         System.exit(harness.runAll(specs, baseline, json) ? 0 : 1);
     }
 
@@ -157,7 +177,8 @@ public final class Harness {
      * it, and the summary flags a scenario whose two baselines disagree.
      */
     private boolean runAll(List<String> specs, boolean withBaseline, Path json) throws IOException {
-        System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up + " + windows + " windows of "
+        System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up (up to " + maxWarmupWindows
+                + " while the figure still improves) + " + windows + " windows of "
                 + windowNanos / 1_000_000 + " ms" + (latency ? " (+ " + windows + " latency windows where timed per operation)" : "")
                 + "; java " + Runtime.version() + "; " + cpus + " cpus");
         List<Outcome> outcomes = new ArrayList<>();
@@ -214,11 +235,15 @@ public final class Harness {
                         .echo("").start();
                 scenario.childStarted(child);
                 awaitReady(control, child);
-                for (int i = 0; i < warmupWindows; i++) {
+                WarmUp warmUp = new WarmUp(warmupWindows, maxWarmupWindows, scenario.unit());
+                List<Double> warmUpFigures = new ArrayList<>();
+                while (warmUp.wantsAnother(warmUpFigures)) {
                     double figure = scenario.measureWindow(windowNanos);
-                    System.out.printf(Locale.ROOT, "  warm-up %d: %s %s %s%n", i + 1, WindowStats.figure(figure), scenario.unit(),
-                            scenario.windowDetail());
+                    warmUpFigures.add(figure);
+                    System.out.printf(Locale.ROOT, "  warm-up %d: %s %s %s%n", warmUpFigures.size(), WindowStats.figure(figure),
+                            scenario.unit(), scenario.windowDetail());
                 }
+                System.out.print(warmUp.describe(warmUpFigures));
                 List<Double> figures = new ArrayList<>();
                 for (int i = 0; i < windows; i++) {
                     double figure = scenario.measureWindow(windowNanos);
