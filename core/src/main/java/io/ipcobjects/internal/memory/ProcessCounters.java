@@ -72,21 +72,19 @@ public final class ProcessCounters {
     }
 
     /**
-     * Adds atomically: for the counts that lock-free channel operations bump too, from any thread
-     * of this process, while another may bump them under the lock.
+     * A message put under the lock (the region's message queue). A plain read and a release
+     * write, as every count: a lock-free put or take of another thread of this process at the
+     * same instant can lose one count ({@link #messagePutLockFree}), and an atomic add here would
+     * not prevent that (the lock-free side's plain write can overwrite it), only cost every
+     * message a locked instruction.
      */
-    private void addAtomic(long offset, long amount) {
-        if (line >= 0) {
-            memory.getAndAddLong(line + offset, amount);
-        }
-    }
-
     public void messagePut() {
-        addAtomic(MESSAGES_PUT_OFFSET, 1);
+        add(MESSAGES_PUT_OFFSET, 1);
     }
 
+    /** A message taken under the lock: as {@link #messagePut}. */
     public void messageTaken() {
-        addAtomic(MESSAGES_TAKEN_OFFSET, 1);
+        add(MESSAGES_TAKEN_OFFSET, 1);
     }
 
     /**
