@@ -45,10 +45,13 @@ final class WarmUp {
         if (done < minimum) {
             return true;
         }
-        if (done >= maximum || done < 2) {
-            return false;
-        }
-        return improved(figures.get(done - 2), figures.get(done - 1));
+        return done < maximum && lastImproved(figures);
+    }
+
+    /** Whether the last of {@code figures} improved on the one before it (false with fewer than two). */
+    private boolean lastImproved(List<Double> figures) {
+        int done = figures.size();
+        return done >= 2 && improved(figures.get(done - 2), figures.get(done - 1));
     }
 
     /** Whether {@code last} is better than {@code previous} by more than {@link #SETTLED_WITHIN}. */
@@ -70,7 +73,7 @@ final class WarmUp {
             return "";
         }
         long percent = Math.round(SETTLED_WITHIN * 100);
-        if (figures.size() >= 2 && figures.size() >= maximum && improved(figures.get(figures.size() - 2), figures.getLast())) {
+        if (figures.size() >= maximum && lastImproved(figures)) {
             return String.format(Locale.ROOT, "  warm-up stopped at --max-warmup=%d still improving by more than %d%% a window:"
                     + " the windows below may still be compiling%n", maximum, percent);
         }

@@ -278,7 +278,7 @@ final class RingChannel<T> implements Channel<T> {
             throw e;
         }
         ring.commit(position);
-        context.counters().messagePutLockFree();
+        context.counters().messagePut();
         return view;
     }
 
@@ -399,7 +399,7 @@ final class RingChannel<T> implements Channel<T> {
         } finally {
             ring.release(position);
         }
-        context.counters().messageTakenLockFree();
+        context.counters().messageTaken();
     }
 
     /** Claims the oldest message's entry without waiting: its position, or -1 if there is none to take now. */
@@ -545,7 +545,7 @@ final class RingChannel<T> implements Channel<T> {
         } finally {
             ring.release(position);
         }
-        context.counters().messageTakenLockFree();
+        context.counters().messageTaken();
         if (value == null) {
             // No put stores null (checkMessage): only a damaged entry decodes to it.
             throw new io.ipcobjects.CorruptedRegionException("channel " + name + " has an entry that holds null", payload);

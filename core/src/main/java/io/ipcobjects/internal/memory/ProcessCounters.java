@@ -72,32 +72,18 @@ public final class ProcessCounters {
     }
 
     /**
-     * A message put under the lock (the region's message queue). A plain read and a release
-     * write, as every count: a lock-free put or take of another thread of this process at the
-     * same instant can lose one count ({@link #messagePutLockFree}), and an atomic add here would
-     * not prevent that (the lock-free side's plain write can overwrite it), only cost every
-     * message a locked instruction.
+     * A message put, under the lock (the region's message queue) or without it (a channel's
+     * ring): a plain read and a release write, as every count, no atomic instruction on the
+     * message path. Two threads of one process counting at the same instant can lose a count
+     * (statistics, not state); an atomic add on the locked path alone would not prevent that,
+     * since the lock-free side's plain write can overwrite it.
      */
     public void messagePut() {
         add(MESSAGES_PUT_OFFSET, 1);
     }
 
-    /** A message taken under the lock: as {@link #messagePut}. */
+    /** A message taken, under the lock or without it: as {@link #messagePut}. */
     public void messageTaken() {
-        add(MESSAGES_TAKEN_OFFSET, 1);
-    }
-
-    /**
-     * A message put through a channel's ring, without the lock: a plain read and a release write
-     * of this process's own line, no atomic instruction on the message path. Two threads of one
-     * process putting at the same instant can lose a count (statistics, not state).
-     */
-    public void messagePutLockFree() {
-        add(MESSAGES_PUT_OFFSET, 1);
-    }
-
-    /** A message taken through a channel's ring, without the lock: as {@link #messagePutLockFree}. */
-    public void messageTakenLockFree() {
         add(MESSAGES_TAKEN_OFFSET, 1);
     }
 
