@@ -41,7 +41,7 @@ final class RawSlotsScenario extends OneWayScenario {
      * The mapping as a plain native segment over the same addresses (as the region maps its
      * file), so the copy and the sum run the same code paths as the tensor ring's.
      */
-    private static MemorySegment plain(MemorySegment mapped) {
+    static MemorySegment plain(MemorySegment mapped) {
         return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize());
     }
 

@@ -49,7 +49,9 @@ class ChannelScenariosTest {
             "memcpy:bytes=1048576,copy=false,sum=true",
             "memcpy:bytes=1048576,copy=false,sum=scalar",
             "tensor-ring:rows=3,cols=6",
-            "raw-slots:bytes=1048576"})
+            "raw-slots:bytes=1048576",
+            "raw-ring",
+            "raw-ring:claim=load,capacity=16,stride=64"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
 
@@ -89,6 +91,17 @@ class ChannelScenariosTest {
 
         assertFalse(outcome.ok());
         assertTrue(String.valueOf(outcome.failure()).contains("sum must be true, false or scalar"), () -> String.valueOf(outcome.failure()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"raw-ring:claim=swap|claim must be cas or load", "raw-ring:capacity=1000|capacity must be a power of two",
+            "raw-ring:stride=24|stride must be a multiple of 16"})
+    void aRawRingWithABadParameterIsRefusedByName(String specAndMessage) {
+        String[] parts = specAndMessage.split("\\|");
+        Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);
+
+        assertFalse(outcome.ok());
+        assertTrue(String.valueOf(outcome.failure()).contains(parts[1]), () -> String.valueOf(outcome.failure()));
     }
 
     @Test
@@ -131,7 +144,8 @@ class ChannelScenariosTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"channel-oneway:msg=long", "channel-roundtrip:bytes=32", "tensor-ring:rows=256,cols=1024",
-            "uds-oneway:bytes=1048576", "raw-slots:bytes=1048576"})
+            "uds-oneway:bytes=1048576", "raw-slots:bytes=1048576",
+            "raw-ring"})
     void aChildKilledInTheMiddleOfAWindowFailsTheScenarioAtOnce(String spec) throws Exception {
         Harness harness = Harness.forTests(0, 1, 120_000); // a window far longer than the test lets it run
         Thread killer = Thread.ofPlatform().daemon().start(() -> killChildAfter(Duration.ofSeconds(4)));

@@ -1,0 +1,143 @@
+package io.ipcobjects.benchmarks.harness;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The floor of the channels' ring protocol, with no library: 8-byte messages through a ring of
+ * {@code capacity} entries (default 1024) of {@code stride} bytes (default 128, the channels'),
+ * each entry led by a state word, in a plain mapped file. With {@code claim=cas} (the channels'
+ * way) each side claims an entry with a CAS of its state word, writes or reads the message, and
+ * hands it on with a release store; with {@code claim=load} each side waits for the state word
+ * it needs with an acquire load and hands on with a release store, as a one-producer,
+ * one-consumer ring may. Between the two lies the cost of an atomic instruction per message on
+ * a line the other core wrote last. Figure: M msg/s.
+ *
+ * <p>State word of the entry of position {@code p}: {@code 4p} free for {@code p},
+ * {@code 4p + 1} being written, {@code 4p + 2} full, {@code 4p + 3} being read.
+ */
+final class RawRingScenario extends OneWayScenario {
+
+    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
+
+    private MappedFile file;
+    private MemorySegment segment;
+    private int capacity;
+    private long stride;
+    private boolean cas;
+
+    private static int capacity(RunContext run) {
+        long capacity = run.longParam("capacity", 1024);
+        if (capacity < 2 || Long.bitCount(capacity) != 1 || capacity > 1 << 20) {
+            throw new IllegalArgumentException("capacity must be a power of two from 2 to 2^20: " + run.spec());
+        }
+        return (int) capacity;
+    }
+
+    private static long stride(RunContext run) {
+        long stride = run.longParam("stride", 128);
+        if (stride < 16 || stride % 16 != 0) {
+            throw new IllegalArgumentException("stride must be a multiple of 16, at least 16: " + run.spec());
+        }
+        return stride;
+    }
+
+    private static boolean cas(RunContext run) {
+        return switch (run.param("claim", "cas")) {
+            case "cas" -> true;
+            case "load" -> false;
+            default -> throw new IllegalArgumentException("claim must be cas or load: " + run.spec());
+        };
+    }
+
+    @Override
+    long messageBytes() {
+        return Long.BYTES;
+    }
+
+    @Override
+    String describe() {
+        return "8-byte messages through a raw ring of " + capacity + " entries of " + stride + " bytes (claim by "
+                + (cas ? "CAS" : "load") + ")";
+    }
+
+    @Override
+    public void setUp(RunContext run) throws Exception {
+        capacity = capacity(run);
+        stride = stride(run);
+        cas = cas(run);
+        file = MappedFile.create(run.file("ring"), capacity * stride);
+        segment = RawSlotsScenario.plain(file.segment());
+        for (int i = 0; i < capacity; i++) {
+            WORD.setRelease(segment, i * stride, 4L * i);
+        }
+    }
+
+    /** Claims the entry of {@code position} in state {@code from}: true once claimed, false if not there yet. */
+    private static boolean claim(MemorySegment ring, long entry, long from, boolean cas) {
+        return cas ? WORD.compareAndSet(ring, entry, from, from + 1) : (long) WORD.getAcquire(ring, entry) == from;
+    }
+
+    private boolean tryReceive() {
+        long position = received;
+        long entry = (position & (capacity - 1)) * stride;
+        if (!claim(segment, entry, 4 * position + 2, cas)) {
+            return false;
+        }
+        long value = segment.get(ValueLayout.JAVA_LONG, entry + 16);
+        WORD.setRelease(segment, entry, 4 * (position + capacity));
+        if (value != position) {
+            throw Payload.mismatch(position, value, value);
+        }
+        received = position + 1;
+        return true;
+    }
+
+    @Override
+    void receive(int messages) {
+        for (int i = 0; i < messages; i++) {
+            while (!tryReceive()) {
+                watch.idle();
+            }
+            watch.progressed();
+        }
+    }
+
+    @Override
+    int receiveAvailable() {
+        return tryReceive() ? 1 : 0;
+    }
+
+    @Override
+    Sender openSender(RunContext run) throws Exception {
+        int entries = capacity(run);
+        long size = stride(run);
+        boolean byCas = cas(run);
+        MappedFile mapped = MappedFile.attach(run.file("ring"));
+        MemorySegment ring = RawSlotsScenario.plain(mapped.segment());
+        return new Sender() {
+            @Override
+            public void send(long sequence) {
+                long entry = (sequence & (entries - 1)) * size;
+                while (!claim(ring, entry, 4 * sequence, byCas)) {
+                    Thread.onSpinWait();
+                }
+                ring.set(ValueLayout.JAVA_LONG, entry + 16, sequence);
+                WORD.setRelease(ring, entry, 4 * sequence + 2);
+            }
+
+            @Override
+            public void close() {
+                mapped.close();
+            }
+        };
+    }
+
+    @Override
+    public void tearDown() {
+        if (file != null) {
+            file.closeAndDelete();
+        }
+    }
+}
