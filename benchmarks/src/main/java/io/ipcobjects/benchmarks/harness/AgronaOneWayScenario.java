@@ -20,11 +20,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *
  * <p>Needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}, as {@link AgronaRingScenario}.
  */
-final class AgronaOneWayScenario extends OneWayScenario {
+final class AgronaOneWayScenario extends MappedOneWayScenario {
 
     private static final int MSG_TYPE = 1;
 
-    private MappedFile file;
     private OneToOneRingBuffer ring;
     private int length;
     private final Checker checker = new Checker();
@@ -112,7 +111,7 @@ final class AgronaOneWayScenario extends OneWayScenario {
         OneToOneRingBuffer out = new OneToOneRingBuffer(new UnsafeBuffer(mapped.segment().address(), bytes));
         int messageLength = length(run);
         UnsafeBuffer message = new UnsafeBuffer(Payload.newMessage(messageLength));
-        return new Sender() {
+        return new MappedSender(mapped) {
             @Override
             public void send(long sequence) {
                 message.putLong(0, sequence);
@@ -123,18 +122,6 @@ final class AgronaOneWayScenario extends OneWayScenario {
                     Thread.onSpinWait();
                 }
             }
-
-            @Override
-            public void close() {
-                mapped.close();
-            }
         };
-    }
-
-    @Override
-    public void tearDown() {
-        if (file != null) {
-            file.closeAndDelete();
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.ipcobjects.benchmarks.harness;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * The floor of the channels' ring protocol, with no library: 8-byte messages through a ring of
@@ -17,12 +16,8 @@ import java.lang.invoke.VarHandle;
  * <p>State word of the entry of position {@code p}: {@code 4p} free for {@code p},
  * {@code 4p + 1} being written, {@code 4p + 2} full, {@code 4p + 3} being read.
  */
-final class RawRingScenario extends OneWayScenario {
+final class RawRingScenario extends MappedOneWayScenario {
 
-    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
-
-    private MappedFile file;
-    private MemorySegment segment;
     private int capacity;
     private long stride;
     private boolean cas;
@@ -68,7 +63,7 @@ final class RawRingScenario extends OneWayScenario {
         stride = stride(run);
         cas = cas(run);
         file = MappedFile.create(run.file("ring"), capacity * stride);
-        segment = RawSlotsScenario.plain(file.segment());
+        segment = plain(file.segment());
         for (int i = 0; i < capacity; i++) {
             WORD.setRelease(segment, i * stride, 4L * i);
         }
@@ -115,8 +110,8 @@ final class RawRingScenario extends OneWayScenario {
         long size = stride(run);
         boolean byCas = cas(run);
         MappedFile mapped = MappedFile.attach(run.file("ring"));
-        MemorySegment ring = RawSlotsScenario.plain(mapped.segment());
-        return new Sender() {
+        MemorySegment ring = plain(mapped.segment());
+        return new MappedSender(mapped) {
             @Override
             public void send(long sequence) {
                 long entry = (sequence & (entries - 1)) * size;
@@ -126,18 +121,6 @@ final class RawRingScenario extends OneWayScenario {
                 ring.set(ValueLayout.JAVA_LONG, entry + 16, sequence);
                 WORD.setRelease(ring, entry, 4 * sequence + 2);
             }
-
-            @Override
-            public void close() {
-                mapped.close();
-            }
         };
-    }
-
-    @Override
-    public void tearDown() {
-        if (file != null) {
-            file.closeAndDelete();
-        }
     }
 }

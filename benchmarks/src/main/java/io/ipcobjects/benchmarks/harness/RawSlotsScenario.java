@@ -2,7 +2,6 @@ package io.ipcobjects.benchmarks.harness;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * The peer of {@code tensor-ring} that does its work with no library: {@code slots} slots
@@ -18,13 +17,10 @@ import java.lang.invoke.VarHandle;
  * <p>State word of a slot: {@code 2s} free for batch {@code s}, {@code 2s + 1} batch {@code s}
  * published.
  */
-final class RawSlotsScenario extends OneWayScenario {
+final class RawSlotsScenario extends MappedOneWayScenario {
 
     private static final long HEADER = 64;
-    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
 
-    private MappedFile file;
-    private MemorySegment segment;
     private long bytes;
     private int slots;
     private long baseSum;
@@ -35,14 +31,6 @@ final class RawSlotsScenario extends OneWayScenario {
             throw new IllegalArgumentException("bytes must be a multiple of 64, at least 64: " + run.spec());
         }
         return bytes;
-    }
-
-    /**
-     * The mapping as a plain native segment over the same addresses (as the region maps its
-     * file), so the copy and the sum run the same code paths as the tensor ring's.
-     */
-    static MemorySegment plain(MemorySegment mapped) {
-        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize());
     }
 
     private static long slotOffset(long bytes, int slot) {
@@ -125,7 +113,7 @@ final class RawSlotsScenario extends OneWayScenario {
         MemorySegment prepared = TensorRingScenario.preparedBatch(slotBytes);
         MappedFile mapped = MappedFile.attach(run.file("slots"));
         MemorySegment shared = plain(mapped.segment());
-        return new Sender() {
+        return new MappedSender(mapped) {
             @Override
             public void send(long sequence) {
                 long state = slotOffset(slotBytes, (int) (sequence % count));
@@ -137,18 +125,6 @@ final class RawSlotsScenario extends OneWayScenario {
                 MemorySegment.copy(prepared, 0, shared, state + HEADER, slotBytes);
                 WORD.setRelease(shared, state, 2 * sequence + 1);
             }
-
-            @Override
-            public void close() {
-                mapped.close();
-            }
         };
-    }
-
-    @Override
-    public void tearDown() {
-        if (file != null) {
-            file.closeAndDelete();
-        }
     }
 }
