@@ -32,8 +32,8 @@ final class RawRingScenario extends MappedOneWayScenario {
 
     private static long stride(RunContext run) {
         long stride = run.longParam("stride", 128);
-        if (stride < 16 || stride % 16 != 0) {
-            throw new IllegalArgumentException("stride must be a multiple of 16, at least 16: " + run.spec());
+        if (stride < 32 || stride % 16 != 0) { // the state word, then the message at 16
+            throw new IllegalArgumentException("stride must be a multiple of 16, at least 32: " + run.spec());
         }
         return stride;
     }

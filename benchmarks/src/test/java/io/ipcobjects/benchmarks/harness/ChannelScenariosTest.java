@@ -95,7 +95,7 @@ class ChannelScenariosTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"raw-ring:claim=swap|claim must be cas or load", "raw-ring:capacity=1000|capacity must be a power of two",
-            "raw-ring:stride=24|stride must be a multiple of 16"})
+            "raw-ring:stride=24|stride must be a multiple of 16", "raw-ring:stride=16|at least 32"})
     void aRawRingWithABadParameterIsRefusedByName(String specAndMessage) {
         String[] parts = specAndMessage.split("\\|");
         Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);
