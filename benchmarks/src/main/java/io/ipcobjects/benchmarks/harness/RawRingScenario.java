@@ -2,6 +2,8 @@ package io.ipcobjects.benchmarks.harness;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The floor of the channels' ring protocol, with no library: 8-byte messages through a ring of
@@ -11,7 +13,11 @@ import java.lang.foreign.ValueLayout;
  * hands it on with a release store; with {@code claim=load} each side waits for the state word
  * it needs with an acquire load and hands on with a release store, as a one-producer,
  * one-consumer ring may. Between the two lies the cost of an atomic instruction per message on
- * a line the other core wrote last. Figure: M msg/s.
+ * a line the other core wrote last. With {@code box=true} each side also allocates what a
+ * {@code Channel<Long>}'s user and the channel do: the child boxes each number in a new
+ * {@code Long} before it writes it, the parent boxes each number it reads into a list (cleared
+ * every 256), so the figure shows what one allocation per message on each side costs the ring.
+ * Figure: M msg/s.
  *
  * <p>State word of the entry of position {@code p}: {@code 4p} free for {@code p},
  * {@code 4p + 1} being written, {@code 4p + 2} full, {@code 4p + 3} being read.
@@ -21,6 +27,11 @@ final class RawRingScenario extends MappedOneWayScenario {
     private int capacity;
     private long stride;
     private boolean cas;
+    private boolean box;
+    /** {@code box=true}: the parent's boxed numbers, as a {@code drainTo} sink holds them. */
+    private final List<Long> boxed = new ArrayList<>();
+    /** {@code box=true}: where the child puts each new {@code Long}, so that the JIT cannot leave it unallocated. */
+    static volatile Long lastBoxed;
 
     private static int capacity(RunContext run) {
         long capacity = run.longParam("capacity", 1024);
@@ -36,6 +47,14 @@ final class RawRingScenario extends MappedOneWayScenario {
             throw new IllegalArgumentException("stride must be a multiple of 16, at least 32: " + run.spec());
         }
         return stride;
+    }
+
+    private static boolean box(RunContext run) {
+        return switch (run.param("box", "false")) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("box must be true or false: " + run.spec());
+        };
     }
 
     private static boolean cas(RunContext run) {
@@ -62,6 +81,7 @@ final class RawRingScenario extends MappedOneWayScenario {
         capacity = capacity(run);
         stride = stride(run);
         cas = cas(run);
+        box = box(run);
         file = MappedFile.create(run.file("ring"), capacity * stride);
         segment = plain(file.segment());
         for (int i = 0; i < capacity; i++) {
@@ -82,6 +102,12 @@ final class RawRingScenario extends MappedOneWayScenario {
         }
         long value = segment.get(ValueLayout.JAVA_LONG, entry + 16);
         WORD.setRelease(segment, entry, 4 * (position + capacity));
+        if (box) {
+            boxed.add(value);
+            if (boxed.size() == 256) {
+                boxed.clear();
+            }
+        }
         if (value != position) {
             throw Payload.mismatch(position, value, value);
         }
@@ -109,6 +135,7 @@ final class RawRingScenario extends MappedOneWayScenario {
         int entries = capacity(run);
         long size = stride(run);
         boolean byCas = cas(run);
+        boolean boxing = box(run);
         MappedFile mapped = MappedFile.attach(run.file("ring"));
         MemorySegment ring = plain(mapped.segment());
         return new MappedSender(mapped) {
@@ -118,7 +145,13 @@ final class RawRingScenario extends MappedOneWayScenario {
                 while (!claim(ring, entry, 4 * sequence, byCas)) {
                     Thread.onSpinWait();
                 }
-                ring.set(ValueLayout.JAVA_LONG, entry + 16, sequence);
+                long message = sequence;
+                if (boxing) {
+                    Long boxedMessage = sequence;
+                    lastBoxed = boxedMessage;
+                    message = boxedMessage;
+                }
+                ring.set(ValueLayout.JAVA_LONG, entry + 16, message);
                 WORD.setRelease(ring, entry, 4 * sequence + 2);
             }
         };

@@ -51,7 +51,8 @@ class ChannelScenariosTest {
             "tensor-ring:rows=3,cols=6",
             "raw-slots:bytes=1048576",
             "raw-ring",
-            "raw-ring:claim=load,capacity=16,stride=64"})
+            "raw-ring:claim=load,capacity=16,stride=64",
+            "raw-ring:box=true"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
 
@@ -95,7 +96,8 @@ class ChannelScenariosTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"raw-ring:claim=swap|claim must be cas or load", "raw-ring:capacity=1000|capacity must be a power of two",
-            "raw-ring:stride=24|stride must be a multiple of 16", "raw-ring:stride=16|at least 32"})
+            "raw-ring:stride=24|stride must be a multiple of 16", "raw-ring:stride=16|at least 32",
+            "raw-ring:box=yes|box must be true or false"})
     void aRawRingWithABadParameterIsRefusedByName(String specAndMessage) {
         String[] parts = specAndMessage.split("\\|");
         Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);
