@@ -30,8 +30,11 @@ final class RawRingScenario extends MappedOneWayScenario {
     private boolean box;
     /** {@code box=true}: the parent's boxed numbers, as a {@code drainTo} sink holds them. */
     private final List<Long> boxed = new ArrayList<>();
-    /** {@code box=true}: where the child puts each new {@code Long}, so that the JIT cannot leave it unallocated. */
-    static volatile Long lastBoxed;
+    /**
+     * {@code box=true}: where the child puts each new {@code Long}, so that the JIT cannot leave
+     * it unallocated. A plain field: a volatile store would add a full fence per message.
+     */
+    static Long lastBoxed;
 
     private static int capacity(RunContext run) {
         long capacity = run.longParam("capacity", 1024);
