@@ -495,10 +495,17 @@ final class Ring {
         }
     }
 
-    /** The entry is read (or skipped): frees it for the put one lap later. */
+    /**
+     * The entry is read (or skipped): frees it for the put one lap later, its payload's kind and
+     * length set back to 0 (none) first, so a put always finds them so: a put then marks nothing
+     * before it writes its bytes, and a writer that dies while writing them leaves an entry whose
+     * kind says none. The release store of the state word publishes the reset with the entry.
+     */
     void release(long position) {
         long at = position & ~SKIPPED;
-        memory.putLongReleaseUnlogged(entry(at) + STATE_OFFSET, word(at + capacity, FREE, 0));
+        long entry = entry(at);
+        memory.putLongUnlogged(entry + PAYLOAD_KIND_OFFSET, 0L);
+        memory.putLongReleaseUnlogged(entry + STATE_OFFSET, word(at + capacity, FREE, 0));
     }
 
     /**

@@ -22,7 +22,6 @@ import io.ipcobjects.internal.codec.Blobs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
@@ -224,6 +223,7 @@ final class RingChannel<T> implements Channel<T> {
             }
             if (waiter == null) {
                 waiter = new Waiter(deadline);
+                context.counters().publishMessages(); // a waiting process shows what it has done
             }
             do {
                 if (waiter.livenessCheckDue()) {
@@ -283,15 +283,12 @@ final class RingChannel<T> implements Channel<T> {
     }
 
     /**
-     * Marks the claimed entry's payload empty before any byte of it is written, and returns
-     * where the payload goes. The kind left from the entry's last lap may say heap; a writer
-     * that died while encoding inline bytes over that slot would then leave bytes that whoever
-     * skips its entry reads as a value slot to free. The store-store fence keeps the mark
-     * ahead of the payload's bytes on machines that reorder stores.
+     * Where the claimed entry's payload goes. Its kind says none already: whoever freed the
+     * entry a lap ago set it so ({@link Ring#release}), so a writer that dies while encoding
+     * inline bytes over a slot that held a heap value last lap leaves nothing that whoever skips
+     * its entry reads as a value to free, and a put writes no mark of its own before its bytes.
      */
     long startPayload(long position) {
-        ring.describe(position, PAYLOAD_NONE, 0);
-        VarHandle.storeStoreFence();
         return ring.payload(position);
     }
 
@@ -454,6 +451,7 @@ final class RingChannel<T> implements Channel<T> {
             }
             if (waiter == null) {
                 waiter = new Waiter(deadline);
+                context.counters().publishMessages(); // a waiting process shows what it has done
             }
             if (position == Ring.PENDING && waiter.livenessCheckDue() && ring.skipDeadWriter(owners)) {
                 continue;

@@ -2,12 +2,28 @@ package io.ipcobjects.internal.memory;
 
 import static io.ipcobjects.internal.memory.ProcessCountersLayout.*;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * This process's line of counters ({@link ProcessCountersLayout}): bumped by the lock, the
- * allocator and the message queue, always under the region lock (see the layout for why plain
- * reads and release writes suffice).
+ * This process's line of counters ({@link ProcessCountersLayout}): bumped by the lock and the
+ * allocator under the region lock (see the layout for why plain reads and release writes
+ * suffice), and by channels and the message queue, whose counts this handle gathers first and
+ * adds to the line in steps ({@link #messagePut}).
  */
 public final class ProcessCounters {
+    /**
+     * Messages a handle counts before it adds them to its line. A store to the shared line at
+     * every message cost a channel's lock-free put or take several times its ring's own steps
+     * between two processes (the line leaves the core between messages, and the next claim's
+     * atomic instruction waits for the store), so messages are counted here and added once per
+     * this many, and whenever the process has nothing to do ({@link #publishMessages}).
+     */
+    static final int MESSAGES_PER_PUBLISH = 64;
+
+    /** Messages put and taken by this handle's threads and not yet added to the line. */
+    private final AtomicLong unpublishedPut = new AtomicLong();
+    private final AtomicLong unpublishedTaken = new AtomicLong();
+
     private final RegionMemory memory;
     /** Region offset of the line; -1 for a detached instance that counts nothing. */
     private final long line;
@@ -55,8 +71,10 @@ public final class ProcessCounters {
         }
     }
 
+    /** Also publishes the messages counted since the last time ({@link #publishMessages}). */
     public void lockAcquired() {
         add(LOCK_ACQUISITIONS_OFFSET, 1);
+        publishMessages();
     }
 
     public void lockWaited() {
@@ -73,18 +91,51 @@ public final class ProcessCounters {
 
     /**
      * A message put, under the lock (the region's message queue) or without it (a channel's
-     * ring): a plain read and a release write, as every count, no atomic instruction on the
-     * message path. Two threads of one process counting at the same instant can lose a count
-     * (statistics, not state); an atomic add on the locked path alone would not prevent that,
-     * since the lock-free side's plain write can overwrite it.
+     * ring). Counted in this handle and added to the line once per
+     * {@value #MESSAGES_PER_PUBLISH} messages, and at {@link #publishMessages}: one atomic
+     * instruction on a line of this JVM's heap per message, no write to the region. A count is
+     * never lost nor counted twice, whichever threads count and publish.
      */
     public void messagePut() {
-        add(MESSAGES_PUT_OFFSET, 1);
+        count(unpublishedPut, MESSAGES_PUT_OFFSET);
     }
 
     /** A message taken, under the lock or without it: as {@link #messagePut}. */
     public void messageTaken() {
-        add(MESSAGES_TAKEN_OFFSET, 1);
+        count(unpublishedTaken, MESSAGES_TAKEN_OFFSET);
+    }
+
+    private void count(AtomicLong unpublished, long offset) {
+        if (line >= 0 && unpublished.incrementAndGet() >= MESSAGES_PER_PUBLISH) {
+            publish(unpublished, offset);
+        }
+    }
+
+    /**
+     * Adds the messages this handle has counted to its line, so that other processes (an
+     * inspector) see them: called when the handle reads its own counts, takes the region lock,
+     * finds a channel empty or full, or waits on one. A process busy with a stream of messages
+     * shows them fewer than {@value #MESSAGES_PER_PUBLISH} behind meanwhile.
+     */
+    public void publishMessages() {
+        if (line >= 0) {
+            publish(unpublishedPut, MESSAGES_PUT_OFFSET);
+            publish(unpublishedTaken, MESSAGES_TAKEN_OFFSET);
+        }
+    }
+
+    /**
+     * Moves what {@code unpublished} holds to the line's word at {@code offset} with an atomic
+     * add: two threads of this handle may publish at once, and the line's other words are
+     * written under the lock, so neither may overwrite the other's sum.
+     */
+    private void publish(AtomicLong unpublished, long offset) {
+        if (unpublished.get() != 0) {
+            long moved = unpublished.getAndSet(0);
+            if (moved != 0) {
+                memory.getAndAddLong(line + offset, moved);
+            }
+        }
     }
 
     public void allocated(long bytes) {

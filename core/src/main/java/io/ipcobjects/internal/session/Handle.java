@@ -273,6 +273,7 @@ public final class Handle {
     }
 
     public long[] processCounts() {
+        context.counters().publishMessages();
         return ProcessCounters.read(memory, ProcessTableLayout.tokenSlot(token));
     }
 

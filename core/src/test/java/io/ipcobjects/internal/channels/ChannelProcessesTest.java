@@ -207,13 +207,35 @@ class ChannelProcessesTest {
     }
 
     /**
-     * The entry's last lap held a heap value (its payload kind says heap, its slot zeroed by the
-     * take); the writer dies with inline bytes written where that slot was. Whoever skips the
-     * entry must not read those bytes as a value to free.
+     * The entry's last lap held a heap value (its slot zeroed by the take, its payload kind set
+     * back to none when the take freed it); the writer dies with inline bytes written where that
+     * slot was. Whoever skips the entry must not read those bytes as a value to free.
      */
     @Test
     void aWriterThatDiesEncodingInlineBytesOverALastLapHeapSlotLeavesNothingToFree() {
         aWriterThatDiesInsideAPut("inline-over-heap");
+    }
+
+    /**
+     * Freeing an entry sets its payload's kind and length back to none, whatever the entry held
+     * (a heap value, inline bytes): a put finds them so and marks nothing before its bytes.
+     */
+    @Test
+    void aFreedEntrySaysItsPayloadIsNone() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            RingChannel<String> ch = (RingChannel<String>) shm.channel("c", String.class, 4);
+            Ring ring = ch.ring();
+            ch.put("h" + "x".repeat(1000));
+            ch.put("inline");
+            assertEquals(ChannelLayout.PAYLOAD_HEAP, ring.payloadKind(0));
+            assertEquals(ChannelLayout.PAYLOAD_FLAT, ring.payloadKind(1));
+            assertEquals(1001, ch.take(TIMEOUT).length());
+            assertEquals("inline", ch.take(TIMEOUT));
+            for (long p = 0; p < 2; p++) {
+                assertEquals(ChannelLayout.PAYLOAD_NONE, ring.payloadKind(p), "kind of freed position " + p);
+                assertEquals(0, ring.payloadLength(p), "length of freed position " + p);
+            }
+        }
     }
 
     private void aWriterThatDiesInsideAPut(String path) {

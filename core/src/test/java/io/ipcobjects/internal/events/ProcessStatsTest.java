@@ -74,6 +74,78 @@ class ProcessStatsTest {
         }
     }
 
+    /**
+     * A channel's puts and takes are counted in the handle and added to the region in steps
+     * ({@code ProcessCounters#messagePut}): threads counting and publishing at once must neither
+     * lose a count nor add one twice.
+     */
+    @Test
+    void channelMessagesOfManyThreadsAreCountedExactly() throws Exception {
+        int threads = 4;
+        int each = 5_000;
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
+            io.ipcobjects.Channel<Long> ch = shm.channel("counted", Long.class, 256);
+            ProcessStats before = shm.processStats();
+            java.util.List<CompletableFuture<Void>> putters = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                putters.add(CompletableFuture.runAsync(() -> {
+                    for (long i = 0; i < each; i++) {
+                        ch.put(i);
+                    }
+                }));
+            }
+            long sum = 0;
+            for (int i = 0; i < threads * each; i++) {
+                sum += ch.take(TIMEOUT);
+            }
+            CompletableFuture.allOf(putters.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals((long) threads * each * (each - 1) / 2, sum, "every message taken once");
+            ProcessStats counted = minus(shm.processStats(), before);
+            assertEquals((long) threads * each, counted.messagesPut(), counted.toString());
+            assertEquals((long) threads * each, counted.messagesTaken(), counted.toString());
+        }
+    }
+
+    /** args: region path. Puts 100 numbers on channel "out", then waits for one on channel "in". */
+    public static final class PutsAndWaits {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(java.nio.file.Path.of(args[0]), TIMEOUT, SharedMemoryOptions.defaults())) {
+                io.ipcobjects.Channel<Long> out = shm.channel("out", Long.class);
+                io.ipcobjects.Channel<Long> in = shm.channel("in", Long.class);
+                for (long i = 0; i < 100; i++) {
+                    out.put(i);
+                }
+                System.out.println("got=" + in.take(TIMEOUT));
+            }
+        }
+    }
+
+    /**
+     * A process that put fewer messages than a publishing step and then waits shows them to
+     * another process's inspection: a wait publishes what the handle has counted.
+     */
+    @Test
+    void aProcessThatWaitsShowsItsMessagesToAnInspector() throws Exception {
+        java.nio.file.Path region = regions.newPath("ipcobjects-counts");
+        try (SharedMemory shm = SharedMemory.create(region, 1 << 20, SharedMemoryOptions.defaults())) {
+            io.ipcobjects.Channel<Long> fromChild = shm.channel("out", Long.class, 128);
+            io.ipcobjects.Channel<Long> toChild = shm.channel("in", Long.class, 4);
+            try (ChildJvm child = ChildJvm.start(PutsAndWaits.class, region.toString())) {
+                ChildJvm.awaitCondition(() -> fromChild.size() == 100, TIMEOUT, "the child put 100 messages", child);
+                ChildJvm.awaitCondition(() -> childStats(region, child.pid()) == 100, TIMEOUT,
+                        "the inspection shows the child's 100 puts", child);
+                toChild.put(7L);
+                ChildJvm.Result result = child.awaitSuccess(TIMEOUT);
+                assertEquals("7", result.value("got"), result.describe());
+            }
+        }
+    }
+
+    private static long childStats(java.nio.file.Path region, long pid) {
+        return SharedMemory.inspect(region).processes().stream().filter(p -> p.pid() == pid)
+                .mapToLong(p -> p.stats().messagesPut()).findFirst().orElse(-1);
+    }
+
     @Test
     void aWaiterThatQueuedCountsAWaitAndTheHandOff() throws Exception {
         String name = regions.newName();
