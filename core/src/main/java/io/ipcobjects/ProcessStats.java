@@ -11,8 +11,13 @@ package io.ipcobjects;
  * @param lockHandOffs     acquisitions handed over directly by the releasing holder, this process
  *                         having queued as its successor
  * @param lockTakeovers    acquisitions that took the lock over from a holder that died
- * @param messagesPut      messages put into the region's queue
- * @param messagesTaken    messages taken from the region's queue
+ * @param messagesPut      messages put into the region's channels (its default channel, the
+ *                         queue of {@code putMessage}, among them). Counted in the handle and
+ *                         added to the region once per 64 messages and whenever the process
+ *                         waits in a take or put, takes the lock or reads its own counts: exact
+ *                         here, and fewer than 64 behind in another process's inspection of a
+ *                         process busy with a stream of messages
+ * @param messagesTaken    messages taken from the region's channels, counted as {@code messagesPut}
  * @param bytesAllocated   heap bytes allocated (whole blocks, headers included)
  * @param bytesFreed       heap bytes freed (whole blocks)
  * @param objectsHeld      shared objects (containers, tensors, live objects) this process took by

@@ -46,7 +46,9 @@ package io.ipcobjects.internal.channels;
  * <p>Transitions, each one CAS or one release store by the entry's owner:
  * <ul>
  *   <li>put: {@code FREE(p) -> WRITING(p, me)} (CAS), payload written, {@code -> FULL(p)} (release);</li>
- *   <li>take: {@code FULL(p) -> READING(p, me)} (CAS), payload read, {@code -> FREE(p + capacity)} (release);</li>
+ *   <li>take: {@code FULL(p) -> READING(p, me)} (CAS), payload read, payload kind and length
+ *       zeroed, {@code -> FREE(p + capacity)} (release): a FREE entry's kind and length are
+ *       always 0, so a put writes none before its payload;</li>
  *   <li>a dead writer: {@code WRITING(p, dead) -> SKIP(p)} (CAS, by a waiting consumer); a taker
  *       claims a SKIP as it claims FULL and frees it without handing anything out;</li>
  *   <li>a dead reader: {@code READING(p, dead) -> READING(p, me)} (CAS, by a waiting producer),
