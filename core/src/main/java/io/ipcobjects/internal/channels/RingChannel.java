@@ -466,36 +466,44 @@ final class RingChannel<T> implements Channel<T> {
     /**
      * Takes runs of consecutive messages: after the first claim (as {@link #poll}), each next
      * entry is claimed by one CAS expecting it FULL, and the head is moved once past the run
-     * instead of once per message.
+     * instead of once per message. The messages are counted once, at the end: an atomic add per
+     * message was a tenth of a drain's work when the two processes share a core.
      */
     @Override
     public int drainTo(Collection<? super T> sink, int max) {
         Objects.requireNonNull(sink, "sink");
         int taken = 0;
-        while (taken < max) {
-            long position = claimForTake();
-            if (position < 0) {
-                break;
-            }
-            int run = 0;
-            try {
-                while (true) {
-                    sink.add(read(position));
-                    taken++;
-                    // A run of at most a lap: the head, moved at its end, then lags by less than
-                    // one lap, which takers that meet it recognise (Ring#tryClaimTake).
-                    if (taken >= max || ++run >= ring.capacity()) {
-                        break;
-                    }
-                    long next = ring.tryClaimNext(position + 1, owners.ownId());
-                    if (next < 0) {
-                        break;
-                    }
-                    position = next;
+        int read = 0; // messages read, counted at the end even if a later read or the sink throws
+        try {
+            while (taken < max) {
+                long position = claimForTake();
+                if (position < 0) {
+                    break;
                 }
-            } finally {
-                ring.advanceHead(position + 1);
+                int run = 0;
+                try {
+                    while (true) {
+                        T message = read(position, false);
+                        read++;
+                        sink.add(message);
+                        taken++;
+                        // A run of at most a lap: the head, moved at its end, then lags by less than
+                        // one lap, which takers that meet it recognise (Ring#tryClaimTake).
+                        if (taken >= max || ++run >= ring.capacity()) {
+                            break;
+                        }
+                        long next = ring.tryClaimNext(position + 1, owners.ownId());
+                        if (next < 0) {
+                            break;
+                        }
+                        position = next;
+                    }
+                } finally {
+                    ring.advanceHead(position + 1);
+                }
             }
+        } finally {
+            context.counters().messagesTaken(read);
         }
         return taken;
     }
@@ -506,8 +514,16 @@ final class RingChannel<T> implements Channel<T> {
         return channels.takeAsync(this);
     }
 
-    /** Reads the claimed entry, frees it, and hands the message over. */
+    /** Reads the claimed entry, frees it, counts it, and hands the message over. */
     private T read(long position) {
+        return read(position, true);
+    }
+
+    /**
+     * Reads the claimed entry, frees it, and hands the message over; counts it as taken if
+     * {@code count} (a drain counts its messages once, at its end).
+     */
+    private T read(long position, boolean count) {
         long payload = ring.payload(position);
         int kind = ring.payloadKind(position);
         Object value;
@@ -543,7 +559,9 @@ final class RingChannel<T> implements Channel<T> {
         } finally {
             ring.release(position);
         }
-        context.counters().messageTaken();
+        if (count) {
+            context.counters().messageTaken();
+        }
         if (value == null) {
             // No put stores null (checkMessage): only a damaged entry decodes to it.
             throw new io.ipcobjects.CorruptedRegionException("channel " + name + " has an entry that holds null", payload);

@@ -105,8 +105,19 @@ public final class ProcessCounters {
         count(unpublishedTaken, MESSAGES_TAKEN_OFFSET);
     }
 
+    /** {@code messages} messages taken at once (a drain's), counted as {@link #messagePut}. */
+    public void messagesTaken(int messages) {
+        if (messages > 0) {
+            count(unpublishedTaken, MESSAGES_TAKEN_OFFSET, messages);
+        }
+    }
+
     private void count(AtomicLong unpublished, long offset) {
-        if (line >= 0 && unpublished.incrementAndGet() >= MESSAGES_PER_PUBLISH) {
+        count(unpublished, offset, 1);
+    }
+
+    private void count(AtomicLong unpublished, long offset, int messages) {
+        if (line >= 0 && unpublished.addAndGet(messages) >= MESSAGES_PER_PUBLISH) {
             publish(unpublished, offset);
         }
     }

@@ -106,6 +106,38 @@ class ProcessStatsTest {
         }
     }
 
+    /**
+     * A drain counts its messages once, at its end: every message it read counts as taken, also
+     * when its sink refuses one and the drain stops there.
+     */
+    @Test
+    void aDrainCountsEveryMessageItReadEvenWhenItsSinkThrows() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            io.ipcobjects.Channel<Long> ch = shm.channel("drained", Long.class, 64);
+            for (long i = 0; i < 10; i++) {
+                ch.put(i);
+            }
+            ProcessStats before = shm.processStats();
+            java.util.List<Long> refusesTheFourth = new java.util.ArrayList<>() {
+                @Override
+                public boolean add(Long message) {
+                    if (size() == 3) {
+                        throw new IllegalStateException("the sink is full");
+                    }
+                    return super.add(message);
+                }
+            };
+            assertThrows(IllegalStateException.class, () -> ch.drainTo(refusesTheFourth, 100));
+            assertEquals(java.util.List.of(0L, 1L, 2L), refusesTheFourth);
+            assertEquals(4, minus(shm.processStats(), before).messagesTaken(), "three in the sink and the one it refused");
+            assertEquals(6, ch.size());
+            java.util.List<Long> rest = new java.util.ArrayList<>();
+            assertEquals(6, ch.drainTo(rest, 100));
+            assertEquals(java.util.List.of(4L, 5L, 6L, 7L, 8L, 9L), rest);
+            assertEquals(10, minus(shm.processStats(), before).messagesTaken());
+        }
+    }
+
     /** args: region path. Puts 100 numbers on channel "out", then waits for one on channel "in". */
     public static final class PutsAndWaits {
         public static void main(String[] args) {
