@@ -466,8 +466,8 @@ final class RingChannel<T> implements Channel<T> {
     /**
      * Takes runs of consecutive messages: after the first claim (as {@link #poll}), each next
      * entry is claimed by one CAS expecting it FULL, and the head is moved once past the run
-     * instead of once per message. The messages are counted once, at the end: an atomic add per
-     * message was a tenth of a drain's work when the two processes share a core.
+     * instead of once per message. The messages are counted once, at the end: one atomic add
+     * for the drain instead of one per message.
      */
     @Override
     public int drainTo(Collection<? super T> sink, int max) {

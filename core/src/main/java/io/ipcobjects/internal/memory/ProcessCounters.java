@@ -13,10 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ProcessCounters {
     /**
      * Messages a handle counts before it adds them to its line. A store to the shared line at
-     * every message cost a channel's lock-free put or take several times its ring's own steps
-     * between two processes (the line leaves the core between messages, and the next claim's
-     * atomic instruction waits for the store), so messages are counted here and added once per
-     * this many, and whenever the process has nothing to do ({@link #publishMessages}).
+     * every message, with the mark a put wrote before its bytes, held a stream of small messages
+     * between two processes to well under half its rate in measurement builds
+     * ({@code docs/performance.md}, "Two stores taken off the put"), so messages are counted
+     * here and added once per this many, and whenever the process waits, takes the lock or
+     * reads its own counts ({@link #publishMessages}).
      */
     static final int MESSAGES_PER_PUBLISH = 64;
 
