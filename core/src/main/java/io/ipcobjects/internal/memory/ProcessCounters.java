@@ -98,12 +98,12 @@ public final class ProcessCounters {
      * never lost nor counted twice, whichever threads count and publish.
      */
     public void messagePut() {
-        count(unpublishedPut, MESSAGES_PUT_OFFSET);
+        count(unpublishedPut, MESSAGES_PUT_OFFSET, 1);
     }
 
     /** A message taken, under the lock or without it: as {@link #messagePut}. */
     public void messageTaken() {
-        count(unpublishedTaken, MESSAGES_TAKEN_OFFSET);
+        count(unpublishedTaken, MESSAGES_TAKEN_OFFSET, 1);
     }
 
     /** {@code messages} messages taken at once (a drain's), counted as {@link #messagePut}. */
@@ -111,10 +111,6 @@ public final class ProcessCounters {
         if (messages > 0) {
             count(unpublishedTaken, MESSAGES_TAKEN_OFFSET, messages);
         }
-    }
-
-    private void count(AtomicLong unpublished, long offset) {
-        count(unpublished, offset, 1);
     }
 
     private void count(AtomicLong unpublished, long offset, int messages) {
@@ -126,7 +122,7 @@ public final class ProcessCounters {
     /**
      * Adds the messages this handle has counted to its line, so that other processes (an
      * inspector) see them: called when the handle reads its own counts, takes the region lock,
-     * finds a channel empty or full, or waits on one. A process busy with a stream of messages
+     * or waits in a channel's take or put. A process busy with a stream of messages
      * shows them fewer than {@value #MESSAGES_PER_PUBLISH} behind meanwhile.
      */
     public void publishMessages() {
