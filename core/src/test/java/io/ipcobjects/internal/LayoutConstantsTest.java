@@ -37,7 +37,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(8, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(9, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);
@@ -346,6 +346,7 @@ class LayoutConstantsTest {
         assertEquals(0L, io.ipcobjects.internal.channels.RingLayout.CAPACITY_OFFSET);
         assertEquals(4L, io.ipcobjects.internal.channels.RingLayout.STRIDE_OFFSET);
         assertEquals(64L, io.ipcobjects.internal.channels.RingLayout.HEAD_OFFSET);
+        assertEquals(72L, io.ipcobjects.internal.channels.RingLayout.FREED_OFFSET);
         assertEquals(128L, io.ipcobjects.internal.channels.RingLayout.TAIL_OFFSET);
         assertEquals(192L, io.ipcobjects.internal.channels.RingLayout.ENTRIES_OFFSET);
         assertEquals(8L, io.ipcobjects.internal.channels.RingLayout.PAYLOAD_KIND_OFFSET);

@@ -182,24 +182,92 @@ final class Ring {
     private boolean takesFlowing = true;
 
     /**
-     * Whether the tail is less than a lap ahead of the head, so a put may find its entry free
-     * (or, if a taker still reads it, soon): reads only the two position lines, for a putter
-     * waiting for room.
+     * Free entries a putter that found the ring full waits for, by the freed word, before it
+     * tries again ({@link #roomToResume}): a quarter of the ring, at most 64 and at least 1.
      */
-    boolean roomLikely() {
-        long tail = tailPosition();
-        long head = headPosition();
-        return tail - head < capacity;
+    static int resumeRoom(int capacity) {
+        return Math.max(1, Math.min(64, capacity / 4));
+    }
+
+    /** The freed word as it is now: every entry below it is freed for its next lap (a hint; see {@link RingLayout}). */
+    long freedPosition() {
+        return memory.getLongVolatile(base + FREED_OFFSET);
+    }
+
+    /** Where this handle's next put claims: its hint ({@link #nextPut}), or the tail. */
+    private long nextPutPosition() {
+        long hint = nextPut;
+        return hint >= 0 ? hint : tailPosition();
     }
 
     /**
-     * Whether a put may find room once the entries the head lags behind are counted as taken
-     * ({@link #nextTake}): reads those entries' state words, so a waiting putter asks it only now
-     * and then.
+     * For a putter waiting for room: whether the freed word says at least
+     * {@link #resumeRoom} entries are free past this handle's next put. Reads the takers' line
+     * only, which they write once per take or drain's run, not the entry the put needs, which
+     * the taker is reading. The word may lag behind entries freed out of order, less than a lap
+     * (takers walk it on when they free an entry within a lap of it); one two laps behind the
+     * next put, which no sound ring holds, is no hint: the putter tries the entry, whose state
+     * the ring's own checks judge.
      */
-    boolean roomPastLaggingHead() {
-        long tail = tailPosition();
-        return tail - frontOfTakes(headPosition()) < capacity;
+    boolean roomToResume() {
+        long room = freedPosition() + capacity - nextPutPosition();
+        return room < -capacity || room >= resumeRoom(capacity);
+    }
+
+    /**
+     * For a putter that has waited a while, now and then: walks the freed word past the entries
+     * freed beyond it (takers that freed out of order and stopped), reading their state words,
+     * and says whether the put should try again: {@link #resumeRoom} entries are free past the
+     * next put, or at least one is and the takers freed none since the last look (a taker that
+     * takes a message now and then and waits in between, perhaps for this very put). While
+     * takers are freeing, fewer free entries do not end the wait: a putter that took each as
+     * it was freed would meet the taker at every message.
+     */
+    boolean roomPastLaggingFreed() {
+        long freed = freedPosition();
+        long past = freedPast(freed, freed + capacity);
+        if (past != freed) {
+            advance(base + FREED_OFFSET, past);
+        }
+        boolean stalled = past == freedAtLastLook;
+        freedAtLastLook = past;
+        long room = past + capacity - nextPutPosition();
+        return room >= resumeRoom(capacity) || (stalled && room > 0);
+    }
+
+    /** What {@link #roomPastLaggingFreed} found last: a per-handle note, raced benignly by threads. */
+    private long freedAtLastLook = Long.MIN_VALUE;
+
+    /**
+     * The first position from {@code from} on, below {@code upTo} and at most a lap on, whose
+     * entry is not yet freed for its next lap: its sequence is not {@code position + capacity}
+     * or later (claimed or freed again since).
+     */
+    private long freedPast(long from, long upTo) {
+        long position = from;
+        while (position - upTo < 0 && position - from < capacity
+                && sequence(memory.getLongVolatile(entry(position) + STATE_OFFSET)) - (int) (position + capacity) >= 0) {
+            position++;
+        }
+        return position;
+    }
+
+    /**
+     * By a taker that has freed every entry from {@code from} up to {@code to}: moves the freed
+     * word to {@code to} if it waits at {@code from} (a lone taker frees in order, so it always
+     * does), one CAS on the takers' line; if it lags behind {@code from}, less than a lap,
+     * walks it past the entries other takers freed out of order, up to {@code to} at most.
+     */
+    void passFreed(long from, long to) {
+        long freed = freedPosition();
+        if (freed == from) {
+            memory.compareAndSetLong(base + FREED_OFFSET, from, to);
+        } else if (freed - from < 0 && from - freed < capacity) {
+            long past = freedPast(freed, to);
+            if (past != freed) {
+                advance(base + FREED_OFFSET, past);
+            }
+        }
     }
 
     /**
@@ -500,12 +568,24 @@ final class Ring {
      * length set back to 0 (none) first, so a put always finds them so: a put then marks nothing
      * before it writes its bytes, and a writer that dies while writing them leaves an entry whose
      * kind says none. The release store of the state word publishes the reset with the entry.
+     * Then passes the freed word past it ({@link #passFreed}).
      */
     void release(long position) {
+        release(position, true);
+    }
+
+    /**
+     * As {@link #release(long)}; with {@code passFreed} false the freed word stays, for a drain
+     * that passes it once past its whole run.
+     */
+    void release(long position, boolean passFreed) {
         long at = position & ~SKIPPED;
         long entry = entry(at);
         memory.putLongUnlogged(entry + PAYLOAD_KIND_OFFSET, 0L);
         memory.putLongReleaseUnlogged(entry + STATE_OFFSET, word(at + capacity, FREE, 0));
+        if (passFreed) {
+            passFreed(at, at + 1);
+        }
     }
 
     /**

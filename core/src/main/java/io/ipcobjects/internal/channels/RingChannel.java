@@ -205,13 +205,15 @@ final class RingChannel<T> implements Channel<T> {
     }
 
     /**
-     * Waiting for room watches the two positions ({@link Ring#roomLikely}), not the entry the
-     * put needs: that entry is the one the next taker claims, and a putter reading it in a loop
-     * takes its cache line away from the taker at every read, so that putter and taker then move
-     * in lockstep, one cache-line round trip per message. The head is written once every
-     * {@link Ring#HEAD_MOVE_EVERY} takes of a taker whose takes follow each other, and once per
-     * run by a taker that drains; so once every 64 rounds the wait also reads the entries the
-     * head may lag behind ({@link Ring#roomPastLaggingHead}), in case the taker stopped there.
+     * Waiting for room watches the freed word ({@link Ring#roomToResume}), not the entry the put
+     * needs, and tries again only once a batch of entries is free ({@link Ring#resumeRoom}): that
+     * entry is the one a taker is reading, and a putter that read it in a loop, or claimed each
+     * entry as soon as its taker freed it, would take its cache line away from the taker at every
+     * message, and the two would move in lockstep, one cache-line round trip per message. Takers
+     * move the freed word at each take and once per drain's run; once every 64 rounds the wait
+     * also walks it past entries freed beyond it ({@link Ring#roomPastLaggingFreed}), in case
+     * takers freed out of order, and ends the wait for fewer free entries than a batch once the
+     * takers have stopped freeing; so does the deadline.
      */
     private long claimForPut(long deadline) {
         ensureOpen();
@@ -233,10 +235,11 @@ final class RingChannel<T> implements Channel<T> {
                     break;
                 }
                 if (!waiter.idle() && deadline != Long.MAX_VALUE) {
-                    return -1;
+                    // The wait for a batch of room is over; a single free entry still counts.
+                    return ring.tryClaimPut(owners.ownId());
                 }
                 ensureOpen();
-            } while (!ring.roomLikely() && !(waiter.everySixtyFourthRound() && ring.roomPastLaggingHead()));
+            } while (!ring.roomToResume() && !(waiter.everySixtyFourthRound() && ring.roomPastLaggingFreed()));
         }
     }
 
@@ -466,8 +469,8 @@ final class RingChannel<T> implements Channel<T> {
     /**
      * Takes runs of consecutive messages: after the first claim (as {@link #poll}), each next
      * entry is claimed by one CAS expecting it FULL, and the head is moved once past the run
-     * instead of once per message. The messages are counted once, at the end: one atomic add
-     * for the drain instead of one per message.
+     * instead of once per message, as is the freed word ({@link Ring#passFreed}). The messages
+     * are counted once, at the end: one atomic add for the drain instead of one per message.
      */
     @Override
     public int drainTo(Collection<? super T> sink, int max) {
@@ -481,6 +484,7 @@ final class RingChannel<T> implements Channel<T> {
                     break;
                 }
                 int run = 0;
+                long runStart = position;
                 try {
                     while (true) {
                         T message = read(position, false);
@@ -500,6 +504,7 @@ final class RingChannel<T> implements Channel<T> {
                     }
                 } finally {
                     ring.advanceHead(position + 1);
+                    ring.passFreed(runStart, position + 1);
                 }
             }
         } finally {
@@ -520,10 +525,10 @@ final class RingChannel<T> implements Channel<T> {
     }
 
     /**
-     * Reads the claimed entry, frees it, and hands the message over; counts it as taken if
-     * {@code count} (a drain counts its messages once, at its end).
+     * Reads the claimed entry, frees it, and hands the message over; if {@code alone}, counts it
+     * as taken and passes the ring's freed word past it (a drain does both once, for its run).
      */
-    private T read(long position, boolean count) {
+    private T read(long position, boolean alone) {
         long payload = ring.payload(position);
         int kind = ring.payloadKind(position);
         Object value;
@@ -557,9 +562,9 @@ final class RingChannel<T> implements Channel<T> {
                 throw new io.ipcobjects.CorruptedRegionException("channel entry of payload kind " + kind, payload);
             }
         } finally {
-            ring.release(position);
+            ring.release(position, alone);
         }
-        if (count) {
+        if (alone) {
             context.counters().messageTaken();
         }
         if (value == null) {

@@ -7,7 +7,7 @@ package io.ipcobjects.internal.channels;
  * two. Offsets are from the ring's base, which is 64-byte aligned.
  *
  * <pre>
- * Ring header (192 bytes: the two positions each own a cache line):
+ * Ring header (192 bytes: the takers' words and the putters' each own a cache line):
  *            0       1       2       3       4       5       6       7
  *        +-------+-------+-------+-------+-------+-------+-------+-------+
  *      0 |           capacity            |         entry stride          |
@@ -16,7 +16,9 @@ package io.ipcobjects.internal.channels;
  *        +---------------------------------------------------------------+
  *     64 |        head: position of the oldest entry not yet taken       |
  *        +---------------------------------------------------------------+
- *     72 |                 reserved, to the end of the line              ...
+ *     72 |     freed: every entry below it is freed, a hint for putters  |
+ *        +---------------------------------------------------------------+
+ *     80 |                 reserved, to the end of the line              ...
  *        +---------------------------------------------------------------+
  *    128 |        tail: position the next put claims, or behind it       |
  *        +---------------------------------------------------------------+
@@ -80,6 +82,17 @@ package io.ipcobjects.internal.channels;
  * line, which that putter reads, is written once per {@code HEAD_MOVE_EVERY} takes instead of
  * at each.
  *
+ * <p>The freed word is a hint that steers a putter's wait for room, never what a put relies
+ * on: every entry below it has been freed for its next lap (or later). A taker that frees the
+ * entry the word names moves it on, by CAS, at each take and once per drain's run; a taker
+ * that finds it lagging behind entries freed out of order by other takers walks it past them.
+ * A putter that finds the ring full waits, reading this line only, until the word says
+ * {@code Ring#resumeRoom} entries are free, and only then tries the entry again: a putter that
+ * tried as soon as one entry was free would claim each entry as its taker frees it, and the two
+ * would move in lockstep, one cache-line round trip per message. A word that does not move
+ * (takers that stopped, or that freed out of order and left) is walked on by the waiting putter
+ * now and then, reading the entries past it.
+ *
  * <p>A claim whose last claim succeeded tries its CAS at once, expecting the state word it will
  * most likely find ({@code FREE(tail)} for a put, {@code FULL(head)} for a take), instead of
  * reading the word first: a read of a line another core wrote last brings it shared, and the CAS
@@ -92,6 +105,7 @@ public final class RingLayout {
     public static final long CAPACITY_OFFSET = 0;
     public static final long STRIDE_OFFSET = CAPACITY_OFFSET + Integer.BYTES;
     public static final long HEAD_OFFSET = 64;
+    public static final long FREED_OFFSET = HEAD_OFFSET + Long.BYTES;
     public static final long TAIL_OFFSET = 128;
     public static final long ENTRIES_OFFSET = 192;
 

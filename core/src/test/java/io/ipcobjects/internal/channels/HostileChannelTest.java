@@ -108,6 +108,38 @@ class HostileChannelTest {
         }
     }
 
+    /**
+     * The freed word only steers a waiting putter: set to values no ring holds, far behind or
+     * far ahead, puts that wait for room and takes still deliver every message in order, in
+     * bounded time.
+     */
+    @Test
+    void aFreedWordNoRingHoldsOnlySlowsAWaitingPutter() {
+        for (long hostile : new long[] {Long.MIN_VALUE, -1_000, 1L << 40, Long.MAX_VALUE}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+                Channel<Long> ch = shm.channel("c", Long.class, 16);
+                for (long i = 0; i < 16; i++) {
+                    ch.put(i);
+                }
+                long block = ((RingChannel<?>) ch).block();
+                TestAccess.context(shm).memory().putLongUnlogged(
+                        block + ChannelLayout.RING_OFFSET + RingLayout.FREED_OFFSET, hostile);
+                assertTimeoutPreemptively(BOUND, () -> {
+                    var putter = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        for (long i = 16; i < 48; i++) {
+                            ch.put(i);
+                        }
+                    });
+                    for (long i = 0; i < 48; i++) {
+                        assertEquals(i, ch.take(Duration.ofSeconds(5)), "message " + i + " with the freed word at " + hostile);
+                    }
+                    putter.get();
+                });
+                shm.verify();
+            }
+        }
+    }
+
     @Test
     void aByteArraySlotPointingPastTheRegionOrBeforeItIsCorrupt() {
         // A byte[] too long for an entry is stored in the heap; its slot's offset is then damaged.

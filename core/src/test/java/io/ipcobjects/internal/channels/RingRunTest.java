@@ -411,10 +411,12 @@ class RingRunTest {
                 assertTrue(ch.offer(i));
             }
             java.util.List<Long> heads = new java.util.ArrayList<>();
+            java.util.List<Long> freeds = new java.util.ArrayList<>();
             java.util.List<Long> taken = new java.util.ArrayList<>() {
                 @Override
                 public boolean add(Long message) {
                     heads.add(ring.headPosition());
+                    freeds.add(ring.freedPosition());
                     if (message + 4 < 14) {
                         assertTrue(ch.offer(message + 4), "the entry just taken is free a lap on");
                     }
@@ -425,8 +427,97 @@ class RingRunTest {
             assertEquals(java.util.stream.LongStream.range(0, 14).boxed().toList(), taken);
             java.util.List<Long> expectedHeads = java.util.stream.LongStream.range(0, 14).map(i -> 1 + i / 4 * 4).boxed().toList();
             assertEquals(expectedHeads, heads, "the head moves past each run of four (its first claim) and at its end");
+            java.util.List<Long> expectedFreeds = java.util.stream.LongStream.range(0, 14).map(i -> i / 4 * 4).boxed().toList();
+            assertEquals(expectedFreeds, freeds, "the freed word moves once per run, at its end");
             assertEquals(14, ring.headPosition());
+            assertEquals(14, ring.freedPosition());
             assertEquals(0, ch.size());
+        }
+    }
+
+    /**
+     * A putter waiting on a full ring of 64 waits for a batch of 16 free entries while takers
+     * are freeing, but a single entry freed by a taker that then stops ends its wait: a timed
+     * offer and a blocking put each get the one entry.
+     */
+    @Test
+    void aWaitingPutterGetsASingleEntryFreedByATakerThatStops() throws Exception {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            int capacity = 64;
+            RingChannel<Long> ch = ringChannel(shm.channel("c", Long.class, capacity));
+            assertEquals(16, Ring.resumeRoom(capacity));
+            for (long i = 0; i < capacity; i++) {
+                assertTrue(ch.offer(i));
+            }
+            var offered = new java.util.concurrent.CompletableFuture<Boolean>();
+            Thread offerer = Thread.ofPlatform().start(() -> offered.complete(ch.offer(64L, Duration.ofSeconds(30))));
+            Thread.sleep(50); // lets the putter find the ring full and wait (it passes either way)
+            assertEquals(0L, ch.poll());
+            assertTrue(offered.get(20, java.util.concurrent.TimeUnit.SECONDS), "the timed offer got the freed entry");
+            offerer.join();
+
+            var put = new java.util.concurrent.CompletableFuture<Void>();
+            Thread putter = Thread.ofPlatform().start(() -> {
+                ch.put(65L);
+                put.complete(null);
+            });
+            Thread.sleep(50);
+            assertEquals(1L, ch.poll());
+            put.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            putter.join();
+            for (long i = 2; i < 66; i++) {
+                assertEquals(i, ch.poll());
+            }
+            assertNull(ch.poll());
+            shm.verify();
+        }
+    }
+
+    /**
+     * Two takers that free out of order: the later entry's taker leaves the freed word where it
+     * is, the earlier one's moves it past its own entry only, and the next taker to free an
+     * entry walks it past both; a waiting putter's walk does the same when no taker comes.
+     */
+    @Test
+    void theFreedWordPassesEntriesFreedOutOfOrder() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20);
+             SharedMemory other = SharedMemory.attach(name, Duration.ofSeconds(5))) {
+            RingChannel<Long> mine = ringChannel(shm.channel("c", Long.class, 8));
+            RingChannel<Long> theirs = ringChannel(other.channel("c", Long.class));
+            Ring ring = mine.ring();
+            for (long i = 0; i < 8; i++) {
+                assertTrue(mine.offer(i));
+            }
+            long first = ring.tryClaimTake(mine.owners().ownId());
+            assertEquals(0, first);
+            assertEquals(1L, theirs.poll());
+            assertEquals(0, ring.freedPosition(), "entry 0 is still being read");
+            ring.release(first);
+            assertEquals(1, ring.freedPosition(), "the earlier taker passes its own entry");
+            assertEquals(2L, theirs.poll());
+            assertEquals(3, ring.freedPosition(), "the next free walks past the entry freed out of order");
+
+            // A taker that reads entry 3 while another frees 4 and 5, then frees 3: no taker
+            // comes after it, and a putter's walk takes the word on.
+            long third = ring.tryClaimTake(mine.owners().ownId());
+            assertEquals(3, third);
+            assertEquals(4L, theirs.poll());
+            assertEquals(5L, theirs.poll());
+            assertEquals(3, ring.freedPosition());
+            ring.release(third);
+            assertEquals(4, ring.freedPosition());
+            for (long i = 8; i < 14; i++) {
+                assertTrue(mine.offer(i), "entry " + (i - 8) + " is free");
+            }
+            assertFalse(ring.roomToResume(), "the freed word says the ring is full");
+            assertFalse(ring.roomPastLaggingFreed(), "entry 6 is not freed");
+            assertEquals(6, ring.freedPosition(), "the walk passed entries 4 and 5");
+            assertEquals(6L, mine.poll());
+            assertEquals(7, ring.freedPosition());
+            assertFalse(ring.roomPastLaggingFreed(), "one entry is free, less than a batch, and the taker is freeing");
+            assertTrue(ring.roomPastLaggingFreed(), "one entry is free, and the taker has stopped");
+            shm.verify();
         }
     }
 
@@ -605,10 +696,12 @@ class RingRunTest {
                 }
                 assertEquals(capacity + Ring.HEAD_MOVE_EVERY + 4, next, "the twelve taken entries were free again");
                 assertEquals(capacity, ring.size());
-                assertFalse(ring.roomPastLaggingHead(), "a full ring");
+                assertFalse(ring.roomPastLaggingFreed(), "a full ring");
                 assertEquals(Ring.HEAD_MOVE_EVERY + 4, mine.poll());
-                assertFalse(ring.roomLikely(), "the head still lags behind the take");
-                assertTrue(ring.roomPastLaggingHead(), "the entry behind the head is free");
+                assertEquals(Ring.HEAD_MOVE_EVERY + 5, ring.freedPosition(), "each take passed the freed word");
+                assertFalse(ring.roomToResume(), "one free entry is less than a batch to resume on");
+                assertFalse(ring.roomPastLaggingFreed(), "one free entry, just freed");
+                assertTrue(ring.roomPastLaggingFreed(), "one free entry, and the takers freed none since the last look");
                 assertTrue(mine.offer(next, Duration.ofSeconds(5)), "a put that waits for room finds it");
                 assertFalse(mine.offer(-1L));
             });
