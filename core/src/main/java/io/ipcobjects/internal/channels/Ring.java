@@ -13,7 +13,9 @@ import io.ipcobjects.internal.memory.RegionMemory;
  * <p>Memory ordering: a claim is a CAS of the entry's state word (full fence); the payload is
  * written or read with plain accesses by the entry's owner alone; the hand-over is a release
  * store of the state word, which the next claimer reads with a volatile load, so it sees the
- * payload written before it. Head and tail are read volatile and moved by CAS.
+ * payload written before it. Head and tail are read volatile and moved by CAS. So is the freed
+ * word, which a taker moves after its release store of the entries it passes; no put relies on
+ * it (it only ends a putter's wait), so nothing hangs on its order with the entries.
  *
  * <p>Everything read from the region is checked before it is used: capacity and stride when the
  * ring is opened, and a state word whose sequence is neither of this lap nor of the last makes
@@ -205,9 +207,9 @@ final class Ring {
      * {@link #resumeRoom} entries are free past this handle's next put. Reads the takers' line
      * only, which they write once per take or drain's run, not the entry the put needs, which
      * the taker is reading. The word may lag behind entries freed out of order, less than a lap
-     * (takers walk it on when they free an entry within a lap of it); one two laps behind the
-     * next put, which no sound ring holds, is no hint: the putter tries the entry, whose state
-     * the ring's own checks judge.
+     * (takers walk it on when they free an entry within a lap of it); one more than two laps
+     * behind the next put, which no sound ring holds, is no hint: the putter tries the entry,
+     * whose state the ring's own checks judge.
      */
     boolean roomToResume() {
         long room = freedPosition() + capacity - nextPutPosition();
