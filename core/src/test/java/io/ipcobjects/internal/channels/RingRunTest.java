@@ -28,6 +28,32 @@ class RingRunTest {
     }
 
     /**
+     * Runs {@code waiter} (a put on a full channel) on its own thread, lets it find the channel
+     * full and wait (the test passes either way), runs {@code free} on this thread, and returns
+     * what the waiter returned once it ends.
+     */
+    private static <R> R afterFreeing(java.util.concurrent.Callable<R> waiter, ThrowingRunnable free) throws Exception {
+        var result = new java.util.concurrent.CompletableFuture<R>();
+        // A daemon: a test that fails leaves no blocked put that keeps the JVM up.
+        Thread thread = Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                result.complete(waiter.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        Thread.sleep(100);
+        free.run();
+        R value = result.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        thread.join();
+        return value;
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /**
      * {@code messages} as a collection whose iterator runs {@code beforeEach} before it hands
      * out each message and {@code whenExhausted} once when it finds no more: a putAll's caller
      * acting between its puts, on the putAll's own thread.
@@ -111,16 +137,14 @@ class RingRunTest {
             for (long i = 0; i < 4; i++) {
                 ch.put(i);
             }
-            java.util.concurrent.CompletableFuture<Boolean> offered = new java.util.concurrent.CompletableFuture<>();
-            Thread putter = Thread.ofPlatform().start(() -> offered.complete(ch.offer(4L, Duration.ofSeconds(5))));
-            Thread.sleep(100); // lets the putter find the channel full and wait (it passes either way)
-            // The oldest entry taken and freed as the first of a run whose taker then stops: the
-            // head stays where it was, a lap behind the tail, though the entry is free.
             Ring ring = ch.ring();
-            assertEquals(0, ring.tryClaimNext(0, ch.owners().ownId()));
-            ring.release(0);
-            assertTrue(offered.get(10, java.util.concurrent.TimeUnit.SECONDS), "the put found the free entry");
-            putter.join();
+            boolean offered = afterFreeing(() -> ch.offer(4L, Duration.ofSeconds(5)), () -> {
+                // The oldest entry taken and freed as the first of a run whose taker then stops:
+                // the head stays where it was, a lap behind the tail, though the entry is free.
+                assertEquals(0, ring.tryClaimNext(0, ch.owners().ownId()));
+                ring.release(0);
+            });
+            assertTrue(offered, "the put found the free entry");
             for (long i = 1; i < 5; i++) {
                 assertEquals(i, ch.poll());
             }
@@ -449,22 +473,12 @@ class RingRunTest {
             for (long i = 0; i < capacity; i++) {
                 assertTrue(ch.offer(i));
             }
-            var offered = new java.util.concurrent.CompletableFuture<Boolean>();
-            Thread offerer = Thread.ofPlatform().start(() -> offered.complete(ch.offer(64L, Duration.ofSeconds(30))));
-            Thread.sleep(50); // lets the putter find the ring full and wait (it passes either way)
-            assertEquals(0L, ch.poll());
-            assertTrue(offered.get(20, java.util.concurrent.TimeUnit.SECONDS), "the timed offer got the freed entry");
-            offerer.join();
-
-            var put = new java.util.concurrent.CompletableFuture<Void>();
-            Thread putter = Thread.ofPlatform().start(() -> {
+            assertTrue(afterFreeing(() -> ch.offer(64L, Duration.ofSeconds(30)), () -> assertEquals(0L, ch.poll())),
+                    "the timed offer got the freed entry");
+            afterFreeing(() -> {
                 ch.put(65L);
-                put.complete(null);
-            });
-            Thread.sleep(50);
-            assertEquals(1L, ch.poll());
-            put.get(20, java.util.concurrent.TimeUnit.SECONDS);
-            putter.join();
+                return null;
+            }, () -> assertEquals(1L, ch.poll()));
             for (long i = 2; i < 66; i++) {
                 assertEquals(i, ch.poll());
             }
