@@ -30,6 +30,7 @@ public final class Scenarios {
         BY_NAME.put("memcpy", MemcpyScenario::new);
         BY_NAME.put("raw-slots", RawSlotsScenario::new);
         BY_NAME.put("raw-ring", RawRingScenario::new);
+        BY_NAME.put("raw-roundtrip", RawRoundTripScenario::new);
     }
 
     /**

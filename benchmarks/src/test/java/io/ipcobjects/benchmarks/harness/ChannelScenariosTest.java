@@ -52,7 +52,10 @@ class ChannelScenariosTest {
             "raw-slots:bytes=1048576",
             "raw-ring",
             "raw-ring:claim=load,capacity=16,stride=64",
-            "raw-ring:box=true"})
+            "raw-ring:box=true",
+            "raw-roundtrip",
+            "raw-roundtrip:claim=spin,free=after",
+            "raw-roundtrip:claim=load"})
     void runsBrieflyAndAccountsForEveryMessage(String spec) {
         Harness.Outcome outcome = Harness.forTests(0, 1, 200).run(spec);
 
@@ -97,8 +100,9 @@ class ChannelScenariosTest {
     @ParameterizedTest
     @ValueSource(strings = {"raw-ring:claim=swap|claim must be cas or load", "raw-ring:capacity=1000|capacity must be a power of two",
             "raw-ring:stride=24|stride must be a multiple of 16", "raw-ring:stride=16|at least 32",
-            "raw-ring:box=yes|box must be true or false"})
-    void aRawRingWithABadParameterIsRefusedByName(String specAndMessage) {
+            "raw-ring:box=yes|box must be true or false", "raw-roundtrip:claim=swap|claim must be cas, spin or load",
+            "raw-roundtrip:free=later|free must be before or after"})
+    void aRawScenarioWithABadParameterIsRefusedByName(String specAndMessage) {
         String[] parts = specAndMessage.split("\\|");
         Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);
 
@@ -147,7 +151,7 @@ class ChannelScenariosTest {
     @ParameterizedTest
     @ValueSource(strings = {"channel-oneway:msg=long", "channel-roundtrip:bytes=32", "tensor-ring:rows=256,cols=1024",
             "uds-oneway:bytes=1048576", "raw-slots:bytes=1048576",
-            "raw-ring"})
+            "raw-ring", "raw-roundtrip"})
     void aChildKilledInTheMiddleOfAWindowFailsTheScenarioAtOnce(String spec) throws Exception {
         Harness harness = Harness.forTests(0, 1, 120_000); // a window far longer than the test lets it run
         Thread killer = Thread.ofPlatform().daemon().start(() -> killChildAfter(Duration.ofSeconds(4)));
