@@ -124,11 +124,16 @@ public interface Channel<T> {
 
     /**
      * Takes the oldest message of a channel of {@code byte[]}, without waiting, and lets
-     * {@code reader} read its bytes where they lie: a large message (64 KiB and more) is not
-     * copied into a new array, so a consumer that copies it into a buffer it reuses, or parses
-     * it in place, allocates nothing per message. The segment is read-only and is for the call
-     * only: a large message's segment is closed when {@code reader} returns (reading it later
-     * throws {@link IllegalStateException}), since its memory is freed for other messages.
+     * {@code reader} read its bytes where they lie, as a handler reads an Agrona ring: a short
+     * message (under 128 bytes, in the channel's ring) and a large one (64 KiB and more, in the
+     * region's heap) are not copied into a new array, so a consumer that copies them into a
+     * buffer it reuses, or parses them in place, allocates nothing per message. Messages in
+     * between are copied into a new array first.
+     *
+     * <p>The segment is read-only and is for the call only: its memory is given to other
+     * messages when {@code reader} returns. A large message's segment is closed then (reading
+     * it later throws {@link IllegalStateException}); a short message's reads the channel's
+     * ring entry, where a later message may stand by the time it is read.
      *
      * <p>The message is taken whatever {@code reader} does: if it throws, the message is
      * freed all the same and the exception reaches the caller.
@@ -167,6 +172,30 @@ public interface Channel<T> {
             throw new IllegalStateException("takeBytes reads a channel of byte[]: " + this + " carries " + type().getName());
         }
         showBytes((byte[]) take(timeout), reader);
+    }
+
+    /**
+     * Takes up to {@code max} messages of a channel of {@code byte[]} that are there now,
+     * without waiting, and shows each in turn to {@code reader}, as {@link #pollBytes} does.
+     * If {@code reader} throws, the message it was shown is taken all the same, and the
+     * exception reaches the caller; later messages stay.
+     *
+     * @param reader reads each message's bytes during its call
+     * @param max    most messages to take
+     * @return how many were taken
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code byte[]} (nothing is taken)
+     */
+    default int drainBytes(Consumer<? super MemorySegment> reader, int max) {
+        Objects.requireNonNull(reader, "reader");
+        if (type() != byte[].class) {
+            throw new IllegalStateException("drainBytes reads a channel of byte[]: " + this + " carries " + type().getName());
+        }
+        int taken = 0;
+        while (taken < max && pollBytes(reader)) {
+            taken++;
+        }
+        return taken;
     }
 
     /** Shows a copy of {@code bytes} to {@code reader} through a read-only segment closed when it returns. */

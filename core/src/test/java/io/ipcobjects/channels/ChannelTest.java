@@ -460,6 +460,124 @@ class ChannelTest {
         }
     }
 
+    /** A message of {@code length} bytes that says which it is: byte i is {@code i * 31 + length}. */
+    private static byte[] numbered(int length) {
+        byte[] message = new byte[length];
+        for (int i = 0; i < length; i++) {
+            message[i] = (byte) (i * 31 + length);
+        }
+        return message;
+    }
+
+    /**
+     * A short message (under 128 bytes, in the ring) is shown where it lies, as a large one is:
+     * a read-only native segment, no array of the taker's. A message between the two, and a
+     * short one that a channel with wider entries encodes another way, is shown from a copy.
+     */
+    @Test
+    void pollBytesShowsAShortMessageWhereItLiesInTheRing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 8);
+            Channel<byte[]> wide = shm.channel("wide", byte[].class, 8, 240);
+            record Shown(Channel<byte[]> channel, int length, boolean inPlace) { }
+            List<Shown> cases = List.of(new Shown(ch, 0, true), new Shown(ch, 1, true), new Shown(ch, ch.inlineBytes() - 2, true),
+                    new Shown(ch, ch.inlineBytes(), false), new Shown(ch, 70_000, true), new Shown(wide, 127, true),
+                    new Shown(wide, 200, false));
+            for (Shown c : cases) {
+                byte[] sent = numbered(c.length());
+                c.channel().put(sent);
+                boolean[] seen = new boolean[1];
+                assertTrue(c.channel().pollBytes(view -> {
+                    assertTrue(view.isReadOnly(), "read-only");
+                    assertEquals(c.inPlace(), view.isNative(), "byte[" + c.length() + "] shown in place: " + c.inPlace());
+                    assertArrayEquals(sent, view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "byte[" + c.length() + "]");
+                    seen[0] = true;
+                }));
+                assertTrue(seen[0]);
+                assertEquals(0, c.channel().size());
+            }
+            shm.verify();
+        }
+    }
+
+    /** drainBytes takes up to max messages in order, whatever their size, showing each; nothing stays allocated. */
+    @Test
+    void drainBytesTakesUpToMaxMessagesInOrderAndShowsEach() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 16 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 16);
+            long usedBefore = shm.stats().usedBytes();
+            io.ipcobjects.ProcessStats before = shm.processStats();
+            assertEquals(0, ch.drainBytes(view -> { throw new AssertionError("called on an empty channel"); }, 10));
+            int[] lengths = {3, 0, 127, 500, 32, 100_000, 16, 1, 2000, 64};
+            for (int length : lengths) {
+                ch.put(numbered(length));
+            }
+            List<byte[]> shown = new ArrayList<>();
+            java.util.function.Consumer<java.lang.foreign.MemorySegment> keep =
+                    view -> shown.add(view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            assertEquals(4, ch.drainBytes(keep, 4), "at most max");
+            assertEquals(lengths.length - 4, ch.size());
+            assertEquals(lengths.length - 4, ch.drainBytes(keep, 100), "then the rest");
+            assertEquals(0, ch.drainBytes(keep, 100));
+            assertEquals(lengths.length, shown.size());
+            for (int i = 0; i < lengths.length; i++) {
+                assertArrayEquals(numbered(lengths[i]), shown.get(i), "message " + i + " in order");
+            }
+            assertEquals(lengths.length, shm.processStats().messagesTaken() - before.messagesTaken(), "each counted as a take");
+            assertEquals(usedBefore, shm.stats().usedBytes(), "every heap value freed by the drain");
+            ch.put(new byte[] {5});
+            assertEquals(0, ch.drainBytes(keep, 0), "max 0 takes nothing");
+            assertEquals(1, ch.size());
+            shm.verify();
+        }
+    }
+
+    /** A drain's reader that throws: the message it was shown is taken and freed, the later ones stay, in order. */
+    @Test
+    void drainBytesTakesTheMessageWhoseReaderThrewAndLeavesTheRest() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 8);
+            long usedBefore = shm.stats().usedBytes();
+            for (int length : new int[] {10, 300, 200_000}) {
+                ch.put(new byte[] {1});
+                ch.put(new byte[length]);
+                ch.put(new byte[] {2});
+                ch.put(new byte[] {3});
+                List<Long> sizes = new ArrayList<>();
+                IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> ch.drainBytes(view -> {
+                    sizes.add(view.byteSize());
+                    if (view.byteSize() == length) {
+                        throw new IllegalArgumentException("reader failed at " + length);
+                    }
+                }, 10));
+                assertEquals("reader failed at " + length, thrown.getMessage());
+                assertEquals(List.of(1L, (long) length), sizes, "the drain stops at the reader's exception");
+                assertEquals(2, ch.size(), "the later messages stay");
+                assertArrayEquals(new byte[] {2}, ch.poll());
+                assertArrayEquals(new byte[] {3}, ch.poll());
+                assertEquals(usedBefore, shm.stats().usedBytes(), "a byte[" + length + "] freed although its reader threw");
+            }
+            shm.verify();
+        }
+    }
+
+    /** drainBytes is for channels of byte[]: another channel, the default one included, refuses it and keeps its messages. */
+    @Test
+    void drainBytesRefusesAChannelOfAnotherTypeAndTakesNothing() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> objects = shm.channel("objects", Object.class, 4);
+            objects.put(new byte[] {1, 2});
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> objects.drainBytes(view -> { }, 4));
+            assertTrue(refused.getMessage().contains("drainBytes") && refused.getMessage().contains("java.lang.Object"),
+                    refused.getMessage());
+            assertEquals(1, objects.size(), "nothing taken");
+            shm.putMessage(new byte[] {3});
+            assertThrows(IllegalStateException.class, () -> shm.messages().drainBytes(view -> { }, 4), "the default channel");
+            assertArrayEquals(new byte[] {3}, (byte[]) shm.takeMessage());
+            assertThrows(NullPointerException.class, () -> shm.channel("b", byte[].class, 4).drainBytes(null, 4));
+        }
+    }
+
     /** A reader that throws: its exception reaches the caller, and the message is taken and freed all the same. */
     @Test
     void pollBytesTakesTheMessageEvenWhenTheReaderThrows() {

@@ -30,10 +30,11 @@ import java.util.function.Consumer;
  *   <li>{@code produce=put|offer|putall}: the child's {@code put}, {@code offer} retried in a
  *       spin, or {@code putAll} of {@code putBatch} messages at a time (default 64) (default
  *       {@code put});</li>
- *   <li>{@code consume=drain|take|poll|pollbytes}: the parent's {@code drainTo} of up to {@code batch}
- *       messages (default 256), {@code take(timeout)} one at a time, {@code poll} in a spin, or
- *       ({@code msg=bytes} only) {@code pollBytes} in a spin, copying each message from its
- *       view into one buffer it reuses, as {@code uds-oneway}'s reader does (default
+ *   <li>{@code consume=drain|take|poll|pollbytes|drainbytes}: the parent's {@code drainTo} of up
+ *       to {@code batch} messages (default 256), {@code take(timeout)} one at a time, {@code poll}
+ *       in a spin, or ({@code msg=bytes} only) {@code pollBytes} in a spin or {@code drainBytes}
+ *       of up to {@code batch} messages, copying each message from its view into one buffer it
+ *       reuses, as {@code uds-oneway}'s reader does, and checking it there (default
  *       {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check that the
  *       child still runs;</li>
  *   <li>{@code spread=true}: both sides place large blocks by next fit
@@ -57,7 +58,7 @@ final class ChannelOneWayScenario extends OneWayScenario {
     private String consume;
     private int drainBatch;
     private final List<Object> sink = new ArrayList<>();
-    /** {@code consume=pollbytes}: the buffer every message is copied into, and the reader that copies it. */
+    /** {@code consume=pollbytes|drainbytes}: the buffer every message is copied into, and the reader that copies and checks it. */
     private byte[] copy;
     private Consumer<MemorySegment> copyInto;
 
@@ -96,11 +97,11 @@ final class ChannelOneWayScenario extends OneWayScenario {
     public void setUp(RunContext run) {
         kind = kind(run);
         consume = run.param("consume", "drain");
-        if (!List.of("drain", "take", "poll", "pollbytes").contains(consume)) {
-            throw new IllegalArgumentException("consume must be drain, take, poll or pollbytes: " + run.spec());
+        if (!List.of("drain", "take", "poll", "pollbytes", "drainbytes").contains(consume)) {
+            throw new IllegalArgumentException("consume must be drain, take, poll, pollbytes or drainbytes: " + run.spec());
         }
-        if (consume.equals("pollbytes") && (Class<?>) kind.type() != byte[].class) {
-            throw new IllegalArgumentException("consume=pollbytes takes byte messages (msg=bytes): " + run.spec());
+        if (consume.endsWith("bytes") && (Class<?>) kind.type() != byte[].class) {
+            throw new IllegalArgumentException("consume=" + consume + " takes byte messages (msg=bytes): " + run.spec());
         }
         drainBatch = (int) run.longParam("batch", 256);
         int capacity = capacity(run, kind);
@@ -109,24 +110,21 @@ final class ChannelOneWayScenario extends OneWayScenario {
         long regionBytes = (16L << 20) + 2L * capacity * Math.max(kind.bytes(), inline + 64);
         shm = SharedMemory.create(run.regionName(), regionBytes, options(run));
         channel = shm.channel(CHANNEL, kind.type(), capacity, inline);
-        if (consume.equals("pollbytes")) {
+        if (consume.endsWith("bytes")) {
             copy = new byte[Math.toIntExact(kind.bytes())];
             copyInto = view -> {
                 if (view.byteSize() != copy.length) {
                     throw new IllegalStateException("message " + received + ": " + view.byteSize() + " bytes, sent " + copy.length);
                 }
                 MemorySegment.copy(view, ValueLayout.JAVA_BYTE, 0, copy, 0, copy.length);
+                kind.check(copy, received++);
             };
         }
     }
 
     /** Takes one message with {@code pollBytes} into {@link #copy} and checks it; false if there was none. */
     private boolean pollBytesAndCheck() {
-        if (!channel.pollBytes(copyInto)) {
-            return false;
-        }
-        kind.check(copy, received++);
-        return true;
+        return channel.pollBytes(copyInto);
     }
 
     @Override
@@ -157,6 +155,18 @@ final class ChannelOneWayScenario extends OneWayScenario {
                     }
                     watch.progressed();
                     kind.check(message, received++);
+                }
+            }
+            case "drainbytes" -> {
+                int got = 0;
+                while (got < messages) {
+                    int n = channel.drainBytes(copyInto, Math.min(drainBatch, messages - got));
+                    if (n == 0) {
+                        watch.idle();
+                        continue;
+                    }
+                    watch.progressed();
+                    got += n;
                 }
             }
             case "pollbytes" -> {
@@ -196,6 +206,9 @@ final class ChannelOneWayScenario extends OneWayScenario {
         }
         if (consume.equals("pollbytes")) {
             return pollBytesAndCheck() ? 1 : 0;
+        }
+        if (consume.equals("drainbytes")) {
+            return channel.drainBytes(copyInto, drainBatch);
         }
         Object message = channel.poll();
         if (message == null) {

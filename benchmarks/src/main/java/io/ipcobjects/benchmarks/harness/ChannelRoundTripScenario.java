@@ -5,7 +5,10 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.benchmarks.BenchRegions;
 import io.ipcobjects.childjvm.ChildJvm;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 
@@ -19,7 +22,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Parameters: {@code bytes}, {@code capacity} (of each channel, default 1024), {@code inline}
  * (default {@link Channel#DEFAULT_INLINE_BYTES}), {@code wait} (the region lock's wait strategy, as in
- * {@link ChannelOneWayScenario}).
+ * {@link ChannelOneWayScenario}), {@code consume=poll|pollbytes}: both sides take with {@code poll}
+ * (a new array per message, the default), or with {@code pollBytes}, copying each message from
+ * its view into one array they reuse (the child puts that array back as the reply), so that
+ * neither side allocates per round trip, as neither does over Agrona's ring.
  *
  * <p>Check: every request and every reply carries the number it must; at the end both sides
  * counted the same number of round trips and both channels are empty.
@@ -37,6 +43,10 @@ final class ChannelRoundTripScenario implements Scenario {
     private Channel<byte[]> reply;
     private byte[] message;
     private long sent;
+    private boolean pollBytes;
+    /** {@code consume=pollbytes}: the array each reply is copied into, and the reader that copies it. */
+    private byte[] answerCopy;
+    private Consumer<MemorySegment> copyAnswer;
 
     @Override
     public String unit() {
@@ -47,9 +57,31 @@ final class ChannelRoundTripScenario implements Scenario {
         return (int) run.longParam("bytes", 32);
     }
 
+    /** {@code consume}: whether both sides take with {@code pollBytes}. */
+    private static boolean pollBytes(RunContext run) {
+        return switch (run.param("consume", "poll")) {
+            case "poll" -> false;
+            case "pollbytes" -> true;
+            default -> throw new IllegalArgumentException("consume must be poll or pollbytes: " + run.spec());
+        };
+    }
+
+    /** A reader that copies a message of {@code into.length} bytes from its view into {@code into}. */
+    private static Consumer<MemorySegment> copyInto(byte[] into) {
+        return view -> {
+            if (view.byteSize() != into.length) {
+                throw new IllegalStateException("a message of " + view.byteSize() + " bytes, sent " + into.length);
+            }
+            MemorySegment.copy(view, ValueLayout.JAVA_BYTE, 0, into, 0, into.length);
+        };
+    }
+
     @Override
     public void setUp(RunContext run) {
         message = Payload.newMessage(length(run));
+        pollBytes = pollBytes(run);
+        answerCopy = new byte[message.length];
+        copyAnswer = copyInto(answerCopy);
         int capacity = (int) run.longParam("capacity", 1024);
         int inline = (int) run.longParam("inline", Channel.DEFAULT_INLINE_BYTES);
         shm = SharedMemory.create(run.regionName(), (16L << 20) + 4L * capacity * Math.max(message.length, inline + 64),
@@ -68,8 +100,15 @@ final class ChannelRoundTripScenario implements Scenario {
         Payload.stamp(message, sequence);
         request.put(message);
         byte[] answer;
-        while ((answer = reply.poll()) == null) {
-            watch.idle();
+        if (pollBytes) {
+            while (!reply.pollBytes(copyAnswer)) {
+                watch.idle();
+            }
+            answer = answerCopy;
+        } else {
+            while ((answer = reply.poll()) == null) {
+                watch.idle();
+            }
         }
         watch.progressed();
         Payload.check(answer, message.length, sequence);
@@ -113,6 +152,9 @@ final class ChannelRoundTripScenario implements Scenario {
     @Override
     public void runChild(RunContext run, ControlBlock control) {
         int length = length(run);
+        boolean inPlace = pollBytes(run);
+        byte[] requestCopy = new byte[length];
+        Consumer<MemorySegment> copyRequest = copyInto(requestCopy);
         try (SharedMemory attached = SharedMemory.attach(run.regionName(), Duration.ofSeconds(30),
                 ChannelOneWayScenario.options(run))) {
             Channel<byte[]> in = attached.channel(REQUEST, byte[].class);
@@ -120,7 +162,7 @@ final class ChannelRoundTripScenario implements Scenario {
             long expected = 1;
             control.signalReady();
             while (true) {
-                byte[] received = in.poll();
+                byte[] received = inPlace ? (in.pollBytes(copyRequest) ? requestCopy : null) : in.poll();
                 if (received != null) {
                     Payload.check(received, length, expected);
                     out.put(received);

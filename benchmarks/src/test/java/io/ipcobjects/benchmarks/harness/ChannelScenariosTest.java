@@ -35,9 +35,12 @@ class ChannelScenariosTest {
             "channel-oneway:msg=long,consume=poll",
             "channel-oneway:msg=long,produce=putall,putBatch=16",
             "channel-oneway:msg=bytes,bytes=32",
+            "channel-oneway:msg=bytes,bytes=32,consume=drainbytes",
+            "channel-oneway:msg=bytes,bytes=32,consume=pollbytes",
             "channel-oneway:msg=bytes,bytes=1048576",
             "channel-oneway:msg=record",
             "channel-roundtrip:bytes=32",
+            "channel-roundtrip:bytes=32,consume=pollbytes",
             "tensor-ring:rows=256,cols=1024",
             "agrona-oneway:bytes=8",
             "agrona-oneway:bytes=32",
@@ -101,8 +104,11 @@ class ChannelScenariosTest {
     @ValueSource(strings = {"raw-ring:claim=swap|claim must be cas or load", "raw-ring:capacity=1000|capacity must be a power of two",
             "raw-ring:stride=24|stride must be a multiple of 16", "raw-ring:stride=16|at least 32",
             "raw-ring:box=yes|box must be true or false", "raw-roundtrip:claim=swap|claim must be cas, spin or load",
-            "raw-roundtrip:free=later|free must be before or after"})
-    void aRawScenarioWithABadParameterIsRefusedByName(String specAndMessage) {
+            "raw-roundtrip:free=later|free must be before or after",
+            "channel-roundtrip:consume=drain|consume must be poll or pollbytes",
+            "channel-oneway:msg=long,consume=drainbytes|consume=drainbytes takes byte messages",
+            "channel-oneway:msg=bytes,consume=peek|consume must be drain, take, poll, pollbytes or drainbytes"})
+    void aScenarioWithABadParameterIsRefusedByName(String specAndMessage) {
         String[] parts = specAndMessage.split("\\|");
         Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);
 

@@ -527,6 +527,19 @@ final class FlatCodec {
 
     // ---- decoding ----
 
+    /** Where a short {@code byte[]}'s bytes start in its encoding: after its tag and its one-byte count. */
+    static final int SHORT_BYTES_OFFSET = 2;
+
+    /**
+     * The count of the bytes of a short {@code byte[]} (fewer than 128) that {@link #encode}
+     * wrote in {@code length} bytes at {@code at}, which lie from {@link #SHORT_BYTES_OFFSET}
+     * on; -1 if those bytes encode anything else.
+     */
+    static int shortBytesCount(MemorySegment segment, long at, int length) {
+        return length >= SHORT_BYTES_OFFSET && segment.get(ValueLayout.JAVA_BYTE, at) == T_BYTES
+                && segment.get(ValueLayout.JAVA_BYTE, at + 1) == length - SHORT_BYTES_OFFSET ? length - SHORT_BYTES_OFFSET : -1;
+    }
+
     /** Reads the value of {@code length} bytes at {@code at}, loading only classes {@code classes} allows. */
     static Object decode(MemorySegment segment, long at, int length, StoredClasses classes) {
         // As encode, the messages most often sent alone (and a short Latin-1 string) are read
@@ -534,9 +547,10 @@ final class FlatCodec {
         if (length == 1 + Long.BYTES && segment.get(ValueLayout.JAVA_BYTE, at) == T_LONG) {
             return segment.get(LONG, at + 1);
         }
-        if (length >= 2 && segment.get(ValueLayout.JAVA_BYTE, at) == T_BYTES && segment.get(ValueLayout.JAVA_BYTE, at + 1) == length - 2) {
-            byte[] bytes = new byte[length - 2];
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at + 2, bytes, 0, bytes.length);
+        int shortBytes = shortBytesCount(segment, at, length);
+        if (shortBytes >= 0) {
+            byte[] bytes = new byte[shortBytes];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at + SHORT_BYTES_OFFSET, bytes, 0, shortBytes);
             return bytes;
         }
         if (length >= 2 && segment.get(ValueLayout.JAVA_BYTE, at) == T_LATIN1 && segment.get(ValueLayout.JAVA_BYTE, at + 1) == length - 2) {

@@ -381,9 +381,37 @@ final class RingChannel<T> implements Channel<T> {
 
     /** Shows the claimed entry's bytes to {@code reader}, frees the entry and what it holds. */
     private void readBytes(long position, Consumer<? super MemorySegment> reader) {
+        readBytes(position, reader, true);
+    }
+
+    /**
+     * {@link #readBytes(long, Consumer)}; if {@code alone}, counts the message as taken and
+     * passes the ring's freed word past it, as {@link #read(long, boolean)} does.
+     *
+     * <p>A short {@code byte[]} is shown where it lies in the entry, through a read-only slice:
+     * no array, no arena. The entry is this process's until its release, which comes after
+     * {@code reader} returns; a slice kept past that reads whatever later messages write there.
+     */
+    private void readBytes(long position, Consumer<? super MemorySegment> reader, boolean alone) {
         long payload = ring.payload(position);
-        if (ring.payloadKind(position) != PAYLOAD_HEAP || !isLargeBytes(payload)) {
-            byte[] bytes = (byte[]) read(position);
+        int kind = ring.payloadKind(position);
+        int length = ring.payloadLength(position);
+        // A length that does not fit the entry goes on to read, which refuses it and frees the entry.
+        int shortBytes = kind == PAYLOAD_FLAT && length >= 0 && length <= inlineBytes
+                ? FlatCodec.shortBytesCount(segment, payload, length) : -1;
+        if (shortBytes >= 0) {
+            try {
+                reader.accept(segment.asSlice(payload + FlatCodec.SHORT_BYTES_OFFSET, shortBytes).asReadOnly());
+            } finally {
+                ring.release(position, alone);
+                if (alone) {
+                    context.counters().messageTaken();
+                }
+            }
+            return;
+        }
+        if (kind != PAYLOAD_HEAP || !isLargeBytes(payload)) {
+            byte[] bytes = (byte[]) read(position, alone);
             reader.accept(MemorySegment.ofArray(bytes).asReadOnly());
             return;
         }
@@ -397,9 +425,11 @@ final class RingChannel<T> implements Channel<T> {
                 context.scope().run(() -> ValueSlots.destroy(context, payload));
             }
         } finally {
-            ring.release(position);
+            ring.release(position, alone);
+            if (alone) {
+                context.counters().messageTaken();
+            }
         }
-        context.counters().messageTaken();
     }
 
     /** Claims the oldest message's entry without waiting: its position, or -1 if there is none to take now. */
@@ -475,8 +505,25 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public int drainTo(Collection<? super T> sink, int max) {
         Objects.requireNonNull(sink, "sink");
-        int taken = 0;
-        int read = 0; // messages read, counted at the end even if a later read or the sink throws
+        return drain(max, position -> sink.add(read(position, false)));
+    }
+
+    /** As {@link #drainTo}, each message shown to {@code reader} as {@link #pollBytes} shows it. */
+    @Override
+    public int drainBytes(Consumer<? super MemorySegment> reader, int max) {
+        checkBytesReader(reader, "drainBytes");
+        return drain(max, position -> readBytes(position, reader, false));
+    }
+
+    /** What a drain does with each entry it claimed: reads it and releases it without passing the freed word. */
+    @FunctionalInterface
+    private interface EntryTake {
+        void take(long position);
+    }
+
+    /** Claims runs of up to {@code max} messages in all, hands each entry to {@code each}: how many it took. */
+    private int drain(int max, EntryTake each) {
+        int taken = 0; // entries released, counted at the end even if a read, the sink or a reader throws
         try {
             while (taken < max) {
                 long position = claimForTake();
@@ -487,10 +534,11 @@ final class RingChannel<T> implements Channel<T> {
                 long runStart = position;
                 try {
                     while (true) {
-                        T message = read(position, false);
-                        read++;
-                        sink.add(message);
-                        taken++;
+                        try {
+                            each.take(position);
+                        } finally {
+                            taken++;
+                        }
                         // A run of at most a lap: the head, moved at its end, then lags by less than
                         // one lap, which takers that meet it recognise (Ring#tryClaimTake).
                         if (taken >= max || ++run >= ring.capacity()) {
@@ -508,7 +556,7 @@ final class RingChannel<T> implements Channel<T> {
                 }
             }
         } finally {
-            context.counters().messagesTaken(read);
+            context.counters().messagesTaken(taken);
         }
         return taken;
     }
@@ -534,12 +582,7 @@ final class RingChannel<T> implements Channel<T> {
         Object value;
         try {
             if (kind == PAYLOAD_FLAT) {
-                int length = ring.payloadLength(position);
-                if (length < 0 || length > inlineBytes) {
-                    throw new io.ipcobjects.CorruptedRegionException("inline message of " + length + " bytes in entries of "
-                            + inlineBytes, payload);
-                }
-                value = FlatCodec.decode(segment, payload, length, context.classes());
+                value = FlatCodec.decode(segment, payload, inlineLength(position), context.classes());
             } else if (kind == PAYLOAD_HEAP && isLargeBytes(payload)) {
                 value = readLargeBytes(payload);
             } else if (kind == PAYLOAD_HEAP) {
@@ -575,6 +618,16 @@ final class RingChannel<T> implements Channel<T> {
             throw new UnexpectedTypeException("a message taken from channel " + name, type, value.getClass());
         }
         return type.cast(value);
+    }
+
+    /** The length of the claimed entry's inline payload, checked against the entry's size. */
+    private int inlineLength(long position) {
+        int length = ring.payloadLength(position);
+        if (length < 0 || length > inlineBytes) {
+            throw new io.ipcobjects.CorruptedRegionException("inline message of " + length + " bytes in entries of "
+                    + inlineBytes, ring.payload(position));
+        }
+        return length;
     }
 
     /** Whether a heap slot holds a {@code byte[]} large enough to be copied out without the lock (a hint: re-checked under it). */

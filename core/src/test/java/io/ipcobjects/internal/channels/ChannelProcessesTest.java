@@ -350,6 +350,116 @@ class ChannelProcessesTest {
         }
     }
 
+    /** Message i of producer p of {@link BytesProducer}: 1 to 120 bytes, {@code p}, {@code i} as 4 bytes, then bytes of {@code i}. */
+    static byte[] bytesMessage(int producer, int i) {
+        byte[] message = new byte[5 + (i * 7 + producer) % 116];
+        message[0] = (byte) producer;
+        java.nio.ByteBuffer.wrap(message, 1, 4).putInt(i);
+        for (int k = 5; k < message.length; k++) {
+            message[k] = (byte) (i + k);
+        }
+        return message;
+    }
+
+    /** args: region, producer number. Puts PER_PRODUCER short byte messages. */
+    public static final class BytesProducer {
+        public static void main(String[] args) {
+            int producer = Integer.parseInt(args[1]);
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<byte[]> ch = shm.channel("bytes", byte[].class);
+                for (int i = 0; i < PER_PRODUCER; i++) {
+                    ch.put(bytesMessage(producer, i));
+                }
+                System.out.println("put=" + PER_PRODUCER);
+            }
+        }
+    }
+
+    /**
+     * Two producer processes put short byte messages into a channel of 16; the parent takes
+     * them in place, with {@code drainBytes} and {@code pollBytes} in turn: every message once,
+     * whole, in each producer's order.
+     */
+    @Test
+    void shortMessagesTakenInPlaceFromTwoProducerProcessesComeOnceWholeAndInOrder() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 16 << 20)) {
+            Channel<byte[]> ch = shm.channel("bytes", byte[].class, 16);
+            int[] next = new int[2];
+            long[] taken = new long[1];
+            java.util.function.Consumer<java.lang.foreign.MemorySegment> check = view -> {
+                byte[] got = view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                int producer = got[0];
+                int i = java.nio.ByteBuffer.wrap(got, 1, 4).getInt();
+                assertEquals(next[producer], i, "producer " + producer + "'s messages in order, none lost or twice");
+                assertArrayEquals(bytesMessage(producer, i), got, "message " + i + " of producer " + producer + " whole");
+                next[producer]++;
+                taken[0]++;
+            };
+            try (ChildJvm p0 = ChildJvm.start(BytesProducer.class, name, "0");
+                 ChildJvm p1 = ChildJvm.start(BytesProducer.class, name, "1")) {
+                ChildJvm.awaitCondition(() -> {
+                    boolean any = (taken[0] & 1) == 0 ? ch.drainBytes(check, 5) > 0 : ch.pollBytes(check);
+                    if (!any) {
+                        Thread.onSpinWait();
+                    }
+                    return taken[0] == 2L * PER_PRODUCER;
+                }, TIMEOUT, "every message taken", p0, p1);
+                ChildJvm.awaitAllSuccess(TIMEOUT, p0, p1);
+            }
+            assertArrayEquals(new int[] {PER_PRODUCER, PER_PRODUCER}, next);
+            assertEquals(0, ch.size());
+            shm.verify();
+        }
+    }
+
+    /** args: region, signal dir. Drains with {@code drainBytes} and dies inside the reader of the second message, a short one in view. */
+    public static final class DiesInsideADrainBytesReader {
+        public static void main(String[] args) {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Channel<byte[]> ch = shm.channel("b", byte[].class);
+            int[] shown = new int[1];
+            ch.drainBytes(view -> {
+                if (++shown[0] == 2) {
+                    System.out.println("second=" + view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+                    ReadySignal.signal(Path.of(args[1], "reading"));
+                    Runtime.getRuntime().halt(0);
+                }
+            }, 10);
+            throw new AssertionError("the reader halts the JVM");
+        }
+    }
+
+    /**
+     * A consumer that dies while its drain's reader looks at a short message in the ring: the
+     * entries of its run come back to putters, its head and freed words are passed, and the
+     * messages after its run are taken in order.
+     */
+    @Test
+    void aReaderThatDiesInsideDrainBytesGivesItsEntriesBack() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 8 << 20)) {
+            Channel<byte[]> ch = shm.channel("b", byte[].class, 4);
+            for (byte b = 1; b <= 4; b++) {
+                ch.put(new byte[] {b, b});
+            }
+            try (ChildJvm child = ChildJvm.start(DiesInsideADrainBytesReader.class, name, signals.toString())) {
+                ReadySignal.await(signals.resolve("reading"), TIMEOUT, child);
+                assertEquals("2", child.await(TIMEOUT).value("second"));
+            }
+            for (byte b = 5; b <= 6; b++) {
+                assertTrue(ch.offer(new byte[] {b}, Duration.ofSeconds(30)), "the dead reader's entries come back to putters: " + b);
+            }
+            List<Byte> firsts = new ArrayList<>();
+            while (ch.drainBytes(view -> firsts.add(view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)), 10) > 0) {
+                // until empty
+            }
+            assertEquals(List.of((byte) 3, (byte) 4, (byte) 5, (byte) 6), firsts,
+                    "the messages the dead reader had not reached, then the new ones, in order");
+            shm.verify();
+        }
+    }
+
     /** A record this JVM never stores: a message naming it comes from another process. */
     public record Untrusted(String payload) {
         public Untrusted {
