@@ -127,6 +127,16 @@ final class FlatCodec {
         return encodeGraph(segment, at, limit, value);
     }
 
+    /**
+     * Whether {@link #encode} writes {@code value} in one of its short forms within
+     * {@code limit} bytes (a {@code Long}, a {@code byte[]} of fewer than 128 bytes): a few
+     * stores that cannot fail.
+     */
+    static boolean hasShortForm(Object value, int limit) {
+        return value instanceof Long ? limit >= 1 + Long.BYTES
+                : value instanceof byte[] bytes && bytes.length < 0x80 && limit >= SHORT_BYTES_OFFSET + bytes.length;
+    }
+
     /** {@link #encode} of what its fast paths leave, apart so that encode stays small enough to inline. */
     private static int encodeGraph(MemorySegment segment, long at, int limit, Object value) {
         Scratch scratch = SCRATCH.get();

@@ -295,20 +295,48 @@ final class Ring {
      */
     private long nextPut = -1;
 
+    /**
+     * Claims the entry at this handle's hint ({@link #nextPut}) for a put by {@code owner}, and
+     * nothing more: its position, or -1 if there is no hint or its CAS failed (the hint is then
+     * dropped and the put claims from the tail, {@link #tryClaimPut}). The caller writes the
+     * payload and commits at once, then calls {@link #passedHint}.
+     *
+     * <p>Why at once: a taker waiting for this entry reads its state word again and again. The
+     * CAS takes the entry's line from the taker's cache, and the taker's next read asks for it
+     * back a moment later. Stores that come before that request reach the line while it is
+     * still this core's; those that come after it must take the line back once more, and the
+     * taker, which read WRITING, must fetch it again: two more cache-line transfers for the
+     * message. So nothing but the payload's own stores should stand between claim and commit.
+     */
+    long claimAtHint(int owner) {
+        long hint = nextPut;
+        return hint >= 0 && claimByHint(hint, owner) ? hint : -1;
+    }
+
+    /** Claims the entry at {@code hint} by CAS; if it cannot, drops the hint and moves the tail up to it (every position below is claimed). */
+    private boolean claimByHint(long hint, int owner) {
+        if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, RingLayout.word(hint, FREE, 0), RingLayout.word(hint, WRITING, owner))) {
+            return true;
+        }
+        nextPut = -1;
+        advance(base + TAIL_OFFSET, hint);
+        return false;
+    }
+
+    /** After a claim at the hint: the next position becomes the hint, and the tail moves once every {@link #TAIL_MOVE_EVERY} such claims. */
+    void passedHint(long hint) {
+        nextPut = hint + 1;
+        if (((hint + 1) & (TAIL_MOVE_EVERY - 1)) == 0) {
+            advance(base + TAIL_OFFSET, hint + 1);
+        }
+    }
+
     /** Claims the entry at the tail for a put by {@code owner}: its position, or {@link #FULL_RING}. */
     long tryClaimPut(int owner) {
         long hint = nextPut;
-        if (hint >= 0) {
-            long free = RingLayout.word(hint, FREE, 0);
-            if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, free, RingLayout.word(hint, WRITING, owner))) {
-                nextPut = hint + 1;
-                if (((hint + 1) & (TAIL_MOVE_EVERY - 1)) == 0) {
-                    advance(base + TAIL_OFFSET, hint + 1);
-                }
-                return hint;
-            }
-            nextPut = -1;
-            advance(base + TAIL_OFFSET, hint); // every position below the hint is claimed
+        if (hint >= 0 && claimByHint(hint, owner)) {
+            passedHint(hint);
+            return hint;
         }
         for (int spins = 0; ; spins++) {
             long tail = memory.getLongVolatile(base + TAIL_OFFSET);

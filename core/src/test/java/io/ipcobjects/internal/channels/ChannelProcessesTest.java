@@ -500,16 +500,23 @@ class ChannelProcessesTest {
         }
     }
 
-    /** args: region, seed. Puts and takes small and heap messages for ever (until killed). */
+    /** args: region, seed. Puts and takes small and heap messages, and {@code Long}s through a ring large enough for puts at the handle's hint, for ever (until killed). */
     public static final class Churn {
         public static void main(String[] args) {
             Random random = new Random(Long.parseLong(args[1]));
             try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
                 Channel<String> ch = shm.channel("c", String.class);
                 Channel<byte[]> big = shm.channel("big", byte[].class);
+                Channel<Long> longs = shm.channel("longs", Long.class);
                 System.out.println("started=1");
                 System.out.flush();
                 for (long i = 0; ; i++) {
+                    if (!longs.offer(LONG_MARK + i)) {
+                        longs.poll();
+                    }
+                    if (random.nextBoolean()) {
+                        longs.poll();
+                    }
                     String m = "m" + i + "x".repeat(random.nextInt(3) == 0 ? 300 : 3);
                     if (!ch.offer(m)) {
                         ch.poll();
@@ -540,6 +547,7 @@ class ChannelProcessesTest {
         try (SharedMemory shm = SharedMemory.create(name, 4 << 20)) {
             Channel<String> ch = shm.channel("c", String.class, 8);
             Channel<byte[]> big = shm.channel("big", byte[].class, 4);
+            Channel<Long> longs = shm.channel("longs", Long.class, 16);
             long used = shm.stats().usedBytes();
             for (int kill = 0; kill < 12; kill++) {
                 try (ChildJvm child = ChildJvm.start(Churn.class, name, Long.toString(kill))) {
@@ -563,6 +571,16 @@ class ChannelProcessesTest {
                         assertEquals(7, x, "a whole large message");
                     }
                 }
+                Long n;
+                while ((n = pollPatiently(longs)) != null) {
+                    assertTrue(n >= LONG_MARK, "a whole Long: " + n);
+                }
+                for (long i = 0; i < 16; i++) { // a lap of the Long ring, put at this handle's hint after the first
+                    assertTrue(longs.offer(i, Duration.ofSeconds(30)), "Long " + i + " after kill " + kill);
+                }
+                for (long i = 0; i < 16; i++) {
+                    assertEquals(i, longs.take(Duration.ofSeconds(30)));
+                }
                 for (int i = 0; i < 4; i++) { // a lap of the large ring frees entries dead takers held
                     assertTrue(big.offer(new byte[RingChannel.LARGE_COPY_BYTES], Duration.ofSeconds(30)));
                 }
@@ -583,6 +601,9 @@ class ChannelProcessesTest {
     }
 
     /** Polls, waiting out entries a dead process left half written (skipped after a liveness check). */
+    /** What the churner's {@code Long}s start from: a Long below it was not put whole. */
+    static final long LONG_MARK = 1L << 40;
+
     private static <T> T pollPatiently(Channel<T> ch) {
         try {
             return ch.take(Duration.ofMillis(50));

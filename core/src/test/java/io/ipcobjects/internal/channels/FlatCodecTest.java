@@ -66,6 +66,31 @@ class FlatCodecTest {
         assertArrayEquals(expected, segment.asSlice(1002, alone).toArray(ValueLayout.JAVA_BYTE));
     }
 
+    /**
+     * A put writes a value of a short form between its claim and its commit, where it must not
+     * fail: whatever {@code hasShortForm} accepts, {@code encode} writes whole within the limit,
+     * and what it refuses is left to the general path.
+     */
+    @Test
+    void aShortFormIsExactlyWhatEncodeWritesInAFewStores() {
+        for (int limit : new int[] {8, 9, 10, 33, 34, 112, 129, 130, 4000}) {
+            assertEquals(limit >= 9, FlatCodec.hasShortForm(7L, limit), "a Long within " + limit);
+            if (FlatCodec.hasShortForm(7L, limit)) {
+                assertEquals(9, FlatCodec.encode(segment, 0, limit, 7L));
+            }
+            for (int n : new int[] {0, 1, 32, 110, 127, 128, 200}) {
+                boolean shortForm = FlatCodec.hasShortForm(bytes(n), limit);
+                assertEquals(n < 128 && n + 2 <= limit, shortForm, "byte[" + n + "] within " + limit);
+                if (shortForm) {
+                    assertEquals(n + 2, FlatCodec.encode(segment, 0, limit, bytes(n)), "byte[" + n + "] within " + limit);
+                    assertEquals(n, FlatCodec.shortBytesCount(segment, 0, n + 2), "read back in place");
+                }
+            }
+        }
+        assertFalse(FlatCodec.hasShortForm("a string", 4000), "strings take the general path");
+        assertFalse(FlatCodec.hasShortForm(7, 4000), "an Integer takes the general path");
+    }
+
     @Test
     void aByteArrayWhoseCountDisagreesWithItsLengthIsCorrupt() {
         int length = FlatCodec.encode(segment, 0, ROOM, bytes(40));
