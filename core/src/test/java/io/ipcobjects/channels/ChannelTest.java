@@ -839,13 +839,15 @@ class ChannelTest {
     /**
      * What fits an entry travels without the lock, and so does the copy of a large
      * {@code byte[]} (the lock is held to allocate its blob, then to check and to free it); a
-     * value in the heap takes the lock once each way. Every put and take is counted.
+     * value in the heap takes the lock once each way. Every put and take is counted, in a ring
+     * too small for puts at the handle's hint and in one where a put after a put goes there.
      */
-    @Test
-    void smallMessagesTakeNoLockAndEveryMessageIsCounted() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "capacity {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 16})
+    void smallMessagesTakeNoLockAndEveryMessageIsCounted(int capacity) {
         int large = 64 * 1024; // RingChannel.LARGE_COPY_BYTES
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 4 << 20)) {
-            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            Channel<Object> ch = shm.channel("c", Object.class, capacity);
             byte[] fits = new byte[ch.inlineBytes() - 2];
             Object[] inline = {5L, "short", fits, new Msg("n", List.of("a"), 1.5, 7)};
             record Case(Object message, long putLocks, long takeLocks) {
@@ -860,22 +862,28 @@ class ChannelTest {
             cases.add(new Case(new byte[large], 1, 2));
             cases.add(new Case(new byte[3 * large], 1, 2));
             long usedBefore = shm.stats().usedBytes();
-            for (Case c : cases) {
-                String what = c.message() instanceof byte[] b ? "byte[" + b.length + "]" : c.message().toString();
-                // Each processStats() takes the lock once (to count held objects): the next one counts it.
-                io.ipcobjects.ProcessStats before = shm.processStats();
-                ch.put(c.message());
-                io.ipcobjects.ProcessStats afterPut = shm.processStats();
-                assertEquals(c.putLocks() + 1, afterPut.lockAcquisitions() - before.lockAcquisitions(), "locks to put " + what);
-                assertEquals(1, afterPut.messagesPut() - before.messagesPut(), "puts counted for " + what);
-                Object taken = ch.poll();
-                io.ipcobjects.ProcessStats afterTake = shm.processStats();
-                assertEquals(c.takeLocks() + 1, afterTake.lockAcquisitions() - afterPut.lockAcquisitions(), "locks to take " + what);
-                assertEquals(1, afterTake.messagesTaken() - afterPut.messagesTaken(), "takes counted for " + what);
-                if (c.message() instanceof byte[] b) {
-                    assertArrayEquals(b, (byte[]) taken, what);
-                } else {
-                    assertEquals(c.message(), taken, what);
+            for (int way = 0; way < 3; way++) {
+                for (Case c : cases) {
+                    String what = c.message() instanceof byte[] b ? "byte[" + b.length + "]" : c.message().toString();
+                    // Each processStats() takes the lock once (to count held objects): the next one counts it.
+                    io.ipcobjects.ProcessStats before = shm.processStats();
+                    switch (way) {
+                        case 0 -> ch.put(c.message());
+                        case 1 -> assertTrue(ch.offer(c.message()));
+                        default -> assertTrue(ch.offer(c.message(), Duration.ofSeconds(5)));
+                    }
+                    io.ipcobjects.ProcessStats afterPut = shm.processStats();
+                    assertEquals(c.putLocks() + 1, afterPut.lockAcquisitions() - before.lockAcquisitions(), "locks to put " + what);
+                    assertEquals(1, afterPut.messagesPut() - before.messagesPut(), "puts counted for " + what);
+                    Object taken = ch.poll();
+                    io.ipcobjects.ProcessStats afterTake = shm.processStats();
+                    assertEquals(c.takeLocks() + 1, afterTake.lockAcquisitions() - afterPut.lockAcquisitions(), "locks to take " + what);
+                    assertEquals(1, afterTake.messagesTaken() - afterPut.messagesTaken(), "takes counted for " + what);
+                    if (c.message() instanceof byte[] b) {
+                        assertArrayEquals(b, (byte[]) taken, what);
+                    } else {
+                        assertEquals(c.message(), taken, what);
+                    }
                 }
             }
             assertEquals(usedBefore, shm.stats().usedBytes(), "every heap message freed by its take");
