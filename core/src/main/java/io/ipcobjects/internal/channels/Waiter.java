@@ -66,6 +66,11 @@ final class Waiter {
         return true;
     }
 
+    /** Whether the wait is still in its first phase, the first {@value #SPIN_NANOS} ns, as of the last clock reading. */
+    boolean spinning() {
+        return now - start < SPIN_NANOS;
+    }
+
     /** True once every 64 rounds (the rounds at which {@link #idle} reads the clock): for a check that reads a line another core writes. */
     boolean everySixtyFourthRound() {
         return ((rounds - 1) & 63) == 0;
