@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * (a 10-char Latin-1 {@code String}), {@code pair} (a record of a {@code double} and a
  * {@code long}), {@code record} (the harness's {@code Msg}: a name, two tags, a score and an
  * id). {@code inline}: the channel's
- * inline bytes (112, the default: 128-byte entries; 48: 64-byte entries).
+ * inline bytes (112, the default: 128-byte entries; 48: 64-byte entries). The peer on the same
+ * core is {@link AgronaRingBenchmark}, run in the same invocation (README, "One core's cost of
+ * the calls").
  *
  * <pre>
  * benchmarks/run-jmh.sh ChannelBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1
