@@ -40,4 +40,4 @@ fi
 regex=$1
 shift
 LD_LIBRARY_PATH="$PWD/$hsdis_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-  exec benchmarks/run-jmh.sh "$regex" "$@" -prof 'perfasm:events=cpu-clock;hotThreshold=0.02'
+  exec benchmarks/run-jmh.sh "$regex" "$@" -prof 'perfasm:events=cpu-clock;hotThreshold=0.02;tooBigThreshold=4000'

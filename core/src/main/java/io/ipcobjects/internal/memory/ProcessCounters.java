@@ -35,6 +35,15 @@ public final class ProcessCounters {
     private ThreadMessageCounts lastCounts;
     /** Threads registered since the last sweep of ended ones ({@link #register}). */
     private int registeredSinceSweep;
+    /**
+     * Whether a thread may have counted a message since the last {@link #publishMessages}: lets
+     * each lock acquisition skip the walk over the threads' counts when there is nothing to
+     * add. Set by a counting thread only when it reads it clear (one store per publish, not per
+     * message); a plain flag, raced benignly: a publisher that clears it may miss a count made
+     * meanwhile, which then waits for its thread's next step, a wait or a read of the counts,
+     * as a count of a busy thread does anyway.
+     */
+    private boolean maybeUnpublished;
 
     private final RegionMemory memory;
     /** Region offset of the line; -1 for a detached instance that counts nothing. */
@@ -86,7 +95,9 @@ public final class ProcessCounters {
     /** Also publishes the messages counted since the last time ({@link #publishMessages}). */
     public void lockAcquired() {
         add(LOCK_ACQUISITIONS_OFFSET, 1);
-        publishMessages();
+        if (maybeUnpublished) {
+            publishMessages();
+        }
     }
 
     public void lockWaited() {
@@ -111,6 +122,7 @@ public final class ProcessCounters {
     public void messagePut() {
         if (line >= 0) {
             ThreadMessageCounts counts = countsOfThisThread();
+            markUnpublished();
             if (counts.countPut(1) >= MESSAGES_PER_PUBLISH) {
                 memory.getAndAddLong(line + MESSAGES_PUT_OFFSET, counts.takeUnpublishedPut());
             }
@@ -126,9 +138,16 @@ public final class ProcessCounters {
     public void messagesTaken(int messages) {
         if (line >= 0 && messages > 0) {
             ThreadMessageCounts counts = countsOfThisThread();
+            markUnpublished();
             if (counts.countTaken(messages) >= MESSAGES_PER_PUBLISH) {
                 memory.getAndAddLong(line + MESSAGES_TAKEN_OFFSET, counts.takeUnpublishedTaken());
             }
+        }
+    }
+
+    private void markUnpublished() {
+        if (!maybeUnpublished) {
+            maybeUnpublished = true;
         }
     }
 
@@ -167,6 +186,7 @@ public final class ProcessCounters {
         if (line < 0) {
             return;
         }
+        maybeUnpublished = false;
         long put = 0;
         long taken = 0;
         for (Iterator<ThreadMessageCounts> it = allCounts.iterator(); it.hasNext(); ) {

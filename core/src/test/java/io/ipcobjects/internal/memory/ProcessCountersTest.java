@@ -59,6 +59,27 @@ class ProcessCountersTest {
     }
 
     @Test
+    void aLockAcquisitionPublishesTheMessagesCountedBeforeIt() {
+        try (Arena arena = Arena.ofConfined()) {
+            RegionMemory memory = region(arena);
+            ProcessCounters counters = ProcessCounters.ofSlot(memory, SLOT);
+            counters.lockAcquired();
+            assertEquals(0, put(memory));
+            counters.messagePut();
+            counters.messagePut();
+            counters.messagesTaken(2);
+            counters.messageTaken();
+            counters.lockAcquired();
+            assertEquals(2, put(memory));
+            assertEquals(3, taken(memory));
+            assertEquals(2, line(memory)[(int) (ProcessCountersLayout.LOCK_ACQUISITIONS_OFFSET / Long.BYTES)]);
+            counters.messagePut();
+            counters.lockAcquired();
+            assertEquals(3, put(memory), "each acquisition publishes what was counted since the last");
+        }
+    }
+
+    @Test
     void countsOfThreadsThatEndedArePublishedAndDropped() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             RegionMemory memory = region(arena);
