@@ -29,11 +29,11 @@ package io.ipcobjects.internal.memory;
  * <p>Every count is bumped only by the process holding the slot; readers in other processes
  * (the inspector) read with acquire. The lock counts and the heap bytes are bumped under the
  * region lock, one thread at a time, with a plain read and an ordered (release) write. The
- * message counts are gathered in the handle, per thread ({@code ProcessCounters#messagePut}), and
- * added with an atomic add once per 64 of a thread's messages and whenever the process has
- * nothing to do, so they lag a busy process by fewer than 64 per thread. The counts are statistics, not state: the undo log does not
- * see them, so a rolled-back scope's work stays counted. A process that claims a slot zeroes its
- * line first.
+ * message counts are gathered in the handle, per thread ({@code ProcessCounters#messagePut}),
+ * and added with an atomic add once per 64 of a thread's messages and whenever the process has
+ * nothing to do, so they lag a busy process by fewer than 64 per thread. The counts are
+ * statistics, not state: the undo log does not see them, so a rolled-back scope's work stays
+ * counted. A process that claims a slot zeroes its line first.
  */
 public final class ProcessCountersLayout {
     private ProcessCountersLayout() {

@@ -35,7 +35,7 @@ final class ThreadMessageCounts {
     /** The thread that counts here; a publisher drops the counts of one that ended once they are all published. */
     final Thread owner;
 
-    /** Messages put by {@link #owner} since the handle opened: written by it alone, opaque. */
+    /** Messages put by {@link #owner} through the handle: written by it alone, opaque. */
     private long put;
     /** Messages taken by {@link #owner}, as {@link #put}. */
     private long taken;
