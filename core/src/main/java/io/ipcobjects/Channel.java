@@ -33,6 +33,12 @@ import java.util.function.Consumer;
  *       strings and byte arrays, small records and collections of these) is copied into the
  *       channel's ring without the region lock; a larger one is stored in the region's heap
  *       under the lock, and only its reference goes through the ring.</li>
+ *   <li><b>Producers.</b> A channel takes {@link Producers#MANY many producers} unless it was
+ *       created for {@link Producers#ONE one}: then one thread of one handle puts at a time, and
+ *       its puts claim their entries with plain stores instead of an atomic instruction. A put
+ *       from anyone else throws {@link IllegalStateException} and stores nothing; the seat
+ *       passes on when its thread ends, its handle closes the region, or its process dies.
+ *       Consumers are many either way.</li>
  *   <li><b>Processes that die.</b> A producer that dies during a put leaves no message; a
  *       consumer that dies during a take takes the message with it; either way the slot is given
  *       back and nothing stays allocated.</li>
@@ -44,6 +50,23 @@ public interface Channel<T> {
 
     /** The inline size of {@link SharedMemory#channel(String, Class, int)}: 112 bytes, a ring entry of two cache lines. */
     int DEFAULT_INLINE_BYTES = 112;
+
+    /**
+     * Who may put into a channel, fixed when it is created
+     * ({@link SharedMemory#channel(String, Class, int, int, Producers)}).
+     */
+    enum Producers {
+        /** Any number of threads in any processes (the default): each put claims its entry with a CAS. */
+        MANY,
+        /**
+         * One thread of one handle at a time: the first to put holds the channel's seat until
+         * that thread ends, or its handle closes the region, or its process dies; a put by anyone
+         * else meanwhile throws {@link IllegalStateException}. Its puts claim their entries with
+         * plain stores, known free from the consumers' progress, as a one-producer ring such as
+         * Agrona's {@code OneToOneRingBuffer} does.
+         */
+        ONE
+    }
 
     /**
      * The channel's name in the region.
@@ -65,6 +88,13 @@ public interface Channel<T> {
      * @return the capacity
      */
     int capacity();
+
+    /**
+     * Who may put: {@link Producers#MANY} unless the channel was created for one producer.
+     *
+     * @return the channel's producers
+     */
+    Producers producers();
 
     /**
      * Largest encoding that goes through the ring without the region lock.

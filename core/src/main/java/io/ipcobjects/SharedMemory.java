@@ -585,6 +585,25 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
+     * {@link #channel(String, Class, int, int)} for {@code producers}: a channel created for
+     * {@link Channel.Producers#ONE one producer} lets one thread of one handle put at a time, and
+     * its puts make no atomic instruction (see {@link Channel.Producers}).
+     *
+     * @param name        the channel's name
+     * @param type        the element type
+     * @param capacity    most messages that wait at once, from 1 to 1 048 576
+     * @param inlineBytes largest encoding copied into the ring, from 8 to 65 536
+     * @param producers   who may put; an existing channel must have been created for the same
+     * @param <T>         the element type
+     * @return the channel
+     * @throws IllegalArgumentException the channel exists with another capacity, fewer inline
+     *                                  bytes or other producers
+     */
+    public <T> Channel<T> channel(String name, Class<T> type, int capacity, int inlineBytes, Channel.Producers producers) {
+        return handle.channels().channel(name, type, capacity, inlineBytes, producers, true);
+    }
+
+    /**
      * The existing channel named {@code name}.
      *
      * @param name the channel's name

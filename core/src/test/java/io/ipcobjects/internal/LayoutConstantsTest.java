@@ -37,7 +37,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(9, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(10, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);

@@ -21,8 +21,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ChannelKinds implements ValueKind {
 
-    /** A channel to create: its capacity, inline bytes and element class name (null: any). */
-    record ChannelSpec(int capacity, int inlineBytes, String typeName) {
+    /**
+     * A channel to create: its capacity, inline bytes, element class name (null: any) and
+     * producers ({@link ChannelLayout#PRODUCERS_MANY} or {@link ChannelLayout#PRODUCERS_ONE}).
+     */
+    record ChannelSpec(int capacity, int inlineBytes, String typeName, int producers) {
     }
 
     @Override
@@ -60,6 +63,7 @@ public final class ChannelKinds implements ValueKind {
         memory.putInt(block + ChannelLayout.MAGIC_OFFSET, ChannelLayout.MAGIC);
         memory.putInt(block + ChannelLayout.INLINE_BYTES_OFFSET, stride - (int) RingLayout.PAYLOAD_OFFSET);
         memory.putLong(block + ChannelLayout.TYPE_NAME_OFFSET, typeName);
+        memory.putInt(block + ChannelLayout.PRODUCERS_OFFSET, spec.producers());
         Ring.format(memory, block + ChannelLayout.RING_OFFSET, spec.capacity(), stride);
         return block;
     }

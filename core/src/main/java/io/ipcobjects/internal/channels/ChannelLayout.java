@@ -11,11 +11,22 @@ package io.ipcobjects.internal.channels;
  *      0 |        magic 'CHN1'           |         inline bytes          |
  *        +-------------------------------+-------------------------------+
  *      8 |      element type: a VALUE_BLOB of its class name, 0 = Object     |
+ *        +-------------------------------+-------------------------------+
+ *     16 |  producers: 0 many, 1 one     |           reserved            |
+ *        +-------------------------------+-------------------------------+
+ *     24 |   producer seat: 0 free, else SEAT_HELD | the holder's claim id  |
  *        +---------------------------------------------------------------+
- *     16 |                 reserved, to the end of the line              ...
+ *     32 |                 reserved, to the end of the line              ...
  *        +---------------------------------------------------------------+
  *     64 | the ring: RingLayout, entries of stride 16 + inline bytes     ...
  * </pre>
+ *
+ * <p>A channel of {@link #PRODUCERS_ONE one producer} ({@code Channel.Producers.ONE}) lets
+ * one handle put at a time: the handle that holds its seat, which it takes by CAS when its
+ * first put finds the seat free or its holder's attachment gone (a process that died or closed
+ * the region), and keeps while it is attached ({@link ProducerSeat}). That putter then claims
+ * the entries of its puts with plain stores, knowing from the ring's freed word that they are
+ * free ({@code Ring#claimAtHint}).
  *
  * <p>An entry's payload kind says what its payload holds: {@link #PAYLOAD_FLAT}, the message in
  * {@link FlatCodec}'s encoding (length bytes); {@link #PAYLOAD_HEAP}, a value slot (16 bytes,
@@ -33,7 +44,14 @@ public final class ChannelLayout {
     public static final long MAGIC_OFFSET = 0;
     public static final long INLINE_BYTES_OFFSET = MAGIC_OFFSET + Integer.BYTES;
     public static final long TYPE_NAME_OFFSET = INLINE_BYTES_OFFSET + Integer.BYTES;
+    public static final long PRODUCERS_OFFSET = 16;
+    public static final long PRODUCER_SEAT_OFFSET = 24;
     public static final long RING_OFFSET = 64;
+
+    public static final int PRODUCERS_MANY = 0;
+    public static final int PRODUCERS_ONE = 1;
+    /** Set in a held seat word, so that the claim id 0 is not mistaken for a free seat. */
+    public static final long SEAT_HELD = 1L << 32;
 
     public static final int PAYLOAD_NONE = 0;
     public static final int PAYLOAD_FLAT = 1;

@@ -43,8 +43,19 @@ public final class Channels {
 
     @SuppressWarnings("unchecked")
     public <T> Channel<T> channel(String name, Class<T> type, int capacity, int inlineBytes, boolean create) {
+        return channel(name, type, capacity, inlineBytes, Channel.Producers.MANY, create);
+    }
+
+    /**
+     * The channel named {@code name}, created (when {@code create}) with {@code capacity},
+     * {@code inlineBytes} and {@code producers}, which an existing channel must match.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Channel<T> channel(String name, Class<T> type, int capacity, int inlineBytes, Channel.Producers producers,
+            boolean create) {
         checkName(name);
         Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(producers, "producers");
         if (type.isPrimitive()) {
             throw new IllegalArgumentException("channel element type " + type + " is primitive: use its box");
         }
@@ -61,7 +72,8 @@ public final class Channels {
         Opened opened = context.scope().call(() -> {
             Object stored = NameDirectory.get(context, name);
             if (stored == null && create && !NameDirectory.contains(context, name)) {
-                NameDirectory.put(context, name, new ChannelKinds.ChannelSpec(capacity, inlineBytes, typeName));
+                NameDirectory.put(context, name, new ChannelKinds.ChannelSpec(capacity, inlineBytes, typeName,
+                        producers == Channel.Producers.ONE ? ChannelLayout.PRODUCERS_ONE : ChannelLayout.PRODUCERS_MANY));
                 stored = NameDirectory.get(context, name);
             }
             if (!(stored instanceof StoredRing ring) || ring.kind() != SlotKinds.CHANNEL) {
@@ -83,11 +95,17 @@ public final class Channels {
         }
         RingChannel<?> channel = (RingChannel<?>) views.computeIfAbsent(opened.block, block -> open(name, type, block));
         if (channel.type() != type) {
-            channel = open(name, type, opened.block);
+            // Another element type's view shares the ring and the seat: a one-producer channel's
+            // put hint must be one per handle (ProducerSeat).
+            channel = channel.as(type);
         }
         if (create && (channel.capacity() != capacity || channel.inlineBytes() < inlineBytes)) {
             throw new IllegalArgumentException("channel " + name + " exists with capacity " + channel.capacity()
                     + " and " + channel.inlineBytes() + " inline bytes, not " + capacity + " and " + inlineBytes);
+        }
+        if (create && channel.producers() != producers) {
+            throw new IllegalArgumentException("channel " + name + " exists for " + channel.producers()
+                    + " producers, not " + producers);
         }
         return (Channel<T>) channel;
     }
@@ -100,14 +118,20 @@ public final class Channels {
         if (context.memory().getInt(block + ChannelLayout.MAGIC_OFFSET) != ChannelLayout.MAGIC) {
             throw new CorruptedRegionException("channel " + name + " has no channel header", block);
         }
+        int producers = context.memory().getInt(block + ChannelLayout.PRODUCERS_OFFSET);
+        if (producers != ChannelLayout.PRODUCERS_MANY && producers != ChannelLayout.PRODUCERS_ONE) {
+            throw new CorruptedRegionException("channel " + name + " says " + producers + " for its producers", block);
+        }
+        boolean oneProducer = producers == ChannelLayout.PRODUCERS_ONE;
         Ring ring = Ring.open(context.memory(), block + ChannelLayout.RING_OFFSET, room - ChannelLayout.RING_OFFSET,
-                (int) RingLayout.PAYLOAD_OFFSET + ChannelLayout.MIN_INLINE_BYTES);
+                (int) RingLayout.PAYLOAD_OFFSET + ChannelLayout.MIN_INLINE_BYTES, oneProducer);
         int inline = context.memory().getInt(block + ChannelLayout.INLINE_BYTES_OFFSET);
         if (inline != ring.payloadBytes()) {
             throw new CorruptedRegionException("channel " + name + " says " + inline + " inline bytes in entries of "
                     + ring.payloadBytes(), block);
         }
-        return new RingChannel<>(name, type, block, ring, context, owners, this);
+        ProducerSeat seat = oneProducer ? new ProducerSeat(name, context.memory(), block, owners) : null;
+        return new RingChannel<>(name, type, block, ring, seat, context, owners, this);
     }
 
     public TensorRing tensorRing(String name, int slots, List<TensorSpec> specs, boolean create) {

@@ -43,6 +43,11 @@ final class DefaultChannel implements Channel<Object> {
     }
 
     @Override
+    public Producers producers() {
+        return Producers.MANY;
+    }
+
+    @Override
     public boolean offer(Object message) {
         put(message);
         return true;

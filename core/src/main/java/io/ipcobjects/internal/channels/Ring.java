@@ -10,7 +10,8 @@ import io.ipcobjects.internal.memory.RegionMemory;
  * processes use without the region lock. It moves entries between states; what a payload means
  * is its user's business ({@link RingChannel}, {@link SharedTensorRing}).
  *
- * <p>Memory ordering: a claim is a CAS of the entry's state word (full fence); the payload is
+ * <p>Memory ordering: a claim is a CAS of the entry's state word (full fence), or a plain store
+ * by a sole putter whose entry the freed word, read volatile, says is free; the payload is
  * written or read with plain accesses by the entry's owner alone; the hand-over is a release
  * store of the state word, which the next claimer reads with a volatile load, so it sees the
  * payload written before it. Head and tail are read volatile and moved by CAS. So is the freed
@@ -37,13 +38,19 @@ final class Ring {
     private final int stride;
     /** {@code capacity - 1} if the capacity is a power of two, else -1: see {@link #entry}. */
     private final long indexMask;
+    /**
+     * Whether one putter at a time uses this ring, through this object ({@link ProducerSeat}):
+     * its puts at the hint then claim with a plain store ({@link #claimByHint}).
+     */
+    private final boolean solePutter;
 
-    private Ring(RegionMemory memory, long base, int capacity, int stride) {
+    private Ring(RegionMemory memory, long base, int capacity, int stride, boolean solePutter) {
         this.memory = memory;
         this.base = base;
         this.capacity = capacity;
         this.stride = stride;
         this.indexMask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
+        this.solePutter = solePutter;
     }
 
     /** Writes an empty ring at {@code base} (a fresh block, under the lock): every entry FREE for its first lap. */
@@ -61,6 +68,15 @@ final class Ring {
      * expects and against the {@code room} bytes its block has from {@code base}.
      */
     static Ring open(RegionMemory memory, long base, long room, int minStride) {
+        return open(memory, base, room, minStride, false);
+    }
+
+    /**
+     * As {@link #open(RegionMemory, long, long, int)}, for the one putter of a ring when
+     * {@code solePutter} (see {@link #claimByHint}): every put through the returned object must
+     * come from the one thread that holds the ring's seat, and no other object may put.
+     */
+    static Ring open(RegionMemory memory, long base, long room, int minStride, boolean solePutter) {
         int capacity = memory.getInt(base + CAPACITY_OFFSET);
         int stride = memory.getInt(base + STRIDE_OFFSET);
         if (capacity < 1 || capacity > MAX_CAPACITY || stride < minStride || stride % 16 != 0
@@ -68,7 +84,7 @@ final class Ring {
             throw new CorruptedRegionException("ring of capacity " + capacity + " and stride " + stride
                     + " does not fit its " + room + " bytes", base);
         }
-        return new Ring(memory, base, capacity, stride);
+        return new Ring(memory, base, capacity, stride, solePutter);
     }
 
     int capacity() {
@@ -313,8 +329,25 @@ final class Ring {
         return hint >= 0 && claimByHint(hint, owner) ? hint : -1;
     }
 
-    /** Claims the entry at {@code hint} by CAS; if it cannot, drops the hint and moves the tail up to it (every position below is claimed). */
+    /**
+     * Claims the entry at {@code hint} by CAS; if it cannot, drops the hint and moves the tail up
+     * to it (every position below is claimed).
+     *
+     * <p>A sole putter claims with a plain store instead, when the freed word says the entry is
+     * free for {@code hint}: every position below the hint is this putter's, so an entry freed
+     * for it stays free until this putter claims it. The word is read only when the bound it gave
+     * last runs out (about once a lap while takers keep up, once per batch of room while the ring
+     * is full), on the takers' line, not the entry's. A store needs no line in the exclusive state
+     * before the next instruction runs, where a CAS does; between two processes the putter's
+     * stores then go out while it encodes the next message, and a round trip's reply starts that
+     * much sooner. A freed word past the hint, which no sound ring holds, is no bound: the put
+     * claims by CAS, and the ring's own checks judge the entry.
+     */
     private boolean claimByHint(long hint, int owner) {
+        if (solePutter && hint - freedBound(hint) < capacity) {
+            memory.putLongUnlogged(entry(hint) + STATE_OFFSET, RingLayout.word(hint, WRITING, owner));
+            return true;
+        }
         if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, RingLayout.word(hint, FREE, 0), RingLayout.word(hint, WRITING, owner))) {
             return true;
         }
@@ -322,6 +355,24 @@ final class Ring {
         advance(base + TAIL_OFFSET, hint);
         return false;
     }
+
+    /**
+     * For a sole putter about to put at {@code hint}: the freed word as last read, read again if
+     * it no longer covers the hint (see {@link #claimByHint}); a word past the hint is ignored.
+     */
+    private long freedBound(long hint) {
+        long bound = freedSeen;
+        if (hint - bound >= capacity) {
+            long freed = freedPosition();
+            if (freed - hint <= 0) {
+                freedSeen = bound = freed;
+            }
+        }
+        return bound;
+    }
+
+    /** The freed word as a sole putter last read it ({@link #freedBound}); far behind until then. */
+    private long freedSeen = Long.MIN_VALUE / 2;
 
     /** After a claim at the hint: the next position becomes the hint, and the tail moves once every {@link #TAIL_MOVE_EVERY} such claims. */
     void passedHint(long hint) {
@@ -578,9 +629,17 @@ final class Ring {
                 ? position : -1;
     }
 
-    /** Moves the tail to {@code to} after a run of puts claimed with {@link #tryClaimNextPut}, unless it is there already. */
+    /**
+     * Moves the tail to {@code to} after a run of puts claimed with {@link #tryClaimNextPut},
+     * unless it is there already; every position below is claimed, so the next put may try
+     * {@code to} at once ({@link #nextPut}). A sole putter must keep that hint exact: it claims
+     * the hint's entry with a plain store.
+     */
     void advanceTail(long to) {
         advance(base + TAIL_OFFSET, to);
+        if (capacity >= LAGGING_TAIL_MIN_CAPACITY) {
+            nextPut = to;
+        }
     }
 
     /** Moves the position word at {@code offset} forward to {@code to} (never back). */

@@ -49,6 +49,8 @@ final class RingChannel<T> implements Channel<T> {
     private final Class<T> type;
     private final long block;
     private final Ring ring;
+    /** Who may put, for a channel of one producer; null for many. */
+    private final ProducerSeat seat;
     private final RegionContext context;
     private final RegionMemory memory;
     private final MemorySegment segment;
@@ -56,11 +58,13 @@ final class RingChannel<T> implements Channel<T> {
     private final Channels channels;
     private final int inlineBytes;
 
-    RingChannel(String name, Class<T> type, long block, Ring ring, RegionContext context, Owners owners, Channels channels) {
+    RingChannel(String name, Class<T> type, long block, Ring ring, ProducerSeat seat, RegionContext context, Owners owners,
+            Channels channels) {
         this.name = name;
         this.type = type;
         this.block = block;
         this.ring = ring;
+        this.seat = seat;
         this.context = context;
         this.memory = context.memory();
         this.segment = memory.segment();
@@ -71,6 +75,11 @@ final class RingChannel<T> implements Channel<T> {
 
     long block() {
         return block;
+    }
+
+    /** A view of the same channel for another element type, sharing this one's ring and seat. */
+    <U> RingChannel<U> as(Class<U> otherType) {
+        return new RingChannel<>(name, otherType, block, ring, seat, context, owners, channels);
     }
 
     /** The ring, for tests that stop a process between the steps of a put or take. */
@@ -104,6 +113,11 @@ final class RingChannel<T> implements Channel<T> {
     }
 
     @Override
+    public Producers producers() {
+        return seat == null ? Producers.MANY : Producers.ONE;
+    }
+
+    @Override
     public int size() {
         ensureOpen();
         return ring.size();
@@ -114,6 +128,7 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public boolean offer(T message) {
         checkMessage(message);
+        enterAsProducer();
         if (putShortAtHint(message)) {
             return true;
         }
@@ -128,6 +143,7 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public boolean offer(T message, Duration timeout) {
         checkMessage(message);
+        enterAsProducer();
         long deadline = Waiter.deadline(timeout);
         if (putShortAtHint(message)) {
             return true;
@@ -143,6 +159,7 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public void put(T message) {
         checkMessage(message);
+        enterAsProducer();
         if (!putShortAtHint(message)) {
             write(claimForPut(Long.MAX_VALUE), message);
         }
@@ -173,6 +190,7 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public T putAndRead(T message) {
         checkMessage(message);
+        enterAsProducer();
         long position = claimForPut(Long.MAX_VALUE);
         // Decode before the commit: once committed, a taker may free the entry at any moment.
         Object view = write(position, message, true);
@@ -187,6 +205,7 @@ final class RingChannel<T> implements Channel<T> {
     @Override
     public int putAll(Collection<? extends T> messages) {
         Objects.requireNonNull(messages, "messages");
+        enterAsProducer();
         int put = 0;
         long position = -1; // the entry last claimed in the current run
         int run = 0;
@@ -216,6 +235,14 @@ final class RingChannel<T> implements Channel<T> {
             }
         }
         return put;
+    }
+
+    /** For a channel of one producer: lets this thread put, or throws ({@link ProducerSeat}). */
+    private void enterAsProducer() {
+        if (seat != null && !seat.heldByThisThread()) {
+            ensureOpen();
+            seat.take();
+        }
     }
 
     private void checkMessage(T message) {

@@ -47,7 +47,9 @@ package io.ipcobjects.internal.channels;
  *
  * <p>Transitions, each one CAS or one release store by the entry's owner:
  * <ul>
- *   <li>put: {@code FREE(p) -> WRITING(p, me)} (CAS), payload written, {@code -> FULL(p)} (release);</li>
+ *   <li>put: {@code FREE(p) -> WRITING(p, me)} (CAS; a plain store by the putter of a channel
+ *       of one producer, which knows the entry free from the freed word), payload written,
+ *       {@code -> FULL(p)} (release);</li>
  *   <li>take: {@code FULL(p) -> READING(p, me)} (CAS), payload read, payload kind and length
  *       zeroed, {@code -> FREE(p + capacity)} (release): a FREE entry's kind and length are
  *       always 0, so a put writes none before its payload;</li>
@@ -82,8 +84,9 @@ package io.ipcobjects.internal.channels;
  * line, which that putter reads, is written once per {@code HEAD_MOVE_EVERY} takes instead of
  * at each.
  *
- * <p>The freed word is a hint that steers a putter's wait for room, never what a put relies
- * on: every entry below it has been freed for its next lap (or later). A taker that frees the
+ * <p>The freed word is a hint that steers a putter's wait for room: every entry below it has
+ * been freed for its next lap (or later). Only the one putter of a channel of one producer
+ * relies on it, to claim without a CAS; any other put claims its entry by CAS. A taker that frees the
  * entry the word names moves it on, by CAS, at each take and once per drain's run; a taker
  * that finds it lagging behind entries freed out of order by other takers walks it past them.
  * A putter that finds the ring full waits, reading this line only, until the word says

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.Channel;
@@ -136,6 +137,91 @@ class ChannelProcessesTest {
                 long n = PER_PRODUCER;
                 assertEquals(2 * n, count, "every message taken once");
                 assertEquals(n * (n - 1) / 2 + (n * n + n * (n - 1) / 2), sum, "and the right ones");
+            }
+            assertNull(ch.poll());
+            shm.verify();
+        }
+    }
+
+    /** args: region. Puts PER_PRODUCER messages of producer 0 into channel "work", a channel of one producer. */
+    public static final class OneProducer {
+        public static void main(String[] args) {
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<String> ch = shm.channel("work", String.class);
+                if (ch.producers() != Channel.Producers.ONE) {
+                    throw new AssertionError("channel work is for " + ch.producers() + " producers");
+                }
+                for (int i = 0; i < PER_PRODUCER; i++) {
+                    if (i % 5 == 0) {
+                        ch.putAll(List.of(message(0, i)));
+                    } else {
+                        ch.put(message(0, i));
+                    }
+                }
+                System.out.println("put=" + PER_PRODUCER);
+            }
+        }
+    }
+
+    @Test
+    void aOneProducerProcessGetsEveryMessageOnceInOrderToTwoConsumerProcessesThenGivesUpItsSeat() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 16 << 20)) {
+            Channel<String> ch = shm.channel("work", String.class, 16, Channel.DEFAULT_INLINE_BYTES, Channel.Producers.ONE);
+            try (ChildJvm c1 = ChildJvm.start(Consumer.class, name, "1");
+                 ChildJvm c2 = ChildJvm.start(Consumer.class, name, "1");
+                 ChildJvm producer = ChildJvm.start(OneProducer.class, name)) {
+                ChildJvm.awaitCondition(() -> !producer.isAlive(), TIMEOUT, "the producer's end", c1, c2);
+                producer.awaitSuccess(TIMEOUT);
+                // The producer closed its region: its seat is free for this process's stops.
+                ch.put("stop");
+                ch.put("stop");
+                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2);
+                long count = 0;
+                long sum = 0;
+                for (ChildJvm.Result r : results) {
+                    assertEquals("0", r.value("outOfOrder"), r.describe());
+                    count += Long.parseLong(r.value("count"));
+                    sum += Long.parseLong(r.value("sum"));
+                }
+                long n = PER_PRODUCER;
+                assertEquals(n, count, "every message taken once");
+                assertEquals(n * (n - 1) / 2, sum, "and the right ones");
+            }
+            assertNull(ch.poll());
+            shm.verify();
+        }
+    }
+
+    /** args: region, signal dir. Takes the seat of the one-producer channel "one" with ten puts, and waits to be killed. */
+    public static final class SeatHolder {
+        public static void main(String[] args) throws InterruptedException {
+            SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
+            Channel<Long> ch = shm.channel("one", Long.class);
+            for (long i = 0; i < 10; i++) {
+                ch.put(i);
+            }
+            ReadySignal.signal(Path.of(args[1], "seated"));
+            Thread.sleep(TIMEOUT.toMillis());
+            throw new AssertionError("not killed");
+        }
+    }
+
+    @Test
+    void aOneProducerChannelRefusesOtherProcessesUntilItsProducerDies() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 1 << 20)) {
+            Channel<Long> ch = shm.channel("one", Long.class, 64, Channel.DEFAULT_INLINE_BYTES, Channel.Producers.ONE);
+            try (ChildJvm child = ChildJvm.start(SeatHolder.class, name, signals.toString())) {
+                ReadySignal.await(signals.resolve("seated"), TIMEOUT, child);
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.put(10L));
+                assertTrue(e.getMessage().contains("another handle"), e.getMessage());
+                assertEquals(10, ch.size(), "a refused put stores nothing");
+                child.kill9();
+            }
+            ch.put(10L);
+            for (long i = 0; i <= 10; i++) {
+                assertEquals(i, ch.poll());
             }
             assertNull(ch.poll());
             shm.verify();

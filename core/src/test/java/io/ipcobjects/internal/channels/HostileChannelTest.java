@@ -140,6 +140,48 @@ class HostileChannelTest {
         }
     }
 
+    /**
+     * The one putter of a channel of one producer claims without a CAS where the freed word says
+     * its entry is free. A word past the put, or more than a lap behind it, is no bound: a full
+     * channel stays full and keeps every message. A word that lies within a lap costs the
+     * messages it claims were taken, and nothing else: the channel goes on, in order, in bounded
+     * time.
+     */
+    @Test
+    void aFreedWordNoRingHoldsCostsAOneProducerChannelAtMostTheMessagesItHides() {
+        for (long hostile : new long[] {Long.MIN_VALUE, -1_000, 17, 1L << 40, Long.MAX_VALUE, 16, 8}) {
+            try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+                Channel<Long> ch = shm.channel("c", Long.class, 16, Channel.DEFAULT_INLINE_BYTES, Channel.Producers.ONE);
+                long block = ((RingChannel<?>) ch).block();
+                boolean lies = hostile > 0 && hostile <= 16;
+                // One thread puts throughout: the timeout's own.
+                assertTimeoutPreemptively(BOUND, () -> {
+                    for (long i = 0; i < 16; i++) {
+                        ch.put(i);
+                    }
+                    TestAccess.context(shm).memory().putLongUnlogged(
+                            block + ChannelLayout.RING_OFFSET + RingLayout.FREED_OFFSET, hostile);
+                    boolean stored = ch.offer(16L);
+                    assertEquals(lies, stored, "a full channel with the freed word at " + hostile);
+                    long last = -1;
+                    int taken = 0;
+                    for (Long m = ch.poll(); m != null; m = ch.poll()) {
+                        assertEquals(true, m > last, m + " after " + last + " with the freed word at " + hostile);
+                        last = m;
+                        taken++;
+                    }
+                    if (!lies) {
+                        assertEquals(16, taken, "every message kept with the freed word at " + hostile);
+                    }
+                    for (long i = 100; i < 140; i++) {
+                        ch.put(i);
+                        assertEquals(i, ch.poll(), "after the freed word at " + hostile);
+                    }
+                });
+            }
+        }
+    }
+
     @Test
     void aByteArraySlotPointingPastTheRegionOrBeforeItIsCorrupt() {
         // A byte[] too long for an entry is stored in the heap; its slot's offset is then damaged.
