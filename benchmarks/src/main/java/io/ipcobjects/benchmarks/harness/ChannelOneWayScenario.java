@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  *   <li>{@code capacity=<n>}: the channel's capacity (default 1024; 8 for messages of 64 KiB
  *       and more, which are stored in the region's heap);</li>
  *   <li>{@code inline=<n>}: the channel's inline bytes (default {@link Channel#DEFAULT_INLINE_BYTES});</li>
+ *   <li>{@code producers=many|one}: the channel's {@link Channel.Producers} (default {@code many});
+ *       with {@code one} the child's puts claim their entries with plain stores, as the one
+ *       producer of Agrona's one-to-one ring writes;</li>
  *   <li>{@code produce=put|offer|putall}: the child's {@code put}, {@code offer} retried in a
  *       spin, or {@code putAll} of {@code putBatch} messages at a time (default 64) (default
  *       {@code put});</li>
@@ -83,6 +86,15 @@ final class ChannelOneWayScenario extends OneWayScenario {
         return (int) run.longParam("capacity", kind.bytes() >= LARGE_BYTES ? 8 : 1024);
     }
 
+    /** The {@code producers} parameter: {@code many} (the default) or {@code one}. */
+    static Channel.Producers producers(RunContext run) {
+        return switch (run.param("producers", "many")) {
+            case "many" -> Channel.Producers.MANY;
+            case "one" -> Channel.Producers.ONE;
+            default -> throw new IllegalArgumentException("producers must be many or one: " + run.spec());
+        };
+    }
+
     @Override
     long messageBytes() {
         return kind == null ? 0 : kind.bytes();
@@ -109,7 +121,7 @@ final class ChannelOneWayScenario extends OneWayScenario {
         // the ring, plus room in the heap for a full channel of large messages twice over
         long regionBytes = (16L << 20) + 2L * capacity * Math.max(kind.bytes(), inline + 64);
         shm = SharedMemory.create(run.regionName(), regionBytes, options(run));
-        channel = shm.channel(CHANNEL, kind.type(), capacity, inline);
+        channel = shm.channel(CHANNEL, kind.type(), capacity, inline, producers(run));
         if (consume.endsWith("bytes")) {
             copy = new byte[Math.toIntExact(kind.bytes())];
             copyInto = view -> {
@@ -233,7 +245,8 @@ final class ChannelOneWayScenario extends OneWayScenario {
                 public void send(long sequence) {
                     Object message = childKind.message(sequence);
                     if (putBatch > 0) {
-                        pending.add(message);
+                        // A byte[] message is one array stamped anew for each sequence: a batch keeps copies.
+                        pending.add(message instanceof byte[] bytes ? bytes.clone() : message);
                         if (pending.size() == putBatch) {
                             out.putAll(pending);
                             pending.clear();

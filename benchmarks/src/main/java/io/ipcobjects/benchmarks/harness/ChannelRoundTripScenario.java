@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  * round trip, with latency percentiles; to set beside {@code agrona-ring:bytes=32} of the same run.
  *
  * <p>Parameters: {@code bytes}, {@code capacity} (of each channel, default 1024), {@code inline}
- * (default {@link Channel#DEFAULT_INLINE_BYTES}), {@code wait} (the region lock's wait strategy, as in
+ * (default {@link Channel#DEFAULT_INLINE_BYTES}), {@code producers=many|one} (each channel's
+ * {@link Channel.Producers}, default {@code many}: with {@code one} each side's puts claim their
+ * entries with plain stores, as the producer of Agrona's one-to-one ring writes), {@code wait} (the region lock's wait strategy, as in
  * {@link ChannelOneWayScenario}), {@code consume=poll|pollbytes}: both sides take with {@code poll}
  * (a new array per message, the default), or with {@code pollBytes}, copying each message from
  * its view into one array they reuse (the child puts that array back as the reply), so that
@@ -86,8 +88,9 @@ final class ChannelRoundTripScenario implements Scenario {
         int inline = (int) run.longParam("inline", Channel.DEFAULT_INLINE_BYTES);
         shm = SharedMemory.create(run.regionName(), (16L << 20) + 4L * capacity * Math.max(message.length, inline + 64),
                 ChannelOneWayScenario.options(run));
-        request = shm.channel(REQUEST, byte[].class, capacity, inline);
-        reply = shm.channel(REPLY, byte[].class, capacity, inline);
+        Channel.Producers producers = ChannelOneWayScenario.producers(run);
+        request = shm.channel(REQUEST, byte[].class, capacity, inline, producers);
+        reply = shm.channel(REPLY, byte[].class, capacity, inline, producers);
     }
 
     @Override

@@ -34,6 +34,8 @@ class ChannelScenariosTest {
             "channel-oneway:msg=long,consume=take,produce=offer",
             "channel-oneway:msg=long,consume=poll",
             "channel-oneway:msg=long,produce=putall,putBatch=16",
+            "channel-oneway:msg=long,producers=one",
+            "channel-oneway:msg=bytes,bytes=32,producers=one,produce=putall,putBatch=16",
             "channel-oneway:msg=bytes,bytes=32",
             "channel-oneway:msg=bytes,bytes=32,consume=drainbytes",
             "channel-oneway:msg=bytes,bytes=32,consume=pollbytes",
@@ -41,6 +43,7 @@ class ChannelScenariosTest {
             "channel-oneway:msg=record",
             "channel-roundtrip:bytes=32",
             "channel-roundtrip:bytes=32,consume=pollbytes",
+            "channel-roundtrip:bytes=32,consume=pollbytes,producers=one",
             "tensor-ring:rows=256,cols=1024",
             "agrona-oneway:bytes=8",
             "agrona-oneway:bytes=32",
@@ -106,6 +109,7 @@ class ChannelScenariosTest {
             "raw-ring:box=yes|box must be true or false", "raw-roundtrip:claim=swap|claim must be cas, spin or load",
             "raw-roundtrip:free=later|free must be before or after",
             "channel-roundtrip:consume=drain|consume must be poll or pollbytes",
+            "channel-roundtrip:producers=two|producers must be many or one",
             "channel-oneway:msg=long,consume=drainbytes|consume=drainbytes takes byte messages",
             "channel-oneway:msg=bytes,consume=peek|consume must be drain, take, poll, pollbytes or drainbytes"})
     void aScenarioWithABadParameterIsRefusedByName(String specAndMessage) {
