@@ -67,6 +67,14 @@ public class ChannelBenchmark {
     @Param({"112", "48"})
     public int inline;
 
+    /**
+     * The channel's {@link Channel.Producers}: {@code many} (the default) or {@code one}, whose
+     * puts claim with a plain store ({@code -p producers=many,one} runs both). The seat goes to
+     * JMH's one benchmark thread, which runs every iteration of a trial.
+     */
+    @Param({"many"})
+    public String producers;
+
     private static final int BATCH = 64;
 
     private SharedMemory shm;
@@ -78,7 +86,12 @@ public class ChannelBenchmark {
     public void setUp() {
         String name = "bench-channel-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         shm = SharedMemory.create(name, 16L << 20, SharedMemoryOptions.defaults().withAllowedClasses(Msg.class, Pair.class));
-        channel = shm.channel("bench", Object.class, 1024, inline);
+        Channel.Producers who = switch (producers) {
+            case "many" -> Channel.Producers.MANY;
+            case "one" -> Channel.Producers.ONE;
+            default -> throw new IllegalArgumentException("producers must be many or one, not " + producers);
+        };
+        channel = shm.channel("bench", Object.class, 1024, inline, who);
         message = switch (msg) {
             case "long" -> 0x1234_5678L;
             case "bytes32" -> new byte[32];
