@@ -80,6 +80,12 @@ public final class Scenarios {
             new Comparison("channel-oneway:msg=bytes,bytes=32,consume=drainbytes", "agrona-oneway:bytes=32", true, 0.8, Double.NaN),
             new Comparison("channel-roundtrip:bytes=32", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
             new Comparison("channel-roundtrip:bytes=32,consume=pollbytes", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
+            // Channels of one producer (Channel.Producers.ONE), as Agrona's one-to-one ring takes one.
+            new Comparison("channel-oneway:msg=long,producers=one", "agrona-oneway:bytes=8", true, 0.8, Double.NaN),
+            new Comparison("channel-oneway:msg=bytes,bytes=32,consume=drainbytes,producers=one", "agrona-oneway:bytes=32", true, 0.8,
+                    Double.NaN),
+            new Comparison("channel-roundtrip:bytes=32,producers=one", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
+            new Comparison("channel-roundtrip:bytes=32,consume=pollbytes,producers=one", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
             new Comparison("channel-oneway:msg=bytes,bytes=1048576", "uds-oneway:bytes=1048576", true, 1.0, Double.NaN),
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=oos", true, 3.0, 1.0),
             new Comparison("channel-oneway:msg=record", "uds-objects:codec=data", true, Double.NaN, Double.NaN),
