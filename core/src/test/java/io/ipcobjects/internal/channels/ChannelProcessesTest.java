@@ -112,6 +112,18 @@ class ChannelProcessesTest {
         }
     }
 
+    /** The consumers' counts and sums added up, each consumer having taken every producer's messages in order. */
+    private static long[] inOrderCountAndSum(List<ChildJvm.Result> consumers) {
+        long count = 0;
+        long sum = 0;
+        for (ChildJvm.Result r : consumers) {
+            assertEquals("0", r.value("outOfOrder"), r.describe());
+            count += Long.parseLong(r.value("count"));
+            sum += Long.parseLong(r.value("sum"));
+        }
+        return new long[] {count, sum};
+    }
+
     @Test
     void twoProducersAndTwoConsumersInFourProcessesGetEveryMessageOnceInProducerOrder() {
         String name = regions.newName();
@@ -126,14 +138,9 @@ class ChannelProcessesTest {
                 ChildJvm.awaitAllSuccess(TIMEOUT, p1, p2);
                 ch.put("stop");
                 ch.put("stop");
-                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2);
-                long count = 0;
-                long sum = 0;
-                for (ChildJvm.Result r : results) {
-                    assertEquals("0", r.value("outOfOrder"), r.describe());
-                    count += Long.parseLong(r.value("count"));
-                    sum += Long.parseLong(r.value("sum"));
-                }
+                long[] countAndSum = inOrderCountAndSum(ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2));
+                long count = countAndSum[0];
+                long sum = countAndSum[1];
                 long n = PER_PRODUCER;
                 assertEquals(2 * n, count, "every message taken once");
                 assertEquals(n * (n - 1) / 2 + (n * n + n * (n - 1) / 2), sum, "and the right ones");
@@ -176,14 +183,9 @@ class ChannelProcessesTest {
                 // The producer closed its region: its seat is free for this process's stops.
                 ch.put("stop");
                 ch.put("stop");
-                List<ChildJvm.Result> results = ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2);
-                long count = 0;
-                long sum = 0;
-                for (ChildJvm.Result r : results) {
-                    assertEquals("0", r.value("outOfOrder"), r.describe());
-                    count += Long.parseLong(r.value("count"));
-                    sum += Long.parseLong(r.value("sum"));
-                }
+                long[] countAndSum = inOrderCountAndSum(ChildJvm.awaitAllSuccess(TIMEOUT, c1, c2));
+                long count = countAndSum[0];
+                long sum = countAndSum[1];
                 long n = PER_PRODUCER;
                 assertEquals(n, count, "every message taken once");
                 assertEquals(n * (n - 1) / 2, sum, "and the right ones");
