@@ -61,9 +61,9 @@ public interface Channel<T> {
         /**
          * One thread of one handle at a time: the first to put holds the channel's seat until
          * that thread ends, or its handle closes the region, or its process dies; a put by anyone
-         * else meanwhile throws {@link IllegalStateException}. Its puts claim their entries with
-         * plain stores, known free from the consumers' progress, as a one-producer ring such as
-         * Agrona's {@code OneToOneRingBuffer} does.
+         * else meanwhile throws {@link IllegalStateException}. In a channel of 16 entries or
+         * more its puts claim their entries with plain stores, known free from the consumers'
+         * progress, as a one-producer ring such as Agrona's {@code OneToOneRingBuffer} does.
          */
         ONE
     }
