@@ -93,7 +93,7 @@ class OneProducerChannelTest {
             firstView.put(0L);
             firstView.put(1L);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> secondView.put(9L));
-            assertTrue(e.getMessage().contains("another handle"), e.getMessage());
+            assertTrue(e.getMessage().contains("another handle (in process " + ProcessHandle.current().pid() + ")"), e.getMessage());
             first.close();
             secondView.put(2L);
             for (long i = 0; i < 3; i++) {

@@ -14,4 +14,7 @@ public interface Owners {
      * probe), so it is for waiters that have waited a while, never for the fast path.
      */
     boolean isLive(int id);
+
+    /** The pid of the process that claimed with {@code id}, as the process table records it, for messages; 0 if none. */
+    long pid(int id);
 }

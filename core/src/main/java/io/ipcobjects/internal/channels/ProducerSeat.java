@@ -60,9 +60,9 @@ final class ProducerSeat {
                 break;
             }
             if (word != 0 && owners.isLive((int) word)) {
-                throw new IllegalStateException("channel " + channel + " takes one producer, and another handle (claim id "
-                        + (int) word + ", attached in this or another process) holds its seat; it is given up when that"
-                        + " handle closes its region or its process ends");
+                throw new IllegalStateException("channel " + channel + " takes one producer, and another handle (in process "
+                        + owners.pid((int) word) + ") holds its seat; it is given up when that handle closes its region or"
+                        + " its process ends");
             }
             if (memory.compareAndSetLong(seatOffset, word, mine)) {
                 break;

@@ -151,6 +151,11 @@ public final class ProcessTable {
         return (tokenSlot(token) & (SLOT_COUNT - 1)) | (int) ((tokenGeneration(token) & 0x3F_FFFF) << 6);
     }
 
+    /** The pid recorded in the slot a {@linkplain #claimId claim id} names, for messages; 0 if none. */
+    public long recordedPidOfClaim(int claimId) {
+        return memory.getLongVolatile(slotOffset(claimId & (SLOT_COUNT - 1)) + PID_OFFSET);
+    }
+
     /** Whether the attachment a {@linkplain #claimId claim id} names still lives (see {@link #isLive}). */
     public boolean isClaimLive(int claimId) {
         int slot = claimId & (SLOT_COUNT - 1);

@@ -235,6 +235,11 @@ public final class Handle {
                 public boolean isLive(int id) {
                     return processes.isClaimLive(id);
                 }
+
+                @Override
+                public long pid(int id) {
+                    return processes.recordedPidOfClaim(id);
+                }
             });
         }
         return channels;

@@ -217,7 +217,7 @@ class ChannelProcessesTest {
             try (ChildJvm child = ChildJvm.start(SeatHolder.class, name, signals.toString())) {
                 ReadySignal.await(signals.resolve("seated"), TIMEOUT, child);
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.put(10L));
-                assertTrue(e.getMessage().contains("another handle"), e.getMessage());
+                assertTrue(e.getMessage().contains("another handle (in process " + child.pid() + ")"), e.getMessage());
                 assertEquals(10, ch.size(), "a refused put stores nothing");
                 child.kill9();
             }
