@@ -6,6 +6,7 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.HeapStats;
 import io.ipcobjects.ProcessStats;
 import io.ipcobjects.internal.channels.ChannelLayout;
+import io.ipcobjects.internal.channels.RingInspection;
 import io.ipcobjects.internal.channels.RingLayout;
 import io.ipcobjects.internal.channels.TensorRingLayout;
 import io.ipcobjects.internal.memory.ProcessTable;
@@ -178,7 +179,8 @@ public final class RegionInspection {
             }
             RegionContext context = RegionContext.forReading(memory, allocator, region.path());
             heap = part("heap", () -> heap(memory, allocator, notes), null, notes);
-            names = part("names", () -> names(context, notes), List.of(), notes);
+            List<ProcessEntry> attached = processes;
+            names = part("names", () -> names(context, attached, notes), List.of(), notes);
             types = part("type registry", () -> registeredTypes(memory, allocator, notes), List.of(), notes);
         }
         return new RegionReport(region.path(), at, memory.size(), memory.getInt(LAYOUT_VERSION_OFFSET), state, damage,
@@ -351,7 +353,7 @@ public final class RegionInspection {
 
     // ---- names ----
 
-    private static List<NamedObject> names(RegionContext context, List<String> notes) {
+    private static List<NamedObject> names(RegionContext context, List<ProcessEntry> processes, List<String> notes) {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         long directory = memory.getLongAcquire(ROOT_NAME_DIRECTORY_OFFSET);
@@ -376,7 +378,7 @@ public final class RegionInspection {
                         break;
                     }
                     try {
-                        names.add(entry(context, entry, notes));
+                        names.add(entry(context, entry, processes, notes));
                     } catch (CorruptedRegionException e) {
                         notes.add("names: bucket " + index + ": " + e.getMessage());
                         break;
@@ -391,8 +393,37 @@ public final class RegionInspection {
         return names;
     }
 
+    /**
+     * For a channel of one producer ({@link ChannelLayout#PRODUCERS_ONE}), who holds its seat, so
+     * that a put refused for another producer can be traced to its process; nothing for a
+     * channel of many producers. The seat word names an attachment by its claim id; it is matched
+     * against the process table as read for this report, and an attachment no longer in the table
+     * has left the seat free to take.
+     */
+    private static String producers(RegionMemory memory, long channel, List<ProcessEntry> processes) {
+        int producers = memory.getInt(channel + ChannelLayout.PRODUCERS_OFFSET);
+        if (producers == ChannelLayout.PRODUCERS_MANY) {
+            return "";
+        }
+        if (producers != ChannelLayout.PRODUCERS_ONE) {
+            return ", unknown producers word " + producers;
+        }
+        long seat = memory.getLongVolatile(channel + ChannelLayout.PRODUCER_SEAT_OFFSET);
+        if (seat == 0) {
+            return ", one producer, seat free";
+        }
+        int claim = (int) seat;
+        for (ProcessEntry process : processes) {
+            if (ProcessTable.claimId(ProcessTableLayout.token(process.slot(), process.generation())) == claim) {
+                return ", one producer, seat held by pid " + process.pid() + (process.liveness() == Liveness.DEAD
+                        ? " (dead: free to take)" : " (" + process.liveness().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+        }
+        return ", one producer, seat left by a closed attachment (free to take)";
+    }
+
     /** One name entry, checked: its block, its name's length; its value described. */
-    private static NamedObject entry(RegionContext context, long entry, List<String> notes) {
+    private static NamedObject entry(RegionContext context, long entry, List<ProcessEntry> processes, List<String> notes) {
         RegionMemory memory = context.memory();
         long capacity = context.allocator().checkBlock(entry, BlockTypes.NAME_ENTRY);
         int length = memory.getInt(entry + NameDirectoryLayout.NAME_LENGTH_OFFSET);
@@ -402,11 +433,12 @@ public final class RegionInspection {
         }
         String name = new String(memory.slice(entry + NameDirectoryLayout.NAME_OFFSET, length).toArray(ValueLayout.JAVA_BYTE),
                 StandardCharsets.UTF_8);
-        return describe(context, name, entry + NameDirectoryLayout.VALUE_SLOT_OFFSET, notes);
+        return describe(context, name, entry + NameDirectoryLayout.VALUE_SLOT_OFFSET, processes, notes);
     }
 
     /** What the value slot at {@code slot} holds, without building the value; an unreadable one is also noted. */
-    private static NamedObject describe(RegionContext context, String name, long slot, List<String> notes) {
+    private static NamedObject describe(RegionContext context, String name, long slot, List<ProcessEntry> processes,
+                                        List<String> notes) {
         RegionMemory memory = context.memory();
         HeapAllocator allocator = context.allocator();
         int kind = memory.getInt(slot + SlotLayout.KIND_OFFSET);
@@ -431,14 +463,12 @@ public final class RegionInspection {
                 }
                 case SlotKinds.CHANNEL -> {
                     long bytes = allocator.checkBlock(bits, BlockTypes.CHANNEL);
-                    long ring = bits + ChannelLayout.RING_OFFSET;
-                    int capacity = memory.getInt(ring + RingLayout.CAPACITY_OFFSET);
-                    long waiting = memory.getLongVolatile(ring + RingLayout.TAIL_OFFSET)
-                            - memory.getLongVolatile(ring + RingLayout.HEAD_OFFSET);
+                    int capacity = memory.getInt(bits + ChannelLayout.RING_OFFSET + RingLayout.CAPACITY_OFFSET);
+                    int waiting = RingInspection.channelWaiting(memory, bits, bytes);
                     long typeBlob = memory.getLong(bits + ChannelLayout.TYPE_NAME_OFFSET);
                     String type = typeBlob == 0 ? "Object" : io.ipcobjects.internal.codec.Blobs.utf8(context, typeBlob);
                     yield new NamedObject(name, "Channel<" + type + "> " + Math.max(0, Math.min(capacity, waiting)) + "/"
-                            + capacity + " waiting", null, List.of(), bytes);
+                            + capacity + " waiting" + producers(memory, bits, processes), null, List.of(), bytes);
                 }
                 case SlotKinds.TENSOR_RING -> {
                     long bytes = allocator.checkBlock(bits, BlockTypes.TENSOR_RING);
@@ -447,9 +477,7 @@ public final class RegionInspection {
                     if (slots < 1 || slots > TensorRingLayout.MAX_SLOTS || parts < 1 || parts > TensorRingLayout.MAX_PARTS) {
                         throw new CorruptedRegionException("tensor ring of " + slots + " slots and " + parts + " parts", bits);
                     }
-                    long ring = bits + TensorRingLayout.publishedRing(parts, slots);
-                    long published = memory.getLongVolatile(ring + RingLayout.TAIL_OFFSET)
-                            - memory.getLongVolatile(ring + RingLayout.HEAD_OFFSET);
+                    int published = RingInspection.tensorRingPublished(memory, bits, bytes, parts, slots);
                     yield new NamedObject(name, "TensorRing of " + slots + " slots x " + parts + " tensors, "
                             + Math.max(0, Math.min(slots, published)) + " published", null, List.of(), bytes);
                 }

@@ -219,15 +219,27 @@ class ChannelProcessesTest {
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.put(10L));
                 assertTrue(e.getMessage().contains("another handle (in process " + child.pid() + ")"), e.getMessage());
                 assertEquals(10, ch.size(), "a refused put stores nothing");
+                assertEquals("Channel<java.lang.Long> 10/64 waiting, one producer, seat held by pid " + child.pid() + " (alive)",
+                        inspectedKind(shm, "one"), "the inspector names the seat's holder");
                 child.kill9();
+                assertEquals("Channel<java.lang.Long> 10/64 waiting, one producer, seat held by pid " + child.pid()
+                        + " (dead: free to take)", inspectedKind(shm, "one"));
             }
             ch.put(10L);
+            assertEquals("Channel<java.lang.Long> 11/64 waiting, one producer, seat held by pid " + ProcessHandle.current().pid()
+                    + " (alive)", inspectedKind(shm, "one"));
             for (long i = 0; i <= 10; i++) {
                 assertEquals(i, ch.poll());
             }
             assertNull(ch.poll());
             shm.verify();
         }
+    }
+
+    /** What the inspector says a named object is, read from the region's file as {@code ipc-inspect show} reads it. */
+    private static String inspectedKind(SharedMemory shm, String name) {
+        return SharedMemory.inspect(shm.path()).names().stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow().kind();
     }
 
     /** args: region, signal dir. Puts 10 messages into a channel of 4, printing each. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.Access;
+import io.ipcobjects.Channel;
 import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.DType;
 import io.ipcobjects.HeapStats;
@@ -20,6 +21,7 @@ import io.ipcobjects.RegionReport.ProcessEntry;
 import io.ipcobjects.RegionReport;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.TensorRing;
 import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.internal.alloc.AllocatorLayout;
 import io.ipcobjects.internal.lock.LockLayout;
@@ -178,6 +180,37 @@ class RegionInspectionTest {
             assertTrue(named.bytes() > 0, named.toString());
             assertEquals(List.of(), report.notes());
         }
+    }
+
+    @Test
+    void channelsAndTensorRingsAreShownWithWhatWaitsAndWhoHoldsASeat() {
+        Path region = regions.newPath("ipcobjects-inspect");
+        try (SharedMemory shm = SharedMemory.create(region, 1 << 20, SharedMemoryOptions.defaults())) {
+            shm.channel("many", Long.class, 16, 16, Channel.Producers.MANY).put(1L);
+            shm.channel("one", Long.class, 16, 16, Channel.Producers.ONE);
+            // A ring of 16 entries or more moves its tail once every 8 puts: the claims past it count too.
+            assertEquals("Channel<java.lang.Long> 1/16 waiting", kind(region, "many"), "the put past the lagging tail counts; many producers: no seat");
+            TensorRing batches = shm.tensorRing("batches", 16, DType.INT32, 4);
+            batches.claim().publish(7);
+            assertEquals("TensorRing of 16 slots x 1 tensors, 1 published", kind(region, "batches"));
+            assertEquals("Channel<java.lang.Long> 0/16 waiting, one producer, seat free", kind(region, "one"));
+
+            try (SharedMemory second = SharedMemory.attach(region, Duration.ofSeconds(10), SharedMemoryOptions.defaults())) {
+                second.channel("one", Long.class).put(2L);
+                assertEquals("Channel<java.lang.Long> 1/16 waiting, one producer, seat held by pid "
+                        + ProcessHandle.current().pid() + " (alive)", kind(region, "one"));
+            }
+            assertEquals("Channel<java.lang.Long> 1/16 waiting, one producer, seat left by a closed attachment (free to take)",
+                    kind(region, "one"), "the seat's handle closed the region");
+            shm.channel("one", Long.class).put(3L);
+            assertEquals("Channel<java.lang.Long> 2/16 waiting, one producer, seat held by pid "
+                    + ProcessHandle.current().pid() + " (alive)", kind(region, "one"));
+            assertEquals(List.of(), SharedMemory.inspect(region).notes());
+        }
+    }
+
+    private static String kind(Path region, String name) {
+        return SharedMemory.inspect(region).names().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow().kind();
     }
 
     @Test
