@@ -180,7 +180,7 @@ public final class Harness {
         System.out.println("harness: " + pinning.describe() + "; " + warmupWindows + " warm-up (up to " + maxWarmupWindows
                 + " while the figure still improves) + " + windows + " windows of "
                 + windowNanos / 1_000_000 + " ms" + (latency ? " (+ " + windows + " latency windows where timed per operation)" : "")
-                + "; java " + Runtime.version() + "; " + cpus + " cpus");
+                + "; java " + Runtime.version() + "; " + cpus + " cpus: " + cpuModel());
         List<Outcome> outcomes = new ArrayList<>();
         for (String spec : specs) {
             boolean isBaseline = RunContext.parse("", spec).scenario().equals(BASELINE);
@@ -306,6 +306,20 @@ public final class Harness {
     }
 
     /** The 1-minute load average: on a shared machine, the first thing to read beside a figure. */
+    /**
+     * The processor's model name as the kernel reports it ({@code /proc/cpuinfo}), or "unknown":
+     * a cloud guest can move to another kind of host between runs, and the two-process figures
+     * change with it (docs/performance.md, "The machine").
+     */
+    static String cpuModel() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(line -> line.startsWith("model name")).map(line -> line.substring(line.indexOf(':') + 1).strip())
+                    .findFirst().orElse("unknown");
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static String loadAverage() {
         return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -557,6 +571,7 @@ public final class Harness {
         settings.put("baseline", withBaseline ? BASELINE : null);
         settings.put("java", Runtime.version().toString());
         settings.put("cpus", cpus);
+        settings.put("cpuModel", cpuModel());
         settings.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         json.put("settings", settings);

@@ -66,4 +66,19 @@ class HarnessPairsTest {
         assertTrue(pairs.getFirst().atOneLevel());
         assertTrue(Harness.ratiosByLevel(List.of()).isEmpty(), "no pairs, nothing by level");
     }
+
+    @Test
+    void theHeaderNamesTheProcessorTheKernelReports() throws java.io.IOException {
+        java.nio.file.Path cpuinfo = java.nio.file.Path.of("/proc/cpuinfo");
+        String expected = "unknown";
+        if (java.nio.file.Files.isReadable(cpuinfo)) {
+            for (String line : java.nio.file.Files.readAllLines(cpuinfo)) {
+                if (line.startsWith("model name")) {
+                    expected = line.substring(line.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        }
+        assertEquals(expected, Harness.cpuModel());
+    }
 }
