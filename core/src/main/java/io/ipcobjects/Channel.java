@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * A named, bounded FIFO of messages in a region, shared by any number of producers and
@@ -226,6 +227,100 @@ public interface Channel<T> {
             taken++;
         }
         return taken;
+    }
+
+    /**
+     * Puts {@code value} into a channel of {@code Long} without boxing it, waiting while the
+     * channel is full; takers see a {@code Long} (or, through {@link #pollLong},
+     * {@link #takeLong} and {@link #drainLongs}, the {@code long}). With those calls a stream of
+     * numbers (sample indices, sequence numbers) allocates nothing per message on either side.
+     *
+     * @param value the number to put
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code Long} (nothing is put)
+     */
+    default void putLong(long value) {
+        requireLongs("putLong");
+        put(type().cast(value));
+    }
+
+    /**
+     * {@link #putLong} without waiting: false if the channel is full.
+     *
+     * @param value the number to put
+     * @return whether it was put
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code Long} (nothing is put)
+     */
+    default boolean offerLong(long value) {
+        requireLongs("offerLong");
+        return offer(type().cast(value));
+    }
+
+    /**
+     * Takes the oldest message of a channel of {@code Long}, without waiting, and gives it to
+     * {@code reader} as a {@code long}, unboxed. The message is taken whatever {@code reader}
+     * does; if it throws, the exception reaches the caller.
+     *
+     * @param reader receives the number
+     * @return whether a message was taken
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code Long} (nothing is taken)
+     */
+    default boolean pollLong(LongConsumer reader) {
+        Objects.requireNonNull(reader, "reader");
+        requireLongs("pollLong");
+        T message = poll();
+        if (message == null) {
+            return false;
+        }
+        reader.accept((Long) message);
+        return true;
+    }
+
+    /**
+     * Takes the oldest message of a channel of {@code Long}, waiting up to {@code timeout} for
+     * one, as a {@code long}, unboxed.
+     *
+     * @param timeout how long to wait
+     * @return the number
+     *
+     * @throws WaitTimeoutException  if no message came within {@code timeout}
+     * @throws IllegalStateException if the channel's element type is not {@code Long} (nothing is taken)
+     */
+    default long takeLong(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        requireLongs("takeLong");
+        return (Long) take(timeout);
+    }
+
+    /**
+     * Takes up to {@code max} messages of a channel of {@code Long} that are there now, without
+     * waiting, and gives each in turn to {@code reader} as a {@code long}, as {@link #drainTo}
+     * takes them. If {@code reader} throws, the number it was given is taken all the same, and
+     * the exception reaches the caller; later messages stay.
+     *
+     * @param reader receives each number
+     * @param max    most messages to take
+     * @return how many were taken
+     *
+     * @throws IllegalStateException if the channel's element type is not {@code Long} (nothing is taken)
+     */
+    default int drainLongs(LongConsumer reader, int max) {
+        Objects.requireNonNull(reader, "reader");
+        requireLongs("drainLongs");
+        int taken = 0;
+        while (taken < max && pollLong(reader)) {
+            taken++;
+        }
+        return taken;
+    }
+
+    /** Refuses {@code method} for a channel whose element type is not {@code Long}. */
+    private void requireLongs(String method) {
+        if (type() != Long.class) {
+            throw new IllegalStateException(method + " is for a channel of Long: " + this + " carries " + type().getName());
+        }
     }
 
     /** Shows a copy of {@code bytes} to {@code reader} through a read-only segment closed when it returns. */

@@ -578,6 +578,125 @@ class ChannelTest {
         }
     }
 
+    /**
+     * Numbers put and taken unboxed: each call keeps the channel's order and bound, mixes with the
+     * boxed calls (a putLong is taken as a Long, a put Long as a long), and counts as a put or take.
+     */
+    @Test
+    void longsPutAndTakenUnboxedKeepOrderBoundAndCounts() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            for (Channel.Producers producers : Channel.Producers.values()) {
+                Channel<Long> ch = shm.channel("longs-" + producers, Long.class, 16, 16, producers);
+                var before = shm.processStats();
+                ch.putLong(1);
+                ch.put(2L);
+                assertTrue(ch.offerLong(Long.MIN_VALUE));
+                assertEquals(1L, ch.poll(), "a putLong is taken as a Long");
+                long[] got = new long[1];
+                assertTrue(ch.pollLong(v -> got[0] = v));
+                assertEquals(2L, got[0], "a put Long is taken as a long");
+                assertEquals(Long.MIN_VALUE, ch.takeLong(Duration.ofSeconds(5)));
+                assertFalse(ch.pollLong(v -> { throw new AssertionError("called on an empty channel"); }));
+                assertThrows(WaitTimeoutException.class, () -> ch.takeLong(Duration.ofMillis(20)));
+
+                // Several laps of the ring: offers until full, then drains of at most max.
+                long next = 0;
+                long expected = 0;
+                for (int lap = 0; lap < 5; lap++) {
+                    int offered = 0;
+                    while (ch.offerLong(next)) {
+                        next++;
+                        offered++;
+                    }
+                    assertEquals(16, offered, "a full channel refuses offerLong");
+                    assertEquals(16, ch.size());
+                    List<Long> drained = new ArrayList<>();
+                    assertEquals(5, ch.drainLongs(drained::add, 5), "at most max");
+                    assertEquals(11, ch.drainLongs(drained::add, 100), "then the rest");
+                    for (long v : drained) {
+                        assertEquals(expected++, v, "every number once, in order");
+                    }
+                }
+                assertEquals(0, ch.drainLongs(v -> { }, 10));
+                assertEquals(0, ch.drainLongs(v -> { throw new AssertionError("max 0"); }, 0));
+                var after = shm.processStats();
+                assertEquals(3 + 80, after.messagesPut() - before.messagesPut(), producers + ": every put counted");
+                assertEquals(3 + 80, after.messagesTaken() - before.messagesTaken(), producers + ": every take counted");
+            }
+            shm.verify();
+        }
+    }
+
+    /** A drainLongs reader that throws: the number it was given is taken, its exception reaches the caller, the rest stay. */
+    @Test
+    void drainLongsTakesTheNumberWhoseReaderThrewAndLeavesTheRest() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Long> ch = shm.channel("longs", Long.class, 8);
+            for (long v = 1; v <= 4; v++) {
+                ch.putLong(v);
+            }
+            List<Long> seen = new ArrayList<>();
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> ch.drainLongs(v -> {
+                seen.add(v);
+                if (v == 2) {
+                    throw new IllegalArgumentException("reader failed at " + v);
+                }
+            }, 10));
+            assertEquals("reader failed at 2", thrown.getMessage());
+            assertEquals(List.of(1L, 2L), seen);
+            assertEquals(2, ch.size(), "the later numbers stay");
+            assertEquals(3L, ch.takeLong(Duration.ofSeconds(1)));
+            assertEquals(4L, ch.poll());
+        }
+    }
+
+    /**
+     * The unboxed calls are for channels of Long: a channel of another type, the default one
+     * included, refuses each by name and neither stores nor takes anything; a channel of one
+     * producer refuses a putLong from a thread that does not hold its seat.
+     */
+    @Test
+    void longCallsRefuseAChannelOfAnotherTypeAndAPutterWithoutTheSeat() throws InterruptedException {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> objects = shm.channel("objects", Object.class, 4);
+            objects.put(7L);
+            for (var call : List.<Map.Entry<String, Runnable>>of(
+                    Map.entry("putLong", () -> objects.putLong(1)),
+                    Map.entry("offerLong", () -> objects.offerLong(1)),
+                    Map.entry("pollLong", () -> objects.pollLong(v -> { })),
+                    Map.entry("takeLong", () -> objects.takeLong(Duration.ofSeconds(1))),
+                    Map.entry("drainLongs", () -> objects.drainLongs(v -> { }, 4)),
+                    Map.entry("drainLongs", () -> shm.messages().drainLongs(v -> { }, 4)),
+                    Map.entry("putLong", () -> shm.messages().putLong(1)))) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class, call.getValue()::run);
+                assertTrue(refused.getMessage().contains(call.getKey()) && refused.getMessage().contains("java.lang.Object"),
+                        refused.getMessage());
+            }
+            assertEquals(1, objects.size(), "nothing stored or taken");
+            assertEquals(7L, objects.poll());
+            assertEquals(0, shm.messages().size());
+            Channel<Long> longs = shm.channel("longs", Long.class, 4);
+            assertThrows(NullPointerException.class, () -> longs.drainLongs(null, 4));
+            assertThrows(NullPointerException.class, () -> longs.pollLong(null));
+
+            Channel<Long> one = shm.channel("one", Long.class, 16, 16, Channel.Producers.ONE);
+            one.putLong(1);
+            Throwable[] refused = new Throwable[1];
+            Thread other = new Thread(() -> {
+                try {
+                    one.putLong(2);
+                } catch (Throwable t) {
+                    refused[0] = t;
+                }
+            });
+            other.start();
+            other.join();
+            assertTrue(refused[0] instanceof IllegalStateException, String.valueOf(refused[0]));
+            assertEquals(1, one.size(), "the refused putLong stored nothing");
+            assertEquals(1L, one.takeLong(Duration.ofSeconds(1)));
+        }
+    }
+
     /** A reader that throws: its exception reaches the caller, and the message is taken and freed all the same. */
     @Test
     void pollBytesTakesTheMessageEvenWhenTheReaderThrows() {

@@ -30,14 +30,15 @@ import java.util.function.Consumer;
  *   <li>{@code producers=many|one}: the channel's {@link Channel.Producers} (default {@code many});
  *       with {@code one} the child's puts claim their entries with plain stores, as the one
  *       producer of Agrona's one-to-one ring writes;</li>
- *   <li>{@code produce=put|offer|putall}: the child's {@code put}, {@code offer} retried in a
- *       spin, or {@code putAll} of {@code putBatch} messages at a time (default 64) (default
- *       {@code put});</li>
- *   <li>{@code consume=drain|take|poll|pollbytes|drainbytes}: the parent's {@code drainTo} of up
+ *   <li>{@code produce=put|offer|putall|putlong}: the child's {@code put}, {@code offer} retried in a
+ *       spin, {@code putAll} of {@code putBatch} messages at a time (default 64), or
+ *       ({@code msg=long} only) {@code putLong} of the unboxed number (default {@code put});</li>
+ *   <li>{@code consume=drain|take|poll|pollbytes|drainbytes|drainlongs}: the parent's {@code drainTo} of up
  *       to {@code batch} messages (default 256), {@code take(timeout)} one at a time, {@code poll}
- *       in a spin, or ({@code msg=bytes} only) {@code pollBytes} in a spin or {@code drainBytes}
+ *       in a spin, ({@code msg=bytes} only) {@code pollBytes} in a spin or {@code drainBytes}
  *       of up to {@code batch} messages, copying each message from its view into one buffer it
- *       reuses, as {@code uds-oneway}'s reader does, and checking it there (default
+ *       reuses, as {@code uds-oneway}'s reader does, and checking it there, or ({@code msg=long}
+ *       only) {@code drainLongs} of up to {@code batch} numbers, each checked unboxed (default
  *       {@code drain}). The timeout of {@code take} (100 ms) only lets the parent check that the
  *       child still runs;</li>
  *   <li>{@code spread=true}: both sides place large blocks by next fit
@@ -64,6 +65,13 @@ final class ChannelOneWayScenario extends OneWayScenario {
     /** {@code consume=pollbytes|drainbytes}: the buffer every message is copied into, and the reader that copies and checks it. */
     private byte[] copy;
     private Consumer<MemorySegment> copyInto;
+    /** {@code consume=drainlongs}: checks each number unboxed against the next sequence number. */
+    private final java.util.function.LongConsumer checkLong = value -> {
+        if (value != received) {
+            throw new IllegalStateException("message " + received + ": got " + value);
+        }
+        received++;
+    };
 
     @SuppressWarnings("unchecked") // the kind and the channel share the element type
     private static MessageKind<Object> kind(RunContext run) {
@@ -109,8 +117,14 @@ final class ChannelOneWayScenario extends OneWayScenario {
     public void setUp(RunContext run) {
         kind = kind(run);
         consume = run.param("consume", "drain");
-        if (!List.of("drain", "take", "poll", "pollbytes", "drainbytes").contains(consume)) {
-            throw new IllegalArgumentException("consume must be drain, take, poll, pollbytes or drainbytes: " + run.spec());
+        if (!List.of("drain", "take", "poll", "pollbytes", "drainbytes", "drainlongs").contains(consume)) {
+            throw new IllegalArgumentException("consume must be drain, take, poll, pollbytes, drainbytes or drainlongs: " + run.spec());
+        }
+        if (consume.equals("drainlongs") && (Class<?>) kind.type() != Long.class) {
+            throw new IllegalArgumentException("consume=drainlongs takes numbers (msg=long): " + run.spec());
+        }
+        if (run.param("produce", "put").equals("putlong") && (Class<?>) kind.type() != Long.class) {
+            throw new IllegalArgumentException("produce=putlong puts numbers (msg=long): " + run.spec());
         }
         if (consume.endsWith("bytes") && (Class<?>) kind.type() != byte[].class) {
             throw new IllegalArgumentException("consume=" + consume + " takes byte messages (msg=bytes): " + run.spec());
@@ -142,13 +156,16 @@ final class ChannelOneWayScenario extends OneWayScenario {
     @Override
     void receive(int messages) {
         switch (consume) {
-            case "drain", "drainbytes" -> {
-                // drainBytes checks each message in its reader; drainTo leaves them in the sink.
-                boolean inPlace = consume.equals("drainbytes");
+            case "drain", "drainbytes", "drainlongs" -> {
+                // drainBytes and drainLongs check each message in their reader; drainTo leaves them in the sink.
                 int got = 0;
                 while (got < messages) {
                     int batch = Math.min(drainBatch, messages - got);
-                    int n = inPlace ? channel.drainBytes(copyInto, batch) : channel.drainTo(sink, batch);
+                    int n = switch (consume) {
+                        case "drainbytes" -> channel.drainBytes(copyInto, batch);
+                        case "drainlongs" -> channel.drainLongs(checkLong, batch);
+                        default -> channel.drainTo(sink, batch);
+                    };
                     if (n == 0) {
                         watch.idle();
                         continue;
@@ -213,6 +230,9 @@ final class ChannelOneWayScenario extends OneWayScenario {
         if (consume.equals("drainbytes")) {
             return channel.drainBytes(copyInto, drainBatch);
         }
+        if (consume.equals("drainlongs")) {
+            return channel.drainLongs(checkLong, drainBatch);
+        }
         Object message = channel.poll();
         if (message == null) {
             return 0;
@@ -234,8 +254,12 @@ final class ChannelOneWayScenario extends OneWayScenario {
         try {
             Channel<Object> out = attached.channel(CHANNEL, childKind.type());
             String produce = run.param("produce", "put");
-            if (!List.of("put", "offer", "putall").contains(produce)) {
-                throw new IllegalArgumentException("produce must be put, offer or putall: " + run.spec());
+            if (!List.of("put", "offer", "putall", "putlong").contains(produce)) {
+                throw new IllegalArgumentException("produce must be put, offer, putall or putlong: " + run.spec());
+            }
+            boolean putLong = produce.equals("putlong");
+            if (putLong && (Class<?>) childKind.type() != Long.class) {
+                throw new IllegalArgumentException("produce=putlong puts numbers (msg=long): " + run.spec());
             }
             boolean offer = produce.equals("offer");
             int putBatch = produce.equals("putall") ? (int) run.longParam("putBatch", 64) : 0;
@@ -243,6 +267,10 @@ final class ChannelOneWayScenario extends OneWayScenario {
             return new Sender() {
                 @Override
                 public void send(long sequence) {
+                    if (putLong) {
+                        out.putLong(sequence); // LongMessages: the message is its sequence number
+                        return;
+                    }
                     Object message = childKind.message(sequence);
                     if (putBatch > 0) {
                         // A byte[] message is one array stamped anew for each sequence: a batch keeps copies.

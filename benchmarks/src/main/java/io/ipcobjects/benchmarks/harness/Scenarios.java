@@ -82,6 +82,9 @@ public final class Scenarios {
             new Comparison("channel-roundtrip:bytes=32,consume=pollbytes", "agrona-ring:bytes=32", false, 1.3, Double.NaN),
             // Channels of one producer (Channel.Producers.ONE), as Agrona's one-to-one ring takes one.
             new Comparison("channel-oneway:msg=long,producers=one", "agrona-oneway:bytes=8", true, 0.8, Double.NaN),
+            new Comparison("channel-oneway:msg=long,produce=putlong,consume=drainlongs", "agrona-oneway:bytes=8", true, 0.8, Double.NaN),
+            new Comparison("channel-oneway:msg=long,produce=putlong,consume=drainlongs,producers=one", "agrona-oneway:bytes=8", true, 0.8,
+                    Double.NaN),
             new Comparison("channel-oneway:msg=bytes,bytes=32,consume=drainbytes,producers=one", "agrona-oneway:bytes=32", true, 0.8,
                     Double.NaN),
             new Comparison("channel-roundtrip:bytes=32,producers=one", "agrona-ring:bytes=32", false, 1.3, Double.NaN),

@@ -35,6 +35,8 @@ class ChannelScenariosTest {
             "channel-oneway:msg=long,consume=poll",
             "channel-oneway:msg=long,produce=putall,putBatch=16",
             "channel-oneway:msg=long,producers=one",
+            "channel-oneway:msg=long,produce=putlong,consume=drainlongs",
+            "channel-oneway:msg=long,produce=putlong,consume=drainlongs,producers=one",
             "channel-oneway:msg=bytes,bytes=32,producers=one,produce=putall,putBatch=16",
             "channel-oneway:msg=bytes,bytes=32",
             "channel-oneway:msg=bytes,bytes=32,consume=drainbytes",
@@ -111,7 +113,9 @@ class ChannelScenariosTest {
             "channel-roundtrip:consume=drain|consume must be poll or pollbytes",
             "channel-roundtrip:producers=two|producers must be many or one",
             "channel-oneway:msg=long,consume=drainbytes|consume=drainbytes takes byte messages",
-            "channel-oneway:msg=bytes,consume=peek|consume must be drain, take, poll, pollbytes or drainbytes"})
+            "channel-oneway:msg=bytes,consume=peek|consume must be drain, take, poll, pollbytes, drainbytes or drainlongs",
+            "channel-oneway:msg=bytes,consume=drainlongs|consume=drainlongs takes numbers",
+            "channel-oneway:msg=bytes,produce=putlong|produce=putlong puts numbers"})
     void aScenarioWithABadParameterIsRefusedByName(String specAndMessage) {
         String[] parts = specAndMessage.split("\\|");
         Harness.Outcome outcome = Harness.forTests(0, 1, 50).run(parts[0]);

@@ -113,10 +113,8 @@ final class FlatCodec {
         // The messages most often sent alone (a Long, a short byte[]) take no writer and no
         // staging array: the same bytes, written here. (A lone string written here a byte at a
         // time measured slower than staged.)
-        if (value instanceof Long v && limit >= 1 + Long.BYTES) {
-            segment.set(ValueLayout.JAVA_BYTE, at, T_LONG);
-            segment.set(LONG, at + 1, v);
-            return 1 + Long.BYTES;
+        if (value instanceof Long v && limit >= LONG_BYTES) {
+            return encodeLong(segment, at, v);
         }
         if (value instanceof byte[] bytes && bytes.length < 0x80 && limit >= 2 + bytes.length) {
             segment.set(ValueLayout.JAVA_BYTE, at, T_BYTES);
@@ -127,13 +125,33 @@ final class FlatCodec {
         return encodeGraph(segment, at, limit, value);
     }
 
+    /** Bytes of a {@code long}'s short form: its tag, then its 8 bytes. */
+    static final int LONG_BYTES = 1 + Long.BYTES;
+
+    /** Writes {@code value} at {@code at} as {@link #encode} writes a {@code Long}: {@link #LONG_BYTES} bytes, which it returns. */
+    static int encodeLong(MemorySegment segment, long at, long value) {
+        segment.set(ValueLayout.JAVA_BYTE, at, T_LONG);
+        segment.set(LONG, at + 1, value);
+        return LONG_BYTES;
+    }
+
+    /** Whether the {@code length} bytes at {@code at} are a {@code long}'s short form. */
+    static boolean isLong(MemorySegment segment, long at, int length) {
+        return length == LONG_BYTES && segment.get(ValueLayout.JAVA_BYTE, at) == T_LONG;
+    }
+
+    /** The {@code long} of the short form at {@code at} ({@link #isLong}). */
+    static long decodeLong(MemorySegment segment, long at) {
+        return segment.get(LONG, at + 1);
+    }
+
     /**
      * Whether {@link #encode} writes {@code value} in one of its short forms within
      * {@code limit} bytes (a {@code Long}, a {@code byte[]} of fewer than 128 bytes): a few
      * stores that cannot fail.
      */
     static boolean hasShortForm(Object value, int limit) {
-        return value instanceof Long ? limit >= 1 + Long.BYTES
+        return value instanceof Long ? limit >= LONG_BYTES
                 : value instanceof byte[] bytes && bytes.length < 0x80 && limit >= SHORT_BYTES_OFFSET + bytes.length;
     }
 
@@ -554,8 +572,8 @@ final class FlatCodec {
     static Object decode(MemorySegment segment, long at, int length, StoredClasses classes) {
         // As encode, the messages most often sent alone (and a short Latin-1 string) are read
         // without a reader or staging array.
-        if (length == 1 + Long.BYTES && segment.get(ValueLayout.JAVA_BYTE, at) == T_LONG) {
-            return segment.get(LONG, at + 1);
+        if (isLong(segment, at, length)) {
+            return decodeLong(segment, at);
         }
         int shortBytes = shortBytesCount(segment, at, length);
         if (shortBytes >= 0) {

@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * A named channel ({@link ChannelLayout}): a {@link Ring} whose entries carry a message inline
@@ -235,6 +236,60 @@ final class RingChannel<T> implements Channel<T> {
             }
         }
         return put;
+    }
+
+    /** As {@link #put}, for a {@code long}: its short form written with no box ({@link FlatCodec#encodeLong}). */
+    @Override
+    public void putLong(long value) {
+        checkLongs("putLong");
+        enterAsProducer();
+        if (!putLongAtHint(value)) {
+            writeLong(claimForPut(Long.MAX_VALUE), value);
+        }
+    }
+
+    @Override
+    public boolean offerLong(long value) {
+        checkLongs("offerLong");
+        enterAsProducer();
+        if (putLongAtHint(value)) {
+            return true;
+        }
+        long position = claimForPut();
+        if (position < 0) {
+            return false;
+        }
+        writeLong(position, value);
+        return true;
+    }
+
+    /** As {@link #putShortAtHint}, for a {@code long}. */
+    private boolean putLongAtHint(long value) {
+        ensureOpen();
+        long position = ring.claimAtHint(owners.ownId());
+        if (position < 0) {
+            return false;
+        }
+        writeLong(position, value);
+        ring.passedHint(position);
+        return true;
+    }
+
+    /**
+     * Writes a {@code long} into the claimed entry and commits it. Its short form always fits
+     * (entries hold at least {@link ChannelLayout#MIN_INLINE_BYTES}) and its stores cannot fail,
+     * so there is nothing to abandon.
+     */
+    private void writeLong(long position, long value) {
+        ring.describe(position, PAYLOAD_FLAT, FlatCodec.encodeLong(segment, ring.payload(position), value));
+        ring.commit(position);
+        context.counters().messagePut();
+    }
+
+    private void checkLongs(String method) {
+        if (type != Long.class) {
+            throw new IllegalStateException(method + " is for a channel of Long: " + this + " carries " + type.getName());
+        }
     }
 
     /** For a channel of one producer: lets this thread put, or throws ({@link ProducerSeat}). */
@@ -577,6 +632,52 @@ final class RingChannel<T> implements Channel<T> {
     public int drainBytes(Consumer<? super MemorySegment> reader, int max) {
         checkBytesReader(reader, "drainBytes");
         return drain(max, position -> readBytes(position, reader, false));
+    }
+
+    @Override
+    public boolean pollLong(LongConsumer reader) {
+        Objects.requireNonNull(reader, "reader");
+        checkLongs("pollLong");
+        long position = claimForTake();
+        if (position < 0) {
+            return false;
+        }
+        reader.accept(readLong(position, true));
+        return true;
+    }
+
+    @Override
+    public long takeLong(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        checkLongs("takeLong");
+        return readLong(claimBefore(Waiter.deadline(timeout), timeout), true);
+    }
+
+    /** As {@link #drainTo}, each number given to {@code reader} unboxed. */
+    @Override
+    public int drainLongs(LongConsumer reader, int max) {
+        Objects.requireNonNull(reader, "reader");
+        checkLongs("drainLongs");
+        return drain(max, position -> reader.accept(readLong(position, false)));
+    }
+
+    /**
+     * The number in the claimed entry, which is freed before the number is handed on (and
+     * counted, if {@code alone}, as {@link #read(long, boolean)} does). An entry not in a
+     * {@code long}'s short form, which no put of this channel writes, is read as {@link #poll}
+     * reads it, and refused if it holds anything but a {@code Long}.
+     */
+    private long readLong(long position, boolean alone) {
+        long payload = ring.payload(position);
+        if (ring.payloadKind(position) != PAYLOAD_FLAT || !FlatCodec.isLong(segment, payload, ring.payloadLength(position))) {
+            return (Long) read(position, alone);
+        }
+        long value = FlatCodec.decodeLong(segment, payload);
+        ring.release(position, alone);
+        if (alone) {
+            context.counters().messageTaken();
+        }
+        return value;
     }
 
     /** What a drain does with each entry it claimed: reads it and releases it without passing the freed word. */

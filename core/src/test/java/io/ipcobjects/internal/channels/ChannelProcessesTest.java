@@ -513,6 +513,73 @@ class ChannelProcessesTest {
         }
     }
 
+    /** args: region, producer number. Puts {@link #PER_PRODUCER} numbers {@code producer * 1e9 + i}, unboxed, by putLong and offerLong in turn. */
+    public static final class LongProducer {
+        public static void main(String[] args) {
+            long producer = Long.parseLong(args[1]);
+            try (SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT)) {
+                Channel<Long> ch = shm.channel("longs", Long.class);
+                for (int i = 0; i < PER_PRODUCER; i++) {
+                    long value = producer * 1_000_000_000L + i;
+                    if ((i & 1) == 0) {
+                        ch.putLong(value);
+                    } else {
+                        while (!ch.offerLong(value)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+                System.out.println("put=" + PER_PRODUCER);
+            }
+        }
+    }
+
+    /**
+     * Two producer processes put numbers unboxed into a channel of 16; the parent takes them
+     * unboxed with drainLongs, pollLong and takeLong in turn: every number once, in each
+     * producer's order.
+     */
+    @Test
+    void numbersPutAndTakenUnboxedBetweenProcessesComeOnceAndInOrder() {
+        String name = regions.newName();
+        try (SharedMemory shm = SharedMemory.create(name, 4 << 20)) {
+            Channel<Long> ch = shm.channel("longs", Long.class, 16);
+            long[] next = new long[2];
+            long[] taken = new long[1];
+            java.util.function.LongConsumer check = value -> {
+                int producer = (int) (value / 1_000_000_000L);
+                assertEquals(next[producer], value % 1_000_000_000L, "producer " + producer + "'s numbers in order, none lost or twice");
+                next[producer]++;
+                taken[0]++;
+            };
+            try (ChildJvm p0 = ChildJvm.start(LongProducer.class, name, "0");
+                 ChildJvm p1 = ChildJvm.start(LongProducer.class, name, "1")) {
+                ChildJvm.awaitCondition(() -> {
+                    boolean any = switch ((int) (taken[0] % 3)) {
+                        case 0 -> ch.drainLongs(check, 7) > 0;
+                        case 1 -> ch.pollLong(check);
+                        default -> {
+                            try {
+                                check.accept(ch.takeLong(Duration.ofMillis(50)));
+                                yield true;
+                            } catch (io.ipcobjects.WaitTimeoutException e) {
+                                yield false;
+                            }
+                        }
+                    };
+                    if (!any) {
+                        Thread.onSpinWait();
+                    }
+                    return taken[0] == 2L * PER_PRODUCER;
+                }, TIMEOUT, "every number taken", p0, p1);
+                ChildJvm.awaitAllSuccess(TIMEOUT, p0, p1);
+            }
+            assertArrayEquals(new long[] {PER_PRODUCER, PER_PRODUCER}, next);
+            assertEquals(0, ch.size());
+            shm.verify();
+        }
+    }
+
     /** args: region, signal dir. Drains with {@code drainBytes} and dies inside the reader of the second message, a short one in view. */
     public static final class DiesInsideADrainBytesReader {
         public static void main(String[] args) {
