@@ -199,4 +199,36 @@ class HostileChannelTest {
             m.putByte(entry0(block) + RingLayout.PAYLOAD_OFFSET, (byte) 0);
         }, "holds null");
     }
+
+    /**
+     * A channel of Long whose entry holds something else, which no put of it writes: each unboxed
+     * take refuses it by name within bounded time, frees its entry, and the channel goes on.
+     */
+    @Test
+    void anEntryOfAnotherKindInAChannelOfLongIsRefusedByTheUnboxedTakes() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Long> ch = shm.channel("longs", Long.class, 4);
+            RegionMemory m = TestAccess.context(shm).memory();
+            long block = ((RingChannel<?>) ch).block();
+            int stride = m.getInt(block + ChannelLayout.RING_OFFSET + RingLayout.STRIDE_OFFSET);
+            java.util.List<org.junit.jupiter.api.function.Executable> takes = java.util.List.of(
+                    () -> ch.pollLong(v -> { throw new AssertionError("given " + v); }),
+                    () -> ch.takeLong(Duration.ofSeconds(5)),
+                    () -> ch.drainLongs(v -> { throw new AssertionError("given " + v); }, 4));
+            for (int i = 0; i < takes.size(); i++) {
+                ch.putLong(i);
+                long entry = entry0(block) + (long) (2 * i % 4) * stride; // two puts per round: position 2i
+                int length = FlatCodec.encode(m.segment(), entry + RingLayout.PAYLOAD_OFFSET, stride - 16, new byte[7]);
+                m.segment().set(ValueLayout.JAVA_INT, entry + RingLayout.PAYLOAD_LENGTH_OFFSET, length);
+                org.junit.jupiter.api.function.Executable take = takes.get(i);
+                io.ipcobjects.UnexpectedTypeException e = assertTimeoutPreemptively(BOUND,
+                        () -> assertThrows(io.ipcobjects.UnexpectedTypeException.class, take));
+                assertEquals(true, e.getMessage().contains("longs") && e.getMessage().contains("not a java.lang.Long"), e.getMessage());
+                assertEquals(0, ch.size(), "the refused entry is freed");
+                ch.putLong(100 + i);
+                assertEquals(100 + i, ch.takeLong(Duration.ofSeconds(5)), "the channel goes on");
+            }
+            shm.verify();
+        }
+    }
 }
