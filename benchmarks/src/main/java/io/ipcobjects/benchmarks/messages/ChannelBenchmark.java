@@ -79,8 +79,6 @@ public class ChannelBenchmark {
 
     private SharedMemory shm;
     private Channel<Object> channel;
-    /** A channel of {@code Long}, for {@link #putDrainLongs}: the unboxed calls are for channels of that type. */
-    private Channel<Long> longs;
     private Object message;
     private final List<Object> sink = new ArrayList<>(BATCH);
 
@@ -94,7 +92,6 @@ public class ChannelBenchmark {
             default -> throw new IllegalArgumentException("producers must be many or one, not " + producers);
         };
         channel = shm.channel("bench", Object.class, 1024, inline, who);
-        longs = shm.channel("bench-longs", Long.class, 1024, inline, who);
         message = switch (msg) {
             case "long" -> 0x1234_5678L;
             case "bytes32" -> new byte[32];
@@ -124,26 +121,5 @@ public class ChannelBenchmark {
         }
         sink.clear();
         return channel.drainTo(sink, BATCH);
-    }
-
-    /** Sum of the numbers drainLongs gave: returned, so the JIT cannot drop the reads. */
-    private long drained;
-
-    /**
-     * {@link #putDrain} of numbers through the unboxed calls, {@code putLong} and
-     * {@code drainLongs}, on a channel of {@code Long}: no {@code Long} on either side. For
-     * {@code -p msg=long} only: the other kinds' messages are not numbers, so it refuses them.
-     */
-    @Benchmark
-    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
-    public long putDrainLongs() {
-        if (!msg.equals("long")) {
-            throw new IllegalStateException("putDrainLongs puts numbers: run it with -p msg=long");
-        }
-        for (int i = 0; i < BATCH; i++) {
-            longs.putLong(i);
-        }
-        longs.drainLongs(value -> drained += value, BATCH);
-        return drained;
     }
 }
