@@ -86,12 +86,7 @@ public class ChannelBenchmark {
     public void setUp() {
         String name = "bench-channel-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         shm = SharedMemory.create(name, 16L << 20, SharedMemoryOptions.defaults().withAllowedClasses(Msg.class, Pair.class));
-        Channel.Producers who = switch (producers) {
-            case "many" -> Channel.Producers.MANY;
-            case "one" -> Channel.Producers.ONE;
-            default -> throw new IllegalArgumentException("producers must be many or one, not " + producers);
-        };
-        channel = shm.channel("bench", Object.class, 1024, inline, who);
+        channel = shm.channel("bench", Object.class, 1024, inline, producers(producers));
         message = switch (msg) {
             case "long" -> 0x1234_5678L;
             case "bytes32" -> new byte[32];
@@ -99,6 +94,15 @@ public class ChannelBenchmark {
             case "pair" -> new Pair(0.5, 7L);
             case "record" -> new Msg("message-7", List.of("alpha", "beta"), 0.5, 7L);
             default -> throw new IllegalArgumentException("unknown msg " + msg);
+        };
+    }
+
+    /** The {@code producers} parameter's {@link Channel.Producers}: {@code many} or {@code one}. */
+    static Channel.Producers producers(String producers) {
+        return switch (producers) {
+            case "many" -> Channel.Producers.MANY;
+            case "one" -> Channel.Producers.ONE;
+            default -> throw new IllegalArgumentException("producers must be many or one, not " + producers);
         };
     }
 

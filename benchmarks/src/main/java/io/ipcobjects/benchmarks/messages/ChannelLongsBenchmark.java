@@ -58,12 +58,7 @@ public class ChannelLongsBenchmark {
     public void setUp() {
         String name = "bench-longs-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         shm = SharedMemory.create(name, 16L << 20);
-        Channel.Producers who = switch (producers) {
-            case "many" -> Channel.Producers.MANY;
-            case "one" -> Channel.Producers.ONE;
-            default -> throw new IllegalArgumentException("producers must be many or one, not " + producers);
-        };
-        longs = shm.channel("bench-longs", Long.class, 1024, inline, who);
+        longs = shm.channel("bench-longs", Long.class, 1024, inline, ChannelBenchmark.producers(producers));
     }
 
     @TearDown(Level.Trial)

@@ -496,20 +496,31 @@ class ChannelProcessesTest {
                 next[producer]++;
                 taken[0]++;
             };
-            try (ChildJvm p0 = ChildJvm.start(BytesProducer.class, name, "0");
-                 ChildJvm p1 = ChildJvm.start(BytesProducer.class, name, "1")) {
-                ChildJvm.awaitCondition(() -> {
-                    boolean any = (taken[0] & 1) == 0 ? ch.drainBytes(check, 5) > 0 : ch.pollBytes(check);
-                    if (!any) {
-                        Thread.onSpinWait();
-                    }
-                    return taken[0] == 2L * PER_PRODUCER;
-                }, TIMEOUT, "every message taken", p0, p1);
-                ChildJvm.awaitAllSuccess(TIMEOUT, p0, p1);
-            }
+            takeFromTwoProducers(BytesProducer.class, name,
+                    () -> (taken[0] & 1) == 0 ? ch.drainBytes(check, 5) > 0 : ch.pollBytes(check),
+                    () -> taken[0] == 2L * PER_PRODUCER, "every message taken");
             assertArrayEquals(new int[] {PER_PRODUCER, PER_PRODUCER}, next);
             assertEquals(0, ch.size());
             shm.verify();
+        }
+    }
+
+    /**
+     * Starts two children of {@code producer} (producer numbers 0 and 1) on the region
+     * {@code name}, calls {@code takeSome} (true if it took anything) until {@code done}, failing
+     * at once with a child's output if one dies, and then waits for both to end well.
+     */
+    private static void takeFromTwoProducers(Class<?> producer, String name, java.util.function.BooleanSupplier takeSome,
+            java.util.function.BooleanSupplier done, String what) {
+        try (ChildJvm p0 = ChildJvm.start(producer, name, "0");
+             ChildJvm p1 = ChildJvm.start(producer, name, "1")) {
+            ChildJvm.awaitCondition(() -> {
+                if (!takeSome.getAsBoolean()) {
+                    Thread.onSpinWait();
+                }
+                return done.getAsBoolean();
+            }, TIMEOUT, what, p0, p1);
+            ChildJvm.awaitAllSuccess(TIMEOUT, p0, p1);
         }
     }
 
@@ -552,28 +563,18 @@ class ChannelProcessesTest {
                 next[producer]++;
                 taken[0]++;
             };
-            try (ChildJvm p0 = ChildJvm.start(LongProducer.class, name, "0");
-                 ChildJvm p1 = ChildJvm.start(LongProducer.class, name, "1")) {
-                ChildJvm.awaitCondition(() -> {
-                    boolean any = switch ((int) (taken[0] % 3)) {
-                        case 0 -> ch.drainLongs(check, 7) > 0;
-                        case 1 -> ch.pollLong(check);
-                        default -> {
-                            try {
-                                check.accept(ch.takeLong(Duration.ofMillis(50)));
-                                yield true;
-                            } catch (io.ipcobjects.WaitTimeoutException e) {
-                                yield false;
-                            }
-                        }
-                    };
-                    if (!any) {
-                        Thread.onSpinWait();
+            takeFromTwoProducers(LongProducer.class, name, () -> switch ((int) (taken[0] % 3)) {
+                case 0 -> ch.drainLongs(check, 7) > 0;
+                case 1 -> ch.pollLong(check);
+                default -> {
+                    try {
+                        check.accept(ch.takeLong(Duration.ofMillis(50)));
+                        yield true;
+                    } catch (io.ipcobjects.WaitTimeoutException e) {
+                        yield false;
                     }
-                    return taken[0] == 2L * PER_PRODUCER;
-                }, TIMEOUT, "every number taken", p0, p1);
-                ChildJvm.awaitAllSuccess(TIMEOUT, p0, p1);
-            }
+                }
+            }, () -> taken[0] == 2L * PER_PRODUCER, "every number taken");
             assertArrayEquals(new long[] {PER_PRODUCER, PER_PRODUCER}, next);
             assertEquals(0, ch.size());
             shm.verify();
