@@ -37,7 +37,7 @@ class LayoutConstantsTest {
     @Test
     void regionHeaderLayout() {
         assertEquals(0x0053_4A42_4F43_5049L, RegionHeaderLayout.MAGIC);
-        assertEquals(10, RegionHeaderLayout.LAYOUT_VERSION);
+        assertEquals(11, RegionHeaderLayout.LAYOUT_VERSION);
         assertEquals(0x0102_0304, RegionHeaderLayout.BYTE_ORDER_MARK);
         assertEquals(0L, RegionHeaderLayout.MAGIC_OFFSET);
         assertEquals(8L, RegionHeaderLayout.LAYOUT_VERSION_OFFSET);
@@ -357,6 +357,12 @@ class LayoutConstantsTest {
         assertEquals(0x2345_6789_30AB_CDEFL, word, "sequence 32 bits, state 4, owner 28");
         assertEquals(128, io.ipcobjects.internal.channels.RingLayout.stride(112, 64));
         assertEquals(32, io.ipcobjects.internal.channels.RingLayout.stride(16, 16));
+        assertEquals(8, io.ipcobjects.internal.channels.RingLayout.CLAIM_BYTES);
+        assertEquals(192L + 3 * 32 + 32, io.ipcobjects.internal.channels.RingLayout.claimsOffset(3, 32), "past the entries, to a whole line");
+        assertEquals(192L + 3 * 32 + 32 + 64, io.ipcobjects.internal.channels.RingLayout.bytes(3, 32), "3 claim words, to a whole line");
+        assertEquals(192L + 16 * 64 + 128, io.ipcobjects.internal.channels.RingLayout.bytes(16, 64));
+        assertEquals(io.ipcobjects.internal.channels.RingLayout.word(-16, 0, 5),
+                io.ipcobjects.internal.channels.RingLayout.claimWord(-16, 5), "a claim word: position and owner, state bits 0");
     }
 
     @Test
@@ -365,7 +371,7 @@ class LayoutConstantsTest {
         assertEquals(4L, io.ipcobjects.internal.channels.ChannelLayout.INLINE_BYTES_OFFSET);
         assertEquals(8L, io.ipcobjects.internal.channels.ChannelLayout.TYPE_NAME_OFFSET);
         assertEquals(64L, io.ipcobjects.internal.channels.ChannelLayout.RING_OFFSET);
-        assertEquals(64L + 192 + 4 * 128, io.ipcobjects.internal.channels.ChannelLayout.bytes(4, 112));
+        assertEquals(64L + 192 + 4 * 128 + 64, io.ipcobjects.internal.channels.ChannelLayout.bytes(4, 112));
         assertEquals(0x31475254, io.ipcobjects.internal.channels.TensorRingLayout.MAGIC);
         assertEquals(72L, io.ipcobjects.internal.channels.TensorRingLayout.SPEC_BYTES);
         assertEquals(64L, io.ipcobjects.internal.channels.TensorRingLayout.SLOT_BYTES);

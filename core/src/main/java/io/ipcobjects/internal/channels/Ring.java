@@ -10,13 +10,14 @@ import io.ipcobjects.internal.memory.RegionMemory;
  * processes use without the region lock. It moves entries between states; what a payload means
  * is its user's business ({@link RingChannel}, {@link SharedTensorRing}).
  *
- * <p>Memory ordering: a claim is a CAS of the entry's state word (full fence), or a plain store
- * by a sole putter whose entry the freed word, read volatile, says is free; the payload is
- * written or read with plain accesses by the entry's owner alone; the hand-over is a release
- * store of the state word, which the next claimer reads with a volatile load, so it sees the
- * payload written before it. Head and tail are read volatile and moved by CAS. So is the freed
- * word, which a taker moves after its release store of the entries it passes; no put relies on
- * it (it only ends a putter's wait), so nothing hangs on its order with the entries.
+ * <p>Memory ordering: a put claims by a CAS of the entry's claim word (full fence; a plain store
+ * by a sole putter), once the freed word, read volatile, or else the entry's state word says the
+ * entry is free, and marks the entry WRITING with a plain store; a take claims by a CAS of the
+ * state word. The payload is written or read with plain accesses by the entry's owner alone; the
+ * hand-over is a release store of the state word, which the next claimer reads with a volatile
+ * load (or sees through the freed word, which a taker moves by CAS after its release store of the
+ * entries it passes), so it sees the payload written or freed before it. Head and tail are read
+ * volatile and moved by CAS.
  *
  * <p>Everything read from the region is checked before it is used: capacity and stride when the
  * ring is opened, and a state word whose sequence is neither of this lap nor of the last makes
@@ -38,6 +39,8 @@ final class Ring {
     private final int stride;
     /** {@code capacity - 1} if the capacity is a power of two, else -1: see {@link #entry}. */
     private final long indexMask;
+    /** Region offset of claim word 0 ({@link RingLayout#claimsOffset}). */
+    private final long claims;
     /**
      * Whether one putter at a time uses this ring, through this object ({@link ProducerSeat}):
      * its puts at the hint then claim with a plain store ({@link #claimByHint}).
@@ -50,6 +53,7 @@ final class Ring {
         this.capacity = capacity;
         this.stride = stride;
         this.indexMask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
+        this.claims = base + RingLayout.claimsOffset(capacity, stride);
         this.solePutter = solePutter;
     }
 
@@ -60,6 +64,7 @@ final class Ring {
         memory.putInt(base + STRIDE_OFFSET, stride);
         for (int i = 0; i < capacity; i++) {
             memory.putLong(base + ENTRIES_OFFSET + (long) i * stride + STATE_OFFSET, word(i, FREE, 0));
+            memory.putLong(base + RingLayout.claimsOffset(capacity, stride) + (long) i * CLAIM_BYTES, claimWord(i - capacity, 0));
         }
     }
 
@@ -127,8 +132,21 @@ final class Ring {
      * them, and the 64-bit division of {@code floorMod} costs tens of cycles each time.
      */
     private long entry(long position) {
-        long index = indexMask >= 0 ? position & indexMask : Math.floorMod(position, capacity);
-        return base + ENTRIES_OFFSET + index * stride;
+        return base + ENTRIES_OFFSET + index(position) * stride;
+    }
+
+    /** The address of the claim word of the entry that serves {@code position}. */
+    private long claim(long position) {
+        return claims + index(position) * CLAIM_BYTES;
+    }
+
+    /** Region offset of the claim word of {@code position}'s entry (the inspector's and the tests' view of a claim). */
+    long claimWordOffset(long position) {
+        return claim(position);
+    }
+
+    private long index(long position) {
+        return indexMask >= 0 ? position & indexMask : Math.floorMod(position, capacity);
     }
 
     /**
@@ -161,22 +179,31 @@ final class Ring {
         return memory.getLongVolatile(base + TAIL_OFFSET);
     }
 
-    /** The first position from {@code tail} on whose entry is not claimed for it (nor taken and freed since), at most a lap on. */
+    /**
+     * The first position from {@code tail} on whose claim word names neither it nor the position
+     * a lap on (claimed for it, or claimed, taken, freed and claimed again since), at most a lap on.
+     */
     private long frontOfClaims(long tail) {
-        return frontPast(tail, -1);
+        for (long position = tail; position - tail < capacity; position++) {
+            int ahead = sequence(memory.getLongVolatile(claim(position))) - (int) position;
+            if (ahead != 0 && ahead != capacity) {
+                return position;
+            }
+        }
+        return tail + capacity;
     }
 
     /**
      * The first position from {@code from} on, at most a lap on, whose entry neither is held for
-     * it (in state {@code held}; -1: in any state but FREE) nor has passed it (its sequence a lap
-     * on, in any state): where the claims or takes a position word lags behind end.
+     * it (in state {@code held}) nor has passed it (its sequence a lap on, in any state): where
+     * the takes the head lags behind end.
      */
     private long frontPast(long from, int held) {
         for (long position = from; position - from < capacity; position++) {
             long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
             int sequence = sequence(word);
             int state = state(word);
-            boolean holds = sequence == (int) position && (held < 0 ? state != FREE : state == held);
+            boolean holds = sequence == (int) position && state == held;
             boolean passed = sequence == (int) (position + capacity);
             if (!holds && !passed) {
                 return position;
@@ -186,17 +213,14 @@ final class Ring {
     }
 
     /**
-     * Whether the last put claimed an entry (not a full ring): the next one then tries its CAS at
-     * once, expecting the entry FREE for its position, instead of reading the word first. When
-     * the entry's line was last written by a consumer in another process, the read brings it
+     * Whether the last take claimed an entry (not an empty ring): the next one then tries its CAS
+     * at once, expecting the entry FULL for its position, instead of reading the word first. When
+     * the entry's line was last written by a producer in another process, the read brings it
      * shared and the CAS must then take it exclusive: two cache-line transfers where the CAS
-     * alone makes one. After a full ring the next try reads first, so a producer waiting for
-     * room does not pull the line away from the consumer reading it. A per-handle hint, raced
+     * alone makes one. After an empty ring the next take reads first, so a taker waiting for a
+     * message does not pull the line away from the producer writing it. A per-handle hint, raced
      * benignly by threads.
      */
-    private boolean putsFlowing = true;
-
-    /** As {@link #putsFlowing}, for takes: after an empty ring the next take reads first. */
     private boolean takesFlowing = true;
 
     /**
@@ -330,25 +354,20 @@ final class Ring {
     }
 
     /**
-     * Claims the entry at {@code hint} by CAS; if it cannot, drops the hint and moves the tail up
-     * to it (every position below is claimed).
+     * Claims the entry at {@code hint} ({@link #claimPosition}); if it cannot, drops the hint and
+     * moves the tail up to it (every position below is claimed).
      *
-     * <p>A sole putter claims with a plain store instead, when the freed word says the entry is
+     * <p>A sole putter claims with plain stores instead, when the freed word says the entry is
      * free for {@code hint}: every position below the hint is this putter's, so an entry freed
-     * for it stays free until this putter claims it. The word is read only when the bound it gave
-     * last runs out (about once a lap while takers keep up, once per batch of room while the ring
-     * is full), on the takers' line, not the entry's. A store needs no line in the exclusive state
-     * before the next instruction runs, where a CAS does; between two processes the putter's
-     * stores then go out while it encodes the next message, and a round trip's reply starts that
-     * much sooner. A freed word past the hint, which no sound ring holds, is no bound: the put
-     * claims by CAS, and the ring's own checks judge the entry.
+     * for it stays free until this putter claims it, and no other putter writes its claim word.
      */
     private boolean claimByHint(long hint, int owner) {
         if (solePutter && hint - freedBound(hint) < capacity) {
+            memory.putLongUnlogged(claim(hint), claimWord(hint, owner));
             memory.putLongUnlogged(entry(hint) + STATE_OFFSET, RingLayout.word(hint, WRITING, owner));
             return true;
         }
-        if (memory.compareAndSetLong(entry(hint) + STATE_OFFSET, RingLayout.word(hint, FREE, 0), RingLayout.word(hint, WRITING, owner))) {
+        if (claimPosition(hint, owner) == CLAIMED) {
             return true;
         }
         nextPut = -1;
@@ -356,9 +375,63 @@ final class Ring {
         return false;
     }
 
+    /** {@link #claimPosition}: the put owns the position. */
+    private static final int CLAIMED = 0;
+    /** {@link #claimPosition}: another put claimed the position, or one a lap on. */
+    private static final int TAKEN = 1;
+    /** {@link #claimPosition}: the entry still holds the last lap's message. */
+    private static final int NO_ROOM = 2;
+    /** {@link #claimPosition}: the claim word or the entry is of no lap near the position: retry, or the ring is corrupt. */
+    private static final int STALE = 3;
+
     /**
-     * For a sole putter about to put at {@code hint}: the freed word as last read, read again if
-     * it no longer covers the hint (see {@link #claimByHint}); a word past the hint is ignored.
+     * Claims {@code position} for a put by {@code owner}: a CAS of its claim word from the last
+     * lap's claim to this one, then a plain store of WRITING in the entry. The claim word lies
+     * in the putters' lines, which no taker writes (or reads, but to count and to repair): while
+     * one process puts, its CAS finds the line in its own cache, and the entry's line, which the
+     * taker waiting for it reads again and again, is only stored to. A store need not own the
+     * line before the next instruction runs, where a CAS on the entry would wait for it to cross
+     * from the taker's core: in a round trip the putter's stores go out while it waits for the
+     * reply. The entry must be free for the position before the claim: the freed word says so
+     * without reading the entry (read again only when the bound it gave last runs out), or else
+     * the entry's own state word.
+     */
+    private int claimPosition(long position, int owner) {
+        if (position - freedBoundForClaim(position) >= capacity) {
+            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
+            int sequence = sequence(word);
+            if (sequence == (int) (position - capacity)) {
+                return NO_ROOM;
+            }
+            if (sequence != (int) position) {
+                return sequence == (int) (position + capacity) ? TAKEN : STALE;
+            }
+            if (state(word) != FREE) {
+                return TAKEN;
+            }
+        }
+        // Expect this putter's own claim of the last lap, the likely word while one process
+        // puts: no read of the line before the CAS. Another's claim a lap ago is claimed over.
+        long at = claim(position);
+        long mine = claimWord(position - capacity, owner);
+        long last = memory.compareAndExchangeLong(at, mine, claimWord(position, owner));
+        if (last != mine) {
+            int behind = (int) position - sequence(last);
+            if (behind != capacity) {
+                return behind == 0 || behind == -capacity ? TAKEN : STALE;
+            }
+            if (!memory.compareAndSetLong(at, last, claimWord(position, owner))) {
+                return TAKEN;
+            }
+        }
+        memory.putLongUnlogged(entry(position) + STATE_OFFSET, RingLayout.word(position, WRITING, owner));
+        return CLAIMED;
+    }
+
+    /**
+     * For a putter about to put at {@code hint}: the freed word as last read, read again if it no
+     * longer covers the hint (see {@link #claimPosition}); a word past the hint, which no sound
+     * ring holds, is no bound.
      */
     private long freedBound(long hint) {
         long bound = freedSeen;
@@ -371,7 +444,29 @@ final class Ring {
         return bound;
     }
 
-    /** The freed word as a sole putter last read it ({@link #freedBound}); far behind until then. */
+    /**
+     * {@link #freedBound} for {@link #claimPosition}, which reads the entry when the bound does
+     * not cover it: after a read of the freed word that did not cover a position, the next puts
+     * within {@link #resumeRoom} of it read their entries only. While the ring stays nearly full,
+     * the takers move the word by a few entries at a time, and a put that read both the word and
+     * its entry would wait for two lines from the takers' core where the entry alone is one.
+     */
+    private long freedBoundForClaim(long position) {
+        long bound = freedSeen;
+        if (position - bound < capacity || position - freedMissedAt < resumeRoom(capacity)) {
+            return bound;
+        }
+        bound = freedBound(position);
+        if (position - bound >= capacity) {
+            freedMissedAt = position;
+        }
+        return bound;
+    }
+
+    /** The position whose put last read the freed word and found it did not cover it ({@link #freedBoundForClaim}); a per-handle hint. */
+    private long freedMissedAt = Long.MIN_VALUE / 2;
+
+    /** The freed word as this handle's puts last read it ({@link #freedBound}); far behind until then. A per-handle hint, raced benignly by threads. */
     private long freedSeen = Long.MIN_VALUE / 2;
 
     /** After a claim at the hint: the next position becomes the hint, and the tail moves once every {@link #TAIL_MOVE_EVERY} such claims. */
@@ -391,38 +486,18 @@ final class Ring {
         }
         for (int spins = 0; ; spins++) {
             long tail = memory.getLongVolatile(base + TAIL_OFFSET);
-            long entry = entry(tail);
-            long word;
-            if (putsFlowing) {
-                long free = RingLayout.word(tail, FREE, 0);
-                word = memory.compareAndExchangeLong(entry + STATE_OFFSET, free, RingLayout.word(tail, WRITING, owner));
-                if (word == free) {
+            switch (claimPosition(tail, owner)) {
+                case CLAIMED -> {
                     claimedPut(tail);
                     return tail;
                 }
-            } else {
-                word = memory.getLongVolatile(entry + STATE_OFFSET);
-            }
-            int sequence = sequence(word);
-            if (sequence == (int) tail) {
-                if (state(word) == FREE) {
-                    if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(tail, WRITING, owner))) {
-                        putsFlowing = true;
-                        claimedPut(tail);
-                        return tail;
+                case TAKEN -> memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1); // claimed; help the tail on
+                case NO_ROOM -> {
+                    if (memory.getLongVolatile(base + TAIL_OFFSET) == tail) {
+                        return FULL_RING; // last lap's entry is not freed yet
                     }
-                } else {
-                    memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1); // claimed; help the tail on
                 }
-            } else if (sequence == (int) (tail - capacity)) {
-                if (memory.getLongVolatile(base + TAIL_OFFSET) == tail) {
-                    putsFlowing = false;
-                    return FULL_RING; // last lap's entry is not freed yet
-                }
-            } else if (sequence == (int) (tail + capacity) && state(word) == FREE) {
-                memory.compareAndSetLong(base + TAIL_OFFSET, tail, tail + 1); // claimed, taken, freed: help the tail on
-            } else {
-                checkStale(tail, BASE_TAIL, spins);
+                default -> checkStaleClaim(tail, spins);
             }
         }
     }
@@ -624,9 +699,7 @@ final class Ring {
      * putters that meet one help it on ({@link #tryClaimPut}).
      */
     long tryClaimNextPut(long position, int owner) {
-        long free = RingLayout.word(position, FREE, 0);
-        return memory.compareAndExchangeLong(entry(position) + STATE_OFFSET, free, RingLayout.word(position, WRITING, owner)) == free
-                ? position : -1;
+        return claimPosition(position, owner) == CLAIMED ? position : -1;
     }
 
     /**
@@ -679,16 +752,32 @@ final class Ring {
 
     /**
      * If the oldest entry not yet taken (at the head, or past the takes it lags behind) is being
-     * written by a process that has died, marks it SKIP so takers pass it; returns whether it did.
+     * written by a process that has died, or was claimed by one that died before it marked the
+     * entry WRITING, marks it SKIP so takers pass it; returns whether it did.
      */
     boolean skipDeadWriter(Owners owners) {
         long head = frontOfTakes(memory.getLongVolatile(base + HEAD_OFFSET));
         long entry = entry(head);
         long word = memory.getLongVolatile(entry + STATE_OFFSET);
-        if (sequence(word) != (int) head || state(word) != WRITING || owners.isLive(owner(word))) {
+        return sequence(word) == (int) head && deadWriter(head, word, owners)
+                && memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, SKIP, 0));
+    }
+
+    /**
+     * Whether the entry whose state word is {@code word} (of {@code position}) is held for a put
+     * by a process that has died: WRITING by it, or still FREE while its claim word says a dead
+     * process claimed the position (it died between the claim and its store of WRITING).
+     */
+    private boolean deadWriter(long position, long word, Owners owners) {
+        int state = state(word);
+        if (state == WRITING) {
+            return !owners.isLive(owner(word));
+        }
+        if (state != FREE) {
             return false;
         }
-        return memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(head, SKIP, 0));
+        long claimWord = memory.getLongVolatile(claim(position));
+        return sequence(claimWord) == (int) position && !owners.isLive(owner(claimWord));
     }
 
     /**
@@ -738,12 +827,16 @@ final class Ring {
             long entry = base + ENTRIES_OFFSET + (long) i * stride;
             long word = memory.getLongVolatile(entry + STATE_OFFSET);
             int state = state(word);
-            if ((state != WRITING && state != READING) || owner(word) == owner || owners.isLive(owner(word))) {
-                continue;
-            }
             long head = memory.getLongVolatile(base + HEAD_OFFSET);
             long position = head + (sequence(word) - (int) head);
-            if (state == WRITING) {
+            if (state == WRITING || state == FREE) {
+                if (owner(word) == owner || !deadWriter(position, word, owners)) {
+                    continue;
+                }
+            } else if (state != READING || owner(word) == owner || owners.isLive(owner(word))) {
+                continue;
+            }
+            if (state != READING) {
                 if (memory.compareAndSetLong(entry + STATE_OFFSET, word, RingLayout.word(position, SKIP, 0))) {
                     changed++;
                 }
@@ -769,6 +862,25 @@ final class Ring {
             return;
         }
         long entry = entry(position);
+        throw corrupt(entry, memory.getLongVolatile(entry + STATE_OFFSET));
+    }
+
+    /**
+     * As {@link #checkStale}, for a put whose claim word or entry at the tail fits no lap near
+     * it ({@link #claimPosition}): names the claim word when it is the one out of place.
+     */
+    private void checkStaleClaim(long tail, int spins) {
+        if (spins < 1_000_000 || memory.getLongVolatile(base + TAIL_OFFSET) != tail) {
+            Thread.onSpinWait();
+            return;
+        }
+        long claimWord = memory.getLongVolatile(claim(tail));
+        int behind = (int) tail - sequence(claimWord);
+        if (behind != capacity && behind != 0 && behind != -capacity) {
+            throw new CorruptedRegionException("ring claim word names position " + sequence(claimWord)
+                    + ", which no claim of this ring's tail " + (int) tail + " explains", claim(tail));
+        }
+        long entry = entry(tail);
         throw corrupt(entry, memory.getLongVolatile(entry + STATE_OFFSET));
     }
 

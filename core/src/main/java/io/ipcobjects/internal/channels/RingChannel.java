@@ -556,10 +556,8 @@ final class RingChannel<T> implements Channel<T> {
         ensureOpen();
         while (true) {
             long position = ring.tryClaimTake(owners.ownId());
-            if (position == Ring.EMPTY) {
-                return -1;
-            }
-            if (position == Ring.PENDING) {
+            if (position == Ring.EMPTY || position == Ring.PENDING) {
+                // Empty may also be an entry claimed by a process that died before writing it.
                 if (channels.livenessCheckDue(this) && ring.skipDeadWriter(owners)) {
                     continue;
                 }
@@ -605,7 +603,7 @@ final class RingChannel<T> implements Channel<T> {
                 waiter = new Waiter(deadline);
                 context.counters().publishMessages(); // a waiting process shows what it has done
             }
-            if (position == Ring.PENDING && waiter.livenessCheckDue() && ring.skipDeadWriter(owners)) {
+            if (waiter.livenessCheckDue() && ring.skipDeadWriter(owners)) {
                 continue;
             }
             if (!waiter.idle()) {

@@ -25,6 +25,16 @@ package io.ipcobjects.internal.channels;
  *    136 |                 reserved, to the end of the line              ...
  *        +---------------------------------------------------------------+
  *    192 | entry 0, entry 1, ... entry capacity-1, each entry stride bytes ...
+ *        +---------------------------------------------------------------+
+ *      C | claim word 0, claim word 1, ... claim word capacity-1, 8 bytes each ...
+ *        +---------------------------------------------------------------+
+ *   (C = claimsOffset: 192 + capacity x stride, up to a whole line; the claims end on a whole line)
+ *
+ * Claim word of entry i (8 bytes; eight to a cache line):
+ *            0       1       2       3       4       5       6       7
+ *        +-------+-------+-------+-------+-------+-------+-------+-------+
+ *      0 | last claimed position (low 32)|  0  |      owner claim id     |
+ *        +-------------------------------+-------------------------------+
  *
  * Entry (stride bytes, a multiple of 16):
  *            0       1       2       3       4       5       6       7
@@ -37,7 +47,11 @@ package io.ipcobjects.internal.channels;
  *        +---------------------------------------------------------------+
  * </pre>
  *
- * <p>The state word is the only word written with CAS; its 4-bit state is one of
+ * <p>An entry's claim word names the last position whose put claimed the entry ({@code i -
+ * capacity} in a fresh ring) and the process that claimed it. Only putters write it, so while one
+ * process puts, its claims stay in its own cache; takers read it only to count and to repair.
+ *
+ * <p>The state word is written with CAS by takers; its 4-bit state is one of
  * {@link #FREE} (sequence = the position that may claim it), {@link #WRITING},
  * {@link #FULL}, {@link #READING} and {@link #SKIP} (all with sequence = the position that
  * claimed it). Entry {@code p % capacity} serves position {@code p}; a lap later the same entry
@@ -47,14 +61,18 @@ package io.ipcobjects.internal.channels;
  *
  * <p>Transitions, each one CAS or one release store by the entry's owner:
  * <ul>
- *   <li>put: {@code FREE(p) -> WRITING(p, me)} (CAS; a plain store by the putter of a channel
- *       of one producer, which knows the entry free from the freed word), payload written,
- *       {@code -> FULL(p)} (release);</li>
+ *   <li>put: claim word {@code (p - capacity, any) -> (p, me)} (CAS, once the entry is known
+ *       FREE(p): from the freed word, or else from the state word); then the entry
+ *       {@code FREE(p) -> WRITING(p, me)} (a plain store: the claim makes the putter its only
+ *       writer), payload written, {@code -> FULL(p)} (release). The putter of a channel of one
+ *       producer writes its claim word with a plain store too;</li>
  *   <li>take: {@code FULL(p) -> READING(p, me)} (CAS), payload read, payload kind and length
  *       zeroed, {@code -> FREE(p + capacity)} (release): a FREE entry's kind and length are
  *       always 0, so a put writes none before its payload;</li>
- *   <li>a dead writer: {@code WRITING(p, dead) -> SKIP(p)} (CAS, by a waiting consumer); a taker
- *       claims a SKIP as it claims FULL and frees it without handing anything out;</li>
+ *   <li>a dead writer: {@code WRITING(p, dead) -> SKIP(p)}, or {@code FREE(p) -> SKIP(p)} when the
+ *       claim word says a dead process claimed p (it died before marking the entry) (CAS, by a
+ *       waiting consumer, about once a millisecond); a taker claims a SKIP as it claims FULL and
+ *       frees it without handing anything out;</li>
  *   <li>a dead reader: {@code READING(p, dead) -> READING(p, me)} (CAS, by a waiting producer),
  *       which then cleans the payload and frees the entry as the reader would have.</li>
  * </ul>
@@ -71,8 +89,8 @@ package io.ipcobjects.internal.channels;
  * directly, and it moves the tail only once every {@code Ring.TAIL_MOVE_EVERY} puts (or up to
  * its hint when the hint's CAS fails). So the tail may sit fewer than {@code TAIL_MOVE_EVERY}
  * positions per putting handle behind the claims; another putter that reads it finds those
- * entries claimed and helps the tail on as above, and {@code size} counts the claimed entries
- * past it. One CAS per put instead of two: the tail's line is not taken from the other side.
+ * positions claimed (by their claim words) and helps the tail on as above, and {@code size}
+ * counts the claimed positions past it. One CAS per put instead of two.
  *
  * <p>Takes do the same: in rings of at least {@code Ring.LAGGING_TAIL_MIN_CAPACITY} entries a
  * handle whose takes follow each other claims {@code FULL(last + 1)} directly and moves the head
@@ -84,10 +102,10 @@ package io.ipcobjects.internal.channels;
  * line, which that putter reads, is written once per {@code HEAD_MOVE_EVERY} takes instead of
  * at each.
  *
- * <p>The freed word is a hint that steers a putter's wait for room: every entry below it has
- * been freed for its next lap (or later). Only the one putter of a channel of one producer
- * relies on it, to claim without a CAS; any other put claims its entry by CAS. A taker that frees the
- * entry the word names moves it on, by CAS, at each take and once per drain's run; a taker
+ * <p>The freed word says every entry below it has been freed for its next lap (or later). A
+ * put trusts it, and reads the entry's state word only when the bound it read last runs out: so
+ * a freed word damaged to say an entry free while its message waits makes a put overwrite that
+ * message, up to a lap. A taker that frees the entry the word names moves it on, by CAS, at each take and once per drain's run; a taker
  * that finds it lagging behind entries freed out of order by other takers walks it past them.
  * A putter that finds the ring full waits, reading this line only, until the word says
  * {@code Ring#resumeRoom} entries are free, and only then tries the entry again: a putter that
@@ -96,10 +114,9 @@ package io.ipcobjects.internal.channels;
  * (takers that stopped, or that freed out of order and left) is walked on by the waiting putter
  * now and then, reading the entries past it.
  *
- * <p>A claim whose last claim succeeded tries its CAS at once, expecting the state word it will
- * most likely find ({@code FREE(tail)} for a put, {@code FULL(head)} for a take), instead of
- * reading the word first: a read of a line another core wrote last brings it shared, and the CAS
- * then has to take it exclusive, two transfers where the CAS alone makes one.
+ * <p>A take whose last take succeeded tries its CAS at once, expecting {@code FULL(head)},
+ * instead of reading the word first: a read of a line another core wrote last brings it shared,
+ * and the CAS then has to take it exclusive, two transfers where the CAS alone makes one.
  */
 public final class RingLayout {
     private RingLayout() {
@@ -111,6 +128,9 @@ public final class RingLayout {
     public static final long FREED_OFFSET = HEAD_OFFSET + Long.BYTES;
     public static final long TAIL_OFFSET = 128;
     public static final long ENTRIES_OFFSET = 192;
+
+    /** One claim word per entry, eight to a cache line. */
+    public static final int CLAIM_BYTES = Long.BYTES;
 
     public static final long STATE_OFFSET = 0;
     public static final long PAYLOAD_KIND_OFFSET = Long.BYTES;
@@ -144,9 +164,23 @@ public final class RingLayout {
         return (int) word & OWNER_MASK;
     }
 
-    /** Bytes of a ring of {@code capacity} entries of {@code stride} bytes. */
+    /** Offset of the claim words: past the entries, at the next cache line. */
+    public static long claimsOffset(int capacity, int stride) {
+        return lineUp(ENTRIES_OFFSET + (long) capacity * stride);
+    }
+
+    /** Bytes of a ring of {@code capacity} entries of {@code stride} bytes, with its claim words. */
     public static long bytes(int capacity, int stride) {
-        return ENTRIES_OFFSET + (long) capacity * stride;
+        return claimsOffset(capacity, stride) + lineUp((long) capacity * CLAIM_BYTES);
+    }
+
+    /** A claim word's value: the last position whose put claimed its entry, and who claimed it. */
+    public static long claimWord(long position, int owner) {
+        return word(position, 0, owner);
+    }
+
+    private static long lineUp(long bytes) {
+        return (bytes + 63) / 64 * 64;
     }
 
     /** The stride of entries with {@code payloadBytes} of payload, rounded up to {@code unit} (16 or 64). */

@@ -117,8 +117,9 @@ public final class RegionHeaderLayout {
      * identity ({@code tensor.TensorLayout#IDENTITY_OFFSET}).
      * 9: a ring's freed word on its head's line ({@code channels.RingLayout#FREED_OFFSET}).
      * 10: a channel's producers word and producer seat ({@code channels.ChannelLayout#PRODUCERS_OFFSET}).
+     * 11: a ring's claim words past its entries ({@code channels.RingLayout#claimsOffset}).
      */
-    public static final int LAYOUT_VERSION = 10;
+    public static final int LAYOUT_VERSION = 11;
     /** Written as an int in native order: reads back as this value only on a same-order machine. */
     public static final int BYTE_ORDER_MARK = 0x0102_0304;
 

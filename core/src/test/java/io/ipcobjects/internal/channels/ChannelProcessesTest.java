@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.Channel;
 import io.ipcobjects.SharedMemory;
+import io.ipcobjects.TestAccess;
 import io.ipcobjects.childjvm.ChildJvm;
+import io.ipcobjects.internal.memory.RegionMemory;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
 import java.nio.file.Path;
@@ -281,6 +283,12 @@ class ChannelProcessesTest {
         public static void main(String[] args) {
             SharedMemory shm = SharedMemory.attach(args[0], TIMEOUT);
             RingChannel<String> ch = (RingChannel<String>) shm.channel("c", String.class);
+            if (args[2].equals("claim-only")) {
+                // Dies between the CAS of its claim word and its store of WRITING: the entry stays FREE.
+                claimWithoutMarking(shm, ch);
+                ReadySignal.signal(Path.of(args[1], "claimed"));
+                Runtime.getRuntime().halt(0);
+            }
             long position = ch.ring().tryClaimPut(ch.owners().ownId());
             if (args[2].equals("heap")) {
                 ch.writeToHeap(position, ch.ring().payload(position), "x".repeat(1000), false);
@@ -294,6 +302,27 @@ class ChannelProcessesTest {
             ReadySignal.signal(Path.of(args[1], "claimed"));
             Runtime.getRuntime().halt(0);
         }
+    }
+
+    /** Claims the tail's position by its claim word, as a put does, and stops there (its entry left FREE). */
+    private static void claimWithoutMarking(SharedMemory shm, RingChannel<String> ch) {
+        claimWithoutMarking(TestAccess.context(shm).memory(), ch.ring(), ch.owners().ownId());
+    }
+
+    /** Claims {@code ring}'s tail position for {@code owner} by its claim word alone, as a putter that dies before marking the entry. */
+    static long claimWithoutMarking(RegionMemory memory, Ring ring, int owner) {
+        long position = ring.tailPosition();
+        if (!memory.compareAndSetLong(ring.claimWordOffset(position), RingLayout.claimWord(position - ring.capacity(), 0),
+                RingLayout.claimWord(position, owner))) {
+            throw new IllegalStateException("the claim word of position " + position + " is not the last lap's");
+        }
+        return position;
+    }
+
+    /** A putter that dies right after it claimed its position, before it marked the entry: takers skip the position. */
+    @Test
+    void aWriterThatDiesBetweenItsClaimAndMarkingTheEntryStallsNobody() {
+        aWriterThatDiesInsideAPut("claim-only");
     }
 
     @Test
@@ -354,7 +383,7 @@ class ChannelProcessesTest {
                 child.await(TIMEOUT);
             }
             ch.put("after");
-            if (path.equals("inline")) {
+            if (path.equals("inline") || path.equals("claim-only")) {
                 // poll() does not wait: it looks for a dead writer at the head about once a millisecond.
                 long deadline = System.nanoTime() + TIMEOUT.toNanos();
                 String polled = ch.poll();

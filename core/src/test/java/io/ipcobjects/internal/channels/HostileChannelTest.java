@@ -41,6 +41,12 @@ class HostileChannelTest {
         }
     }
 
+    /** The claim word of entry 0 of the channel's ring, by the capacity and stride its header holds. */
+    private static long claim0(RegionMemory memory, long block) {
+        long ring = block + ChannelLayout.RING_OFFSET;
+        return ring + RingLayout.claimsOffset(memory.getInt(ring + RingLayout.CAPACITY_OFFSET), memory.getInt(ring + RingLayout.STRIDE_OFFSET));
+    }
+
     private static long entry0(long block) {
         return block + ChannelLayout.RING_OFFSET + RingLayout.ENTRIES_OFFSET;
     }
@@ -97,9 +103,30 @@ class HostileChannelTest {
     }
 
     @Test
+    void aPutMeetingAClaimWordOfNoLapAtTheTailIsCorruptNotASpinForEver() {
+        try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
+            Channel<Object> ch = shm.channel("c", Object.class, 4);
+            long block = ((RingChannel<?>) ch).block();
+            RegionMemory memory = TestAccess.context(shm).memory();
+            memory.putLongUnlogged(claim0(memory, block), RingLayout.claimWord(12345, 0));
+            CorruptedRegionException e = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(CorruptedRegionException.class, () -> ch.offer(5L)));
+            assertEquals(true, e.getMessage().contains("claim word names position 12345"), e.getMessage());
+        }
+    }
+
+    /**
+     * A put past what the freed word covers reads its entry: one of no lap near the tail makes
+     * the ring corrupt; the last lap's message, not yet taken, makes it full.
+     */
+    @Test
     void aPutMeetingAnEntryOfNoLapAtTheTailIsCorruptNotASpinForEver() {
         try (SharedMemory shm = SharedMemory.create(regions.newName(), 1 << 20)) {
             Channel<Object> ch = shm.channel("c", Object.class, 4);
+            for (long i = 0; i < 4; i++) {
+                assertEquals(true, ch.offer(i));
+            }
+            assertEquals(false, ch.offer(4L), "the last lap's messages are all still there");
             long block = ((RingChannel<?>) ch).block();
             TestAccess.context(shm).memory().putLongUnlogged(entry0(block), RingLayout.word(12345, RingLayout.FULL, 0));
             CorruptedRegionException e = assertTimeoutPreemptively(BOUND,

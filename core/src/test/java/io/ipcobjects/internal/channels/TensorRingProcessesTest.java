@@ -10,6 +10,7 @@ import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedTensor;
 import io.ipcobjects.TensorRing;
 import io.ipcobjects.TensorSpec;
+import io.ipcobjects.TestAccess;
 import io.ipcobjects.childjvm.ChildJvm;
 import io.ipcobjects.testing.ReadySignal;
 import io.ipcobjects.testing.TestRegions;
@@ -154,7 +155,8 @@ class TensorRingProcessesTest {
     /**
      * args: region, signal dir, "publishing" or "taking". Stops inside a publish (a claimed slot
      * and a claimed entry of the published ring, its index not yet committed) or inside a take
-     * (the oldest published entry claimed, its slot not yet taken), and dies.
+     * (the oldest published entry claimed, its slot not yet taken), or, "claiming", right after
+     * the published entry's claim word, before the entry says WRITING, and dies.
      */
     public static final class DiesInsideThePublishedRing {
         public static void main(String[] args) {
@@ -165,6 +167,10 @@ class TensorRingProcessesTest {
             if (args[2].equals("publishing")) {
                 ring.claim();
                 position = ring.publishedIndices().tryClaimPut(me);
+            } else if (args[2].equals("claiming")) {
+                // Dies between the CAS of the published entry's claim word and its mark: the entry stays FREE.
+                ring.claim();
+                position = ChannelProcessesTest.claimWithoutMarking(TestAccess.context(shm).memory(), ring.publishedIndices(), me);
             } else {
                 position = ring.publishedIndices().tryClaimTake(me);
             }
@@ -175,12 +181,13 @@ class TensorRingProcessesTest {
     }
 
     /**
-     * A publisher that dies holding a published-ring entry: consumers skip the entry, its slot
+     * A publisher that dies holding a published-ring entry (marked WRITING, or only claimed by its
+     * claim word): consumers skip the entry, its slot
      * comes back to producers, and the ring flows on in publish order. A consumer that dies
      * holding one: the slot it named comes back too.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "dies {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"publishing", "taking"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"publishing", "claiming", "taking"})
     void aProcessThatDiesInsideThePublishedRingGivesItsEntryAndSlotBack(String how) {
         String name = regions.newName();
         try (SharedMemory shm = SharedMemory.create(name, 16 << 20)) {
