@@ -36,7 +36,7 @@ import java.util.function.LongConsumer;
  *       under the lock, and only its reference goes through the ring.</li>
  *   <li><b>Producers.</b> A channel takes {@link Producers#MANY many producers} unless it was
  *       created for {@link Producers#ONE one}: then one thread of one handle puts at a time, and
- *       its puts claim their entries with plain stores instead of an atomic instruction. A put
+ *       its puts claim their entries with plain stores, with no atomic instruction. A put
  *       from anyone else throws {@link IllegalStateException} and stores nothing; the seat
  *       passes on when its thread ends, its handle closes the region, or its process dies.
  *       Consumers are many either way.</li>
@@ -57,14 +57,18 @@ public interface Channel<T> {
      * ({@link SharedMemory#channel(String, Class, int, int, Producers)}).
      */
     enum Producers {
-        /** Any number of threads in any processes (the default): each put claims its entry with a CAS. */
+        /**
+         * Any number of threads in any processes (the default): each put claims its entry with a
+         * CAS of a word only producers write, so while one process puts it finds that word in its
+         * own cache, and writes the entry with plain stores.
+         */
         MANY,
         /**
          * One thread of one handle at a time: the first to put holds the channel's seat until
          * that thread ends, or its handle closes the region, or its process dies; a put by anyone
          * else meanwhile throws {@link IllegalStateException}. In a channel of 16 entries or
-         * more its puts claim their entries with plain stores, known free from the consumers'
-         * progress, as a one-producer ring such as Agrona's {@code OneToOneRingBuffer} does.
+         * more its puts claim their entries with plain stores, with no atomic instruction, as a
+         * one-producer ring such as Agrona's {@code OneToOneRingBuffer} does.
          */
         ONE
     }

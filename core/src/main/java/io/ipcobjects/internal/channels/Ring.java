@@ -342,8 +342,8 @@ final class Ring {
      * payload and commits at once, then calls {@link #passedHint}.
      *
      * <p>Why at once: a taker waiting for this entry reads its state word again and again. The
-     * CAS takes the entry's line from the taker's cache, and the taker's next read asks for it
-     * back a moment later. Stores that come before that request reach the line while it is
+     * put's mark of the entry takes the entry's line from the taker's cache, and the taker's next
+     * read asks for it back a moment later. Stores that come before that request reach the line while it is
      * still this core's; those that come after it must take the line back once more, and the
      * taker, which read WRITING, must fetch it again: two more cache-line transfers for the
      * message. So nothing but the payload's own stores should stand between claim and commit.

@@ -7,7 +7,7 @@ import io.ipcobjects.internal.memory.RegionMemory;
  * entries wait, counted as {@link Ring#size} counts them. The tail and head words alone do not
  * say: a handle whose puts or takes follow each other moves them only once every few claims
  * ({@link Ring#TAIL_MOVE_EVERY}), so the claims past them are found by reading the entries'
- * state words. Reads only, each word once, at most a lap of entries per word; a ring whose
+ * claim words, and the takes by their state words. Reads only, each word once, at most a lap of entries per word; a ring whose
  * capacity or stride does not fit its block throws {@link io.ipcobjects.CorruptedRegionException}.
  */
 public final class RingInspection {
