@@ -140,7 +140,7 @@ final class Ring {
         return claims + index(position) * CLAIM_BYTES;
     }
 
-    /** Region offset of the claim word of {@code position}'s entry (the inspector's and the tests' view of a claim). */
+    /** Region offset of the claim word of {@code position}'s entry: for tests that stop a put between its claim and its mark. */
     long claimWordOffset(long position) {
         return claim(position);
     }
@@ -166,7 +166,16 @@ final class Ring {
      * behind takes that followed each other ({@link #nextTake}).
      */
     private long frontOfTakes(long head) {
-        return frontPast(head, READING);
+        for (long position = head; position - head < capacity; position++) {
+            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
+            int sequence = sequence(word);
+            boolean taking = sequence == (int) position && state(word) == READING;
+            boolean passed = sequence == (int) (position + capacity);
+            if (!taking && !passed) {
+                return position;
+            }
+        }
+        return head + capacity;
     }
 
     /** The head word as it is now: the position of the oldest entry not yet taken, or behind it while a drain's run lags (read by the ring's own checks and by tests). */
@@ -191,25 +200,6 @@ final class Ring {
             }
         }
         return tail + capacity;
-    }
-
-    /**
-     * The first position from {@code from} on, at most a lap on, whose entry neither is held for
-     * it (in state {@code held}) nor has passed it (its sequence a lap on, in any state): where
-     * the takes the head lags behind end.
-     */
-    private long frontPast(long from, int held) {
-        for (long position = from; position - from < capacity; position++) {
-            long word = memory.getLongVolatile(entry(position) + STATE_OFFSET);
-            int sequence = sequence(word);
-            int state = state(word);
-            boolean holds = sequence == (int) position && state == held;
-            boolean passed = sequence == (int) (position + capacity);
-            if (!holds && !passed) {
-                return position;
-            }
-        }
-        return from + capacity;
     }
 
     /**
