@@ -20,10 +20,12 @@ import java.util.List;
  *   <li>{@link Slot#close()} gives a slot back: a claimed slot not published goes back to the
  *       producers, a taken slot is released.</li>
  *   <li>Slots are used in turn, so all of them are the ring's working set. A few keep batches
- *       in the caches, the fastest choice when producer and consumer share a core's cache; when
- *       they run on cores that share none, slots holding more than the caches (64 MiB, say) make
- *       each batch come from memory instead of crossing between the two caches line by line,
- *       several times faster (the README's "How much to keep in flight").</li>
+ *       in the caches, the fastest choice when producer and consumer share a core's cache. When
+ *       they run on cores that share none it depends on the machine: slots holding more than
+ *       the caches (64 MiB, say) make each batch come from memory instead of crossing between
+ *       the two caches line by line, several times faster on one host measured and slower than
+ *       a few slots on another (the README's "How much to keep in flight", whose command
+ *       measures it).</li>
  * </ul>
  */
 public interface TensorRing {
