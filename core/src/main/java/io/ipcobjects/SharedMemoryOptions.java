@@ -238,11 +238,11 @@ public final class SharedMemoryOptions {
      * and comes from memory instead of crossing between the two caches line by line (on the
      * AMD host of the README's "How much to keep in flight", 1 MiB messages between cores that
      * share no cache went from about 2 to 5.5-10 GiB/s; a machine that moves lines between
-     * cores faster may gain nothing, so measure there first). When the two processes share a core's
-     * cache it is slower (the messages no
-     * longer stay in it), and next fit leaves the free space in more pieces, so the largest
-     * block a region can still give is smaller. Off by default. It concerns this process only;
-     * other processes of the region keep their own setting.
+     * cores faster may gain nothing, so measure there first). When the two processes share a
+     * core's cache it is slower (the messages no longer stay in it), and next fit leaves the
+     * free space in more pieces, so the largest block a region can still give is smaller. Off by
+     * default. It concerns this process only; other processes of the region keep their own
+     * setting.
      *
      * @param spread true to place large blocks by next fit
      * @return options with that setting, the rest unchanged
