@@ -4,7 +4,12 @@ package io.ipcobjects;
  * How a process waits for the lock or for a message: spin, back off, or sleep. Each wait gets
  * its own idle state, so one {@code WaitStrategy} serves many threads. Set it per handle with
  * {@link SharedMemoryOptions#withWaitStrategy(WaitStrategy)}; the asynchronous API's poller
- * waits with it too (the original's {@code existence} flag).
+ * waits with it too (the original's {@code existence} flag), and so do the blocking calls of
+ * channels and tensor rings ({@code put}, {@code take}, {@code claim}, ...): with
+ * {@link #BACKOFF} they spin for 50 µs, yield until 200 µs, then park in spells of up to 50 µs;
+ * with {@link #BUSY_SPIN} they spin for the whole wait; with {@link #SLEEPING} they park a
+ * millisecond between looks. A channel's {@code takeAsync} backs off where the handle spins:
+ * its virtual thread would otherwise hold a carrier thread for the whole wait.
  */
 public enum WaitStrategy {
     /** Spins on the CPU: lowest latency, one busy core per waiter. For processes pinned to cores. */

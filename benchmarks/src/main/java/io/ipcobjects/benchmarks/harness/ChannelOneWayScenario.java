@@ -44,10 +44,10 @@ import java.util.function.Consumer;
  *   <li>{@code spread=true}: both sides place large blocks by next fit
  *       ({@link io.ipcobjects.SharedMemoryOptions#withSpreadLargeBlocks}), so the messages the
  *       child puts move through the free heap in turn (default false);</li>
- *   <li>{@code wait=busySpin|backoff|sleeping}: the region lock's wait strategy (default
- *       {@code busySpin}, as in {@code message-roundtrip}), which matters only for messages
- *       too large for the ring, stored in the heap under the lock; a blocking channel call waits
- *       in its own way (spin, yield, then park).</li>
+ *   <li>{@code wait=busySpin|backoff|sleeping}: both sides' wait strategy (default
+ *       {@code busySpin}, as in {@code message-roundtrip}): how a waiter for the region lock
+ *       (messages too large for the ring, stored in the heap under the lock) and a blocking
+ *       channel call idle. Waits shorter than 50 µs spin with any of them.</li>
  * </ul>
  */
 final class ChannelOneWayScenario extends OneWayScenario {

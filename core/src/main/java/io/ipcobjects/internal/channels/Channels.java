@@ -5,6 +5,7 @@ import io.ipcobjects.CorruptedRegionException;
 import io.ipcobjects.TensorRing;
 import io.ipcobjects.TensorSpec;
 import io.ipcobjects.UnexpectedTypeException;
+import io.ipcobjects.WaitStrategy;
 import io.ipcobjects.internal.alloc.BlockTypes;
 import io.ipcobjects.internal.codec.Blobs;
 import io.ipcobjects.internal.codec.RegionContext;
@@ -28,13 +29,21 @@ public final class Channels {
     private final Owners owners;
     private final ConcurrentHashMap<Long, Object> views = new ConcurrentHashMap<>();
     private final DefaultChannel defaultChannel;
+    /** How this handle's channel and tensor-ring operations idle while they wait ({@link Waiter}). */
+    private final WaitStrategy waitStrategy;
     /** When a non-blocking poll may next ask the kernel about a stalled writer. */
     private volatile long nextLivenessCheck;
 
-    public Channels(RegionContext context, Owners owners) {
+    public Channels(RegionContext context, Owners owners, WaitStrategy waitStrategy) {
         this.context = context;
         this.owners = owners;
+        this.waitStrategy = Objects.requireNonNull(waitStrategy, "waitStrategy");
         this.defaultChannel = new DefaultChannel(context, this);
+    }
+
+    /** A wait that ends at {@code deadline} ({@link System#nanoTime()}; {@link Long#MAX_VALUE} for none), idling as this handle's options say. */
+    Waiter newWaiter(long deadline) {
+        return new Waiter(deadline, waitStrategy);
     }
 
     public Channel<Object> defaultChannel() {
@@ -157,7 +166,7 @@ public final class Channels {
             throw new NoSuchElementException("region " + context.path() + " has no tensor ring named " + name);
         }
         SharedTensorRing ring = (SharedTensorRing) views.computeIfAbsent(stored.block(),
-                block -> SharedTensorRing.open(name, block, context, owners));
+                block -> SharedTensorRing.open(name, block, context, owners, this));
         if (create && (ring.slotCount() != slots || !ring.specs().equals(specs))) {
             throw new IllegalArgumentException("tensor ring " + name + " exists with " + ring.slotCount() + " slots of "
                     + ring.specs() + ", not " + slots + " of " + specs);
@@ -186,7 +195,10 @@ public final class Channels {
     /** A future for the next message of {@code channel}, taken by a virtual thread that polls. */
     <T> CompletableFuture<T> takeAsync(Channel<T> channel) {
         TakeFuture<T> future = new TakeFuture<>();
-        Thread.ofVirtual().name("ipc-objects take " + channel.name()).start(() -> future.run(channel));
+        // A virtual thread that spun would hold its carrier for the whole wait: it backs off
+        // where the handle's waits spin.
+        WaitStrategy idle = waitStrategy == WaitStrategy.BUSY_SPIN ? WaitStrategy.BACKOFF : waitStrategy;
+        Thread.ofVirtual().name("ipc-objects take " + channel.name()).start(() -> future.run(channel, idle));
         return future;
     }
 
@@ -215,8 +227,8 @@ public final class Channels {
             }
         }
 
-        void run(Channel<T> channel) {
-            Waiter waiter = new Waiter(Long.MAX_VALUE);
+        void run(Channel<T> channel, WaitStrategy idle) {
+            Waiter waiter = new Waiter(Long.MAX_VALUE, idle);
             while (true) {
                 if (!state.compareAndSet(WAITING, TAKING)) {
                     return; // cancelled

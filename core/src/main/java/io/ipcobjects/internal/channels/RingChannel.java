@@ -343,7 +343,7 @@ final class RingChannel<T> implements Channel<T> {
                 return position;
             }
             if (waiter == null) {
-                waiter = new Waiter(deadline);
+                waiter = channels.newWaiter(deadline);
                 context.counters().publishMessages(); // a waiting process shows what it has done
             }
             do {
@@ -600,7 +600,7 @@ final class RingChannel<T> implements Channel<T> {
                 return position;
             }
             if (waiter == null) {
-                waiter = new Waiter(deadline);
+                waiter = channels.newWaiter(deadline);
                 context.counters().publishMessages(); // a waiting process shows what it has done
             }
             if (waiter.livenessCheckDue() && ring.skipDeadWriter(owners)) {

@@ -52,10 +52,13 @@ final class SharedTensorRing implements TensorRing {
     /** The views of every slot's tensors, made once when the ring is opened. */
     private final SharedTensor[][] tensors;
     private int claimHint;
+    /** The handle's channels: where this ring's waits get their wait strategy. */
+    private final Channels channels;
 
-    private SharedTensorRing(String name, long block, RegionContext context, Owners owners, int slotCount,
+    private SharedTensorRing(String name, long block, RegionContext context, Owners owners, Channels channels, int slotCount,
                              List<TensorSpec> specs, Ring published, SharedTensor[][] tensors) {
         this.name = name;
+        this.channels = channels;
         this.block = block;
         this.context = context;
         this.memory = context.memory();
@@ -121,7 +124,7 @@ final class SharedTensorRing implements TensorRing {
     }
 
     /** Opens the ring at {@code block}: checks its header and makes the views of its tensors (under the lock). */
-    static SharedTensorRing open(String name, long block, RegionContext context, Owners owners) {
+    static SharedTensorRing open(String name, long block, RegionContext context, Owners owners, Channels channels) {
         return context.scope().call(() -> {
             RegionMemory memory = context.memory();
             long room = context.allocator().checkBlock(block, BlockTypes.TENSOR_RING);
@@ -168,7 +171,7 @@ final class SharedTensorRing implements TensorRing {
                 throw new CorruptedRegionException("tensor ring " + name + " has " + slots + " slots but a published ring of "
                         + ring.capacity(), ringAt);
             }
-            return new SharedTensorRing(name, block, context, owners, slots, List.copyOf(specs), ring, tensors);
+            return new SharedTensorRing(name, block, context, owners, channels, slots, List.copyOf(specs), ring, tensors);
         });
     }
 
@@ -318,7 +321,7 @@ final class SharedTensorRing implements TensorRing {
      * dead holders once a millisecond, checks the handle is open; null once the deadline passed.
      */
     private Waiter waitOnce(Waiter waiter, long deadline) {
-        Waiter current = waiter != null ? waiter : new Waiter(deadline);
+        Waiter current = waiter != null ? waiter : channels.newWaiter(deadline);
         if (current.livenessCheckDue()) {
             sweep();
         }

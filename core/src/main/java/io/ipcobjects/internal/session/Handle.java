@@ -240,7 +240,7 @@ public final class Handle {
                 public long pid(int id) {
                     return processes.recordedPidOfClaim(id);
                 }
-            });
+            }, options.waitStrategy());
         }
         return channels;
     }

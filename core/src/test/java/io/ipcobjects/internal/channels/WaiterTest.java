@@ -11,7 +11,7 @@ class WaiterTest {
 
     @Test
     void aWaitSpinsFirstAndStopsSpinningOnceItsFirstPhaseHasPassed() throws InterruptedException {
-        Waiter waiter = new Waiter(Long.MAX_VALUE);
+        Waiter waiter = new Waiter(Long.MAX_VALUE, io.ipcobjects.WaitStrategy.BACKOFF);
         assertTrue(waiter.spinning(), "a wait just begun");
         Thread.sleep(2);
         // idle reads the clock once every 64 rounds, the first of them included
@@ -23,11 +23,11 @@ class WaiterTest {
 
     @Test
     void aWaitEndsAtItsDeadlineAndNotBefore() throws InterruptedException {
-        Waiter far = new Waiter(Waiter.deadline(Duration.ofMinutes(1)));
+        Waiter far = new Waiter(Waiter.deadline(Duration.ofMinutes(1)), io.ipcobjects.WaitStrategy.BACKOFF);
         for (int round = 0; round < 128; round++) {
             assertTrue(far.idle(), "a minute before the deadline");
         }
-        Waiter near = new Waiter(Waiter.deadline(Duration.ofMillis(1)));
+        Waiter near = new Waiter(Waiter.deadline(Duration.ofMillis(1)), io.ipcobjects.WaitStrategy.BACKOFF);
         Thread.sleep(5);
         boolean ended = false;
         for (int round = 0; round < 64 && !ended; round++) {

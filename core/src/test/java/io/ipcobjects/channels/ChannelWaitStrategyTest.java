@@ -1,0 +1,146 @@
+package io.ipcobjects.channels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.Channel;
+import io.ipcobjects.DType;
+import io.ipcobjects.SharedMemory;
+import io.ipcobjects.SharedMemoryOptions;
+import io.ipcobjects.TensorRing;
+import io.ipcobjects.WaitStrategy;
+import io.ipcobjects.testing.TestRegions;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A channel's or tensor ring's blocking call waits as the handle's {@link WaitStrategy} says:
+ * {@code BUSY_SPIN} never parks its thread (it stays runnable for the whole wait), while
+ * {@code BACKOFF} and {@code SLEEPING} park it between looks. Seen from outside by sampling the
+ * waiting thread's state.
+ */
+class ChannelWaitStrategyTest {
+
+    private static final Duration LONG_WAIT = Duration.ofSeconds(30);
+    private static final int SAMPLES = 100;
+
+    @RegisterExtension
+    final TestRegions regions = new TestRegions();
+
+    private SharedMemory create(WaitStrategy strategy) {
+        return SharedMemory.create(regions.newName(), 4 << 20, SharedMemoryOptions.defaults().withWaitStrategy(strategy));
+    }
+
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void aTakeFromAnEmptyChannelWaitsAsTheStrategySays(WaitStrategy strategy) throws InterruptedException {
+        try (SharedMemory shm = create(strategy)) {
+            Channel<Long> ch = shm.channel("numbers", Long.class, 4);
+            AtomicReference<Object> taken = new AtomicReference<>();
+            Thread taker = Thread.ofPlatform().start(() -> taken.set(outcome(() -> ch.take(LONG_WAIT))));
+            int parked = parkedSamples(taker);
+            ch.put(7L);
+            taker.join(LONG_WAIT.toMillis());
+            assertFalse(taker.isAlive(), "the take ended once a message was put");
+            assertEquals(7L, taken.get());
+            assertParkedAsTheStrategySays(strategy, parked);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void aPutIntoAFullChannelWaitsAsTheStrategySays(WaitStrategy strategy) throws InterruptedException {
+        try (SharedMemory shm = create(strategy)) {
+            Channel<Long> ch = shm.channel("numbers", Long.class, 1);
+            ch.put(1L);
+            AtomicReference<Object> put = new AtomicReference<>();
+            Thread putter = Thread.ofPlatform().start(() -> put.set(outcome(() -> {
+                ch.put(2L);
+                return "put";
+            })));
+            int parked = parkedSamples(putter);
+            assertEquals(1L, ch.take(LONG_WAIT));
+            putter.join(LONG_WAIT.toMillis());
+            assertFalse(putter.isAlive(), "the put ended once there was room");
+            assertEquals("put", put.get());
+            assertEquals(2L, ch.take(LONG_WAIT));
+            assertParkedAsTheStrategySays(strategy, parked);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void aTensorRingsTakeAndClaimWaitAsTheStrategySays(WaitStrategy strategy) throws InterruptedException {
+        try (SharedMemory shm = create(strategy)) {
+            TensorRing ring = shm.tensorRing("batches", 1, DType.FLOAT32, new long[] {16});
+            AtomicReference<Object> taken = new AtomicReference<>();
+            Thread taker = Thread.ofPlatform().start(() -> taken.set(outcome(() -> {
+                TensorRing.Slot slot = ring.take(LONG_WAIT);
+                long tag = slot.tag();
+                slot.release();
+                return tag;
+            })));
+            int parkedTaking = parkedSamples(taker);
+            TensorRing.Slot slot = ring.claim(LONG_WAIT);
+            slot.publish(5);
+            taker.join(LONG_WAIT.toMillis());
+            assertFalse(taker.isAlive(), "the take ended once a slot was published");
+            assertEquals(5L, taken.get());
+            assertParkedAsTheStrategySays(strategy, parkedTaking);
+
+            TensorRing.Slot held = ring.claim(LONG_WAIT); // the ring's one slot
+            AtomicReference<Object> claimed = new AtomicReference<>();
+            Thread claimer = Thread.ofPlatform().start(() -> claimed.set(outcome(() -> {
+                TensorRing.Slot next = ring.claim(LONG_WAIT);
+                next.close(); // back to the producers, unpublished
+                return "claimed";
+            })));
+            int parkedClaiming = parkedSamples(claimer);
+            held.close();
+            claimer.join(LONG_WAIT.toMillis());
+            assertFalse(claimer.isAlive(), "the claim ended once the slot came back");
+            assertEquals("claimed", claimed.get());
+            assertNull(ring.poll(), "nothing was published");
+            assertParkedAsTheStrategySays(strategy, parkedClaiming);
+        }
+    }
+
+    /** What {@code call} returned, or what it threw (so a failure shows in the assertion, not in a lost thread). */
+    private static Object outcome(java.util.concurrent.Callable<Object> call) {
+        try {
+            return call.call();
+        } catch (Exception | Error e) {
+            return e;
+        }
+    }
+
+    /**
+     * How many of {@value #SAMPLES} samples, 2 ms apart and from 20 ms into the wait (past
+     * any first phase of spinning and yielding), found {@code waiter} parked.
+     */
+    private static int parkedSamples(Thread waiter) throws InterruptedException {
+        Thread.sleep(20);
+        int parked = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            assertTrue(waiter.isAlive(), "the call returned before anything would let it");
+            if (waiter.getState() == Thread.State.TIMED_WAITING) {
+                parked++;
+            }
+            Thread.sleep(2);
+        }
+        return parked;
+    }
+
+    private static void assertParkedAsTheStrategySays(WaitStrategy strategy, int parked) {
+        if (strategy == WaitStrategy.BUSY_SPIN) {
+            assertEquals(0, parked, "a busy-spinning wait never parks its thread");
+        } else {
+            assertTrue(parked > 0, strategy + ": the waiting thread was never found parked in " + SAMPLES + " samples");
+        }
+    }
+}
