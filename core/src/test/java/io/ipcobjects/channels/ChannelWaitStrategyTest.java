@@ -2,11 +2,13 @@ package io.ipcobjects.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipcobjects.Channel;
 import io.ipcobjects.DType;
+import io.ipcobjects.IpcObjectsException;
 import io.ipcobjects.SharedMemory;
 import io.ipcobjects.SharedMemoryOptions;
 import io.ipcobjects.TensorRing;
@@ -107,6 +109,29 @@ class ChannelWaitStrategyTest {
             assertEquals("claimed", claimed.get());
             assertNull(ring.poll(), "nothing was published");
             assertParkedAsTheStrategySays(strategy, parkedClaiming);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void anInterruptedWaitEndsWithAnExceptionAndLeavesTheThreadInterrupted(WaitStrategy strategy) throws InterruptedException {
+        try (SharedMemory shm = create(strategy)) {
+            Channel<Long> ch = shm.channel("numbers", Long.class, 4);
+            AtomicReference<Object> taken = new AtomicReference<>();
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread taker = Thread.ofPlatform().start(() -> {
+                taken.set(outcome(() -> ch.take(LONG_WAIT)));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            Thread.sleep(20); // past the first phase of any wait
+            taker.interrupt();
+            taker.join(LONG_WAIT.toMillis());
+            assertFalse(taker.isAlive(), "the interrupted take ended");
+            IpcObjectsException ended = assertInstanceOf(IpcObjectsException.class, taken.get());
+            assertTrue(ended.getMessage().contains("interrupted"), ended.getMessage());
+            assertTrue(stillInterrupted.get(), "the thread's interrupt is kept for its caller");
+            ch.put(3L);
+            assertEquals(3L, ch.take(LONG_WAIT), "the channel works on, nothing taken by the ended wait");
         }
     }
 

@@ -61,6 +61,7 @@ final class Waiter {
         // by more than 64 spins.
         if ((rounds++ & 63) == 0) {
             now = System.nanoTime();
+            checkInterrupted(); // a spinning wait looks here; a parking one after each park
         }
         if (deadline != Long.MAX_VALUE && now - deadline >= 0) {
             return false;
@@ -87,8 +88,12 @@ final class Waiter {
     private void park(long nanos) {
         LockSupport.parkNanos(nanos);
         now = System.nanoTime();
-        if (Thread.interrupted()) {
-            Thread.currentThread().interrupt();
+        checkInterrupted();
+    }
+
+    /** An interrupted thread's wait ends with an exception; the thread stays interrupted. */
+    private static void checkInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
             throw new io.ipcobjects.IpcObjectsException("interrupted while waiting");
         }
     }
