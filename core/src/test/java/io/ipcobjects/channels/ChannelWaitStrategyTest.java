@@ -43,14 +43,7 @@ class ChannelWaitStrategyTest {
     void aTakeFromAnEmptyChannelWaitsAsTheStrategySays(WaitStrategy strategy) throws InterruptedException {
         try (SharedMemory shm = create(strategy)) {
             Channel<Long> ch = shm.channel("numbers", Long.class, 4);
-            AtomicReference<Object> taken = new AtomicReference<>();
-            Thread taker = Thread.ofPlatform().start(() -> taken.set(outcome(() -> ch.take(LONG_WAIT))));
-            int parked = parkedSamples(taker);
-            ch.put(7L);
-            taker.join(LONG_WAIT.toMillis());
-            assertFalse(taker.isAlive(), "the take ended once a message was put");
-            assertEquals(7L, taken.get());
-            assertParkedAsTheStrategySays(strategy, parked);
+            assertWaitsAsTheStrategySays(strategy, () -> ch.take(LONG_WAIT), () -> ch.put(7L), 7L);
         }
     }
 
@@ -60,18 +53,11 @@ class ChannelWaitStrategyTest {
         try (SharedMemory shm = create(strategy)) {
             Channel<Long> ch = shm.channel("numbers", Long.class, 1);
             ch.put(1L);
-            AtomicReference<Object> put = new AtomicReference<>();
-            Thread putter = Thread.ofPlatform().start(() -> put.set(outcome(() -> {
+            assertWaitsAsTheStrategySays(strategy, () -> {
                 ch.put(2L);
                 return "put";
-            })));
-            int parked = parkedSamples(putter);
-            assertEquals(1L, ch.take(LONG_WAIT));
-            putter.join(LONG_WAIT.toMillis());
-            assertFalse(putter.isAlive(), "the put ended once there was room");
-            assertEquals("put", put.get());
+            }, () -> assertEquals(1L, ch.take(LONG_WAIT)), "put");
             assertEquals(2L, ch.take(LONG_WAIT));
-            assertParkedAsTheStrategySays(strategy, parked);
         }
     }
 
@@ -80,35 +66,40 @@ class ChannelWaitStrategyTest {
     void aTensorRingsTakeAndClaimWaitAsTheStrategySays(WaitStrategy strategy) throws InterruptedException {
         try (SharedMemory shm = create(strategy)) {
             TensorRing ring = shm.tensorRing("batches", 1, DType.FLOAT32, new long[] {16});
-            AtomicReference<Object> taken = new AtomicReference<>();
-            Thread taker = Thread.ofPlatform().start(() -> taken.set(outcome(() -> {
+            assertWaitsAsTheStrategySays(strategy, () -> {
                 TensorRing.Slot slot = ring.take(LONG_WAIT);
                 long tag = slot.tag();
                 slot.release();
                 return tag;
-            })));
-            int parkedTaking = parkedSamples(taker);
-            TensorRing.Slot slot = ring.claim(LONG_WAIT);
-            slot.publish(5);
-            taker.join(LONG_WAIT.toMillis());
-            assertFalse(taker.isAlive(), "the take ended once a slot was published");
-            assertEquals(5L, taken.get());
-            assertParkedAsTheStrategySays(strategy, parkedTaking);
+            }, () -> ring.claim(LONG_WAIT).publish(5), 5L);
 
             TensorRing.Slot held = ring.claim(LONG_WAIT); // the ring's one slot
-            AtomicReference<Object> claimed = new AtomicReference<>();
-            Thread claimer = Thread.ofPlatform().start(() -> claimed.set(outcome(() -> {
-                TensorRing.Slot next = ring.claim(LONG_WAIT);
-                next.close(); // back to the producers, unpublished
+            assertWaitsAsTheStrategySays(strategy, () -> {
+                ring.claim(LONG_WAIT).close(); // back to the producers, unpublished
                 return "claimed";
-            })));
-            int parkedClaiming = parkedSamples(claimer);
-            held.close();
-            claimer.join(LONG_WAIT.toMillis());
-            assertFalse(claimer.isAlive(), "the claim ended once the slot came back");
-            assertEquals("claimed", claimed.get());
+            }, held::close, "claimed");
             assertNull(ring.poll(), "nothing was published");
-            assertParkedAsTheStrategySays(strategy, parkedClaiming);
+        }
+    }
+
+    /**
+     * Runs {@code blockingCall} on a thread of its own, samples the thread's state while the call
+     * waits, then runs {@code release}, which must let the call return {@code expected}; the
+     * samples must show the thread parked or not as {@code strategy} says.
+     */
+    private static void assertWaitsAsTheStrategySays(WaitStrategy strategy, java.util.concurrent.Callable<Object> blockingCall,
+            Runnable release, Object expected) throws InterruptedException {
+        AtomicReference<Object> returned = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().start(() -> returned.set(outcome(blockingCall)));
+        int parked = parkedSamples(waiter);
+        release.run();
+        waiter.join(LONG_WAIT.toMillis());
+        assertFalse(waiter.isAlive(), "the call ended once it was let through");
+        assertEquals(expected, returned.get());
+        if (strategy == WaitStrategy.BUSY_SPIN) {
+            assertEquals(0, parked, "a busy-spinning wait never parks its thread");
+        } else {
+            assertTrue(parked > 0, strategy + ": the waiting thread was never found parked in " + SAMPLES + " samples");
         }
     }
 
@@ -159,13 +150,5 @@ class ChannelWaitStrategyTest {
             Thread.sleep(2);
         }
         return parked;
-    }
-
-    private static void assertParkedAsTheStrategySays(WaitStrategy strategy, int parked) {
-        if (strategy == WaitStrategy.BUSY_SPIN) {
-            assertEquals(0, parked, "a busy-spinning wait never parks its thread");
-        } else {
-            assertTrue(parked > 0, strategy + ": the waiting thread was never found parked in " + SAMPLES + " samples");
-        }
     }
 }
