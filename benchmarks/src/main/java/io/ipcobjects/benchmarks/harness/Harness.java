@@ -37,13 +37,16 @@ import org.HdrHistogram.Histogram;
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *      -cp benchmarks/target/benchmarks.jar io.ipcobjects.benchmarks.harness.Harness \
  *      [--windows=5] [--warmup=3] [--max-warmup=13] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] [--cores=0,1] \
- *      [--no-latency] [--json=results.json] [scenario[:key=value,...] | @preset ...]
+ *      [--no-latency] [--interleave] [--json=results.json] [scenario[:key=value,...] | @preset ...]
  * </pre>
  * {@code --quick} is {@code --warmup=1 --windows=3 --window-ms=300} (options after it still
  * count). {@code --warmup} is the least number of warm-up windows: more run while the figure still
  * improves by more than 10% a window, up to {@code --max-warmup} (default: {@code --warmup} + 10;
  * {@link WarmUp}). Scenarios run with their peer ({@link Scenarios#COMPARISONS}, the {@code @channels}
  * preset) are also set beside it in a table of ratios and targets at the end.
+ * {@code --interleave} sets every scenario up at once and measures them one window at a time in
+ * turn, the other children stopped, and compares each scenario with its peer round by round
+ * ({@link InterleavedRun}).
  * The {@code --add-exports} flag is only for the Agrona ring scenario (Agrona's
  * {@code UnsafeBuffer}); children get the parent's flags. Exit code 0 when every scenario ran
  * and verified, 1 otherwise.
@@ -115,6 +118,7 @@ public final class Harness {
         int parentCore = 0;
         int childCore = 1;
         boolean latency = true;
+        boolean interleave = false;
         Path json = null;
         List<String> specs = new ArrayList<>();
         for (String arg : args) {
@@ -136,6 +140,8 @@ public final class Harness {
                 baseline = false;
             } else if (arg.equals("--no-latency")) {
                 latency = false;
+            } else if (arg.equals("--interleave")) {
+                interleave = true;
             } else if (arg.startsWith("--json=")) {
                 json = Path.of(arg.substring("--json=".length()));
             } else if (arg.startsWith("--cores=")) {
@@ -167,6 +173,16 @@ public final class Harness {
             pinning = Pinning.detect(parentCore, childCore, false);
         }
         Harness harness = new Harness(warmup, maxWarmup, windows, windowMillis * 1_000_000, pinning, cpus, latency);
+        if (interleave) {
+            String unsupported = ChildPause.unsupportedReason();
+            if (unsupported != null) {
+                throw new IllegalArgumentException("--interleave: " + unsupported);
+            }
+            if (json != null) {
+                throw new IllegalArgumentException("--interleave writes no JSON: run without --json=" + json);
+            }
+            System.exit(harness.runInterleaved(specs, baseline) ? 0 : 1);
+        }
         System.exit(harness.runAll(specs, baseline, json) ? 0 : 1);
     }
 
@@ -201,6 +217,18 @@ public final class Harness {
             Files.writeString(json, Json.write(toJson(outcomes, withBaseline)));
             System.out.println("wrote " + json);
         }
+        return outcomes.stream().allMatch(Outcome::ok);
+    }
+
+    /** {@code --interleave}: the scenarios set up at once and measured window by window in turn ({@link InterleavedRun}). */
+    boolean runInterleaved(List<String> specs, boolean withBaseline) {
+        System.out.println("harness: " + pinning.describe() + "; interleaved: every scenario set up at once, one window of each in "
+                + "turn, the other children stopped; " + warmupWindows + " warm-up rounds (up to " + maxWarmupWindows
+                + " while a figure still improves) + " + windows + " rounds of " + windowNanos / 1_000_000 + " ms windows; java "
+                + Runtime.version() + "; " + cpus + " cpus: " + cpuModel());
+        List<Outcome> outcomes = new InterleavedRun(warmupWindows, maxWarmupWindows, windows, windowNanos, pinning)
+                .run(specs, withBaseline);
+        InterleavedRun.printSummary(outcomes);
         return outcomes.stream().allMatch(Outcome::ok);
     }
 
@@ -305,7 +333,6 @@ public final class Harness {
         return LatencyStats.of(all);
     }
 
-    /** The 1-minute load average: on a shared machine, the first thing to read beside a figure. */
     /**
      * The processor's model name as the kernel reports it ({@code /proc/cpuinfo}), or "unknown":
      * a cloud guest can move to another kind of host between runs, and the two-process figures
@@ -320,11 +347,12 @@ public final class Harness {
         }
     }
 
-    private static String loadAverage() {
+    /** The 1-minute load average: on a shared machine, the first thing to read beside a figure. */
+    static String loadAverage() {
         return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    private static void awaitReady(ControlBlock control, ChildJvm child) throws InterruptedException {
+    static void awaitReady(ControlBlock control, ChildJvm child) throws InterruptedException {
         long deadline = System.nanoTime() + CHILD_READY_TIMEOUT_MILLIS * 1_000_000;
         while (!control.isReady()) {
             if (!child.isAlive()) {
@@ -428,11 +456,7 @@ public final class Harness {
         }
 
         String target() {
-            String ratio = Double.isNaN(comparison.target()) ? ""
-                    : (comparison.higherIsBetter() ? ">= " : "<= ") + String.format(Locale.ROOT, "%.2fx", comparison.target());
-            String floor = Double.isNaN(comparison.floor()) ? ""
-                    : ">= " + WindowStats.figure(comparison.floor()) + " " + scenario.unit();
-            return ratio.isEmpty() ? (floor.isEmpty() ? "-" : floor) : (floor.isEmpty() ? ratio : ratio + ", " + floor);
+            return comparison.targetText(scenario.unit());
         }
 
         /** Ratios of the latency percentiles, for round trips timed per operation; "" otherwise. */

@@ -48,6 +48,13 @@ public final class Scenarios {
         static String normalized(String spec) {
             return RunContext.parse("", spec).spec();
         }
+
+        /** The target as the summaries print it, e.g. {@code ">= 3.00x, >= 1.000 M msg/s"}; {@code "-"} for none. */
+        String targetText(String unit) {
+            String ratio = Double.isNaN(target) ? "" : (higherIsBetter ? ">= " : "<= ") + String.format(java.util.Locale.ROOT, "%.2fx", target);
+            String least = Double.isNaN(floor) ? "" : ">= " + WindowStats.figure(floor) + " " + unit;
+            return ratio.isEmpty() ? (least.isEmpty() ? "-" : least) : (least.isEmpty() ? ratio : ratio + ", " + least);
+        }
     }
 
     /** 1 MiB messages taken with {@code pollBytes} from a channel holding up to 64 of them, put in turn through the heap. */

@@ -1,0 +1,168 @@
+package io.ipcobjects.benchmarks.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipcobjects.childjvm.ChildJvm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --interleave} with real child JVMs, unpinned: scenarios measured window by window in
+ * turn with the other children stopped, compared round by round; a stopped child does nothing
+ * until resumed; a scenario that fails (refused, or its child killed) fails alone and at once.
+ */
+class InterleavedRunTest {
+
+    private static final Pattern CHECKED = Pattern.compile("^ok: (\\d+) ");
+
+    private static InterleavedRun interleaved(int windows, long windowMillis) {
+        return new InterleavedRun(0, 0, windows, windowMillis * 1_000_000, Pinning.detect(0, 1, false));
+    }
+
+    @Test
+    void scenariosRunOneWindowEachInTurnAndAreComparedRoundByRound() {
+        List<Harness.Outcome> outcomes = interleaved(3, 100)
+                .run(List.of("channel-oneway:msg=long", "agrona-oneway:bytes=8", "agrona-oneway:bytes=8"), true);
+
+        assertEquals(List.of("pingpong", "channel-oneway:msg=long", "agrona-oneway:bytes=8"),
+                outcomes.stream().map(Harness.Outcome::spec).toList(), "the baseline first, a spec given twice once");
+        for (Harness.Outcome o : outcomes) {
+            assertTrue(o.ok(), () -> o.spec() + " failed: " + o.failure());
+            assertEquals(3, o.figures().size(), () -> o.spec() + ": one figure per round");
+            Matcher checked = CHECKED.matcher(o.check());
+            assertTrue(checked.find() && Long.parseLong(checked.group(1)) > 0, () -> o.spec() + ": " + o.check());
+        }
+        List<InterleavedRun.RoundPair> pairs = InterleavedRun.roundPairs(outcomes);
+        assertEquals(1, pairs.size(), () -> "the channel beside Agrona's ring: " + pairs);
+        InterleavedRun.RoundPair pair = pairs.getFirst();
+        for (int round = 0; round < 3; round++) {
+            assertEquals(outcomes.get(1).figures().get(round) / outcomes.get(2).figures().get(round), pair.ratios().get(round), 1e-12,
+                    "round " + round + ": the two windows of that round");
+        }
+        long met = pair.ratios().stream().filter(r -> r >= 0.8).count();
+        assertEquals(met, pair.roundsMet());
+    }
+
+    @Test
+    void aStoppedChildSendsNothingUntilItIsResumed() throws Exception {
+        RunContext run = RunContext.parse(ProcessHandle.current().pid() + "-pause", "agrona-oneway:bytes=8");
+        AgronaOneWayScenario scenario = new AgronaOneWayScenario();
+        Path controlPath = run.file("control");
+        ChildJvm child = null;
+        try (ControlBlock control = ControlBlock.create(controlPath)) {
+            try {
+                scenario.setUp(run);
+                child = ChildJvm.builder(HarnessChild.class).inheritAllJvmFlags().jvmOptions(scenario.childJvmFlags())
+                        .args(run.runId(), run.spec(), controlPath.toString()).start();
+                scenario.childStarted(child);
+                Harness.awaitReady(control, child);
+                receiveFor(scenario, Duration.ofMillis(300)); // the child is sending
+
+                ChildPause.stop(child.pid());
+                long drained = receiveFor(scenario, Duration.ofMillis(300)); // what it sent before it stopped
+                long whileStopped = receiveFor(scenario, Duration.ofMillis(500));
+                ChildPause.resume(child.pid());
+                long afterResume = receiveFor(scenario, Duration.ofMillis(300));
+
+                assertTrue(drained <= 1 << 20, () -> drained + " messages after the stop: more than the ring holds");
+                assertEquals(0, whileStopped, "messages from a stopped child");
+                assertTrue(afterResume > 0, "nothing from the child once resumed");
+                control.requestStop();
+                scenario.afterStopRequested(control);
+                child.awaitSuccess(Duration.ofSeconds(30));
+                assertTrue(scenario.verify(control).startsWith("ok: "));
+            } finally {
+                control.requestStop();
+                if (child != null) {
+                    if (child.isAlive()) {
+                        ChildPause.resume(child.pid());
+                    }
+                    child.close();
+                }
+                scenario.tearDown();
+                control.closeAndDelete();
+            }
+        }
+    }
+
+    /** Receives (and checks) what comes in {@code time}; how many messages. */
+    private static long receiveFor(OneWayScenario scenario, Duration time) throws Exception {
+        long count = 0;
+        long end = System.nanoTime() + time.toNanos();
+        while (System.nanoTime() < end) {
+            count += scenario.receiveAvailable();
+        }
+        return count;
+    }
+
+    @Test
+    void aRefusedScenarioFailsAloneAndTheOthersRun() {
+        List<Harness.Outcome> outcomes = interleaved(2, 50).run(List.of("memcpy:bytes=7", "memcpy:bytes=1024"), false);
+
+        assertFalse(outcomes.get(0).ok());
+        assertTrue(outcomes.get(0).failure().contains("bytes must be a whole number of 8-byte words"), outcomes.get(0).failure());
+        assertTrue(outcomes.get(1).ok(), () -> outcomes.get(1).failure());
+        assertEquals(2, outcomes.get(1).figures().size());
+    }
+
+    @Test
+    void aChildKilledDuringTheRunFailsItsScenarioAtOnceAndTheOthersFinish() throws Exception {
+        Thread killer = Thread.ofPlatform().daemon().start(() -> killFirstChildOnceTwoRun(Duration.ofSeconds(1)));
+        long start = System.nanoTime();
+
+        List<Harness.Outcome> outcomes = interleaved(4, 1000).run(List.of("channel-oneway:msg=long", "agrona-oneway:bytes=8"), false);
+
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        killer.interrupt();
+        killer.join(10_000);
+        List<Harness.Outcome> failed = outcomes.stream().filter(o -> !o.ok()).toList();
+        assertEquals(1, failed.size(), () -> "one scenario lost its child: " + outcomes);
+        assertTrue(failed.getFirst().failure().contains("died while waiting for") && failed.getFirst().failure().contains("exit 137"),
+                failed.getFirst().failure());
+        Harness.Outcome other = outcomes.stream().filter(Harness.Outcome::ok).findFirst().orElseThrow();
+        assertEquals(4, other.figures().size(), () -> other.spec() + " ran all its rounds");
+        assertNull(other.failure());
+        assertTrue(seconds < ChildWatch.STALL_SECONDS, () -> "the run took " + seconds + " s");
+    }
+
+    /**
+     * Waits until this JVM has two child processes (both scenarios started), lets them run into
+     * their rounds for {@code running}, and kills the older with SIGKILL (it may be stopped).
+     */
+    private static void killFirstChildOnceTwoRun(Duration running) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ProcessHandle> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                    .sorted((a, b) -> Long.compare(startOf(a), startOf(b))).toList();
+            if (children.size() >= 2) {
+                try {
+                    Thread.sleep(running);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                children.getFirst().destroyForcibly();
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static long startOf(ProcessHandle process) {
+        Optional<java.time.Instant> start = process.info().startInstant();
+        return start.map(java.time.Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+    }
+}
