@@ -163,10 +163,10 @@ final class InterleavedRun {
         System.out.println("== " + m.run.spec() + ": starting");
         try {
             m.scenario = Scenarios.create(m.run.scenario());
-            m.unit = m.scenario.unit();
             Path controlPath = m.run.file("control");
             m.control = ControlBlock.create(controlPath);
             m.scenario.setUp(m.run);
+            m.unit = m.scenario.unit(); // after the set-up: a one-way scenario's unit follows its message size
             m.child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
                     .jvmOptions(m.scenario.childJvmFlags()).args(m.run.runId(), m.run.spec(), controlPath.toString())
                     .echo("").start();
@@ -326,29 +326,37 @@ final class InterleavedRun {
     static void printSummary(List<Harness.Outcome> outcomes) {
         System.out.println();
         System.out.println("== summary (interleaved, load average " + Harness.loadAverage() + ")");
-        System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s  %-15s  %s%n", "scenario", "median", "min", "max", "unit", "check");
+        int specWidth = outcomes.stream().mapToInt(o -> o.spec().length()).max().orElse(0);
+        String row = "%-" + specWidth + "s %10s %10s %10s  %-15s  %s%n";
+        System.out.printf(Locale.ROOT, row, "scenario", "median", "min", "max", "unit", "check");
         for (Harness.Outcome o : outcomes) {
             if (!o.ok()) {
-                System.out.printf(Locale.ROOT, "%-52s FAILED: %s%n", o.spec(), o.failure());
+                System.out.printf(Locale.ROOT, "%-" + specWidth + "s FAILED: %s%n", o.spec(), o.failure());
                 continue;
             }
-            System.out.printf(Locale.ROOT, "%-52s %10s %10s %10s  %-15s  %s%n", o.spec(), WindowStats.figure(o.stats().median()),
-                    WindowStats.figure(o.stats().min()), WindowStats.figure(o.stats().max()), o.unit(), o.check());
+            System.out.printf(Locale.ROOT, row, o.spec(), WindowStats.figure(o.stats().median()), WindowStats.figure(o.stats().min()),
+                    WindowStats.figure(o.stats().max()), o.unit(), o.check());
         }
         List<RoundPair> pairs = roundPairs(outcomes);
         if (pairs.isEmpty()) {
             return;
         }
+        int scenarioWidth = pairs.stream().mapToInt(p -> p.scenario().spec().length()).max().orElse(0);
+        int peerWidth = pairs.stream().mapToInt(p -> p.peer().spec().length()).max().orElse(0);
+        String pairRow = "%-" + scenarioWidth + "s %-" + peerWidth + "s %7s %7s %7s  %-28s %s%n";
         System.out.println();
         System.out.println("== beside the peer, round by round: ratio = the scenario's window / the peer's window of the same round "
                 + "(for ns/ figures lower is better, for rates higher)");
-        System.out.printf(Locale.ROOT, "%-40s %-32s %7s %7s %7s  %-28s %s%n", "scenario", "peer", "median", "min", "max", "target",
-                "rounds met");
+        System.out.printf(Locale.ROOT, pairRow, "scenario", "peer", "median", "min", "max", "target", "rounds met");
         for (RoundPair p : pairs) {
             WindowStats ratios = WindowStats.of(p.ratios());
-            System.out.printf(Locale.ROOT, "%-40s %-32s %6.2fx %6.2fx %6.2fx  %-28s %s%n", p.scenario().spec(), p.peer().spec(),
-                    ratios.median(), ratios.min(), ratios.max(), p.comparison().targetText(p.scenario().unit()),
+            System.out.printf(Locale.ROOT, pairRow, p.scenario().spec(), p.peer().spec(), ratio(ratios.median()), ratio(ratios.min()),
+                    ratio(ratios.max()), p.comparison().targetText(p.scenario().unit()),
                     p.hasTarget() ? p.roundsMet() + " of " + p.ratios().size() : "-");
         }
+    }
+
+    private static String ratio(double ratio) {
+        return String.format(Locale.ROOT, "%.2fx", ratio);
     }
 }

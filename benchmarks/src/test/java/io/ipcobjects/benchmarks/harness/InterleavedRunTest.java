@@ -32,10 +32,12 @@ class InterleavedRunTest {
     @Test
     void scenariosRunOneWindowEachInTurnAndAreComparedRoundByRound() {
         List<Harness.Outcome> outcomes = interleaved(3, 100)
-                .run(List.of("channel-oneway:msg=long", "agrona-oneway:bytes=8", "agrona-oneway:bytes=8"), true);
+                .run(List.of("channel-oneway:msg=long", "agrona-oneway:bytes=8", "agrona-oneway:bytes=8", "raw-slots:bytes=65536"), true);
 
-        assertEquals(List.of("pingpong", "channel-oneway:msg=long", "agrona-oneway:bytes=8"),
+        assertEquals(List.of("pingpong", "channel-oneway:msg=long", "agrona-oneway:bytes=8", "raw-slots:bytes=65536"),
                 outcomes.stream().map(Harness.Outcome::spec).toList(), "the baseline first, a spec given twice once");
+        assertEquals(List.of("ns/round trip", "M msg/s", "M msg/s", "GiB/s"), outcomes.stream().map(Harness.Outcome::unit).toList(),
+                "each scenario's unit, as its set-up made it");
         for (Harness.Outcome o : outcomes) {
             assertTrue(o.ok(), () -> o.spec() + " failed: " + o.failure());
             assertEquals(3, o.figures().size(), () -> o.spec() + ": one figure per round");
