@@ -104,6 +104,8 @@ public final class Scenarios {
             new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576", true, 0.8, Double.NaN),
             new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,sum=true", true, Double.NaN, Double.NaN),
             new Comparison("tensor-ring:rows=256,cols=1024", "raw-slots:bytes=1048576", true, Double.NaN, Double.NaN),
+            // A copy whose destinations are not in the caches (64 MiB of them, in turn): a copy at the memory's speed.
+            new Comparison("tensor-ring:rows=256,cols=1024", "memcpy:bytes=1048576,targets=64", true, Double.NaN, Double.NaN),
             // The same with 64 MiB in flight, more than the caches hold: what moves large
             // batches fastest when the two processes do not share a core's cache (IN_FLIGHT).
             new Comparison(BYTES_1M_IN_FLIGHT, "uds-oneway:bytes=1048576", true, 1.0, Double.NaN),
