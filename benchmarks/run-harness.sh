@@ -2,8 +2,12 @@
 # Runs the cross-process harness (io.ipcobjects.benchmarks.harness.Harness) on a JDK 25.
 #
 #   benchmarks/run-harness.sh [--windows=5] [--warmup=3] [--max-warmup=13] [--window-ms=1000] [--quick] [--no-pin] [--no-baseline] \
-#                             [--no-latency] [--json=results.json] \
+#                             [--no-latency] [--interleave] [--json=results.json] \
 #                             [scenario[:key=value,...] | @default | @fairness | @channels ...]
+#
+# --interleave sets every scenario up at once and measures them one window each in turn, the
+# other children stopped, each beside its peer round by round (docs/performance.md, "Interleaved
+# runs").
 #
 # Builds benchmarks/target/benchmarks.jar first if it is missing. The --add-exports flag is for
 # the Agrona ring baseline (Agrona's UnsafeBuffer on JDK 25); the harness passes it on to its

@@ -5,7 +5,9 @@ import java.util.List;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
@@ -16,7 +18,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * Figure: M messages/s.
  *
  * <p>Parameters: {@code bytes=<n>}, {@code ring=<n>}: the ring's capacity in bytes, a power of 2
- * (default 65536, as {@code agrona-ring}).
+ * (default 65536, as {@code agrona-ring}); {@code producers=one} (the default), Agrona's
+ * {@code OneToOneRingBuffer}, or {@code producers=many}, its {@code ManyToOneRingBuffer}, whose
+ * writers claim their room with a CAS of the tail, as a channel of many producers claims its
+ * entries with a CAS: the peer of the same kind for {@code channel-oneway} with many producers.
  *
  * <p>Needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}, as {@link AgronaRingScenario}.
  */
@@ -24,7 +29,7 @@ final class AgronaOneWayScenario extends MappedOneWayScenario {
 
     private static final int MSG_TYPE = 1;
 
-    private OneToOneRingBuffer ring;
+    private RingBuffer ring;
     private int length;
     private final Checker checker = new Checker();
 
@@ -61,6 +66,15 @@ final class AgronaOneWayScenario extends MappedOneWayScenario {
         return length;
     }
 
+    /** The ring of the {@code producers} parameter over {@code buffer}. */
+    private static RingBuffer newRing(RunContext run, UnsafeBuffer buffer) {
+        return switch (run.param("producers", "one")) {
+            case "one" -> new OneToOneRingBuffer(buffer);
+            case "many" -> new ManyToOneRingBuffer(buffer);
+            default -> throw new IllegalArgumentException("producers must be one or many: " + run.spec());
+        };
+    }
+
     @Override
     long messageBytes() {
         return length;
@@ -68,7 +82,7 @@ final class AgronaOneWayScenario extends MappedOneWayScenario {
 
     @Override
     String describe() {
-        return length + "-byte messages through an Agrona ring";
+        return length + "-byte messages through an Agrona " + ring.getClass().getSimpleName();
     }
 
     @Override
@@ -76,7 +90,7 @@ final class AgronaOneWayScenario extends MappedOneWayScenario {
         AgronaRingScenario.requireUnsafeExport();
         length = length(run);
         file = MappedFile.create(run.file("ring"), ringBytes(run));
-        ring = new OneToOneRingBuffer(new UnsafeBuffer(file.segment().address(), ringBytes(run)));
+        ring = newRing(run, new UnsafeBuffer(file.segment().address(), ringBytes(run)));
     }
 
     @Override
@@ -108,7 +122,7 @@ final class AgronaOneWayScenario extends MappedOneWayScenario {
     Sender openSender(RunContext run) throws Exception {
         int bytes = ringBytes(run);
         MappedFile mapped = MappedFile.attach(run.file("ring"));
-        OneToOneRingBuffer out = new OneToOneRingBuffer(new UnsafeBuffer(mapped.segment().address(), bytes));
+        RingBuffer out = newRing(run, new UnsafeBuffer(mapped.segment().address(), bytes));
         int messageLength = length(run);
         UnsafeBuffer message = new UnsafeBuffer(Payload.newMessage(messageLength));
         return new MappedSender(mapped) {
