@@ -178,10 +178,7 @@ public final class Harness {
             if (unsupported != null) {
                 throw new IllegalArgumentException("--interleave: " + unsupported);
             }
-            if (json != null) {
-                throw new IllegalArgumentException("--interleave writes no JSON: run without --json=" + json);
-            }
-            System.exit(harness.runInterleaved(specs, baseline) ? 0 : 1);
+            System.exit(harness.runInterleaved(specs, baseline, json) ? 0 : 1);
         }
         System.exit(harness.runAll(specs, baseline, json) ? 0 : 1);
     }
@@ -210,18 +207,13 @@ public final class Harness {
         }
         printSummary(outcomes);
         if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(json, Json.write(toJson(outcomes, withBaseline)));
-            System.out.println("wrote " + json);
+            writeJson(json, toJson(outcomes, withBaseline));
         }
         return outcomes.stream().allMatch(Outcome::ok);
     }
 
     /** {@code --interleave}: the scenarios set up at once and measured window by window in turn ({@link InterleavedRun}). */
-    boolean runInterleaved(List<String> specs, boolean withBaseline) {
+    boolean runInterleaved(List<String> specs, boolean withBaseline, Path json) throws IOException {
         System.out.println("harness: " + pinning.describe() + "; interleaved: every scenario set up at once, one window of each in "
                 + "turn, the other children stopped; " + warmupWindows + " warm-up rounds (up to " + maxWarmupWindows
                 + " while a figure still improves) + " + windows + " rounds of " + windowNanos / 1_000_000 + " ms windows; java "
@@ -229,7 +221,19 @@ public final class Harness {
         List<Outcome> outcomes = new InterleavedRun(warmupWindows, maxWarmupWindows, windows, windowNanos, pinning)
                 .run(specs, withBaseline);
         InterleavedRun.printSummary(outcomes);
+        if (json != null) {
+            writeJson(json, interleavedJson(outcomes, withBaseline));
+        }
         return outcomes.stream().allMatch(Outcome::ok);
+    }
+
+    private static void writeJson(Path json, Map<String, Object> content) throws IOException {
+        Path parent = json.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(json, Json.write(content));
+        System.out.println("wrote " + json);
     }
 
     private static boolean lastIsBaseline(List<Outcome> outcomes) {
@@ -586,33 +590,12 @@ public final class Harness {
     private Map<String, Object> toJson(List<Outcome> outcomes, boolean withBaseline) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("format", "ipc-objects harness results 1");
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("pinning", pinning.describe());
-        settings.put("warmupWindows", warmupWindows);
-        settings.put("windows", windows);
-        settings.put("windowMillis", windowNanos / 1_000_000);
-        settings.put("latencyWindows", latency);
-        settings.put("baseline", withBaseline ? BASELINE : null);
-        settings.put("java", Runtime.version().toString());
-        settings.put("cpus", cpus);
-        settings.put("cpuModel", cpuModel());
-        settings.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        json.put("settings", settings);
+        json.put("settings", settings(withBaseline, false));
         List<Object> scenarios = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             Outcome o = outcomes.get(i);
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("spec", o.spec());
-            s.put("scenario", RunContext.parse("", o.spec()).scenario());
-            s.put("ok", o.ok());
-            s.put("unit", o.unit());
-            s.put("loadAverage", Double.parseDouble(o.loadAverage()));
+            Map<String, Object> s = scenarioJson(o);
             if (o.ok()) {
-                s.put("median", o.stats().median());
-                s.put("min", o.stats().min());
-                s.put("max", o.stats().max());
-                s.put("windows", o.figures());
                 if (!isBaseline(o)) {
                     Outcome before = neighbourBaseline(outcomes, i, -1);
                     Outcome after = neighbourBaseline(outcomes, i, +1);
@@ -620,9 +603,6 @@ public final class Harness {
                     s.put("baselineAfter", after == null ? null : after.stats().median());
                 }
                 s.put("latency", o.latency() == null ? null : o.latency().toJson(o.latencyOperation()));
-                s.put("check", o.check());
-            } else {
-                s.put("failure", o.failure());
             }
             scenarios.add(s);
         }
@@ -637,6 +617,72 @@ public final class Harness {
             c.put("peerLevel", p.peerLevel().toString());
             c.put("target", p.target());
             c.put("met", p.met());
+            comparisons.add(c);
+        }
+        json.put("comparisons", comparisons);
+        return json;
+    }
+
+    /** What every run's JSON says of one scenario: its spec, unit, window figures and their stats, and its check or failure. */
+    private static Map<String, Object> scenarioJson(Outcome o) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("spec", o.spec());
+        s.put("scenario", RunContext.parse("", o.spec()).scenario());
+        s.put("ok", o.ok());
+        s.put("unit", o.unit());
+        s.put("loadAverage", Double.parseDouble(o.loadAverage()));
+        if (o.ok()) {
+            s.put("median", o.stats().median());
+            s.put("min", o.stats().min());
+            s.put("max", o.stats().max());
+            s.put("windows", o.figures());
+            s.put("check", o.check());
+        } else {
+            s.put("failure", o.failure());
+        }
+        return s;
+    }
+
+    /** The run's settings, for the JSON file; {@code interleaved}: the windows of the scenarios took turns ({@code --interleave}). */
+    private Map<String, Object> settings(boolean withBaseline, boolean interleaved) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("pinning", pinning.describe());
+        settings.put("warmupWindows", warmupWindows);
+        settings.put("windows", windows);
+        settings.put("windowMillis", windowNanos / 1_000_000);
+        settings.put("latencyWindows", latency && !interleaved);
+        settings.put("baseline", withBaseline ? BASELINE : null);
+        settings.put("java", Runtime.version().toString());
+        settings.put("cpus", cpus);
+        settings.put("cpuModel", cpuModel());
+        settings.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        settings.put("order", interleaved ? "interleaved" : "scenario after scenario");
+        return settings;
+    }
+
+    /**
+     * An interleaved run as JSON: the settings, each scenario's window figures (window {@code i}
+     * of every scenario is from round {@code i}), and each comparison's per-round ratios.
+     */
+    Map<String, Object> interleavedJson(List<Outcome> outcomes, boolean withBaseline) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", "ipc-objects harness results 1");
+        json.put("settings", settings(withBaseline, true));
+        List<Object> scenarios = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            scenarios.add(scenarioJson(o));
+        }
+        json.put("scenarios", scenarios);
+        List<Object> comparisons = new ArrayList<>();
+        for (InterleavedRun.RoundPair p : InterleavedRun.roundPairs(outcomes)) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("spec", p.scenario().spec());
+            c.put("peer", p.peer().spec());
+            c.put("roundRatios", p.ratios());
+            c.put("medianRatio", p.medianRatio());
+            c.put("target", p.comparison().targetText(p.scenario().unit()));
+            c.put("roundsMet", p.hasTarget() ? p.roundsMet() : null);
             comparisons.add(c);
         }
         json.put("comparisons", comparisons);

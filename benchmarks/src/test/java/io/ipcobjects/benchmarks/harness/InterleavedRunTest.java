@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipcobjects.benchmarks.charts.Json;
 import io.ipcobjects.childjvm.ChildJvm;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,6 +55,30 @@ class InterleavedRunTest {
         }
         long met = pair.ratios().stream().filter(r -> r >= 0.8).count();
         assertEquals(met, pair.roundsMet());
+    }
+
+    @Test
+    void theJsonOfARunHoldsEveryWindowAndEachRoundsRatio() {
+        List<Harness.Outcome> outcomes = List.of(
+                new Harness.Outcome("channel-oneway:msg=long", "M msg/s", List.of(10.0, 16.0, 9.0), WindowStats.of(List.of(10.0, 16.0, 9.0)),
+                        null, null, "ok: 35 messages", null, "0.50"),
+                new Harness.Outcome("agrona-oneway:bytes=8", "M msg/s", List.of(20.0, 16.0, 10.0), WindowStats.of(List.of(20.0, 16.0, 10.0)),
+                        null, null, "ok: 46 messages", null, "0.50"),
+                Harness.Outcome.failed("uds-oneway:bytes=1048576", "GiB/s", "refused", "0.50"));
+
+        Map<String, Object> json = Json.object(Json.parse(Json.write(Harness.forTests(0, 3, 100).interleavedJson(outcomes, false))));
+
+        assertEquals("interleaved", Json.object(json.get("settings")).get("order"));
+        List<Object> scenarios = Json.array(json.get("scenarios"));
+        assertEquals(3, scenarios.size());
+        assertEquals(List.of(10.0, 16.0, 9.0), Json.array(Json.object(scenarios.get(0)).get("windows")).stream().map(Json::number).toList());
+        assertEquals("refused", Json.object(scenarios.get(2)).get("failure"));
+        List<Object> comparisons = Json.array(json.get("comparisons"));
+        assertEquals(1, comparisons.size(), "the Long stream beside Agrona's one-to-one ring, the one pair that ran");
+        Map<String, Object> pair = Json.object(comparisons.getFirst());
+        assertEquals(List.of(0.5, 1.0, 0.9), Json.array(pair.get("roundRatios")).stream().map(Json::number).toList());
+        assertEquals(0.9, Json.number(pair.get("medianRatio")), 1e-12);
+        assertEquals(2.0, Json.number(pair.get("roundsMet")), "rounds at 0.8x or more");
     }
 
     @Test
