@@ -261,11 +261,7 @@ public final class Harness {
         try (ControlBlock control = ControlBlock.create(controlPath)) {
             try {
                 scenario.setUp(run);
-                // the child runs as this JVM does (its flags, plus the scenario's), pinned; its output is echoed
-                child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
-                        .jvmOptions(scenario.childJvmFlags()).args(run.runId(), run.spec(), controlPath.toString())
-                        .echo("").start();
-                scenario.childStarted(child);
+                child = startChild(pinning, run, scenario, controlPath);
                 awaitReady(control, child);
                 WarmUp warmUp = new WarmUp(warmupWindows, maxWarmupWindows, scenario.unit());
                 List<Double> warmUpFigures = new ArrayList<>();
@@ -312,6 +308,17 @@ public final class Harness {
             System.out.println("FAILED: " + e);
             return Outcome.failed(spec, scenario.unit(), String.valueOf(e), load);
         }
+    }
+
+    /**
+     * Starts the child JVM of {@code scenario}: it runs as this JVM does (its flags, plus the
+     * scenario's), pinned as {@code pinning} says, its output echoed; the scenario is handed it.
+     */
+    static ChildJvm startChild(Pinning pinning, RunContext run, Scenario scenario, Path controlPath) {
+        ChildJvm child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
+                .jvmOptions(scenario.childJvmFlags()).args(run.runId(), run.spec(), controlPath.toString()).echo("").start();
+        scenario.childStarted(child);
+        return child;
     }
 
     /**

@@ -167,10 +167,7 @@ final class InterleavedRun {
             m.control = ControlBlock.create(controlPath);
             m.scenario.setUp(m.run);
             m.unit = m.scenario.unit(); // after the set-up: a one-way scenario's unit follows its message size
-            m.child = ChildJvm.builder(HarnessChild.class).wrapper(pinning.childPrefix()).inheritAllJvmFlags()
-                    .jvmOptions(m.scenario.childJvmFlags()).args(m.run.runId(), m.run.spec(), controlPath.toString())
-                    .echo("").start();
-            m.scenario.childStarted(m.child);
+            m.child = Harness.startChild(pinning, m.run, m.scenario, controlPath);
             Harness.awaitReady(m.control, m.child);
             pause(m);
             m.warmUp = new WarmUp(warmupWindows, maxWarmupWindows, m.unit);

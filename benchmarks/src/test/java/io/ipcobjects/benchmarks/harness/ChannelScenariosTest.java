@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -170,7 +169,7 @@ class ChannelScenariosTest {
             "raw-ring", "raw-roundtrip"})
     void aChildKilledInTheMiddleOfAWindowFailsTheScenarioAtOnce(String spec) throws Exception {
         Harness harness = Harness.forTests(0, 1, 120_000); // a window far longer than the test lets it run
-        Thread killer = Thread.ofPlatform().daemon().start(() -> killChildAfter(Duration.ofSeconds(4)));
+        Thread killer = Thread.ofPlatform().daemon().start(() -> ChildKiller.killOldestOnce(1, Duration.ofSeconds(4)));
         long start = System.nanoTime();
 
         Harness.Outcome outcome = harness.run(spec);
@@ -182,30 +181,5 @@ class ChannelScenariosTest {
         assertTrue(outcome.failure().contains("died while waiting for") && outcome.failure().contains("exit 137"),
                 () -> spec + ": " + outcome.failure());
         assertTrue(seconds < ChildWatch.STALL_SECONDS, () -> spec + ": the failure took " + seconds + " s");
-    }
-
-    /**
-     * Waits for the harness's child JVM (this JVM's only child process while a scenario runs) to
-     * appear, lets it run into its window, and kills it with SIGKILL.
-     */
-    private static void killChildAfter(Duration running) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> child = ProcessHandle.current().children().filter(ProcessHandle::isAlive).findFirst();
-            if (child.isPresent()) {
-                try {
-                    Thread.sleep(running);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                child.get().destroyForcibly();
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -145,7 +144,7 @@ class InterleavedRunTest {
 
     @Test
     void aChildKilledDuringTheRunFailsItsScenarioAtOnceAndTheOthersFinish() throws Exception {
-        Thread killer = Thread.ofPlatform().daemon().start(() -> killFirstChildOnceTwoRun(Duration.ofSeconds(1)));
+        Thread killer = Thread.ofPlatform().daemon().start(() -> ChildKiller.killOldestOnce(2, Duration.ofSeconds(1)));
         long start = System.nanoTime();
 
         List<Harness.Outcome> outcomes = interleaved(4, 1000).run(List.of("channel-oneway:msg=long", "agrona-oneway:bytes=8"), false);
@@ -161,36 +160,5 @@ class InterleavedRunTest {
         assertEquals(4, other.figures().size(), () -> other.spec() + " ran all its rounds");
         assertNull(other.failure());
         assertTrue(seconds < ChildWatch.STALL_SECONDS, () -> "the run took " + seconds + " s");
-    }
-
-    /**
-     * Waits until this JVM has two child processes (both scenarios started), lets them run into
-     * their rounds for {@code running}, and kills the older with SIGKILL (it may be stopped).
-     */
-    private static void killFirstChildOnceTwoRun(Duration running) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<ProcessHandle> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
-                    .sorted((a, b) -> Long.compare(startOf(a), startOf(b))).toList();
-            if (children.size() >= 2) {
-                try {
-                    Thread.sleep(running);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                children.getFirst().destroyForcibly();
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    private static long startOf(ProcessHandle process) {
-        Optional<java.time.Instant> start = process.info().startInstant();
-        return start.map(java.time.Instant::toEpochMilli).orElse(Long.MAX_VALUE);
     }
 }
