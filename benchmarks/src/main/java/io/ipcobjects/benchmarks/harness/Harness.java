@@ -53,9 +53,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class Harness {
 
-    private static final String BASELINE = "pingpong";
+    static final String BASELINE = "pingpong";
     private static final long CHILD_READY_TIMEOUT_MILLIS = 60_000;
-    private static final long CHILD_EXIT_TIMEOUT_MILLIS = 30_000;
+    static final long CHILD_EXIT_TIMEOUT_MILLIS = 30_000;
     /**
      * Warm-up windows past {@code --warmup} a scenario may take by default while its figure still
      * improves ({@link WarmUp}): enough for the slowest compile seen here (a round trip that took

@@ -27,8 +27,6 @@ import java.util.Set;
  */
 final class InterleavedRun {
 
-    private static final String BASELINE = "pingpong";
-    private static final long CHILD_EXIT_TIMEOUT_MILLIS = 30_000;
     /** Part of a window a scenario runs unmeasured before each measured window. */
     private static final int SETTLE_FRACTION = 10;
 
@@ -80,8 +78,8 @@ final class InterleavedRun {
         Set<String> normalized = new LinkedHashSet<>();
         List<String> distinct = new ArrayList<>();
         if (withBaseline) {
-            normalized.add(Scenarios.Comparison.normalized(BASELINE));
-            distinct.add(BASELINE);
+            normalized.add(Scenarios.Comparison.normalized(Harness.BASELINE));
+            distinct.add(Harness.BASELINE);
         }
         for (String spec : specs) {
             if (normalized.add(Scenarios.Comparison.normalized(spec))) {
@@ -197,7 +195,7 @@ final class InterleavedRun {
             resume(m);
             m.control.requestStop();
             m.scenario.afterStopRequested(m.control);
-            m.child.awaitSuccess(Duration.ofMillis(CHILD_EXIT_TIMEOUT_MILLIS));
+            m.child.awaitSuccess(Duration.ofMillis(Harness.CHILD_EXIT_TIMEOUT_MILLIS));
             m.check = m.scenario.verify(m.control);
             System.out.println("== " + m.run.spec() + ": " + WindowStats.of(m.figures).format(m.unit));
             System.out.println("  check:  " + m.check);
