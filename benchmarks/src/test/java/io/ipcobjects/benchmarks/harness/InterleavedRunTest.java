@@ -110,14 +110,19 @@ class InterleavedRunTest {
                 assertTrue(scenario.verify(control).startsWith("ok: "));
             } finally {
                 control.requestStop();
-                if (child != null) {
-                    if (child.isAlive()) {
-                        ChildPause.resume(child.pid());
+                try {
+                    if (child != null && child.isAlive()) {
+                        ChildPause.resume(child.pid()); // a stopped child cannot see the stop flag
                     }
-                    child.close();
+                } catch (IllegalStateException exitedMeanwhile) {
+                    // nothing left to resume
+                } finally {
+                    if (child != null) {
+                        child.close();
+                    }
+                    scenario.tearDown();
+                    control.closeAndDelete();
                 }
-                scenario.tearDown();
-                control.closeAndDelete();
             }
         }
     }
